@@ -1,0 +1,36 @@
+"""sdflow: system dynamics models in plain Python, simulated fast and in batches.
+
+>>> import sdflow as sf
+>>> m = sf.Model("bass", start=0, stop=20, dt=0.125, time_units="year")
+"""
+
+from .compile import CompiledModel, compile_model
+from .dsl import (Aux, Const, Data, Dimension, Distribution, Expr, Flow, Lookup, Model, Stock,
+                  Variable, lognormal, normal, triangular, uniform)
+from .dsl.functions import (abs, arctan, cos, eq, exp, if_then_else, integer, ln, log, max,
+                            mean, min, modulo, ne, prod, pulse, pulse_train, ramp, sin, sqrt,
+                            step, sum, tan, xidz, zidz)
+from .dsl.stateful import (delay1, delay1i, delay3, delay3i, delay_fixed, forecast, initial,
+                           smooth, smooth3, smooth3i, smoothi, trend)
+from .errors import (AlgebraicLoopError, DataError, DimensionError, DuplicateNameError,
+                     ExpressionTruthError, MissingInitialValueError, ModelCheckError,
+                     ModelError, ParameterError, SdflowError, SimulationError, SpecError,
+                     TimeSettingsError, UnitError, UnknownNameError)
+from .ir import CheckReport, ModelGraph
+from .solve import Results, simulate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlgebraicLoopError", "Aux", "CheckReport", "CompiledModel", "Const", "Data", "DataError",
+    "Dimension", "DimensionError", "Distribution", "DuplicateNameError", "Expr",
+    "ExpressionTruthError", "Flow", "Lookup", "MissingInitialValueError", "Model",
+    "ModelCheckError", "ModelError", "ModelGraph", "ParameterError", "Results",
+    "SdflowError", "SimulationError", "SpecError", "Stock", "TimeSettingsError", "UnitError",
+    "UnknownNameError", "Variable", "abs", "arctan", "compile_model", "cos", "delay1",
+    "delay1i", "delay3", "delay3i", "delay_fixed", "eq", "exp", "forecast", "if_then_else",
+    "initial", "integer", "ln", "log", "lognormal", "max", "mean", "min", "modulo", "ne",
+    "normal", "prod", "pulse", "pulse_train", "ramp", "simulate", "sin", "smooth", "smooth3",
+    "smooth3i", "smoothi", "sqrt", "step", "sum", "tan", "trend", "triangular", "uniform",
+    "xidz", "zidz",
+]

@@ -1,0 +1,169 @@
+"""Python source for one expression tree, batched (numpy) or scalar (floats).
+
+Batched values are arrays whose axis 0 is the batch of runs (length n, or 1 for values
+shared by all runs) followed by the value's named dimensions; bare numbers and time stay
+Python scalars. Operands are aligned by dimension name before they meet, like xarray.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Callable, NamedTuple
+
+from ..dsl import expressions as ex
+from ..ir.dims import union
+from ..ir.nodes import NodeRef
+
+
+class Value(NamedTuple):
+    """Source text of a computed value, its dimensions, and whether it has a batch axis."""
+
+    code: str
+    dims: tuple
+    batched: bool
+
+
+_SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\.]*(\[[^\[\]]*\])?$|^[0-9][0-9.e+-]*$")
+
+
+def wrap(code: str) -> str:
+    """Parenthesise unless the code is a name, an indexed name or a number."""
+    return code if _SIMPLE.match(code) or (code.startswith("(") and _balanced(code)) \
+        else f"({code})"
+
+
+def _balanced(code: str) -> bool:
+    depth = 0
+    for i, c in enumerate(code):
+        depth += c == "("
+        depth -= c == ")"
+        if depth == 0 and i < len(code) - 1:
+            return False
+    return True
+
+
+def align(value: Value, target: tuple) -> str:
+    """Code for ``value`` laid out along ``target`` dims (transposed, new axes inserted)."""
+    if not value.batched or value.dims == target:
+        return value.code
+    present = [d for d in target if d in value.dims]
+    code = wrap(value.code)
+    perm = [0] + [1 + value.dims.index(d) for d in present]
+    if perm != sorted(perm):
+        code = f"{code}.transpose({', '.join(map(str, perm))})"
+    if len(present) < len(target):
+        index = ", ".join(":" if d in value.dims else "None" for d in target)
+        code = f"{code}[:, {index}]"
+    return code
+
+
+_NUMPY_CALLS = {"abs": "np.abs", "exp": "np.exp", "ln": "np.log", "sqrt": "np.sqrt",
+                "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "arctan": "np.arctan",
+                "integer": "np.trunc", "modulo": "np.fmod", "min": "np.minimum",
+                "max": "np.maximum", "xidz": "rt.xidz", "zidz": "rt.zidz"}
+_SCALAR_CALLS = {"abs": "abs", "exp": "math.exp", "ln": "math.log", "sqrt": "math.sqrt",
+                 "sin": "math.sin", "cos": "math.cos", "tan": "math.tan",
+                 "arctan": "math.atan", "integer": "math.trunc", "modulo": "rt.modulo_scalar",
+                 "min": "min", "max": "max", "xidz": "rt.xidz_scalar",
+                 "zidz": "rt.zidz_scalar"}
+_TIME_CALLS = {"step", "pulse", "pulse_train", "ramp"}
+_REDUCERS = {"sum": "np.sum", "mean": "np.mean", "min": "np.min", "max": "np.max",
+             "prod": "np.prod"}
+
+
+class ExpressionWriter:
+    """Writes expressions of one graph; ``lookup_names`` name table arrays in the module.
+
+    ``reference`` maps a node key to the `Value` holding it in the generated function.
+    """
+
+    def __init__(self, scalar: bool, reference: Callable[[str], Value],
+                 lookup_name: Callable[[object], tuple[str, str]]):
+        self.scalar = scalar
+        self.reference = reference
+        self.lookup_name = lookup_name
+
+    def write(self, e: ex.Expr) -> Value:
+        if isinstance(e, NodeRef):
+            return self.reference(e.key)
+        if isinstance(e, ex.Literal):
+            text = repr(e.value) if math.isfinite(e.value) else f"float('{e.value}')"
+            return Value(text, (), False)
+        if isinstance(e, ex.Time):
+            return Value("t", (), False)
+        if isinstance(e, ex.Neg):
+            a = self.write(e.a)
+            return Value(f"-{wrap(a.code)}", a.dims, a.batched)
+        if isinstance(e, ex.Not):
+            a = self.write(e.a)
+            code = f"(not {a.code})" if self.scalar else f"np.logical_not({a.code})"
+            return Value(code, a.dims, a.batched)
+        if isinstance(e, ex.BinOp):
+            return self._binop(e)
+        if isinstance(e, ex.Call):
+            return self._call(e)
+        if isinstance(e, ex.LookupCall):
+            return self._lookup(e)
+        if isinstance(e, ex.Reduce):
+            a = self.write(e.arg)
+            axis = 1 + a.dims.index(e.dim)
+            return Value(f"{_REDUCERS[e.op]}({a.code}, axis={axis})",
+                         tuple(d for d in a.dims if d is not e.dim), True)
+        if isinstance(e, ex.Select):
+            a = self.write(e.arg)
+            position = next(i for i, d in enumerate(a.dims) if d.name == e.dim_name)
+            element = a.dims[position].index(e.element)
+            index = ", ".join([":"] * (1 + position) + [str(element)])
+            return Value(f"{wrap(a.code)}[{index}]",
+                         tuple(d for i, d in enumerate(a.dims) if i != position), True)
+        if isinstance(e, ex.Rename):
+            a = self.write(e.arg)
+            dims = tuple(e.mapping.get(d.name, d) for d in a.dims)
+            return Value(a.code, dims, a.batched)
+        raise TypeError(f"cannot compile expression {e!r}")
+
+    def _operands(self, *values: Value) -> tuple[list[str], tuple, bool]:
+        dims = union(*(v.dims for v in values))
+        return [align(v, dims) for v in values], dims, any(v.batched for v in values)
+
+    def _binop(self, e: ex.BinOp) -> Value:
+        a, b = self.write(e.a), self.write(e.b)
+        (ca, cb), dims, batched = self._operands(a, b)
+        if e.op in ("and", "or"):
+            if self.scalar:
+                return Value(f"({ca} {e.op} {cb})", dims, batched)
+            func = "np.logical_and" if e.op == "and" else "np.logical_or"
+            return Value(f"{func}({ca}, {cb})", dims, batched)
+        return Value(f"{wrap(ca)} {e.op} {wrap(cb)}", dims, batched)
+
+    def _call(self, e: ex.Call) -> Value:
+        args = [self.write(a) for a in e.args]
+        codes, dims, batched = self._operands(*args)
+        f = e.func
+        if f == "if_then_else":
+            c, a, b = codes
+            if self.scalar:
+                return Value(f"({a} if {c} else {b})", dims, batched)
+            return Value(f"np.where({c}, {a}, {b})", dims, batched)
+        if f in ("eq", "ne"):
+            op = "==" if f == "eq" else "!="
+            return Value(f"({wrap(codes[0])} {op} {wrap(codes[1])})", dims, batched)
+        if f == "log":
+            log = "math.log" if self.scalar else "np.log"
+            return Value(f"{log}({codes[0]}) / {log}({codes[1]})", dims, batched)
+        if f in _TIME_CALLS:
+            name = f"rt.{f}_scalar" if self.scalar else f"rt.{f}"
+            prefix = "t, " if f == "ramp" else "t, dt, "
+            return Value(f"{name}({prefix}{', '.join(codes)})", dims, batched)
+        table = _SCALAR_CALLS if self.scalar else _NUMPY_CALLS
+        return Value(f"{table[f]}({', '.join(codes)})", dims, batched)
+
+    def _lookup(self, e: ex.LookupCall) -> Value:
+        a = self.write(e.arg)
+        xs, ys = self.lookup_name(e.lookup)
+        if self.scalar:
+            extra = ", True" if e.lookup.extrapolate else ""
+            return Value(f"rt.interp_scalar({a.code}, {xs}, {ys}{extra})", a.dims, a.batched)
+        func = "rt.interp_extrapolate" if e.lookup.extrapolate else "np.interp"
+        return Value(f"{func}({a.code}, {xs}, {ys})", a.dims, a.batched)

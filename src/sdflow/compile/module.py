@@ -1,0 +1,259 @@
+"""Generates the Python source of a compiled model: ``initialize`` and ``evaluate``.
+
+``initialize(t, P, mem, n)`` returns the state at the start of a run; ``evaluate(t, y, P,
+mem, k, commit, save)`` returns the derivative of the state and, when ``save``, the value
+of every output variable. Constants named in ``params`` are read from the parameter matrix
+``P``; every other constant is folded into the source.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+
+import numpy as np
+
+from ..ir.graph import ModelGraph
+from ..ir.order import references
+from . import runtime
+from .expressions import ExpressionWriter, Value, align
+from .layout import Slot, lay_out
+
+_RESERVED = {"t", "y", "P", "mem", "k", "n", "np", "rt", "dy", "commit", "save", "dt", "math"}
+
+
+def python_names(graph: ModelGraph) -> dict[str, str]:
+    """A readable, unique Python identifier for every node."""
+    names, taken = {}, set(_RESERVED)
+    for key, node in graph.nodes.items():
+        base = re.sub(r"\W+", "_", node.name.lower()).strip("_") or "v"
+        if base[0].isdigit() or keyword.iskeyword(base) or base in _RESERVED:
+            base = f"v_{base}"
+        name, i = base, 2
+        while name in taken:
+            name, i = f"{base}_{i}", i + 1
+        taken.add(name)
+        names[key] = name
+    return names
+
+
+class ModuleWriter:
+    """Writes the source of one graph for one set of per-run parameters."""
+
+    def __init__(self, graph: ModelGraph, params: tuple[str, ...], scalar: bool,
+                 outputs: tuple[str, ...]):
+        self.graph, self.scalar, self.outputs = graph, scalar, outputs
+        self.names = python_names(graph)
+        nodes = graph.nodes
+        self.states, self.n_states = lay_out(graph.stocks, [nodes[k].shape for k in graph.stocks])
+        self.params, self.n_params = lay_out(params, [nodes[k].shape for k in params])
+        self.namespace: dict = {"np": np, "rt": runtime, "math": math}
+        self._lookups: dict[int, tuple[str, str]] = {}
+        self.writer = ExpressionWriter(scalar, self._reference, self._lookup)
+
+    # -- references ----------------------------------------------------------------------
+    def _reference(self, key: str) -> Value:
+        node = self.graph.nodes[key]
+        if node.kind == "const" and key not in self.params:
+            return self._folded(key)
+        batched = not (self.scalar or (node.kind == "data" and not node.dims))
+        return Value(self.names[key], node.dims, batched)
+
+    def _folded(self, key: str) -> Value:
+        node = self.graph.nodes[key]
+        if node.value.ndim == 0:
+            value = float(node.value)
+            text = repr(value) if math.isfinite(value) else f"float('{value}')"
+            return Value(text, (), False)
+        name = f"C_{self.names[key]}"
+        self.namespace[name] = node.value.reshape((1,) + node.value.shape)
+        return Value(name, node.dims, True)
+
+    def _lookup(self, lookup) -> tuple[str, str]:
+        if id(lookup) not in self._lookups:
+            base = re.sub(r"\W+", "_", lookup.name.lower()).strip("_")
+            xs, ys = f"LX_{base}", f"LY_{base}"
+            if self.scalar:
+                self.namespace[xs], self.namespace[ys] = lookup.x.tolist(), lookup.y.tolist()
+            else:
+                self.namespace[xs], self.namespace[ys] = lookup.x, lookup.y
+            self._lookups[id(lookup)] = (xs, ys)
+        return self._lookups[id(lookup)]
+
+    # -- pieces --------------------------------------------------------------------------
+    def _matrix_read(self, matrix: str, slot: Slot) -> str:
+        if self.scalar:
+            return f"{matrix}[{slot.offset}]"
+        if not slot.shape:
+            return f"{matrix}[:, {slot.offset}]"
+        shape = ", ".join(map(str, slot.shape))
+        return f"{matrix}[:, {slot.offset}:{slot.stop}].reshape(n, {shape})"
+
+    def _assign(self, key: str, expr) -> str:
+        node = self.graph.nodes[key]
+        value = self.writer.write(expr)
+        return f"{self.names[key]} = {align(value, node.dims)}"
+
+    def _data(self, key: str) -> str:
+        node = self.graph.nodes[key]
+        name = self.names[key]
+        xs, ys = f"DX_{name}", f"DY_{name}"
+        self.namespace[xs] = node.times.tolist() if self.scalar else node.times
+        self.namespace[ys] = node.series.tolist() if self.scalar else node.series
+        if self.scalar:
+            return f"{name} = rt.interp_scalar(t, {xs}, {ys})"
+        if node.dims:
+            return f"{name} = rt.interp_rows(t, {xs}, {ys})"
+        return f"{name} = np.interp(t, {xs}, {ys})"
+
+    def _broadcast(self, key: str, expr) -> str:
+        """Code for ``expr`` as a full (n, size) block of the node's columns."""
+        node = self.graph.nodes[key]
+        code = align(self.writer.write(expr), node.dims)
+        if self.scalar or not node.shape:
+            return code  # numpy broadcasts a scalar or (n,) into one column
+        shape = ", ".join(["n"] + [str(s) for s in node.shape])
+        return f"np.broadcast_to({code}, ({shape})).reshape(n, {node.size})"
+
+    def _param_lines(self) -> list[str]:
+        return [f"{self.names[k]} = {self._matrix_read('P', s)}" for k, s in self.params.items()]
+
+    def _node_line(self, key: str) -> str:
+        node = self.graph.nodes[key]
+        if node.kind == "data":
+            return self._data(key)
+        return self._assign(key, node.equation)
+
+    # -- functions -------------------------------------------------------------------------
+    def initialize_source(self) -> list[str]:
+        graph = self.graph
+        lines = ["def initialize(t, P, mem, n):",
+                 '    """State of every run at the start time."""',
+                 '    dt = mem["dt"]']
+        lines += ["    " + line for line in self._param_lines()]
+        for key in graph.init_order:
+            node = graph.nodes[key]
+            name = self.names[key]
+            if node.kind == "const":
+                continue
+            lines.append(f"    # {node.name}")
+            if node.kind == "stock":
+                lines.append("    " + self._assign(key, node.initial))
+            elif node.kind == "initial":
+                lines.append("    " + self._assign(key, node.equation))
+                lines.append(f'    mem[{key!r}] = {self._state_copy(key)}')
+            elif node.kind == "pipeline":
+                delay = self.writer.write(node.delay_time).code
+                initial = align(self.writer.write(node.initial), node.dims)
+                lines.append(f"    steps = rt.pipeline_steps({delay}, dt, n)")
+                lines.append(f"    mem[{key!r}] = rt.pipeline_new({initial}, steps, n, "
+                             f"{tuple(node.shape)!r})")
+                lines.append(f"    {name} = rt.pipeline_read(mem[{key!r}], 0)")
+            else:
+                lines.append("    " + self._node_line(key))
+        if self.scalar:
+            items = ", ".join(f"float({self.names[k]})" for k in self.states)
+            lines.append(f"    return [{items}]")
+        else:
+            lines.append(f"    y = np.empty((n, {self.n_states}))")
+            for key, slot in self.states.items():
+                lines.append(f"    y[:, {self._columns(slot)}] = {self._broadcast_block(key)}")
+            lines.append("    return y")
+        return lines
+
+    def _state_copy(self, key: str) -> str:
+        node = self.graph.nodes[key]
+        name = self.names[key]
+        if self.scalar:
+            return f"float({name})"
+        shape = ", ".join(["n"] + [str(s) for s in node.shape]) + ("," if not node.shape else "")
+        return f"np.broadcast_to({name}, ({shape})).copy()"
+
+    @staticmethod
+    def _columns(slot: Slot) -> str:
+        return f"{slot.offset}:{slot.stop}" if slot.shape else str(slot.offset)
+
+    def _broadcast_block(self, key: str) -> str:
+        node = self.graph.nodes[key]
+        name = self.names[key]
+        if not node.shape:
+            return name
+        shape = ", ".join(["n"] + [str(s) for s in node.shape])
+        return f"np.broadcast_to({name}, ({shape})).reshape(n, {node.size})"
+
+    def evaluate_source(self) -> list[str]:
+        graph = self.graph
+        nodes = graph.nodes
+        needed = self._needed_for_rates()
+        lines = ["def evaluate(t, y, P, mem, k, commit, save):",
+                 '    """Derivatives of the state at time t (and every output if save)."""',
+                 '    dt = mem["dt"]']
+        if not self.scalar:
+            lines.append("    n = y.shape[0]")
+        for key, slot in self.states.items():
+            lines.append(f"    {self.names[key]} = {self._matrix_read('y', slot)}")
+        for key, node in nodes.items():
+            if node.kind == "initial":
+                lines.append(f"    {self.names[key]} = mem[{key!r}]")
+            elif node.kind == "pipeline":
+                read = (f"float(rt.pipeline_read(mem[{key!r}], k)[0])" if self.scalar
+                        else f"rt.pipeline_read(mem[{key!r}], k)")
+                lines.append(f"    {self.names[key]} = {read}")
+        lines += ["    " + line for line in self._param_lines()]
+        rest = []
+        for key in graph.flow_order:
+            node = nodes[key]
+            if node.kind == "pipeline":
+                continue
+            target = lines if key in needed else rest
+            target.append(f"    # {node.name}")
+            target.append("    " + self._node_line(key))
+        for key, node in nodes.items():
+            if node.kind == "pipeline":
+                lines.append("    if commit:")
+                lines.append(f"        rt.pipeline_write(mem[{key!r}], k, "
+                             f"{self._broadcast_pipe(key)})")
+        if self.scalar:
+            rates = ", ".join(self.writer.write(nodes[k].rate).code for k in self.states)
+            lines.append(f"    dy = [{rates}]")
+        else:
+            lines.append(f"    dy = np.empty((n, {self.n_states}))")
+            for key, slot in self.states.items():
+                lines.append(f"    dy[:, {self._columns(slot)}] = "
+                             f"{self._broadcast(key, nodes[key].rate)}")
+        lines.append("    if not save:")
+        lines.append("        return dy, None")
+        lines += rest
+        outputs = ", ".join(self.names[k] for k in self.outputs)
+        lines.append(f"    return dy, ({outputs}{',' if len(self.outputs) == 1 else ''})")
+        return lines
+
+    def _broadcast_pipe(self, key: str) -> str:
+        node = self.graph.nodes[key]
+        code = align(self.writer.write(node.equation), node.dims)
+        if self.scalar:
+            return code
+        shape = ", ".join(["n"] + [str(s) for s in node.shape]) + ("," if not node.shape else "")
+        return f"np.broadcast_to({code}, ({shape}))"
+
+    def _needed_for_rates(self) -> set[str]:
+        nodes = self.graph.nodes
+        frontier = [d for k in self.states for d in references(nodes[k].rate)]
+        frontier += [d for k, n in nodes.items() if n.kind == "pipeline"
+                     for d in references(n.equation)]
+        needed: set[str] = set()
+        while frontier:
+            key = frontier.pop()
+            if key in needed:
+                continue
+            needed.add(key)
+            if nodes[key].kind in ("aux", "flow"):
+                frontier.extend(references(nodes[key].equation))
+        return needed
+
+    def source(self) -> str:
+        header = [f'"""Generated by sdflow from model {self.graph.name!r} '
+                  f'({"scalar" if self.scalar else "batched"} code path)."""', ""]
+        body = self.initialize_source() + ["", ""] + self.evaluate_source()
+        return "\n".join(header + body) + "\n"

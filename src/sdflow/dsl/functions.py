@@ -1,0 +1,186 @@
+"""Builtin functions with Vensim's documented semantics.
+
+Elementwise math, conditionals, reductions over named dimensions, and the time functions
+STEP, PULSE, PULSE TRAIN and RAMP. They only build expression nodes; the compiler decides
+how to compute them.
+"""
+
+from __future__ import annotations
+
+from .dimensions import Dimension
+from .expressions import Call, Expr, Reduce, as_expr
+
+#: Functions whose value jumps at given times: adaptive solvers cannot integrate across them.
+DISCRETE_FUNCTIONS = frozenset({"step", "pulse", "pulse_train", "ramp"})
+
+
+def if_then_else(condition, value_if_true, value_if_false) -> Expr:
+    """Vensim's IF THEN ELSE: ``value_if_true`` where ``condition`` holds, else the other.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=10, dt=1)
+    >>> x = m.aux("x", sf.if_then_else(m.time > 5, 1, 0))
+    """
+    return Call("if_then_else", condition, value_if_true, value_if_false)
+
+
+def eq(a, b) -> Expr:
+    """``a = b`` as a model condition (``==`` is not overloaded on purpose)."""
+    return Call("eq", a, b)
+
+
+def ne(a, b) -> Expr:
+    """``a <> b`` as a model condition."""
+    return Call("ne", a, b)
+
+
+def _reduce_or_elementwise(op: str, args, over: Dimension | None) -> Expr:
+    if over is not None:
+        if len(args) != 1:
+            raise TypeError(f"sf.{op}(x, over=dim) reduces one expression over a dimension")
+        return Reduce(op, args[0], over)
+    if len(args) < 2:
+        raise TypeError(f"sf.{op} needs two or more arguments, or one and over=dimension")
+    result = as_expr(args[0])
+    for arg in args[1:]:
+        result = Call(op, result, arg)
+    return result
+
+
+def min(*args, over: Dimension | None = None) -> Expr:  # noqa: A001 - mirrors Vensim's MIN
+    """Smallest of two or more values (Vensim MIN), or over a dimension with ``over=``.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> r = m.dim("region", ["a", "b"])
+    >>> x = m.const("x", [3.0, 1.0], dims=[r])
+    >>> low = m.aux("low", sf.min(x, over=r))
+    >>> capped = m.aux("capped", sf.min(x, 2))
+    """
+    return _reduce_or_elementwise("min", args, over)
+
+
+def max(*args, over: Dimension | None = None) -> Expr:  # noqa: A001 - mirrors Vensim's MAX
+    """Largest of two or more values (Vensim MAX), or over a dimension with ``over=``."""
+    return _reduce_or_elementwise("max", args, over)
+
+
+def sum(x, over: Dimension) -> Expr:  # noqa: A001 - mirrors Vensim's SUM
+    """Sum of ``x`` over the dimension ``over``.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> r = m.dim("region", ["a", "b"])
+    >>> total = m.aux("total", sf.sum(m.const("x", [1.0, 2.0], dims=[r]), over=r))
+    """
+    return Reduce("sum", x, over)
+
+
+def mean(x, over: Dimension) -> Expr:
+    """Mean of ``x`` over the dimension ``over``."""
+    return Reduce("mean", x, over)
+
+
+def prod(x, over: Dimension) -> Expr:
+    """Product of ``x`` over the dimension ``over`` (Vensim PROD)."""
+    return Reduce("prod", x, over)
+
+
+def abs(x) -> Expr:  # noqa: A001
+    """Absolute value (Vensim ABS)."""
+    return Call("abs", x)
+
+
+def exp(x) -> Expr:
+    """e to the power ``x`` (Vensim EXP)."""
+    return Call("exp", x)
+
+
+def ln(x) -> Expr:
+    """Natural logarithm (Vensim LN)."""
+    return Call("ln", x)
+
+
+def log(x, base) -> Expr:
+    """Logarithm of ``x`` in ``base`` (Vensim LOG)."""
+    return Call("log", x, base)
+
+
+def sqrt(x) -> Expr:
+    """Square root (Vensim SQRT)."""
+    return Call("sqrt", x)
+
+
+def sin(x) -> Expr:
+    """Sine of ``x`` in radians (Vensim SIN)."""
+    return Call("sin", x)
+
+
+def cos(x) -> Expr:
+    """Cosine of ``x`` in radians (Vensim COS)."""
+    return Call("cos", x)
+
+
+def tan(x) -> Expr:
+    """Tangent of ``x`` in radians (Vensim TAN)."""
+    return Call("tan", x)
+
+
+def arctan(x) -> Expr:
+    """Arc tangent (Vensim ARCTAN)."""
+    return Call("arctan", x)
+
+
+def integer(x) -> Expr:
+    """Integer part of ``x``, truncated toward zero (Vensim INTEGER)."""
+    return Call("integer", x)
+
+
+def modulo(x, base) -> Expr:
+    """Remainder of ``x / base`` with the sign of ``base`` (Vensim MODULO)."""
+    return Call("modulo", x, base)
+
+
+def xidz(numerator, denominator, value_if_zero) -> Expr:
+    """``numerator / denominator``, or ``value_if_zero`` where |denominator| < 1e-6 (Vensim XIDZ)."""
+    return Call("xidz", numerator, denominator, value_if_zero)
+
+
+def zidz(numerator, denominator) -> Expr:
+    """``numerator / denominator``, or 0 where |denominator| < 1e-6 (Vensim ZIDZ)."""
+    return Call("zidz", numerator, denominator)
+
+
+def step(height, step_time) -> Expr:
+    """0 before ``step_time``, ``height`` from then on (Vensim STEP).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=2004, stop=2050, dt=0.25, time_units="year")
+    >>> policy = m.aux("policy", 0.2 + sf.step(0.3, 2026))
+    """
+    return Call("step", height, step_time)
+
+
+def pulse(start, width) -> Expr:
+    """1 from ``start`` for ``width`` (one ``dt`` if width is 0), else 0 (Vensim PULSE)."""
+    return Call("pulse", start, width)
+
+
+def pulse_train(start, width, interval, end) -> Expr:
+    """Pulses of ``width`` every ``interval`` from ``start`` until ``end`` (Vensim PULSE TRAIN)."""
+    return Call("pulse_train", start, width, interval, end)
+
+
+def ramp(slope, start, end=None) -> Expr:
+    """0 before ``start``, rising by ``slope`` per time unit until ``end`` (Vensim RAMP)."""
+    if end is None:
+        return Call("ramp", slope, start)
+    return Call("ramp", slope, start, end)

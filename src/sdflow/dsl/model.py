@@ -1,0 +1,296 @@
+"""`Model`: the object modellers build, one statement per variable."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import DataError, DuplicateNameError, ModelError, TimeSettingsError
+from .dimensions import Dimension
+from .expressions import Expr, Ref, Time
+from .variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
+
+
+def name_key(name: str) -> str:
+    """Vensim's name equivalence: case, underscores and repeated spaces do not matter."""
+    return " ".join(name.replace("_", " ").lower().split())
+
+
+def validate_time_settings(start: float, stop: float, dt: float, saveper: float | None):
+    """Raise `TimeSettingsError` unless the time settings can drive a run."""
+    for label, value in (("start", start), ("stop", stop), ("dt", dt)):
+        if not isinstance(value, (int, float, np.floating, np.integer)) or not math.isfinite(value):
+            raise TimeSettingsError(f"{label}={value!r} must be a finite number", (label,))
+    if dt <= 0:
+        raise TimeSettingsError(f"dt={dt} must be positive: it is the integration time step, "
+                                "e.g. dt=0.25", ("dt",))
+    if stop < start:
+        raise TimeSettingsError(f"stop={stop} is before start={start}: swap them", ("stop",))
+    steps = (stop - start) / dt
+    if abs(steps - round(steps)) > 1e-6 * max(1.0, steps):
+        raise TimeSettingsError(
+            f"stop - start = {stop - start} is not a whole number of dt={dt} steps; "
+            "choose a dt that divides the horizon", ("dt",))
+    if saveper is not None:
+        if saveper <= 0:
+            raise TimeSettingsError(f"saveper={saveper} must be positive", ("saveper",))
+        ratio = saveper / dt
+        if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio) or round(ratio) < 1:
+            raise TimeSettingsError(
+                f"saveper={saveper} is not a multiple of dt={dt}: results are saved on "
+                f"integration steps, so use e.g. saveper={dt} or {dt * max(1, round(ratio))}",
+                ("saveper",))
+
+
+class Model:
+    """A stock-and-flow model, built one named variable at a time.
+
+    Parameters
+    ----------
+    name : str
+        Name of the model (used in results and error messages).
+    start, stop : float
+        First and last time of a run.
+    dt : float
+        Integration time step; ``stop - start`` must be a whole number of steps.
+    time_units : str, optional
+        Unit of time, e.g. ``"year"``; flows are checked to be stock units per this unit.
+    saveper : float, optional
+        Interval at which results are saved; a multiple of ``dt`` (default ``dt``).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("decay", start=0, stop=10, dt=0.5, time_units="year")
+    >>> k = m.const("rate", 0.1, units="1/year")
+    >>> x = m.stock("x", initial=100, units="widget")
+    >>> out = m.flow("outflow", k * x, source=x, units="widget/year")
+    >>> round(float(m.simulate()["x"][-1]), 3)
+    34.868
+    """
+
+    def __init__(self, name: str, start: float = 0.0, stop: float = 100.0, dt: float = 1.0,
+                 time_units: str | None = None, saveper: float | None = None):
+        validate_time_settings(start, stop, dt, saveper)
+        self.name = name
+        self.start, self.stop, self.dt = float(start), float(stop), float(dt)
+        self.saveper = float(saveper) if saveper is not None else self.dt
+        self.time_units = time_units
+        self._variables: dict[str, Variable | Lookup] = {}
+        self._dimensions: dict[str, Dimension] = {}
+        self._compiled: dict = {}
+        self.time: Expr = Time(self)
+        """The simulation time (Vensim's TIME), usable in equations."""
+
+    # -- declarations ----------------------------------------------------------------
+    def _require_new_name(self, name: str) -> str:
+        key = name_key(name) if isinstance(name, str) else ""
+        if not key:
+            raise ModelError(f"a variable needs a non-empty string name, got {name!r}")
+        if key in self._variables:
+            raise DuplicateNameError(
+                f"the name '{name}' is already used by {self._variables[key]!r}; "
+                "give each variable its own name", (name,))
+        return key
+
+    def _add(self, variable):
+        key = self._require_new_name(variable.name)
+        self._variables[key] = variable
+        self._compiled.clear()
+        return variable
+
+    def _dims(self, dims) -> tuple[Dimension, ...] | None:
+        if dims is None:
+            return None
+        if isinstance(dims, Dimension):
+            dims = [dims]
+        resolved = []
+        for d in dims:
+            dim = self._dimensions.get(d) if isinstance(d, str) else d
+            if not isinstance(dim, Dimension) or dim.model is not self:
+                raise ModelError(f"unknown dimension {d!r} in dims=; declare it first with "
+                                 f"m.dim(name, elements)")
+            resolved.append(dim)
+        if len({d.name for d in resolved}) != len(resolved):
+            raise ModelError(f"dims={[d.name for d in resolved]} repeats a dimension; for a "
+                             "region x region table declare a second dimension (e.g. 'partner')")
+        return tuple(resolved)
+
+    def dim(self, name: str, elements: Sequence[Any]) -> Dimension:
+        """Declare a named dimension (Vensim subscript range).
+
+        Examples
+        --------
+        >>> import sdflow as sf
+        >>> m = sf.Model("m", start=0, stop=1, dt=1)
+        >>> region = m.dim("region", ["Beijing", "Tianjin", "Hebei"])
+        """
+        if name in self._dimensions:
+            raise DuplicateNameError(f"dimension '{name}' is declared twice", (name,))
+        dim = Dimension(name, elements, model=self)
+        self._dimensions[name] = dim
+        return dim
+
+    def const(self, name: str, value: Any, units: str | None = None,
+              dims: Sequence[Dimension] | None = None, doc: str = "") -> Const:
+        """A constant: a number, or one value per element of ``dims``."""
+        return self._add(Const(name, self, value, units, self._dims(dims), doc))
+
+    def stock(self, name: str, initial: Any = None, units: str | None = None,
+              dims: Sequence[Dimension] | None = None, doc: str = "") -> Stock:
+        """A stock (level); ``initial`` is a number, per-element values, or an expression."""
+        self._require_new_name(name)  # before a hidden "<name> initial" constant is made
+        return self._add(Stock(name, self, initial, units, self._dims(dims), doc))
+
+    def _initial_constant(self, stock: Stock, values) -> Const:
+        return self.const(f"{stock.name} initial", values, units=stock.units, dims=stock.dims,
+                          doc=f"initial value of stock '{stock.name}'")
+
+    def flow(self, name: str, equation: Any, source: Stock | None = None,
+             sink: Stock | None = None, units: str | None = None,
+             dims: Sequence[Dimension] | None = None, doc: str = "") -> Flow:
+        """A flow out of ``source`` and into ``sink`` (one of them may be omitted)."""
+        return self._add(Flow(name, self, equation, source, sink, units, self._dims(dims), doc))
+
+    def aux(self, name: str, equation: Any, units: str | None = None,
+            dims: Sequence[Dimension] | None = None, doc: str = "") -> Aux:
+        """An auxiliary variable computed from ``equation`` at every time."""
+        return self._add(Aux(name, self, equation, units, self._dims(dims), doc))
+
+    def lookup(self, name: str, x: Sequence[float], y: Sequence[float],
+               extrapolate: bool = False, units: str | None = None,
+               x_units: str | None = None, doc: str = "") -> Lookup:
+        """A graphical function; call the result on an expression to use it."""
+        return self._add(Lookup(name, self, x, y, extrapolate, units, x_units, doc))
+
+    def data(self, name: str, source: Any, column: str | None = None,
+             time_column: str | None = None, units: str | None = None,
+             dims: Sequence[Dimension] | None = None, doc: str = "") -> Data:
+        """An exogenous time series, interpolated linearly in time.
+
+        ``source`` is a pandas Series indexed by time, a DataFrame indexed by time (with
+        ``column=``, or one column per element of the single dimension in ``dims``), or the
+        path of a CSV file whose first column (or ``time_column``) holds the times.
+
+        Examples
+        --------
+        >>> import pandas as pd, sdflow as sf
+        >>> m = sf.Model("m", start=2000, stop=2002, dt=1, time_units="year")
+        >>> pop = m.data("population", pd.Series([10.0, 11.0, 12.5], index=[2000, 2001, 2002]))
+        """
+        import pandas as pd
+
+        dims = self._dims(dims)
+        label = name
+        if isinstance(source, (str, Path)):
+            path = Path(source)
+            if not path.exists():
+                raise DataError(f"data '{name}': file {path} does not exist")
+            try:
+                frame = pd.read_csv(path)
+            except Exception as exc:  # pandas raises many kinds
+                raise DataError(f"data '{name}': cannot read {path} as CSV: {exc}") from exc
+            tcol = time_column or frame.columns[0]
+            if tcol not in frame.columns:
+                raise DataError(f"data '{name}': {path} has no column '{tcol}'; "
+                                f"columns are {list(frame.columns)}")
+            source = frame.set_index(tcol)
+            label = f"{name}' (file {path}"
+        if isinstance(source, pd.DataFrame):
+            if column is not None:
+                if column not in source.columns:
+                    raise DataError(f"data '{label}': no column '{column}'; columns are "
+                                    f"{list(source.columns)}")
+                source = source[column]
+            elif dims and len(dims) == 1:
+                missing = [e for e in dims[0].elements if e not in map(str, source.columns)]
+                if missing:
+                    raise DataError(f"data '{label}': no column for element(s) {missing} "
+                                    f"of dimension '{dims[0].name}'")
+                source = source.rename(columns=str)[list(dims[0].elements)]
+            elif source.shape[1] == 1:
+                source = source.iloc[:, 0]
+            else:
+                raise DataError(f"data '{label}': several columns {list(source.columns)}; "
+                                "choose one with column=")
+        if not isinstance(source, (pd.Series, pd.DataFrame)):
+            raise DataError(f"data '{name}': expected a pandas Series/DataFrame or a CSV path, "
+                            f"got {type(source).__name__}")
+        values = source.apply(pd.to_numeric, errors="coerce") if isinstance(
+            source, pd.DataFrame) else pd.to_numeric(source, errors="coerce")
+        bad = np.asarray(values.isna()).reshape(len(values), -1).any(axis=1)
+        if bad.any():
+            raise DataError(f"data '{label}': missing or non-numeric values at times "
+                            f"{list(source.index[bad])}; fill or drop those rows")
+        try:
+            times = np.asarray(source.index, dtype=float)
+        except (TypeError, ValueError):
+            raise DataError(f"data '{label}': the time index {list(source.index[:3])}... "
+                            "is not numeric") from None
+        return self._add(Data(name, self, times, values.to_numpy(dtype=float), units, dims, doc))
+
+    # -- access ----------------------------------------------------------------------
+    def ref(self, name: str) -> Expr:
+        """Refer to a variable by name, even one declared further down."""
+        return Ref(name, self)
+
+    def __getitem__(self, name: str):
+        try:
+            return self._variables[name_key(name)]
+        except KeyError:
+            raise KeyError(f"model '{self.name}' has no variable '{name}'") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name_key(name) in self._variables
+
+    @property
+    def variables(self) -> list:
+        """All declared variables (and lookups), in declaration order."""
+        return list(self._variables.values())
+
+    @property
+    def dimensions(self) -> dict[str, Dimension]:
+        """Declared dimensions by name."""
+        return dict(self._dimensions)
+
+    def __repr__(self):
+        return (f"Model({self.name!r}, start={self.start}, stop={self.stop}, dt={self.dt}, "
+                f"{len(self._variables)} variables)")
+
+    # -- downstream stages -----------------------------------------------------------
+    def graph(self):
+        """The checked, frozen model graph (raises `ModelError` on problems)."""
+        from ..ir.graph import build_graph
+        return build_graph(self)
+
+    def check(self, raise_on_error: bool = True):
+        """Run every structure, dimension and unit check and return a `CheckReport`.
+
+        Every problem is reported at once. With ``raise_on_error`` (the default) errors
+        raise: the one error itself, or a `ModelCheckError` listing all of them.
+        Warnings (unused variables, constants without units) are in ``report.warnings``.
+        """
+        from ..ir.graph import check_model
+        report = check_model(self)
+        if raise_on_error:
+            report.raise_errors()
+        return report
+
+    def compile(self, params: Sequence[str] = ()):
+        """Compile to a `CompiledModel` in which the constants ``params`` vary per run."""
+        from ..compile import compile_model
+        key = tuple(sorted(name_key(p) for p in params))
+        if key not in self._compiled:
+            self._compiled[key] = compile_model(self.graph(), params=key)
+        return self._compiled[key]
+
+    def simulate(self, params: dict | None = None, n: int | None = None, **options):
+        """Run the model; see `sdflow.simulate` for the options.
+
+        Returns a `Results` whose ``.dataset`` is an ``xarray.Dataset``.
+        """
+        from ..solve.simulate import simulate
+        return simulate(self, params=params, n=n, **options)

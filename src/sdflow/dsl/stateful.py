@@ -1,0 +1,84 @@
+"""Builtins with memory: smooths, delays, TREND, FORECAST, INITIAL.
+
+Each returns an expression node; the model graph lowers it to hidden stocks named after the
+variable that uses it (``"perceived gdp.smooth"``), so every integrator handles them.
+Semantics follow Vensim's documentation; the ``...i`` variants take an explicit initial value
+instead of starting in equilibrium with the input.
+"""
+
+from __future__ import annotations
+
+from .expressions import Expr, Stateful
+
+
+def smooth(input, delay_time) -> Expr:  # noqa: A002 - Vensim's argument name
+    """First-order exponential smooth (Vensim SMOOTH), starting at the input's value.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=10, dt=0.25)
+    >>> x = m.aux("x", sf.step(1, 2))
+    >>> seen = m.aux("perceived x", sf.smooth(x, 3))
+    """
+    return Stateful("smooth", input=input, delay_time=delay_time)
+
+
+def smoothi(input, delay_time, initial) -> Expr:  # noqa: A002
+    """First-order smooth starting at ``initial`` (Vensim SMOOTHI)."""
+    return Stateful("smooth", input=input, delay_time=delay_time, initial=initial)
+
+
+def smooth3(input, delay_time) -> Expr:  # noqa: A002
+    """Third-order smooth, three first-order smooths of ``delay_time / 3`` (Vensim SMOOTH3)."""
+    return Stateful("smooth3", input=input, delay_time=delay_time)
+
+
+def smooth3i(input, delay_time, initial) -> Expr:  # noqa: A002
+    """Third-order smooth starting at ``initial`` (Vensim SMOOTH3I)."""
+    return Stateful("smooth3", input=input, delay_time=delay_time, initial=initial)
+
+
+def delay1(input, delay_time) -> Expr:  # noqa: A002
+    """First-order material delay (Vensim DELAY1), starting with output = input."""
+    return Stateful("delay1", input=input, delay_time=delay_time)
+
+
+def delay1i(input, delay_time, initial) -> Expr:  # noqa: A002
+    """First-order material delay with initial output ``initial`` (Vensim DELAY1I)."""
+    return Stateful("delay1", input=input, delay_time=delay_time, initial=initial)
+
+
+def delay3(input, delay_time) -> Expr:  # noqa: A002
+    """Third-order material delay (Vensim DELAY3), starting with output = input."""
+    return Stateful("delay3", input=input, delay_time=delay_time)
+
+
+def delay3i(input, delay_time, initial) -> Expr:  # noqa: A002
+    """Third-order material delay with initial output ``initial`` (Vensim DELAY3I)."""
+    return Stateful("delay3", input=input, delay_time=delay_time, initial=initial)
+
+
+def delay_fixed(input, delay_time, initial) -> Expr:  # noqa: A002
+    """The input exactly ``delay_time`` ago, ``initial`` before that (Vensim DELAY FIXED).
+
+    A pipeline of ``round(delay_time / dt)`` slots (at least one), the delay time read at
+    the start of the run, as in Vensim. Not an approximation by stocks.
+    """
+    return Stateful("delay_fixed", input=input, delay_time=delay_time, initial=initial)
+
+
+def trend(input, average_time, initial_trend) -> Expr:  # noqa: A002
+    """Fractional rate of change of ``input`` (Vensim TREND)."""
+    return Stateful("trend", input=input, average_time=average_time,
+                    initial_trend=initial_trend)
+
+
+def forecast(input, average_time, horizon) -> Expr:  # noqa: A002
+    """``input`` extrapolated ``horizon`` ahead along its trend (Vensim FORECAST)."""
+    return Stateful("forecast", input=input, average_time=average_time, horizon=horizon)
+
+
+def initial(input) -> Expr:  # noqa: A002
+    """The value ``input`` had at the start of the run (Vensim INITIAL)."""
+    return Stateful("initial", input=input)

@@ -1,0 +1,83 @@
+"""One exception hierarchy for everything sdflow raises on purpose.
+
+Every message names the culprit (variable, dimension, file, column) and says how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class SdflowError(Exception):
+    """Base class of all errors raised by sdflow."""
+
+
+class ModelError(SdflowError):
+    """A problem with a model's structure, found before or during a run."""
+
+    def __init__(self, message: str, variables: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.variables = tuple(variables)
+
+
+class UnknownNameError(ModelError):
+    """An equation refers to a name the model does not define."""
+
+
+class DuplicateNameError(ModelError):
+    """Two variables (or dimensions) share one name."""
+
+
+class AlgebraicLoopError(ModelError):
+    """Variables depend on each other in a cycle that passes through no stock."""
+
+
+class MissingInitialValueError(ModelError):
+    """A stock has no initial value."""
+
+
+class DimensionError(ModelError):
+    """Dimensions of an expression and of its variable do not fit together."""
+
+
+class UnitError(ModelError):
+    """Units of two sides of an equation disagree."""
+
+
+class TimeSettingsError(ModelError):
+    """Bad ``dt``, ``saveper``, ``start`` or ``stop``."""
+
+
+class ExpressionTruthError(ModelError, TypeError):
+    """A model expression was used where Python needs ``True`` or ``False``."""
+
+
+class ModelCheckError(ModelError):
+    """Several problems at once; ``errors`` holds each of them."""
+
+    def __init__(self, errors: list[ModelError]):
+        lines = [f"the model has {len(errors)} problems:"]
+        lines += [f"  {i}. {e}" for i, e in enumerate(errors, 1)]
+        names = tuple(v for e in errors for v in e.variables)
+        super().__init__("\n".join(lines), names)
+        self.errors = list(errors)
+
+
+class SimulationError(ModelError):
+    """A run produced NaN or infinite values, or was asked for something it cannot do."""
+
+    def __init__(self, message: str, variables: tuple[str, ...] = (), run: int | None = None,
+                 time: float | None = None):
+        super().__init__(message, variables)
+        self.run = run
+        self.time = time
+
+
+class ParameterError(ModelError):
+    """A parameter override names an unknown constant or has the wrong shape."""
+
+
+class DataError(SdflowError):
+    """Exogenous or observed data cannot be read or does not fit the model."""
+
+
+class SpecError(SdflowError):
+    """A calibration or scenario specification is invalid."""

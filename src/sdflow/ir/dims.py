@@ -1,0 +1,152 @@
+"""Dimension pass: which named dimensions each node and expression varies over."""
+
+from __future__ import annotations
+
+from ..dsl import expressions as ex
+from ..errors import DimensionError
+from .nodes import Node, NodeRef
+
+
+def dims_text(dims) -> str:
+    return "(" + ", ".join(d.name for d in dims) + ")" if dims else "no dimensions"
+
+
+def union(*dim_lists) -> tuple:
+    """Dimensions of a broadcast result: all operands' dims, in order of first appearance."""
+    out: list = []
+    for dims in dim_lists:
+        for d in dims:
+            if d not in out:
+                out.append(d)
+    return tuple(out)
+
+
+class DimensionPass:
+    """Resolves ``node.dims`` and the dims of every sub-expression (in ``expr_dims``)."""
+
+    def __init__(self, nodes: dict[str, Node]):
+        self.nodes = nodes
+        self.errors: list[DimensionError] = []
+        self.expr_dims: dict[int, tuple] = {}
+        self._state: dict[str, str] = {}
+        self._owner = ""
+
+    def run(self) -> None:
+        for key in self.nodes:
+            self.node_dims(key)
+        for node in self.nodes.values():
+            self._check_node(node)
+
+    def node_dims(self, key: str) -> tuple:
+        node = self.nodes[key]
+        if self._state.get(key) == "done":
+            return node.dims
+        if node.declared_dims is not None:
+            node.dims = tuple(node.declared_dims)
+            self._state[key] = "done"
+            return node.dims
+        if self._state.get(key) == "busy":  # inside an algebraic loop: reported elsewhere
+            return ()
+        self._state[key] = "busy"
+        owner, self._owner = self._owner, node.name
+        parts = [node.equation, node.initial, node.rate]
+        if node.kind == "const":
+            dims: tuple = ()
+        elif node.kind == "pipeline":
+            dims = union(*(self.expr(p) for p in (node.equation, node.initial)))
+        elif node.kind == "stock" and node.hidden:
+            dims = union(self.expr(node.initial), self.expr(node.rate))
+        elif node.kind == "stock":
+            dims = ()  # a user stock without dims= is a scalar
+        else:
+            dims = union(*(self.expr(p) for p in parts if p is not None))
+        self._owner = owner
+        node.dims = dims
+        self._state[key] = "done"
+        return dims
+
+    def expr(self, expr: ex.Expr) -> tuple:
+        """Dimensions of an expression (memoised per node object)."""
+        cached = self.expr_dims.get(id(expr))
+        if cached is not None:
+            return cached
+        dims = self._compute(expr)
+        self.expr_dims[id(expr)] = dims
+        return dims
+
+    def _error(self, message: str, *names: str) -> None:
+        self.errors.append(DimensionError(f"'{self._owner}': {message}",
+                                          (self._owner,) + names))
+
+    def _compute(self, e: ex.Expr) -> tuple:
+        if isinstance(e, NodeRef):
+            return self.node_dims(e.key)
+        if isinstance(e, (ex.Literal, ex.Time)):
+            return ()
+        if isinstance(e, ex.Reduce):
+            inner = self.expr(e.arg)
+            if e.dim not in inner:
+                self._error(f"{e.op}(..., over={e.dim.name}) of an expression that does not "
+                            f"vary over '{e.dim.name}' (it has {dims_text(inner)})")
+                return inner
+            return tuple(d for d in inner if d is not e.dim)
+        if isinstance(e, ex.Select):
+            inner = self.expr(e.arg)
+            match = [d for d in inner if d.name == e.dim_name]
+            if not match:
+                self._error(f"selects {e.dim_name}={e.element!r} from an expression that does "
+                            f"not vary over '{e.dim_name}' (it has {dims_text(inner)})")
+                return inner
+            try:
+                match[0].index(e.element)
+            except DimensionError as exc:
+                self._error(str(exc))
+            return tuple(d for d in inner if d is not match[0])
+        if isinstance(e, ex.Rename):
+            inner = list(self.expr(e.arg))
+            for old, new in e.mapping.items():
+                match = [i for i, d in enumerate(inner) if d.name == old]
+                if not match:
+                    self._error(f"renames '{old}' but the expression varies over "
+                                f"{dims_text(inner)}")
+                    continue
+                if len(new) != len(inner[match[0]]):
+                    self._error(f"renames '{old}' ({len(inner[match[0]])} elements) as "
+                                f"'{new.name}' ({len(new)} elements); lengths must agree")
+                    continue
+                if new in inner:
+                    self._error(f"renames '{old}' as '{new.name}', which the expression "
+                                "already varies over")
+                    continue
+                inner[match[0]] = new
+            return tuple(inner)
+        return union(*(self.expr(c) for c in e.children()))
+
+    def _check_node(self, node: Node) -> None:
+        self._owner = node.name
+        declared = node.declared_dims
+        if declared is not None:
+            for role, part in (("equation", node.equation), ("initial value", node.initial)):
+                if part is None:
+                    continue
+                extra = [d for d in self.expr(part) if d not in declared]
+                if extra:
+                    names = ", ".join(d.name for d in extra)
+                    self._error(
+                        f"is declared over {dims_text(declared)} but its {role} also varies "
+                        f"over ({names}); reduce it (e.g. sf.sum(..., over={extra[0].name})), "
+                        f"select an element, or add {names} to dims=")
+        elif node.kind == "stock" and not node.hidden and node.initial is not None:
+            extra = self.expr(node.initial)
+            if extra:
+                self._error(f"is a scalar stock but its initial value varies over "
+                            f"{dims_text(extra)}; declare dims= on the stock")
+        if node.kind == "stock" and not node.hidden:
+            for flow_key in node.inflows + node.outflows:
+                flow = self.nodes[flow_key]
+                extra = [d for d in flow.dims if d not in node.dims]
+                if extra:
+                    self._error(
+                        f"receives flow '{flow.name}' that varies over {dims_text(flow.dims)},"
+                        f" beyond the stock's {dims_text(node.dims)}; sum the flow over "
+                        f"{extra[0].name} or give the stock that dimension", flow.name)

@@ -1,0 +1,155 @@
+"""`ModelGraph`: the checked, frozen form of a model that every later stage reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ..dsl.expressions import Call, walk
+from ..dsl.functions import DISCRETE_FUNCTIONS
+from ..dsl.model import Model
+from ..errors import AlgebraicLoopError, MissingInitialValueError, ModelError
+from .dims import DimensionPass
+from .lowering import Lowering
+from .nodes import Node
+from .order import dependency_order, references
+from .report import CheckReport
+from .units import UnitPass
+
+
+@dataclass(frozen=True)
+class ModelGraph:
+    """A model as checked nodes in dependency order.
+
+    ``nodes`` maps keys (normalised names) to `Node`s, declared and hidden. ``flow_order``
+    lists the nodes computed at every evaluation (auxiliaries, flows, pipeline inputs) in
+    the order they can be computed; ``init_order`` lists every node in the order the first
+    time step needs them. ``stocks`` are the keys of integrated states.
+    """
+
+    name: str
+    start: float
+    stop: float
+    dt: float
+    saveper: float
+    time_units: str | None
+    nodes: MappingProxyType
+    dimensions: MappingProxyType
+    lookups: MappingProxyType
+    flow_order: tuple[str, ...]
+    init_order: tuple[str, ...]
+    stocks: tuple[str, ...]
+    discrete: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    def node(self, name: str) -> Node:
+        from ..dsl.model import name_key
+        return self.nodes[name_key(name)]
+
+    @property
+    def has_discrete(self) -> bool:
+        """True if some builtin jumps in time (STEP, PULSE, RAMP, DELAY FIXED...)."""
+        return bool(self.discrete)
+
+
+def check_model(model: Model) -> CheckReport:
+    """Run every check on ``model`` and report all problems (see `Model.check`)."""
+    report, _ = _analyse(model)
+    return report
+
+
+def build_graph(model: Model) -> ModelGraph:
+    """The model's `ModelGraph`; raises the model's problems (all of them) if any."""
+    report, graph = _analyse(model)
+    report.raise_errors()
+    return graph
+
+
+def _analyse(model: Model) -> tuple[CheckReport, ModelGraph | None]:
+    report = CheckReport(model.name)
+    lowering = Lowering(model)
+    lowering.run()
+    report.errors += lowering.errors
+    nodes = lowering.nodes
+
+    for node in nodes.values():
+        if node.kind == "stock" and node.initial is None:
+            report.errors.append(MissingInitialValueError(
+                f"stock '{node.name}' has no initial value; give initial= (a number, one "
+                "value per element, or an expression)", (node.name,)))
+
+    dims = DimensionPass(nodes)
+    dims.run()
+    report.errors += dims.errors
+    units = UnitPass(nodes, model.time_units)
+    units.run()
+    report.errors += units.errors
+
+    # Evaluation order within a time step: states are known, everything else is computed.
+    dynamic = [k for k, n in nodes.items() if n.kind in ("aux", "flow", "data")]
+    flow_deps = {k: [d for d in references(nodes[k].equation) if d in dynamic]
+                 for k in dynamic}
+    flow_order, loops = dependency_order(flow_deps)
+    for cycle in loops:
+        names = [nodes[k].name for k in cycle]
+        report.errors.append(AlgebraicLoopError(
+            f"algebraic loop: {' -> '.join(names)}; each needs the next at the same time. "
+            "Break it with a stock, a delay (sf.delay1/sf.smooth) or an initial value "
+            "(sf.initial)", tuple(dict.fromkeys(names))))
+
+    # Start of the run: stocks, frozen initials and pipelines need their initial values.
+    init_deps = {}
+    for key, node in nodes.items():
+        if node.kind == "stock":
+            parts = [node.initial]
+        elif node.kind == "pipeline":
+            parts = [node.initial, node.delay_time]
+        else:
+            parts = [node.equation]
+        init_deps[key] = [d for p in parts for d in references(p)]
+    init_order, init_loops = dependency_order(init_deps)
+    if not loops:
+        for cycle in init_loops:
+            names = [nodes[k].name for k in cycle]
+            report.errors.append(AlgebraicLoopError(
+                f"initialisation loop: {' -> '.join(names)}; the initial values need each "
+                "other. Give one stock a numeric initial value", tuple(dict.fromkeys(names))))
+
+    report.warnings += _warnings(model, nodes, lowering.used)
+    if report.errors:
+        return report, None
+
+    discrete = [k for k, n in nodes.items() if n.kind == "pipeline" or any(
+        isinstance(e, Call) and e.func in DISCRETE_FUNCTIONS
+        for part in n.expressions().values() for e in walk(part))]
+    pipeline_keys = [k for k, n in nodes.items() if n.kind == "pipeline"]
+    graph = ModelGraph(
+        name=model.name, start=model.start, stop=model.stop, dt=model.dt,
+        saveper=model.saveper, time_units=model.time_units,
+        nodes=MappingProxyType(nodes), dimensions=MappingProxyType(model.dimensions),
+        lookups=MappingProxyType(dict(lowering.lookups)),
+        flow_order=tuple(flow_order) + tuple(pipeline_keys),
+        init_order=tuple(init_order),
+        stocks=tuple(k for k, n in nodes.items() if n.kind == "stock"),
+        discrete=tuple(discrete), warnings=tuple(report.warnings))
+    return report, graph
+
+
+def _warnings(model: Model, nodes: dict[str, Node], used: set[str]) -> list[str]:
+    out = []
+    for node in nodes.values():
+        if node.hidden:
+            continue
+        if node.kind in ("const", "aux", "data") and node.key not in used \
+                and not node.name.endswith(" initial"):
+            out.append(f"'{node.name}' is not used by any other variable")
+        if node.kind == "const" and node.units_text is None:
+            out.append(f"constant '{node.name}' has no units; declare units= so the unit "
+                       "check can cover the equations that use it")
+    for key, lookup in ((k, v) for k, v in model._variables.items() if v.kind == "lookup"):
+        if key not in used:
+            out.append(f"lookup '{lookup.name}' is not used by any other variable")
+    return out
+
+
+__all__ = ["ModelGraph", "build_graph", "check_model", "ModelError"]

@@ -1,0 +1,188 @@
+"""From the modeller's variables to graph nodes.
+
+Resolves references (by object or by name) to `NodeRef`s, turns stateful builtins into
+hidden stocks, frozen initial values and pipelines, and gives every stock its rate
+(inflows minus outflows).
+"""
+
+from __future__ import annotations
+
+from ..dsl import expressions as ex
+from ..dsl.model import Model, name_key
+from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
+from ..errors import ModelError, UnknownNameError
+from .nodes import Node, NodeRef
+
+
+class Lowering:
+    """Builds the node table of one model; problems go to ``errors`` (all of them)."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        self.nodes: dict[str, Node] = {}
+        self.lookups: dict[str, Lookup] = {}
+        self.errors: list[ModelError] = []
+        self.used: set[str] = set()      # keys referenced by some equation
+        self._owner: Node | None = None
+        self._counter: dict[str, int] = {}
+
+    # -- entry point -------------------------------------------------------------------
+    def run(self) -> None:
+        variables = self.model.variables
+        for var in variables:  # declare first so references can resolve in any order
+            key = name_key(var.name)
+            if isinstance(var, Lookup):
+                self.lookups[key] = var
+                continue
+            node = Node(key=key, name=var.name, kind=var.kind, declared_dims=var.dims,
+                        units_text=var.units, doc=var.doc, source=var)
+            if isinstance(var, Const):
+                node.value = var.value
+            elif isinstance(var, Data):
+                node.times, node.series = var.times, var.values
+            self.nodes[key] = node
+        for var in variables:
+            if isinstance(var, Lookup):
+                continue
+            node = self.nodes[name_key(var.name)]
+            self._owner = node
+            if isinstance(var, (Aux, Flow)):
+                node.equation = self.rewrite(var.equation)
+            elif isinstance(var, Stock):
+                node.initial = None if var.initial is None else self.rewrite(var.initial)
+                node.inflows = [name_key(f.name) for f in var.inflows]
+                node.outflows = [name_key(f.name) for f in var.outflows]
+                node.rate = _rate_expression(node.inflows, node.outflows)
+        self._owner = None
+
+    # -- expression rewriting ----------------------------------------------------------
+    def rewrite(self, expr: ex.Expr) -> ex.Expr:
+        """A copy of ``expr`` in which every reference is a `NodeRef`."""
+        if isinstance(expr, (Variable, ex.Ref)):
+            return self._reference(expr)
+        if isinstance(expr, ex.Time):
+            if expr.model is not self.model:
+                self._foreign("TIME")
+            return expr
+        if isinstance(expr, ex.Literal):
+            return expr
+        if isinstance(expr, ex.BinOp):
+            return ex.BinOp(expr.op, self.rewrite(expr.a), self.rewrite(expr.b))
+        if isinstance(expr, ex.Neg):
+            return ex.Neg(self.rewrite(expr.a))
+        if isinstance(expr, ex.Not):
+            return ex.Not(self.rewrite(expr.a))
+        if isinstance(expr, ex.Call):
+            return ex.Call(expr.func, *(self.rewrite(a) for a in expr.args))
+        if isinstance(expr, ex.Reduce):
+            return ex.Reduce(expr.op, self.rewrite(expr.arg), expr.dim)
+        if isinstance(expr, ex.Select):
+            return ex.Select(self.rewrite(expr.arg), expr.dim_name, expr.element)
+        if isinstance(expr, ex.Rename):
+            return ex.Rename(self.rewrite(expr.arg), expr.mapping)
+        if isinstance(expr, ex.LookupCall):
+            key = name_key(expr.lookup.name)
+            if self.lookups.get(key) is not expr.lookup:
+                self._foreign(expr.lookup.name)
+            self.used.add(key)
+            return ex.LookupCall(expr.lookup, self.rewrite(expr.arg))
+        if isinstance(expr, ex.Stateful):
+            return self._lower_stateful(expr)
+        if isinstance(expr, NodeRef):
+            return expr
+        raise ModelError(f"'{self._owner_name()}': cannot handle expression {expr!r}")
+
+    def _owner_name(self) -> str:
+        return self._owner.name if self._owner else "?"
+
+    def _foreign(self, name: str) -> None:
+        self.errors.append(ModelError(
+            f"'{self._owner_name()}' uses '{name}', which belongs to another model; "
+            "build each model's variables on that model", (self._owner_name(), name)))
+
+    def _reference(self, expr) -> ex.Expr:
+        if isinstance(expr, Variable) and expr.model is not self.model:
+            self._foreign(expr.name)
+            return ex.Literal(0.0)
+        key = name_key(expr.name)
+        if key not in self.nodes:
+            known = sorted(n.name for n in self.nodes.values() if not n.hidden)
+            close = [k for k in known if name_key(k)[:3] == key[:3]][:5]
+            hint = f" Did you mean one of {close}?" if close else ""
+            what = "lookup" if key in self.lookups else "variable"
+            self.errors.append(UnknownNameError(
+                f"'{self._owner_name()}' refers to '{expr.name}', which is not a {what} "
+                f"of model '{self.model.name}'; declare it or fix the spelling.{hint}"
+                if what == "variable" else
+                f"'{self._owner_name()}' uses lookup '{expr.name}' as a value; call it on an "
+                f"input, e.g. {expr.name}(x)", (self._owner_name(), expr.name)))
+            return ex.Literal(0.0)
+        self.used.add(key)
+        return NodeRef(key)
+
+    # -- stateful builtins ---------------------------------------------------------------
+    def _hidden(self, kind: str, suffix: str, **parts) -> str:
+        owner = self._owner
+        base = f"{owner.name}.{suffix}"
+        count = self._counter.get(base, 0) + 1
+        self._counter[base] = count
+        name = base if count == 1 else f"{base}{count}"
+        node = Node(key=name_key(name), name=name, kind=kind, hidden=True,
+                    doc=f"hidden {suffix} of '{owner.name}'", **parts)
+        self.nodes[node.key] = node
+        self.used.add(node.key)
+        return node.key
+
+    def _lower_stateful(self, expr: ex.Stateful) -> ex.Expr:
+        a = {k: self.rewrite(v) for k, v in expr.args.items()}
+        kind = expr.kind
+        inp = a["input"]
+        if kind == "initial":
+            return NodeRef(self._hidden("initial", "initial", equation=inp))
+        if kind == "delay_fixed":
+            return NodeRef(self._hidden("pipeline", "delay fixed", equation=inp,
+                                        initial=a["initial"], delay_time=a["delay_time"]))
+        if kind in ("smooth", "smooth3"):
+            order = 1 if kind == "smooth" else 3
+            stage_time = a["delay_time"] if order == 1 else a["delay_time"] / 3.0
+            start = a.get("initial", inp)
+            upstream, key = inp, None
+            for stage in range(order):
+                suffix = kind if order == 1 else f"{kind}[{stage + 1}]"
+                key = self._hidden("stock", suffix, initial=start)
+                ref = NodeRef(key)
+                self.nodes[key].rate = (upstream - ref) / stage_time
+                upstream = ref
+            return NodeRef(key)
+        if kind in ("delay1", "delay3"):
+            order = 1 if kind == "delay1" else 3
+            stage_time = a["delay_time"] if order == 1 else a["delay_time"] / 3.0
+            start = a.get("initial", inp)
+            inflow, key = inp, None
+            for stage in range(order):
+                suffix = kind if order == 1 else f"{kind}[{stage + 1}]"
+                key = self._hidden("stock", suffix, initial=start * stage_time)
+                outflow = NodeRef(key) / stage_time
+                self.nodes[key].rate = inflow - outflow
+                inflow = outflow
+            return inflow
+        if kind in ("trend", "forecast"):
+            average_time = a["average_time"]
+            init_trend = a.get("initial_trend", ex.Literal(0.0))
+            key = self._hidden("stock", kind, initial=inp / (1.0 + init_trend * average_time))
+            average = NodeRef(key)
+            self.nodes[key].rate = (inp - average) / average_time
+            trend = ex.Call("zidz", inp - average, average_time * ex.Call("abs", average))
+            if kind == "trend":
+                return trend
+            return inp * (1.0 + trend * a["horizon"])
+        raise ModelError(f"'{self._owner_name()}': unknown stateful builtin {kind}")
+
+
+def _rate_expression(inflows: list[str], outflows: list[str]) -> ex.Expr:
+    rate: ex.Expr | None = None
+    for key in inflows:
+        rate = NodeRef(key) if rate is None else rate + NodeRef(key)
+    for key in outflows:
+        rate = -NodeRef(key) if rate is None else rate - NodeRef(key)
+    return rate if rate is not None else ex.Literal(0.0)

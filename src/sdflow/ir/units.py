@@ -1,0 +1,274 @@
+"""Unit pass: infer units through equations with pint and report disagreements.
+
+Units are optional per variable. Where both sides of a relation carry units they must
+agree; where one is unknown nothing is checked. Numbers written in equations are
+dimensionless factors in products (``0.5 * x``) and take the other side's units in sums
+and comparisons (``x + 1``), as in Vensim's unit check.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pint
+
+from ..dsl import expressions as ex
+from ..errors import UnitError
+from .nodes import Node, NodeRef
+
+LITERAL = "literal"  # the units of a bare number: adapt to the context
+
+_DIMENSIONLESS_WORDS = {"", "1", "dmnl", "dimensionless", "unitless", "fraction", "-"}
+
+
+@functools.lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    """The unit registry shared by all models (extended with the units models declare)."""
+    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg.define("million = 1e6")
+    ureg.define("billion = 1e9")
+    return ureg
+
+
+def parse_units(text: str | None):
+    """A pint Unit for ``text``; unknown words become new base units (``person``, ``yuan``)."""
+    if text is None:
+        return None
+    cleaned = text.strip()
+    if cleaned.lower() in _DIMENSIONLESS_WORDS:
+        return registry().dimensionless
+    ureg = registry()
+    for _ in range(20):
+        try:
+            quantity = ureg.parse_expression(cleaned)
+            break
+        except pint.UndefinedUnitError as exc:
+            for word in exc.unit_names if isinstance(exc.unit_names, (tuple, list)) else [
+                    exc.unit_names]:
+                if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", word):
+                    raise UnitError(f"cannot read units {text!r}: '{word}' is not a unit name")
+                ureg.define(f"{word} = [{word}]")
+        except Exception as exc:  # noqa: BLE001 - pint raises several syntax errors
+            raise UnitError(f"cannot read units {text!r}: {exc}") from None
+    else:  # pragma: no cover
+        raise UnitError(f"cannot read units {text!r}")
+    if isinstance(quantity, (int, float)):
+        return ureg.dimensionless if quantity == 1 else _scaled(quantity)
+    if quantity.magnitude != 1:
+        return _scaled(quantity)
+    return quantity.units
+
+
+def _scaled(quantity):
+    """Units with a numeric factor (``100 million yuan``) as a named unit of their own."""
+    ureg = registry()
+    magnitude = getattr(quantity, "magnitude", quantity)
+    units = getattr(quantity, "units", ureg.dimensionless)
+    name = f"x{magnitude:g}".replace(".", "p").replace("+", "").replace("-", "m")
+    name = f"{name}_{str(units).replace(' ', '').replace('*', '_').replace('/', '_per_')}"
+    name = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if name not in ureg:
+        ureg.define(f"{name} = {magnitude} * {units if str(units) else 'dimensionless'}")
+    return ureg.parse_units(name)
+
+
+def same_units(a, b) -> bool:
+    """True when two known units denote the same quantity with factor 1."""
+    if a is None or b is None or a is LITERAL or b is LITERAL:
+        return True
+    if a == b:
+        return True
+    try:
+        return abs(registry().Quantity(1.0, a).to(b).magnitude - 1.0) < 1e-9
+    except pint.DimensionalityError:
+        return False
+
+
+def show(units) -> str:
+    if units is None:
+        return "unknown"
+    if units is LITERAL:
+        return "a number"
+    text = f"{units:~}" if str(units) else "dimensionless"
+    return text or "dimensionless"
+
+
+def _is_dimensionless(units) -> bool:
+    return units is None or units is LITERAL or same_units(units, registry().dimensionless)
+
+
+class UnitPass:
+    """Infers ``node.units`` and reports every equation whose units disagree."""
+
+    def __init__(self, nodes: dict[str, Node], time_units: str | None):
+        self.nodes = nodes
+        self.errors: list[UnitError] = []
+        self.time = None
+        self._state: dict[str, str] = {}
+        self._owner = ""
+        try:
+            self.time = parse_units(time_units)
+        except UnitError as exc:
+            self.errors.append(UnitError(f"time_units: {exc}", ("time_units",)))
+
+    def run(self) -> None:
+        for node in self.nodes.values():
+            try:
+                node.units = parse_units(node.units_text)
+            except UnitError as exc:
+                self.errors.append(UnitError(f"'{node.name}': {exc}; fix the units= text",
+                                             (node.name,)))
+                node.units = None
+            if node.units is not None:
+                self._state[node.key] = "done"
+        for key in self.nodes:
+            self.node_units(key)
+        for node in self.nodes.values():
+            self._check_node(node)
+
+    def node_units(self, key: str):
+        node = self.nodes[key]
+        if self._state.get(key) == "done" or self._state.get(key) == "busy":
+            return node.units
+        self._state[key] = "busy"
+        owner, self._owner = self._owner, node.name
+        if node.kind in ("aux", "flow", "initial", "pipeline"):
+            inferred = self.expr(node.equation)
+        elif node.kind == "stock" and node.hidden:
+            inferred = self.expr(node.initial)
+        else:
+            inferred = None
+        self._owner = owner
+        node.units = None if inferred is LITERAL else inferred
+        self._state[key] = "done"
+        return node.units
+
+    def _error(self, message: str, *names: str) -> None:
+        self.errors.append(UnitError(f"'{self._owner}': {message}", (self._owner,) + names))
+
+    def expr(self, e: ex.Expr):
+        """Units of an expression: a pint Unit, None (unknown) or LITERAL."""
+        ureg = registry()
+        if isinstance(e, ex.Literal):
+            return LITERAL
+        if isinstance(e, ex.Time):
+            return self.time
+        if isinstance(e, NodeRef):
+            return self.node_units(e.key)
+        if isinstance(e, ex.Neg):
+            return self.expr(e.a)
+        if isinstance(e, (ex.Reduce, ex.Select, ex.Rename)):
+            return self.expr(e.arg)
+        if isinstance(e, ex.Not):
+            self.expr(e.a)
+            return ureg.dimensionless
+        if isinstance(e, ex.LookupCall):
+            arg = self.expr(e.arg)
+            if e.lookup.x_units is not None:
+                expected = parse_units(e.lookup.x_units)
+                if not same_units(arg, expected):
+                    self._error(f"lookup '{e.lookup.name}' takes {show(expected)} but gets "
+                                f"{show(arg)}", e.lookup.name)
+            return parse_units(e.lookup.units) if e.lookup.units is not None else None
+        if isinstance(e, ex.BinOp):
+            return self._binop(e)
+        if isinstance(e, ex.Call):
+            return self._call(e)
+        return None
+
+    def _agree(self, a, b, what: str):
+        if not same_units(a, b):
+            self._error(f"{what} mixes {show(a)} with {show(b)}; convert one side "
+                        "(multiply by a constant with units) or fix the declared units")
+            return None
+        return b if a is LITERAL else a
+
+    def _binop(self, e: ex.BinOp):
+        a, b = self.expr(e.a), self.expr(e.b)
+        ureg = registry()
+        if e.op in ("+", "-"):
+            return self._agree(a, b, f"'{e.op}'")
+        if e.op in ("<", "<=", ">", ">="):
+            self._agree(a, b, "a comparison")
+            return ureg.dimensionless
+        if e.op in ("and", "or"):
+            return ureg.dimensionless
+        if e.op in ("*", "/"):
+            if a is None or b is None:
+                return None
+            if a is LITERAL and b is LITERAL:
+                return LITERAL
+            a = ureg.dimensionless if a is LITERAL else a
+            b = ureg.dimensionless if b is LITERAL else b
+            return a * b if e.op == "*" else a / b
+        if e.op == "**":
+            if a is LITERAL or a is None:
+                return a
+            if isinstance(e.b, ex.Literal):
+                return a ** e.b.value
+            if not _is_dimensionless(a):
+                self._error(f"raises {show(a)} to a variable power; only dimensionless "
+                            "bases can have non-constant exponents")
+            return ureg.dimensionless
+        return None
+
+    def _call(self, e: ex.Call):
+        ureg = registry()
+        f = e.func
+        args = [self.expr(a) for a in e.args]
+        if f in ("exp", "ln", "log", "sin", "cos", "tan", "arctan"):
+            if not _is_dimensionless(args[0]):
+                self._error(f"{f}() of {show(args[0])}; its argument must be dimensionless "
+                            "(divide by a reference value)")
+            return ureg.dimensionless
+        if f in ("abs", "integer"):
+            return args[0]
+        if f == "sqrt":
+            return args[0] if args[0] in (None, LITERAL) else args[0] ** 0.5
+        if f in ("min", "max", "modulo"):
+            return self._agree(args[0], args[1], f"{f}()")
+        if f in ("eq", "ne"):
+            self._agree(args[0], args[1], "a comparison")
+            return ureg.dimensionless
+        if f == "if_then_else":
+            return self._agree(args[1], args[2], "if_then_else()'s two branches")
+        if f in ("xidz", "zidz"):
+            quotient = self._binop(ex.BinOp("/", e.args[0], e.args[1]))
+            if f == "xidz":
+                return self._agree(quotient, args[2], "xidz()'s quotient and fallback value")
+            return quotient
+        if f in ("step", "ramp", "pulse", "pulse_train"):
+            for t_arg in args[1:] if f in ("step", "ramp") else args:
+                if not same_units(t_arg, self.time):
+                    self._error(f"{f}() takes times in {show(self.time)}, got {show(t_arg)}")
+            if f == "step":
+                return args[0]
+            if f == "ramp":
+                return None if args[0] in (None, LITERAL) or self.time is None \
+                    else args[0] * self.time
+            return ureg.dimensionless
+        return None
+
+    def _check_node(self, node: Node) -> None:
+        self._owner = node.name
+        declared = parse_units(node.units_text) if node.units_text is not None else None
+        if declared is not None and node.equation is not None and node.kind in ("aux", "flow"):
+            inferred = self.expr(node.equation)
+            if not same_units(declared, inferred):
+                self._error(f"is declared in {show(declared)} but its equation gives "
+                            f"{show(inferred)}; fix the equation or the units= text")
+        if node.kind == "stock" and not node.hidden:
+            if node.initial is not None:
+                initial = self.expr(node.initial)
+                if not same_units(node.units, initial):
+                    self._error(f"stock in {show(node.units)} starts from a value in "
+                                f"{show(initial)}")
+            if node.units is not None and self.time is not None:
+                expected = node.units / self.time
+                for flow_key in node.inflows + node.outflows:
+                    flow = self.nodes[flow_key]
+                    if not same_units(flow.units, expected):
+                        self._error(f"flow '{flow.name}' is in {show(flow.units)} but a flow "
+                                    f"of this stock must be in {show(expected)} (stock units "
+                                    "per time unit)", flow.name)

@@ -1,0 +1,80 @@
+"""Per-run parameter values from what users pass to ``simulate(params=...)``."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import numpy as np
+
+from ..dsl.distributions import Distribution
+from ..dsl.model import name_key
+from ..errors import ParameterError
+from ..ir.graph import ModelGraph
+
+
+def parameter_stream(seed: int | None, key: str) -> np.random.Generator:
+    """A random stream per (seed, parameter): adding a parameter leaves the others' draws
+    unchanged, which keeps scenario comparisons paired."""
+    if seed is None:
+        return np.random.default_rng()
+    return np.random.default_rng([int(seed), zlib.crc32(key.encode())])
+
+
+def resolve_parameters(graph: ModelGraph, params: dict[str, Any] | None, n: int | None,
+                       seed: int | None) -> tuple[dict[str, np.ndarray], int, bool]:
+    """Per-run arrays (n, *dims) for each named constant, the run count, and whether values
+    differ between runs.
+
+    A value shaped like the constant applies to every run; one shaped (n, *dims) gives each
+    run its own; a `Distribution` is sampled independently per run and per element.
+    """
+    params = dict(params or {})
+    shapes, keys = {}, {}
+    for name in params:
+        key = name_key(name)
+        node = graph.nodes.get(key)
+        if node is None or node.kind != "const" or node.hidden:
+            consts = sorted(n.name for n in graph.nodes.values() if n.kind == "const")
+            what = "not a variable" if node is None else f"a {node.kind}, not a constant"
+            raise ParameterError(
+                f"params: '{name}' is {what} of model '{graph.name}'; only constants can be "
+                f"set. Constants are: {consts}", (name,))
+        keys[name], shapes[name] = key, node.shape
+    # the run count: given, or implied by per-run arrays
+    implied = set()
+    for name, value in params.items():
+        if not isinstance(value, Distribution):
+            shape = np.shape(value)
+            if shape != shapes[name] and len(shape) == len(shapes[name]) + 1:
+                implied.add(shape[0])
+    if n is None:
+        if len(implied) > 1:
+            raise ParameterError(f"params imply different numbers of runs {sorted(implied)}; "
+                                 "give arrays of one length or pass n=")
+        n = implied.pop() if implied else 1
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ParameterError(f"n={n!r} must be a positive number of runs")
+    values, varies = {}, False
+    for name, value in params.items():
+        key, shape = keys[name], shapes[name]
+        if isinstance(value, Distribution):
+            values[key] = value.sample(parameter_stream(seed, key), (n,) + shape)
+            varies = varies or n > 1
+            continue
+        try:
+            array = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(f"params: '{name}' = {value!r} is not numeric", (name,)) from None
+        if array.shape == shape or array.ndim == 0:
+            values[key] = np.broadcast_to(array, (n,) + shape)
+        elif array.shape == (n,) + shape:
+            values[key] = array
+            varies = varies or n > 1
+        else:
+            raise ParameterError(
+                f"params: '{name}' has shape {array.shape}; expected {shape or 'a number'} "
+                f"(same for every run) or {(n,) + shape} (one per run)", (name,))
+        if not np.all(np.isfinite(values[key])):
+            raise ParameterError(f"params: '{name}' has NaN or infinite values", (name,))
+    return values, int(n), varies

@@ -1,0 +1,278 @@
+"""`simulate`: run a model, one run or a batch of runs in one computation."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..compile import CompiledModel, compile_model
+from ..dsl.model import Model, name_key, validate_time_settings
+from ..errors import ModelError, SimulationError, UnknownNameError
+from ..ir.graph import ModelGraph
+from .dataset import build_dataset
+from .parameters import resolve_parameters
+from .results import Results
+from .solvers import SOLVERS, ScipyAdaptive
+from .solvers.base import combine_arrays, combine_floats
+
+
+def compiled_for(model: Model, params: Sequence[str], scalar: bool | None,
+                 outputs: tuple[str, ...] | None) -> CompiledModel:
+    """The model's compiled form for these per-run parameters (cached on the model)."""
+    key = ("simulate", tuple(sorted(params)), scalar, outputs)
+    cache = model._compiled
+    if key not in cache:
+        cache[key] = compile_model(model.graph(), params=tuple(sorted(params)), scalar=scalar,
+                                   outputs=outputs)
+    return cache[key]
+
+
+def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None = None,
+             method: str = "euler", saveper: float | None = None,
+             variables: Sequence[str] | None = None, seed: int | None = None,
+             on_error: str = "raise", start: float | None = None, stop: float | None = None,
+             dt: float | None = None, rtol: float = 1e-6, atol: float = 1e-9,
+             backend: str = "auto") -> Results:
+    """Run ``model`` for one run or a batch of ``n`` runs at once.
+
+    Parameters
+    ----------
+    params : dict, optional
+        Constant name -> value. A number or an array shaped like the constant applies to
+        every run; an array shaped ``(n, *dims)`` gives each run its own value; a
+        distribution (``sf.uniform(0.2, 0.6)``...) is sampled for every run.
+    n : int, optional
+        Number of runs (default: 1, or what per-run arrays imply).
+    method : {"euler", "rk4", "rk45"}
+        Euler (Vensim's order: flows at t, then stocks), classical RK4, or adaptive
+        Dormand-Prince through ``scipy.integrate.solve_ivp`` (refused for models with
+        STEP, PULSE, RAMP or DELAY FIXED).
+    saveper : float, optional
+        Saving interval, a multiple of ``dt`` (default: the model's).
+    variables : list of str, optional
+        Save only these variables (default: all stocks, flows, auxiliaries and data).
+    seed : int, optional
+        Seed for sampling distributions.
+    on_error : {"raise", "mark"}
+        A NaN or infinite value raises `SimulationError` naming the variable, run and time;
+        with "mark" the failing runs are set aside (``results.failed``) and the rest go on.
+    start, stop, dt : float, optional
+        Override the model's time settings for this run.
+    rtol, atol : float
+        Tolerances of the adaptive method.
+    backend : {"auto", "batched", "scalar"}
+        "auto" takes the scalar (plain Python floats) path for single runs of models
+        without dimensions, and batched numpy otherwise.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("decay", start=0, stop=10, dt=0.25)
+    >>> k = m.const("k", 0.2)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("decay", k * x, source=x)
+    >>> runs = m.simulate(params={"k": sf.uniform(0.1, 0.3)}, n=1000, seed=1)
+    >>> runs["x"].dims
+    ('time', 'run')
+    """
+    graph = model.graph()
+    start = graph.start if start is None else start
+    stop = graph.stop if stop is None else stop
+    dt = graph.dt if dt is None else dt
+    if saveper is None:
+        saveper = graph.saveper if graph.saveper % dt < 1e-12 or \
+            abs(graph.saveper % dt - dt) < 1e-12 else dt
+    validate_time_settings(start, stop, dt, saveper)
+    if method not in SOLVERS:
+        raise ModelError(f"method={method!r} is unknown; choose one of {sorted(SOLVERS)}")
+    if on_error not in ("raise", "mark"):
+        raise ModelError(f"on_error={on_error!r} must be 'raise' or 'mark'")
+    if method == "rk45" and graph.has_discrete:
+        names = [graph.nodes[k].name for k in graph.discrete]
+        raise SimulationError(
+            f"method='rk45' cannot integrate model '{graph.name}': {names} use discrete "
+            "builtins (STEP, PULSE, RAMP, DELAY FIXED) whose jumps an adaptive step would "
+            "miss; use method='rk4' or 'euler' with a suitable dt", tuple(names))
+
+    values, n, varies = resolve_parameters(graph, params, n, seed)
+    outputs = _outputs(graph, variables)
+    scalar = {"auto": None, "batched": False, "scalar": True}.get(backend, "bad")
+    if scalar == "bad":
+        raise ModelError(f"backend={backend!r} must be 'auto', 'batched' or 'scalar'")
+    if scalar is None:
+        scalar = n == 1 and method != "rk45" and all(not nd.dims for nd in graph.nodes.values()) \
+            and not any(nd.kind == "pipeline" for nd in graph.nodes.values())
+    elif scalar and (n != 1 or method == "rk45"):
+        raise ModelError("backend='scalar' runs one run with a fixed-step method")
+    compiled = compiled_for(model, tuple(values), scalar, outputs)
+    P = compiled.parameter_matrix(values, n)
+    run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
+    if method == "rk45":
+        times, saved, failed = run.adaptive(ScipyAdaptive(rtol=rtol, atol=atol))
+    else:
+        times, saved, failed = run.fixed(SOLVERS[method]())
+
+    constants = {k: np.broadcast_to(v, (n,) + graph.nodes[k].shape) for k, v in values.items()}
+    keep_run = n > 1 or varies
+    attrs = {"model": graph.name, "method": method, "dt": dt, "saveper": saveper,
+             "n_runs": n, "time_units": graph.time_units or ""}
+    dataset = build_dataset(graph, times, saved, constants, n, keep_run, attrs)
+    if failed.any():
+        dataset["failed"] = ("run", failed) if keep_run else ((), bool(failed[0]))
+    return Results(dataset)
+
+
+def _outputs(graph: ModelGraph, variables) -> tuple[str, ...] | None:
+    if variables is None:
+        return None
+    if isinstance(variables, str):
+        variables = [variables]
+    keys = []
+    for name in variables:
+        key = name_key(name)
+        node = graph.nodes.get(key)
+        if node is None:
+            raise UnknownNameError(f"variables=: '{name}' is not a variable of model "
+                                   f"'{graph.name}'", (name,))
+        if node.kind == "const":
+            raise ModelError(f"variables=: '{name}' is a constant; it does not change in time "
+                             "(read it from the model instead)", (name,))
+        keys.append(key)
+    return tuple(keys)
+
+
+class _Run:
+    """The time loop of one call to `simulate`."""
+
+    def __init__(self, compiled: CompiledModel, P, n, start, stop, dt, saveper, on_error):
+        self.c, self.P, self.n = compiled, P, n
+        self.start, self.dt, self.on_error = start, dt, on_error
+        self.steps = int(round((stop - start) / dt))
+        self.save_every = int(round(saveper / dt))
+        self.mem: dict = {"dt": dt}
+        self.failed = np.zeros(n, dtype=bool)
+        self.P_eval = P[0].tolist() if compiled.scalar else P
+
+    def _times(self):
+        return self.start + self.dt * np.arange(0, self.steps + 1, self.save_every)
+
+    def _initial_state(self):
+        with np.errstate(all="ignore"):
+            y = self.c.initialize(self.start, self.P_eval, self.mem, self.n)
+        if self._bad(y):
+            self._fail(self.start, None, y, 0, "its initial value")
+            y = np.where(self.failed[:, None], np.nan, y) if not self.c.scalar else y
+        return y
+
+    # -- fixed step ------------------------------------------------------------------------
+    def fixed(self, solver):
+        c, P, mem, dt, start = self.c, self.P_eval, self.mem, self.dt, self.start
+        evaluate = c.evaluate
+        combine = combine_floats if c.scalar else combine_arrays
+        y = self._initial_state()
+        saved_rows = []
+
+        def f(t, state, commit):
+            return evaluate(t, state, P, mem, k, commit, False)[0]
+
+        with np.errstate(all="ignore"):
+            for k in range(self.steps + 1):
+                t = start + k * dt
+                save = k % self.save_every == 0
+                dy, out = evaluate(t, y, P, mem, k, True, save)
+                if save:
+                    if self._bad(out):
+                        self._fail(t, y, None, k, "")
+                    saved_rows.append(out)
+                if k == self.steps:
+                    break
+                y_next = solver.step(f, t, y, dt, dy, combine)
+                if self._bad(y_next):
+                    y_next = self._fail(t, y, y_next, k, "")
+                y = y_next
+        return self._times(), self._stack(saved_rows), self.failed
+
+    # -- adaptive --------------------------------------------------------------------------
+    def adaptive(self, solver: ScipyAdaptive):
+        c, P, mem = self.c, self.P, self.mem
+        y0 = self._initial_state()
+        times = self._times()
+        with np.errstate(all="ignore"):
+            states = solver.integrate(
+                lambda t, y, commit: c.evaluate(t, y, P, mem, 0, False, False)[0],
+                self.start, float(times[-1]), y0, times)
+            rows = []
+            for i, t in enumerate(times):
+                _, out = c.evaluate(float(t), states[i], P, mem, 0, False, True)
+                if self._bad(out) or self._bad(states[i]):
+                    self._fail(float(t), states[i], None, 0, "")
+                rows.append(out)
+        return times, self._stack(rows), self.failed
+
+    # -- saving and failures -----------------------------------------------------------------
+    def _stack(self, rows) -> dict[str, np.ndarray]:
+        n = self.n
+        saved = {}
+        for i, key in enumerate(self.c.outputs):
+            shape = (n,) + self.c.graph.nodes[key].shape
+            if self.c.scalar:
+                column = np.array([float(row[i]) for row in rows])
+                saved[key] = column.reshape((len(rows),) + shape)
+            else:
+                saved[key] = np.stack([np.broadcast_to(row[i], shape) for row in rows]
+                                      ).astype(float)
+        return saved
+
+    def _bad(self, values) -> bool:
+        if values is None:
+            return False
+        if self.c.scalar:
+            total = sum(values)
+            return total - total != 0
+        if isinstance(values, np.ndarray):
+            finite = np.isfinite(values).reshape(self.n, -1).all(axis=1)
+            return bool((~finite & ~self.failed).any())
+        return any(self._bad(np.broadcast_to(v, (self.n,) + np.shape(v)[1:])
+                             if np.ndim(v) else np.full(self.n, v)) for v in values)
+
+    def _fail(self, t, y, y_next, k, context):
+        """Name the first variable that went non-finite; raise, or mark the runs failed."""
+        runs, culprit, when = self._locate(t, y, y_next, k)
+        if self.on_error == "raise" or self.c.scalar:
+            if self.on_error == "raise":
+                raise SimulationError(
+                    f"'{culprit}' became {'NaN' if culprit else 'non-finite'} or infinite in "
+                    f"run {runs[0]} at time {when:g} (model '{self.c.graph.name}'); check "
+                    f"its equation for division by zero, log of a non-positive number or "
+                    f"overflow, or pass on_error='mark' to keep the other runs",
+                    (culprit,), run=int(runs[0]), time=when)
+        self.failed[runs] = True
+        if y_next is not None and not self.c.scalar:
+            y_next = np.array(y_next)
+            y_next[self.failed] = np.nan
+        return y_next
+
+    def _locate(self, t, y, y_next, k):
+        c = self.c
+        graph = c.graph
+        order = [key for key in graph.flow_order if graph.nodes[key].kind != "pipeline"]
+        diagnostic = compile_model(graph, params=c.params, scalar=c.scalar, outputs=tuple(
+            order + [s for s in graph.stocks]))
+        state = y if y is not None else y_next
+        _, values = diagnostic.evaluate(t, state, self.P_eval, dict(self.mem), k, False, True)
+        n = self.n
+        for key, value in zip(order + list(graph.stocks), values):
+            arr = np.broadcast_to(np.asarray(value, float), (n,) + graph.nodes[key].shape) \
+                if not c.scalar else np.full(1, float(value))
+            bad = ~np.isfinite(arr.reshape(n, -1)).all(axis=1) & ~self.failed
+            if bad.any():
+                return np.flatnonzero(bad), graph.nodes[key].name, t
+        if y_next is not None:
+            arr = np.asarray(y_next, float).reshape(n, -1)
+            for key, slot in c.states.items():
+                bad = ~np.isfinite(arr[:, slot.offset:slot.stop]).all(axis=1) & ~self.failed
+                if bad.any():
+                    return np.flatnonzero(bad), graph.nodes[key].name, t + self.dt
+        return np.flatnonzero(~self.failed)[:1], "a state variable", t
