@@ -1,0 +1,103 @@
+"""``sdflow run MODULE:ATTR``: simulate a model and print or save the results."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import SdflowError
+from .loading import load_model
+
+
+class ArgumentValueError(SdflowError):
+    """A command-line value cannot be used."""
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="simulate a model",
+                       description="Simulate a model and print its final values, or save "
+                                   "all results to netCDF (.nc) or CSV (.csv).")
+    p.add_argument("model", help="MODULE:ATTR, e.g. sdmodels.reference.bass:build "
+                                 "(a Model or a factory returning one), or file.py:ATTR")
+    p.add_argument("--start", type=float, help="start time")
+    p.add_argument("--stop", type=float, help="stop time")
+    p.add_argument("--dt", type=float, help="integration time step")
+    p.add_argument("--saveper", type=float, help="saving interval (a multiple of dt)")
+    p.add_argument("--method", default="euler", choices=["euler", "rk4", "rk45"])
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a constant (repeatable); VALUE is a number or "
+                        "comma-separated numbers for an arrayed constant")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="keyword argument for the model factory (repeatable)")
+    p.add_argument("--variables", help="comma-separated variables to save")
+    p.add_argument("--out", type=Path, help="write results to FILE.nc or FILE.csv")
+    p.set_defaults(func=run)
+
+
+def parse_assignments(items: list[str], flag: str, numeric: bool = True) -> dict:
+    """``["a=1", "b=2,3"]`` -> ``{"a": 1.0, "b": [2.0, 3.0]}`` with clear errors."""
+    values = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise ArgumentValueError(f"{flag} {item!r}: write NAME=VALUE")
+        text = text.strip()
+        if not numeric:
+            values[name.strip()] = _guess(text)
+            continue
+        try:
+            parts = [float(x) for x in text.split(",")]
+        except ValueError:
+            raise ArgumentValueError(f"{flag} {item!r}: '{text}' is not a number (or "
+                                     "comma-separated numbers)") from None
+        values[name.strip()] = parts[0] if len(parts) == 1 else parts
+    return values
+
+
+def _guess(text: str):
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def run(args: argparse.Namespace) -> int:
+    model = load_model(args.model, parse_assignments(args.option, "--option", numeric=False))
+    params = parse_assignments(args.set, "--set")
+    if args.out is not None and args.out.suffix not in (".nc", ".csv"):
+        raise ArgumentValueError(f"--out {args.out}: the file must end in .nc or .csv")
+    variables = [v.strip() for v in args.variables.split(",")] if args.variables else None
+    results = model.simulate(params=params, method=args.method, start=args.start,
+                             stop=args.stop, dt=args.dt, saveper=args.saveper,
+                             variables=variables)
+    if args.out is not None:
+        (results.to_netcdf if args.out.suffix == ".nc" else results.to_csv)(args.out)
+        print(f"wrote {args.out}")
+    print(summary(results))
+    return 0
+
+
+def summary(results) -> str:
+    """Initial and final value of every saved variable, one line each."""
+    ds = results.dataset
+    t0, t1 = ds["time"].values[0], ds["time"].values[-1]
+    units = ds.attrs.get("time_units", "")
+    lines = [f"model '{ds.attrs.get('model')}', {len(ds['time'])} saved times "
+             f"from {t0:g} to {t1:g} {units}".rstrip(),
+             f"{'variable':<32} {'at start':>14} {'at end':>14}  units"]
+    for name in ds.data_vars:
+        var = ds[name]
+        if "time" not in var.dims:
+            continue
+        first, last = var.isel(time=0).values, var.isel(time=-1).values
+        if np.size(first) == 1:
+            a, b = f"{float(first):14.6g}", f"{float(last):14.6g}"
+        else:
+            a, b = f"{'sum ' + format(float(np.sum(first)), '.6g'):>14}", \
+                   f"{'sum ' + format(float(np.sum(last)), '.6g'):>14}"
+        lines.append(f"{str(name)[:32]:<32} {a} {b}  {var.attrs.get('units', '')}")
+    return "\n".join(lines)
