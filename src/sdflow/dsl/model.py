@@ -82,6 +82,7 @@ class Model:
         self._variables: dict[str, Variable | Lookup] = {}
         self._dimensions: dict[str, Dimension] = {}
         self._compiled: dict = {}
+        self._graph = None
         self.time: Expr = Time(self)
         """The simulation time (Vensim's TIME), usable in equations."""
 
@@ -100,6 +101,7 @@ class Model:
         key = self._require_new_name(variable.name)
         self._variables[key] = variable
         self._compiled.clear()
+        self._graph = None
         return variable
 
     def _dims(self, dims) -> tuple[Dimension, ...] | None:
@@ -132,6 +134,7 @@ class Model:
             raise DuplicateNameError(f"dimension '{name}' is declared twice", (name,))
         dim = Dimension(name, elements, model=self)
         self._dimensions[name] = dim
+        self._graph = None
         return dim
 
     def const(self, name: str, value: Any, units: str | None = None,
@@ -264,7 +267,9 @@ class Model:
     def graph(self):
         """The checked, frozen model graph (raises `ModelError` on problems)."""
         from ..ir.graph import build_graph
-        return build_graph(self)
+        if self._graph is None:  # declarations reset it; the graph itself is frozen
+            self._graph = build_graph(self)
+        return self._graph
 
     def check(self, raise_on_error: bool = True):
         """Run every structure, dimension and unit check and return a `CheckReport`.
@@ -279,13 +284,22 @@ class Model:
             report.raise_errors()
         return report
 
-    def compile(self, params: Sequence[str] = ()):
-        """Compile to a `CompiledModel` in which the constants ``params`` vary per run."""
+    def compile(self, params: Sequence[str] = (), *, scalar: bool | None = None,
+                outputs: Sequence[str] | None = None):
+        """Compile to a `CompiledModel` in which the constants ``params`` vary per run.
+
+        Compiled forms are cached on the model, so repeated simulations with the same
+        per-run parameters compile once. See `sdflow.compile_model` for ``scalar`` and
+        ``outputs``.
+        """
         from ..compile import compile_model
-        key = tuple(sorted(name_key(p) for p in params))
-        if key not in self._compiled:
-            self._compiled[key] = compile_model(self.graph(), params=key)
-        return self._compiled[key]
+        keys = tuple(sorted(name_key(p) for p in params))
+        outputs = None if outputs is None else tuple(outputs)
+        cache_key = (keys, scalar, outputs)
+        if cache_key not in self._compiled:
+            self._compiled[cache_key] = compile_model(self.graph(), params=keys, scalar=scalar,
+                                                      outputs=outputs)
+        return self._compiled[cache_key]
 
     def simulate(self, params: dict | None = None, n: int | None = None, **options):
         """Run the model; see `sdflow.simulate` for the options.

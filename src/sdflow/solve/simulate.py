@@ -18,17 +18,6 @@ from .solvers import SOLVERS, ScipyAdaptive
 from .solvers.base import combine_arrays, combine_floats
 
 
-def compiled_for(model: Model, params: Sequence[str], scalar: bool | None,
-                 outputs: tuple[str, ...] | None) -> CompiledModel:
-    """The model's compiled form for these per-run parameters (cached on the model)."""
-    key = ("simulate", tuple(sorted(params)), scalar, outputs)
-    cache = model._compiled
-    if key not in cache:
-        cache[key] = compile_model(model.graph(), params=tuple(sorted(params)), scalar=scalar,
-                                   outputs=outputs)
-    return cache[key]
-
-
 def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None = None,
              method: str = "euler", saveper: float | None = None,
              variables: Sequence[str] | None = None, seed: int | None = None,
@@ -106,7 +95,7 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
             and not any(nd.kind == "pipeline" for nd in graph.nodes.values())
     elif scalar and (n != 1 or method == "rk45"):
         raise ModelError("backend='scalar' runs one run with a fixed-step method")
-    compiled = compiled_for(model, tuple(values), scalar, outputs)
+    compiled = model.compile(tuple(values), scalar=scalar, outputs=outputs)
     P = compiled.parameter_matrix(values, n)
     run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
     if method == "rk45":
