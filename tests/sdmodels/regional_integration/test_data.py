@@ -1,0 +1,58 @@
+"""Data-derived initial values (sdmodels/regional_integration/data.py).
+
+Expected numbers come from the CSV files in calibration/data (read here independently with
+the csv module) and from the steady state of the perpetual inventory recursion.
+"""
+
+import csv
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sdflow.errors import DataError
+from sdmodels.regional_integration.data import (DATA_DIR, GDP_FILE, perpetual_inventory,
+                                                region_data)
+
+
+def _csv_value(filename, province, year, column):
+    with open(DATA_DIR / filename, newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["province"] == province and int(row["year"]) == year:
+                return float(row[column])
+    raise AssertionError("row not found")
+
+
+def test_initial_output_is_2004_gdp_from_the_file():
+    d = region_data(["Shanghai", "Jiangsu", "Zhejiang", "Anhui"])
+    expected = [_csv_value(GDP_FILE, p, 2004, "gdp_100m_yuan") for p in d.members]
+    np.testing.assert_array_equal(d.output0, expected)
+    # PROVENANCE.md check figures (post-4th-census vintage)
+    assert d.nominal_gdp.loc[2018, "Jiangsu"] == pytest.approx(93208, abs=1)
+    assert d.nominal_gdp.loc[2018, "Shanghai"] == pytest.approx(36012, abs=1)
+
+
+def test_real_gdp_equals_nominal_in_the_base_year_and_grows_slower():
+    d = region_data(["Beijing", "Tianjin", "Hebei"])
+    np.testing.assert_allclose(d.real_gdp.loc[2004], d.nominal_gdp.loc[2004])
+    assert (d.real_gdp.loc[2018] < d.nominal_gdp.loc[2018]).all()
+
+
+def test_perpetual_inventory_reaches_the_analytic_steady_state():
+    # I growing at g: K = I (1 + g) / (g + delta) once the initial guess has decayed
+    g, delta = 0.08, 0.096
+    invest = pd.Series([5.0 * (1 + g) ** k for k in range(53)], index=range(1952, 2005))
+    k = perpetual_inventory(invest, delta=delta, until=2004)
+    assert k == pytest.approx(invest[2003] * (1 + g) / (g + delta), rel=1e-3)
+
+
+def test_investment_share_matches_gfcf_over_gdp():
+    d = region_data(["Tianjin"] + ["Hebei"])
+    gfcf = _csv_value("china_provincial_gfcf_1952_2017.csv", "Tianjin", 2004, "gfcf_100m_yuan")
+    gdp = _csv_value(GDP_FILE, "Tianjin", 2004, "gdp_100m_yuan")
+    assert d.investment_share0[0] == pytest.approx(gfcf / gdp)
+
+
+def test_unknown_province_names_the_file_and_the_province():
+    with pytest.raises(DataError, match="Atlantis"):
+        region_data(["Beijing", "Atlantis"])

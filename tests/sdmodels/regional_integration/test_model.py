@@ -1,0 +1,89 @@
+"""`build` (sdmodels/regional_integration/model.py): structure and unit checks on every
+preset, fresh models, clear errors, and the uncalibrated base run against GDP 2004-2018.
+
+The GDP figures compared with are the NBS series in calibration/data, deflated by the
+investment price index of the same data (see data.py); tolerances are wide on purpose:
+the model is not calibrated yet (see sdmodels/README.md for the measured errors).
+"""
+
+import numpy as np
+import pytest
+
+from sdflow.errors import ModelError, ParameterError
+from sdmodels.regional_integration import PRESETS, build, parameter_names
+from sdmodels.regional_integration.data import region_data
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_units_and_structure_checks_pass(key):
+    report = build(key).check(raise_on_error=False)
+    assert report.ok, str(report)
+    graph = build(key).graph()  # raises AlgebraicLoopError on a loop without a stock
+    assert len(graph.flow_order) > 50
+    assert graph.node("capital").units is not None
+
+
+def test_every_named_constant_is_in_the_model():
+    m = build("jjj")
+    for name in parameter_names():
+        assert m[name].kind == "const"
+
+
+def test_build_returns_a_fresh_model_each_call():
+    a, b = build("jjj", stop=2010), build("jjj", stop=2010, monitoring=0.9)
+    assert a is not b and float(a["monitoring"].value) == pytest.approx(0.2)
+    assert float(b["monitoring"].value) == pytest.approx(0.9)
+
+
+def test_custom_members_and_bad_settings():
+    m = build(members=["Shanghai", "Beijing"], stop=2010)
+    assert m.dimensions["partner"].elements == ("Shanghai", "Beijing")
+    with pytest.raises(ModelError, match="at least two"):
+        build(members=["Shanghai"])
+    with pytest.raises(ModelError, match="2004"):
+        build("yrd", start=2010)
+    with pytest.raises(ParameterError, match="Tianjin"):
+        build("jjj", maximum_investment_share=0.5)
+
+
+def test_unknown_constant_is_refused_by_name():
+    with pytest.raises(ParameterError, match="monitorin"):
+        build("yrd", monitorin=0.5)
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_base_run_reproduces_order_of_magnitude_and_growth_of_real_gdp(key):
+    run = build(key, stop=2018).simulate()
+    model = run["output"].sel(time=[2004.0, 2018.0]).to_pandas()
+    real = region_data(PRESETS[key].members).real_gdp
+    ratio = model.loc[2018.0] / real.loc[2018]
+    assert ((ratio > 0.4) & (ratio < 2.5)).all(), ratio      # same order of magnitude
+    area = model.sum(axis=1)
+    growth_model = (area[2018.0] / area[2004.0]) ** (1 / 14) - 1
+    growth_data = (real.loc[2018].sum() / real.loc[2004].sum()) ** (1 / 14) - 1
+    assert abs(growth_model - growth_data) < 0.03, (growth_model, growth_data)
+    assert 0.06 < growth_model < 0.15
+
+
+def test_zero_investment_lets_capital_decay_at_the_depreciation_rate():
+    # with investment share 0 capital obeys dK/dt = -delta K: K(t) = K0 exp(-delta t)
+    m = build("yrd", stop=2034, dt=0.125, saveper=1.0)
+    run = m.simulate(params={"initial investment share": 0.0}, method="rk4")
+    k = run["capital"]
+    assert float(abs(run["investment"]).max()) == 0.0
+    t = k["time"].values - 2004
+    expected = k.isel(time=0).values[None, :] * np.exp(-0.096 * t)[:, None]
+    np.testing.assert_allclose(k.values, expected, rtol=1e-6)
+
+
+def test_output_is_monotone_in_capital_with_cobb_douglas_elasticity():
+    m = build("jjj", stop=2030)
+    k0 = np.asarray(m["capital initial"].value)
+    factors = np.array([0.25, 0.5, 1.0, 2.0, 4.0])
+    run = m.simulate(params={"capital initial": factors[:, None] * k0}, n=len(factors))
+    y = run["output"].transpose("run", "time", "member").values
+    assert (np.diff(y[:, 0, :], axis=0) > 0).all()          # at the start: Y ~ K^alpha
+    alpha = 0.5  # default "capital share"
+    expected = np.broadcast_to(factors[:, None] ** alpha, y[:, 0, :].shape)
+    np.testing.assert_allclose(y[:, 0, :] / y[2, 0, :], expected, rtol=1e-9)
+    assert (np.diff(y[:, -1, :], axis=0) > 0).all()         # and still ordered in 2030
