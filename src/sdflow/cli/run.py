@@ -20,7 +20,8 @@ def register(sub) -> None:
                        description="Simulate a model and print its final values, or save "
                                    "all results to netCDF (.nc) or CSV (.csv).")
     p.add_argument("model", help="MODULE:ATTR, e.g. sdmodels.reference.bass:build "
-                                 "(a Model or a factory returning one), or file.py:ATTR")
+                                 "(a Model or a factory returning one), file.py:ATTR, or a "
+                                 "Vensim (.mdl) or XMILE (.xmile) model file")
     p.add_argument("--start", type=float, help="start time")
     p.add_argument("--stop", type=float, help="stop time")
     p.add_argument("--dt", type=float, help="integration time step")
@@ -77,27 +78,44 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         (results.to_netcdf if args.out.suffix == ".nc" else results.to_csv)(args.out)
         print(f"wrote {args.out}")
-    print(summary(results))
+    print(summary(results, variables))
     return 0
 
 
-def summary(results) -> str:
-    """Initial and final value of every saved variable, one line each."""
+def summary(results, variables=None) -> str:
+    """Start and end values of the stocks (or of ``variables``), one line per element.
+
+    Variables over two or more dimensions are shown as their mean over the last one.
+    """
     ds = results.dataset
     t0, t1 = ds["time"].values[0], ds["time"].values[-1]
     units = ds.attrs.get("time_units", "")
+    if variables is None:
+        variables = [v for v in ds.data_vars if ds[v].attrs.get("kind") == "stock"] or [
+            v for v in ds.data_vars if "time" in ds[v].dims]
     lines = [f"model '{ds.attrs.get('model')}', {len(ds['time'])} saved times "
              f"from {t0:g} to {t1:g} {units}".rstrip(),
-             f"{'variable':<32} {'at start':>14} {'at end':>14}  units"]
-    for name in ds.data_vars:
-        var = ds[name]
+             f"{'variable':<52} {'at start':>12} {'at end':>12}  units"]
+    for name in variables:
+        var = results[name]
         if "time" not in var.dims:
             continue
-        first, last = var.isel(time=0).values, var.isel(time=-1).values
-        if np.size(first) == 1:
-            a, b = f"{float(first):14.6g}", f"{float(last):14.6g}"
-        else:
-            a, b = f"{'sum ' + format(float(np.sum(first)), '.6g'):>14}", \
-                   f"{'sum ' + format(float(np.sum(last)), '.6g'):>14}"
-        lines.append(f"{str(name)[:32]:<32} {a} {b}  {var.attrs.get('units', '')}")
+        if "run" in var.dims:
+            var = var.median("run")
+        label, note = str(name), ""
+        extra = [d for d in var.dims if d != "time"]
+        if len(extra) >= 2:
+            note = f" (mean over {extra[-1]})"
+            var = var.mean(extra[-1])
+            extra = extra[:-1]
+        first, last = var.isel(time=0), var.isel(time=-1)
+        unit = var.attrs.get("units", "") or results[name].attrs.get("units", "")
+        if not extra:
+            row = label + note
+            lines.append(f"{row[:52]:<52} {float(first):12.6g} {float(last):12.6g}  {unit}")
+            continue
+        for element in var[extra[0]].values:
+            row = f"{label}[{element}]{note}"
+            lines.append(f"{row[:52]:<52} {float(first.sel({extra[0]: element})):12.6g} "
+                         f"{float(last.sel({extra[0]: element})):12.6g}  {unit}")
     return "\n".join(lines)
