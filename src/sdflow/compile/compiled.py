@@ -11,6 +11,7 @@ from ..dsl.model import name_key
 from ..errors import ParameterError
 from ..ir.graph import ModelGraph
 from .layout import Slot
+from .fused import euler_source
 from .module import ModuleWriter, python_names
 
 
@@ -35,6 +36,8 @@ class CompiledModel:
     n_params: int
     outputs: tuple[str, ...]
     names: dict[str, str] = field(default_factory=dict)
+    #: the whole Euler loop in one function (scalar path only; see `sdflow.compile.fused`)
+    run_euler: object = None
 
     def parameter_matrix(self, values: dict[str, np.ndarray], n: int) -> np.ndarray:
         """The (n, columns) parameter matrix from per-run arrays shaped (n, *dims)."""
@@ -94,6 +97,8 @@ def compile_model(graph: ModelGraph, params=(), scalar: bool | None = None,
         outputs = default_outputs(graph)
     writer = ModuleWriter(graph, tuple(keys), scalar, tuple(outputs))
     source = writer.source()
+    if scalar and not any(n.kind == "pipeline" for n in nodes.values()):
+        source += "\n\n" + "\n".join(euler_source(writer)) + "\n"
     filename = f"<sdflow {graph.name} {'scalar' if scalar else 'batched'} {id(writer):x}>"
     # keep the source findable for tracebacks and debuggers
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -103,7 +108,8 @@ def compile_model(graph: ModelGraph, params=(), scalar: bool | None = None,
         graph=graph, params=tuple(keys), scalar=scalar, source=source,
         initialize=namespace["initialize"], evaluate=namespace["evaluate"],
         states=writer.states, n_states=writer.n_states, param_slots=writer.params,
-        n_params=writer.n_params, outputs=tuple(outputs), names=python_names(graph))
+        n_params=writer.n_params, outputs=tuple(outputs), names=python_names(graph),
+        run_euler=namespace.get("run_euler"))
 
 
 def default_outputs(graph: ModelGraph) -> tuple[str, ...]:

@@ -68,7 +68,7 @@ _SCALAR_CALLS = {"abs": "abs", "exp": "math.exp", "ln": "math.log", "sqrt": "mat
                  "min": "min", "max": "max", "xidz": "rt.xidz_scalar",
                  "zidz": "rt.zidz_scalar"}
 _TIME_CALLS = {"step", "pulse", "pulse_train", "ramp"}
-_REDUCERS = {"sum": "np.sum", "mean": "np.mean", "min": "np.min", "max": "np.max",
+_REDUCERS = {"sum": "rt.sum_over", "mean": "np.mean", "min": "np.min", "max": "np.max",
              "prod": "np.prod"}
 
 
@@ -83,6 +83,8 @@ class ExpressionWriter:
         self.scalar = scalar
         self.reference = reference
         self.lookup_name = lookup_name
+        #: the time STEP, PULSE and RAMP read (`ModuleWriter.evaluate_source` sets it)
+        self.input_time = "t"
 
     def write(self, e: ex.Expr) -> Value:
         if isinstance(e, NodeRef):
@@ -97,7 +99,7 @@ class ExpressionWriter:
             return Value(f"-{wrap(a.code)}", a.dims, a.batched)
         if isinstance(e, ex.Not):
             a = self.write(e.a)
-            code = f"(not {a.code})" if self.scalar else f"np.logical_not({a.code})"
+            code = f"(not {a.code})" if self.scalar else f"1.0 * np.logical_not({a.code})"
             return Value(code, a.dims, a.batched)
         if isinstance(e, ex.BinOp):
             return self._binop(e)
@@ -121,6 +123,13 @@ class ExpressionWriter:
             a = self.write(e.arg)
             dims = tuple(e.mapping.get(d.name, d) for d in a.dims)
             return Value(a.code, dims, a.batched)
+        if isinstance(e, ex.Reindex):
+            a = self.write(e.arg)
+            axis = len(a.dims) if e.source is None else a.dims.index(e.source)
+            dims = (a.dims + (e.target,) if e.source is None else
+                    tuple(e.target if d is e.source else d for d in a.dims))
+            return Value(f"rt.reindex({a.code}, {axis + 1}, {e.index!r}, "
+                         f"{e.source is None})", dims, True)
         raise TypeError(f"cannot compile expression {e!r}")
 
     def _operands(self, *values: Value) -> tuple[list[str], tuple, bool]:
@@ -131,11 +140,20 @@ class ExpressionWriter:
         a, b = self.write(e.a), self.write(e.b)
         (ca, cb), dims, batched = self._operands(a, b)
         if e.op in ("and", "or"):
-            if self.scalar:
-                return Value(f"({ca} {e.op} {cb})", dims, batched)
+            if self.scalar:  # bool(): Python's `2.0 and 3.0` is 3.0, numpy's is True
+                return Value(f"bool({ca} {e.op} {cb})", dims, batched)
             func = "np.logical_and" if e.op == "and" else "np.logical_or"
+            return Value(f"1.0 * {func}({ca}, {cb})", dims, batched)
+        if not self.scalar and not batched and e.op in ("/", "**"):
+            # two Python floats would raise on 1/0 or give a complex number for (-8)**(1/3);
+            # numpy gives inf/NaN, which the run then reports with the variable's name
+            func = "np.divide" if e.op == "/" else "np.power"
             return Value(f"{func}({ca}, {cb})", dims, batched)
-        return Value(f"{wrap(ca)} {e.op} {wrap(cb)}", dims, batched)
+        code = f"{wrap(ca)} {e.op} {wrap(cb)}"
+        if not self.scalar and e.op in ("<", "<=", ">", ">="):
+            # truth values as 1.0/0.0: numpy refuses -bool and adds bools as logical or
+            code = f"1.0 * ({code})"
+        return Value(code, dims, batched)
 
     def _call(self, e: ex.Call) -> Value:
         args = [self.write(a) for a in e.args]
@@ -148,13 +166,14 @@ class ExpressionWriter:
             return Value(f"np.where({c}, {a}, {b})", dims, batched)
         if f in ("eq", "ne"):
             op = "==" if f == "eq" else "!="
-            return Value(f"({wrap(codes[0])} {op} {wrap(codes[1])})", dims, batched)
+            code = f"({wrap(codes[0])} {op} {wrap(codes[1])})"
+            return Value(code if self.scalar else f"1.0 * {code}", dims, batched)
         if f == "log":
             log = "math.log" if self.scalar else "np.log"
             return Value(f"{log}({codes[0]}) / {log}({codes[1]})", dims, batched)
         if f in _TIME_CALLS:
             name = f"rt.{f}_scalar" if self.scalar else f"rt.{f}"
-            prefix = "t, " if f == "ramp" else "t, dt, "
+            prefix = f"{self.input_time}, " + ("" if f == "ramp" else "dt, ")
             return Value(f"{name}({prefix}{', '.join(codes)})", dims, batched)
         table = _SCALAR_CALLS if self.scalar else _NUMPY_CALLS
         return Value(f"{table[f]}({', '.join(codes)})", dims, batched)

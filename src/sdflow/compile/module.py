@@ -93,7 +93,12 @@ class ModuleWriter:
     def _assign(self, key: str, expr) -> str:
         node = self.graph.nodes[key]
         value = self.writer.write(expr)
-        return f"{self.names[key]} = {align(value, node.dims)}"
+        code = align(value, node.dims)
+        if not self.scalar and (not value.batched or set(value.dims) != set(node.dims)):
+            # e.g. a region x partner stock starting at one number: give it its full shape,
+            # or sums over a dimension it lacks would count one element instead of all
+            code = f"rt.spread({code}, {tuple(node.shape)!r})"
+        return f"{self.names[key]} = {code}"
 
     def _data(self, key: str) -> str:
         node = self.graph.nodes[key]
@@ -150,6 +155,8 @@ class ModuleWriter:
                 lines.append(f"    mem[{key!r}] = rt.pipeline_new({initial}, steps, n, "
                              f"{tuple(node.shape)!r})")
                 lines.append(f"    {name} = rt.pipeline_read(mem[{key!r}], 0)")
+            elif node.init_equation is not None:  # ACTIVE INITIAL: its value at the start
+                lines.append("    " + self._assign(key, node.init_equation))
             else:
                 lines.append("    " + self._node_line(key))
         if self.scalar:
@@ -183,12 +190,27 @@ class ModuleWriter:
         return f"np.broadcast_to({name}, ({shape})).reshape(n, {node.size})"
 
     def evaluate_source(self) -> list[str]:
+        # Vensim holds STEP, PULSE and RAMP constant over a Runge-Kutta step: they read the
+        # time at the start of the step (kept by its first, committing evaluation)
+        held = any(self.graph.nodes[k].kind != "pipeline" for k in self.graph.discrete)
+        self.writer.input_time = "t_input" if held else "t"
+        try:
+            return self._evaluate_source(held)
+        finally:
+            self.writer.input_time = "t"
+
+    def _evaluate_source(self, held: bool) -> list[str]:
         graph = self.graph
         nodes = graph.nodes
         needed = self._needed_for_rates()
         lines = ["def evaluate(t, y, P, mem, k, commit, save):",
                  '    """Derivatives of the state at time t (and every output if save)."""',
                  '    dt = mem["dt"]']
+        if held:
+            lines += ["    if commit:",
+                      '        mem["t_input"] = t_input = t',
+                      "    else:",
+                      '        t_input = mem.get("t_input", t)']
         if not self.scalar:
             lines.append("    n = y.shape[0]")
         for key, slot in self.states.items():

@@ -17,12 +17,12 @@ SMALL = 1e-6  # what Vensim considers zero
 
 def xidz(numerator, denominator, fallback):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.abs(denominator) < SMALL, fallback, numerator / denominator)
+        return np.where(np.abs(denominator) < SMALL, fallback, np.divide(numerator, denominator))
 
 
 def zidz(numerator, denominator):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.abs(denominator) < SMALL, 0.0, numerator / denominator)
+        return np.where(np.abs(denominator) < SMALL, 0.0, np.divide(numerator, denominator))
 
 
 def step(t, dt, height, step_time):
@@ -37,7 +37,7 @@ def pulse(t, dt, start, width):
 def pulse_train(t, dt, start, width, interval, end):
     width = np.where(width > 0, width, dt)
     with np.errstate(divide="ignore", invalid="ignore"):
-        inside = (t - start + SMALL) % interval < width
+        inside = np.mod(t - start + SMALL, interval) < width
     return 1.0 * ((start <= t) & (t < end) & inside)
 
 
@@ -62,6 +62,32 @@ def interp_rows(t, times, values):
     flat = values.reshape(len(times), -1)
     out = np.array([np.interp(t, times, flat[:, j]) for j in range(flat.shape[1])])
     return out.reshape((1,) + values.shape[1:])
+
+
+def spread(value, shape):
+    """``value`` broadcast to a node's full ``shape``, keeping its batch axis (else 1)."""
+    value = np.asarray(value, dtype=float)
+    batch = value.shape[0] if value.ndim == len(shape) + 1 else 1
+    return np.broadcast_to(value, (batch,) + tuple(shape))
+
+
+def sum_over(values, axis):
+    """``np.sum(values, axis=axis)``, several times faster on short axes of float arrays.
+
+    Along fewer than 8 elements numpy adds them one after another starting from 0.0 (its
+    pairwise summation starts at 8), so whole-slice additions in the same order give the
+    same bits; numpy's reduction over a short axis is slow per element.
+    """
+    if not isinstance(values, np.ndarray) or values.dtype != np.float64 \
+            or values.shape[axis] >= 8 or values.size < 512:  # small: one call is cheaper
+        return np.sum(values, axis=axis)
+    index = [slice(None)] * values.ndim
+    index[axis] = 0
+    total = values[tuple(index)] + 0.0  # a new array; also -0.0 becomes 0.0, as in numpy
+    for i in range(1, values.shape[axis]):
+        index[axis] = i
+        total += values[tuple(index)]
+    return total
 
 
 def pipeline_steps(delay_time, dt, n):
@@ -140,3 +166,22 @@ def interp_scalar(x, xp, fp, extrapolate=False):
 
 def modulo_scalar(x, base):
     return math.fmod(x, base)
+
+
+def reindex(values, axis, index, new_axis):
+    """``values`` taken at ``index`` along ``axis`` (0 where the index is negative).
+
+    With ``new_axis`` the axis is inserted first (the values do not vary along it).
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 0:
+        values = values.reshape(1)
+    if new_axis:
+        values = np.expand_dims(values, axis)
+    positions = np.asarray(index)
+    taken = np.take(values, np.maximum(positions, 0), axis=axis)
+    if positions.min() >= 0:
+        return taken
+    shape = [1] * taken.ndim
+    shape[axis] = len(positions)
+    return np.where((positions >= 0).reshape(shape), taken, 0.0)

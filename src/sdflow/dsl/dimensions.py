@@ -42,12 +42,15 @@ class Dimension:
         return len(self.elements)
 
     def index(self, element: Any) -> int:
-        """Position of ``element`` (a name or an integer position)."""
+        """Position of ``element``: a name, or an integer position.
+
+        An integer that is also an element's name (years: ``sel(year=2020)``) is the name.
+        """
+        if str(element) in self.elements:
+            return self.elements.index(str(element))
         if isinstance(element, int) and not isinstance(element, bool):
             if -len(self) <= element < len(self):
                 return element % len(self)
-        elif str(element) in self.elements:
-            return self.elements.index(str(element))
         raise DimensionError(
             f"dimension '{self.name}' has no element {element!r}; "
             f"its elements are {list(self.elements)}", (self.name,))

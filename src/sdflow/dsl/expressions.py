@@ -243,6 +243,29 @@ class Rename(Expr):
         return f"{self.arg!r}.rename({pairs})"
 
 
+class Reindex(Expr):
+    """Values re-indexed from one dimension onto another (subranges, subscript mappings).
+
+    Element ``j`` of ``target`` takes element ``index[j]`` of ``source``, or 0 where
+    ``index[j]`` is negative. With ``source=None`` the argument does not vary along
+    ``target`` and is placed at the positions whose index is 0. Imported Vensim models use
+    it for subranges, mapped subscripts and equations defined per element.
+    """
+
+    __slots__ = ("arg", "source", "target", "index")
+
+    def __init__(self, arg: Expr, source, target, index):
+        self.arg, self.source, self.target = as_expr(arg), source, target
+        self.index = tuple(int(i) for i in index)
+
+    def children(self):
+        return (self.arg,)
+
+    def __repr__(self):
+        src = self.source.name if self.source is not None else "-"
+        return f"reindex({self.arg!r}, {src}->{self.target.name}, {list(self.index)})"
+
+
 class LookupCall(Expr):
     """A graphical function applied to an input expression."""
 

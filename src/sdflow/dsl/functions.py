@@ -143,7 +143,7 @@ def integer(x) -> Expr:
 
 
 def modulo(x, base) -> Expr:
-    """Remainder of ``x / base`` with the sign of ``base`` (Vensim MODULO)."""
+    """Remainder of ``x / base`` with the sign of ``x``, ``MODULO(-7, 3) = -1`` (Vensim MODULO)."""
     return Call("modulo", x, base)
 
 

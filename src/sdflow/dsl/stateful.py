@@ -82,3 +82,9 @@ def forecast(input, average_time, horizon) -> Expr:  # noqa: A002
 def initial(input) -> Expr:  # noqa: A002
     """The value ``input`` had at the start of the run (Vensim INITIAL)."""
     return Stateful("initial", input=input)
+
+
+def active_initial(input, initial) -> Expr:  # noqa: A002
+    """``input`` during the run, ``initial`` while initial values are computed (Vensim
+    ACTIVE INITIAL); breaks loops that only exist at the start of a run."""
+    return Stateful("active_initial", input=input, initial=initial)

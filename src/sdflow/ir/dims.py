@@ -30,6 +30,7 @@ class DimensionPass:
         self.expr_dims: dict[int, tuple] = {}
         self._state: dict[str, str] = {}
         self._owner = ""
+        self._partial = False
 
     def run(self) -> None:
         for key in self.nodes:
@@ -46,6 +47,7 @@ class DimensionPass:
             self._state[key] = "done"
             return node.dims
         if self._state.get(key) == "busy":  # inside an algebraic loop: reported elsewhere
+            self._partial = True  # (or a hidden stock's own rate: dims not final yet)
             return ()
         self._state[key] = "busy"
         owner, self._owner = self._owner, node.name
@@ -70,8 +72,11 @@ class DimensionPass:
         cached = self.expr_dims.get(id(expr))
         if cached is not None:
             return cached
+        outer, self._partial = self._partial, False
         dims = self._compute(expr)
-        self.expr_dims[id(expr)] = dims
+        if not self._partial:  # not memoised if it read a node still being resolved
+            self.expr_dims[id(expr)] = dims
+        self._partial = outer or self._partial
         return dims
 
     def _error(self, message: str, *names: str) -> None:
@@ -104,7 +109,8 @@ class DimensionPass:
             return tuple(d for d in inner if d is not match[0])
         if isinstance(e, ex.Rename):
             inner = list(self.expr(e.arg))
-            for old, new in e.mapping.items():
+            renamed = list(inner)  # all at once, so rename(region=partner, partner=region)
+            for old, new in e.mapping.items():  # swaps the two (a transpose)
                 match = [i for i, d in enumerate(inner) if d.name == old]
                 if not match:
                     self._error(f"renames '{old}' but the expression varies over "
@@ -114,12 +120,28 @@ class DimensionPass:
                     self._error(f"renames '{old}' ({len(inner[match[0]])} elements) as "
                                 f"'{new.name}' ({len(new)} elements); lengths must agree")
                     continue
-                if new in inner:
+                if new in inner and new.name not in e.mapping:
                     self._error(f"renames '{old}' as '{new.name}', which the expression "
                                 "already varies over")
                     continue
-                inner[match[0]] = new
-            return tuple(inner)
+                renamed[match[0]] = new
+            if len(set(renamed)) < len(renamed):
+                self._error(f"renames {list(e.mapping)} onto one dimension twice")
+                return tuple(inner)
+            return tuple(renamed)
+        if isinstance(e, ex.Reindex):
+            inner = self.expr(e.arg)
+            if e.source is None:
+                if e.target in inner:
+                    self._error(f"places an expression along '{e.target.name}' that already "
+                                "varies over it")
+                    return inner
+                return inner + (e.target,)
+            if e.source not in inner:
+                self._error(f"reindexes '{e.source.name}' of an expression that varies over "
+                            f"{dims_text(inner)}")
+                return inner
+            return tuple(e.target if d is e.source else d for d in inner)
         return union(*(self.expr(c) for c in e.children()))
 
     def _check_node(self, node: Node) -> None:

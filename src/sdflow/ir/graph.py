@@ -104,6 +104,8 @@ def _analyse(model: Model) -> tuple[CheckReport, ModelGraph | None]:
             parts = [node.initial]
         elif node.kind == "pipeline":
             parts = [node.initial, node.delay_time]
+        elif node.init_equation is not None:  # ACTIVE INITIAL
+            parts = [node.init_equation]
         else:
             parts = [node.equation]
         init_deps[key] = [d for p in parts for d in references(p)]

@@ -7,6 +7,8 @@ hidden stocks, frozen initial values and pipelines, and gives every stock its ra
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..dsl import expressions as ex
 from ..dsl.model import Model, name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
@@ -80,6 +82,8 @@ class Lowering:
             return ex.Select(self.rewrite(expr.arg), expr.dim_name, expr.element)
         if isinstance(expr, ex.Rename):
             return ex.Rename(self.rewrite(expr.arg), expr.mapping)
+        if isinstance(expr, ex.Reindex):
+            return ex.Reindex(self.rewrite(expr.arg), expr.source, expr.target, expr.index)
         if isinstance(expr, ex.LookupCall):
             key = name_key(expr.lookup.name)
             if self.lookups.get(key) is not expr.lookup:
@@ -139,12 +143,15 @@ class Lowering:
         inp = a["input"]
         if kind == "initial":
             return NodeRef(self._hidden("initial", "initial", equation=inp))
+        if kind == "active_initial":
+            return NodeRef(self._hidden("aux", "active initial", equation=inp,
+                                        init_equation=a["initial"]))
         if kind == "delay_fixed":
             return NodeRef(self._hidden("pipeline", "delay fixed", equation=inp,
                                         initial=a["initial"], delay_time=a["delay_time"]))
-        if kind in ("smooth", "smooth3"):
-            order = 1 if kind == "smooth" else 3
-            stage_time = a["delay_time"] if order == 1 else a["delay_time"] / 3.0
+        if kind in ("smooth", "smooth3", "smooth_n"):
+            order = _order(kind, expr)
+            stage_time = a["delay_time"] if order == 1 else a["delay_time"] / float(order)
             start = a.get("initial", inp)
             upstream, key = inp, None
             for stage in range(order):
@@ -154,9 +161,9 @@ class Lowering:
                 self.nodes[key].rate = (upstream - ref) / stage_time
                 upstream = ref
             return NodeRef(key)
-        if kind in ("delay1", "delay3"):
-            order = 1 if kind == "delay1" else 3
-            stage_time = a["delay_time"] if order == 1 else a["delay_time"] / 3.0
+        if kind in ("delay1", "delay3", "delay_n"):
+            order = _order(kind, expr)
+            stage_time = a["delay_time"] if order == 1 else a["delay_time"] / float(order)
             start = a.get("initial", inp)
             inflow, key = inp, None
             for stage in range(order):
@@ -167,16 +174,37 @@ class Lowering:
                 inflow = outflow
             return inflow
         if kind in ("trend", "forecast"):
-            average_time = a["average_time"]
+            average_time = self._as_time(a["average_time"], "average time")
             init_trend = a.get("initial_trend", ex.Literal(0.0))
-            key = self._hidden("stock", kind, initial=inp / (1.0 + init_trend * average_time))
+            # units_like: a literal initial trend (0) times the average time is not "time"
+            key = self._hidden("stock", kind, initial=inp / (1.0 + init_trend * average_time),
+                               units_like=inp)
             average = NodeRef(key)
             self.nodes[key].rate = (inp - average) / average_time
             trend = ex.Call("zidz", inp - average, average_time * ex.Call("abs", average))
             if kind == "trend":
                 return trend
-            return inp * (1.0 + trend * a["horizon"])
+            return inp * (1.0 + trend * self._as_time(a["horizon"], "horizon"))
         raise ModelError(f"'{self._owner_name()}': unknown stateful builtin {kind}")
+
+    def _as_time(self, expr: ex.Expr, role: str) -> ex.Expr:
+        """A number given as a time argument counts in the model's time units.
+
+        TREND's output is per time unit and FORECAST's horizon a time: a bare number there
+        would otherwise be a dimensionless factor to the unit check.
+        """
+        if not isinstance(expr, ex.Literal) or self.model.time_units is None:
+            return expr
+        key = self._hidden("const", role, units_text=self.model.time_units,
+                           value=np.asarray(expr.value))
+        return NodeRef(key)
+
+
+def _order(kind: str, expr: ex.Stateful) -> int:
+    """Number of first-order stages: 1 or 3 by name, or the literal ``order`` of ..._n."""
+    if kind.endswith("_n"):
+        return int(expr.args["order"].value)
+    return 1 if kind in ("smooth", "delay1") else 3
 
 
 def _rate_expression(inflows: list[str], outflows: list[str]) -> ex.Expr:

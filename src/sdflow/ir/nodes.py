@@ -49,6 +49,8 @@ class Node:
     source: Any = None                    # the DSL variable it came from
     dims: tuple = ()                      # resolved by the dimension pass
     units: Any = None                     # resolved by the unit pass (pint Unit or None)
+    units_like: Expr | None = None        # hidden stock: has the units of this expression
+    init_equation: Expr | None = None     # ACTIVE INITIAL aux: its value while initialising
 
     def expressions(self) -> dict[str, Expr]:
         """The expressions of this node, by role."""

@@ -56,7 +56,17 @@ def parse_units(text: str | None):
     if isinstance(quantity, (int, float)):
         return ureg.dimensionless if quantity == 1 else _scaled(quantity)
     if quantity.magnitude != 1:
+        # Offset units (degF, degC) in a product are converted to kelvin by the expression
+        # parser; read such text as units instead ("degF/minute" -> delta_degF/minute).
+        try:
+            return ureg.parse_units(cleaned)
+        except (ValueError, pint.PintError):  # a real numeric factor ("100 million yuan")
+            pass
         return _scaled(quantity)
+    # The check compares dimensions and never adds offsets, so a temperature on its own
+    # ("degF") is read as a temperature difference, like pint reads it inside "degF/minute".
+    if f"delta_{quantity.units}" in ureg:
+        return ureg.parse_units(f"delta_{quantity.units}")
     return quantity.units
 
 
@@ -90,7 +100,7 @@ def show(units) -> str:
         return "unknown"
     if units is LITERAL:
         return "a number"
-    text = f"{units:~}" if str(units) else "dimensionless"
+    text = f"{units}" if str(units) else "dimensionless"  # "year", not pint's "a"
     return text or "dimensionless"
 
 
@@ -136,7 +146,8 @@ class UnitPass:
         if node.kind in ("aux", "flow", "initial", "pipeline"):
             inferred = self.expr(node.equation)
         elif node.kind == "stock" and node.hidden:
-            inferred = self.expr(node.initial)
+            inferred = self.expr(node.units_like if node.units_like is not None
+                                 else node.initial)
         else:
             inferred = None
         self._owner = owner
@@ -158,7 +169,7 @@ class UnitPass:
             return self.node_units(e.key)
         if isinstance(e, ex.Neg):
             return self.expr(e.a)
-        if isinstance(e, (ex.Reduce, ex.Select, ex.Rename)):
+        if isinstance(e, (ex.Reduce, ex.Select, ex.Rename, ex.Reindex)):
             return self.expr(e.arg)
         if isinstance(e, ex.Not):
             self.expr(e.a)
@@ -252,7 +263,9 @@ class UnitPass:
 
     def _check_node(self, node: Node) -> None:
         self._owner = node.name
-        declared = parse_units(node.units_text) if node.units_text is not None else None
+        # node.units holds the declared units as parsed by run() (None if unreadable, which
+        # run() has reported); parsing again here would raise instead of reporting
+        declared = node.units if node.units_text is not None else None
         if declared is not None and node.equation is not None and node.kind in ("aux", "flow"):
             inferred = self.expr(node.equation)
             if not same_units(declared, inferred):

@@ -51,7 +51,7 @@ class Results:
     def failed(self) -> np.ndarray:
         """Boolean mask of runs stopped by NaN/inf (with ``on_error="mark"``)."""
         if "failed" in self.dataset:
-            return self.dataset["failed"].values.astype(bool)
+            return np.atleast_1d(self.dataset["failed"].values.astype(bool))
         return np.zeros(self.dataset.sizes.get("run", 1), dtype=bool)
 
     def to_dataframe(self):

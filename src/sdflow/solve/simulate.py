@@ -70,6 +70,7 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
     start = graph.start if start is None else start
     stop = graph.stop if stop is None else stop
     dt = graph.dt if dt is None else dt
+    validate_time_settings(start, stop, dt, None)  # before dt divides anything below
     if saveper is None:
         saveper = graph.saveper if graph.saveper % dt < 1e-12 or \
             abs(graph.saveper % dt - dt) < 1e-12 else dt
@@ -95,13 +96,26 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
             and not any(nd.kind == "pipeline" for nd in graph.nodes.values())
     elif scalar and (n != 1 or method == "rk45"):
         raise ModelError("backend='scalar' runs one run with a fixed-step method")
+    elif scalar and any(nd.dims and nd.kind != "const" for nd in graph.nodes.values()):
+        arrayed = sorted(nd.name for nd in graph.nodes.values()
+                         if nd.dims and nd.kind != "const" and not nd.hidden)
+        raise ModelError(f"backend='scalar' computes with plain numbers, but {arrayed[:5]} "
+                         "vary over dimensions; use backend='batched' (or 'auto')")
     compiled = model.compile(tuple(values), scalar=scalar, outputs=outputs)
     P = compiled.parameter_matrix(values, n)
     run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
     if method == "rk45":
         times, saved, failed = run.adaptive(ScipyAdaptive(rtol=rtol, atol=atol))
     else:
-        times, saved, failed = run.fixed(SOLVERS[method]())
+        try:
+            times, saved, failed = run.fixed(SOLVERS[method]())
+        except _ScalarPathFailure:
+            # Python floats raise on 1/0 or log(0) (or turn complex) without saying where;
+            # the same run on numpy arrays gives NaN/inf and names the variable and time.
+            compiled = model.compile(tuple(values), scalar=False, outputs=outputs)
+            run = _Run(compiled, compiled.parameter_matrix(values, n), n, start, stop, dt,
+                       saveper, on_error)
+            times, saved, failed = run.fixed(SOLVERS[method]())
 
     constants = {k: np.broadcast_to(v, (n,) + graph.nodes[k].shape) for k, v in values.items()}
     keep_run = n > 1 or varies
@@ -132,6 +146,10 @@ def _outputs(graph: ModelGraph, variables) -> tuple[str, ...] | None:
     return tuple(keys)
 
 
+class _ScalarPathFailure(Exception):
+    """The scalar path met NaN, inf or a Python math error: redo the run batched."""
+
+
 class _Run:
     """The time loop of one call to `simulate`."""
 
@@ -157,6 +175,34 @@ class _Run:
 
     # -- fixed step ------------------------------------------------------------------------
     def fixed(self, solver):
+        if not self.c.scalar:
+            # Checking every saved value at every step costs more than the arithmetic on
+            # small batches, so first run checking the state only, then the saved arrays at
+            # once. If anything at all went non-finite, run again from the start with every
+            # check, which names the variable and time (or marks runs) as it happened.
+            try:
+                times, saved, failed = self._fixed(solver, check_outputs=False)
+                if not failed.any() and all(math.isfinite(a.sum()) or np.isfinite(a).all()
+                                            for a in saved.values()):
+                    return times, saved, failed
+            except SimulationError:
+                pass
+            self.mem, self.failed = {"dt": self.dt}, np.zeros(self.n, dtype=bool)
+            return self._fixed(solver)
+        try:
+            run_euler = getattr(self.c, "run_euler", None)
+            if solver.name == "euler" and run_euler is not None:
+                # the whole loop in generated code: same arithmetic, far fewer calls
+                rows = run_euler(self.P_eval, self.mem, self.start, self.dt, self.steps,
+                                 self.save_every)
+                if rows is None:  # a value went non-finite: the batched rerun names it
+                    raise _ScalarPathFailure
+                return self._times(), self._stack(rows), self.failed
+            return self._fixed(solver)
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            raise _ScalarPathFailure from exc
+
+    def _fixed(self, solver, check_outputs: bool = True):
         c, P, mem, dt, start = self.c, self.P_eval, self.mem, self.dt, self.start
         evaluate = c.evaluate
         combine = combine_floats if c.scalar else combine_arrays
@@ -172,7 +218,7 @@ class _Run:
                 save = k % self.save_every == 0
                 dy, out = evaluate(t, y, P, mem, k, True, save)
                 if save:
-                    if self._bad(out):
+                    if check_outputs and self._bad(out):
                         self._fail(t, y, None, k, "")
                     saved_rows.append(out)
                 if k == self.steps:
@@ -204,14 +250,21 @@ class _Run:
     def _stack(self, rows) -> dict[str, np.ndarray]:
         n = self.n
         saved = {}
+        if self.c.scalar:  # one conversion of the whole table, then one column per output
+            try:
+                columns = np.array(rows, dtype=float).reshape(len(rows), -1).T.copy()
+            except (TypeError, ValueError):
+                columns = np.array([[float(v) for v in row] for row in rows]
+                                   ).reshape(len(rows), -1).T.copy()
         for i, key in enumerate(self.c.outputs):
             shape = (n,) + self.c.graph.nodes[key].shape
             if self.c.scalar:
-                column = np.array([float(row[i]) for row in rows])
-                saved[key] = column.reshape((len(rows),) + shape)
+                saved[key] = columns[i].reshape((len(rows),) + shape)
             else:
-                saved[key] = np.stack([np.broadcast_to(row[i], shape) for row in rows]
-                                      ).astype(float)
+                block = np.empty((len(rows),) + shape)
+                for j, row in enumerate(rows):
+                    block[j] = row[i]  # broadcasts values shared by all runs
+                saved[key] = block
         return saved
 
     def _bad(self, values) -> bool:
@@ -219,15 +272,22 @@ class _Run:
             return False
         if self.c.scalar:
             total = sum(values)
-            return total - total != 0
+            return total - total != 0 or isinstance(total, complex)
+        # quick path for the usual case: a finite sum means every term is finite
         if isinstance(values, np.ndarray):
+            if math.isfinite(values.sum()):
+                return False
             finite = np.isfinite(values).reshape(self.n, -1).all(axis=1)
             return bool((~finite & ~self.failed).any())
+        if math.isfinite(sum(v.sum() if isinstance(v, np.ndarray) else v for v in values)):
+            return False
         return any(self._bad(np.broadcast_to(v, (self.n,) + np.shape(v)[1:])
                              if np.ndim(v) else np.full(self.n, v)) for v in values)
 
     def _fail(self, t, y, y_next, k, context):
         """Name the first variable that went non-finite; raise, or mark the runs failed."""
+        if self.c.scalar:
+            raise _ScalarPathFailure
         runs, culprit, when = self._locate(t, y, y_next, k)
         if self.on_error == "raise" or self.c.scalar:
             if self.on_error == "raise":
@@ -246,6 +306,13 @@ class _Run:
     def _locate(self, t, y, y_next, k):
         c = self.c
         graph = c.graph
+        n = self.n
+        if y is None:  # the initial state is bad: name the stock, not a flow reading it
+            arr = np.asarray(y_next, float).reshape(n, -1)
+            for key, slot in c.states.items():
+                bad = ~np.isfinite(arr[:, slot.offset:slot.stop]).all(axis=1) & ~self.failed
+                if bad.any():
+                    return np.flatnonzero(bad), graph.nodes[key].name, t
         order = [key for key in graph.flow_order if graph.nodes[key].kind != "pipeline"]
         diagnostic = compile_model(graph, params=c.params, scalar=c.scalar, outputs=tuple(
             order + [s for s in graph.stocks]))

@@ -6,8 +6,8 @@ from __future__ import annotations
 class RK4:
     """4th-order explicit Runge-Kutta with a fixed step; four evaluations per step.
 
-    Discrete builtins (STEP, PULSE, DELAY FIXED) are held at their value at the start of
-    the step, as in Vensim's RK4.
+    Input builtins (STEP, PULSE, PULSE TRAIN, RAMP) and DELAY FIXED are held at their value
+    at the start of the step, as in Vensim's RK4.
     """
 
     name = "rk4"
