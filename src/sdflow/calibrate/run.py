@@ -1,0 +1,230 @@
+"""`calibrate(spec)`: load the data, fit, measure uncertainty, score, and report."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..dsl.model import name_key
+from ..errors import SpecError
+from .checkpoint import Checkpoint
+from .data import ObservedSeries, deflate, read_series
+from .metrics import fit_statistics, naive_trend
+from .objectives import Payoff
+from .optimisers import Evaluator, Fit, differential_evolution_fit, multistart
+from .problem import CalibrationProblem
+from .spec import CalibrationSpec, load_spec
+from .uncertainty import identifiability, jacobian_covariance, profile_likelihood
+
+
+@dataclass
+class CalibrationResult:
+    """Estimates, intervals and fit scores of one calibration.
+
+    ``estimates`` maps parameter labels to values; ``intervals`` maps them to
+    ``{"wald": (lo, hi), "profile": (lo, hi), "posterior": (lo, hi)}`` (those computed);
+    ``statistics`` holds per-series scores for ``"fit"``, ``"test"`` and ``"naive"``.
+    """
+
+    spec: CalibrationSpec
+    labels: list[str]
+    x: np.ndarray
+    cost: float
+    fits: list[Fit]
+    wald: dict
+    profiles: list[dict] | None
+    flags: dict[str, list[str]]
+    posterior: dict | None
+    sigma: dict[str, float]
+    statistics: dict[str, dict[str, dict[str, float]]]
+    observed: list[ObservedSeries]
+    simulated: list[np.ndarray]
+    evaluations: int = 0
+    batches: int = 0
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def estimates(self) -> dict[str, float]:
+        return dict(zip(self.labels, map(float, self.x)))
+
+    @property
+    def intervals(self) -> dict[str, dict[str, tuple]]:
+        out = {}
+        for j, label in enumerate(self.labels):
+            entry = {"wald": (float(self.wald["lower"][j]), float(self.wald["upper"][j]))}
+            if self.profiles:
+                p = self.profiles[j]
+                entry["profile"] = (p["lower"], p["upper"])
+            if self.posterior:
+                entry["posterior"] = (float(self.posterior["q025"][j]),
+                                      float(self.posterior["q975"][j]))
+            out[label] = entry
+        return out
+
+
+def load_observations(spec: CalibrationSpec, model) -> list[ObservedSeries]:
+    """Read every series of ``spec``, converted to the units of its model variable."""
+    graph = model.graph()
+    observed = []
+    for i, s in enumerate(spec.series):
+        node = graph.nodes.get(name_key(s.variable))
+        if node is None:
+            raise SpecError(f"series[{i}].variable: '{s.variable}' is not a variable of model "
+                            f"'{graph.name}'")
+        allowed = node.dims[0].elements if len(node.dims) == 1 else None
+        to_units = node.units_text if s.units is not None else None
+        if s.units is not None and to_units is None:
+            raise SpecError(f"series[{i}].units: the model variable '{s.variable}' declares "
+                            "no units to convert to; drop `units` or add units to the model")
+        if to_units is not None and s.measure == "sum":
+            # A flow summed over a period is an amount: flow units times time units.
+            to_units = f"({to_units}) * {graph.time_units or 'year'}"
+        series = read_series(
+            s.file, s.name, value=s.value, time=s.time, key=s.key, keys=s.keys,
+            layout=s.layout, units=s.units, to_units=to_units, scale=s.scale,
+            allowed=allowed)
+        if s.deflator is not None:
+            d = s.deflator
+            index = read_series(Path(d["file"]), f"{s.name} price index", value=d["value"],
+                                time=d.get("time", s.time), key=s.key, keys=s.keys,
+                                layout=s.layout, allowed=allowed)
+            series = deflate(series, index, float(d["base"]))
+        observed.append(series)
+    return observed
+
+
+def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = None,
+              resume: bool = False, progress: Callable[..., None] | None = None,
+              mcmc: bool = True, batched: bool = True) -> CalibrationResult:
+    """Run a calibration: optimise, estimate uncertainty, score in and out of sample.
+
+    Parameters
+    ----------
+    spec : CalibrationSpec or path of a TOML spec
+    out_dir : path, optional
+        Write the fit report and the checkpoint here (see `write_report`).
+    resume : bool
+        Continue from the checkpoint in ``out_dir`` (finished stages are not redone).
+    progress : callable, optional
+        Called with keyword arguments (``stage=``, ``evaluations=``...) as work proceeds.
+    mcmc : bool
+        Run the ``[mcmc]`` section if the spec has one.
+    batched : bool
+        False simulates candidates one run at a time (for comparisons only).
+
+    Examples
+    --------
+    >>> import numpy as np, sdflow as sf, tempfile, pathlib
+    >>> from sdflow.calibrate.spec import CalibrationSpec, SeriesSpec, ParameterSpec
+    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = f.write_text("year,x\\n" + "".join(f"{t},{(1 - 0.075) ** (4 * t)}\\n"
+    ...                                       for t in range(1, 5)))
+    >>> spec = CalibrationSpec("decay", m, [SeriesSpec("x", f, "x", value="x")],
+    ...                        [ParameterSpec("k", (0.0, 1.0))], profile=False)
+    >>> round(calibrate(spec).estimates["k"], 6)
+    0.3
+    """
+    if not isinstance(spec, CalibrationSpec):
+        spec = load_spec(spec)
+    model = spec.build_model()
+    observed = load_observations(spec, model)
+    first, last = spec.fit_period
+    fit_obs = [s.between(first, last) for s in observed]
+    for s in fit_obs:
+        if s.n_observed == 0:
+            raise SpecError(f"period.fit: series '{s.name}' has no observations in "
+                            f"{list(spec.fit_period)}")
+    horizon_end = spec.test_period[1] if spec.test_period else last
+    all_obs = [s.between(first, horizon_end) for s in observed]
+    pairs = list(zip(spec.series, fit_obs))
+    problem = CalibrationProblem(model, pairs, spec.parameters, spec.method, spec.dt)
+    if not batched:
+        problem.predict = _one_at_a_time(problem)
+    payoff = Payoff(spec.payoff, [s.values for s in fit_obs], [s.weight for s in spec.series])
+    out_dir = Path(out_dir) if out_dir is not None else None
+    checkpoint = Checkpoint(out_dir / "checkpoint.json" if out_dir else None,
+                            hashlib.sha256(repr(spec).encode()).hexdigest()[:16], resume)
+    checkpoint.counter = lambda: (problem.evaluations, problem.batches)
+    evaluator = Evaluator(problem, payoff, progress=progress)
+
+    if spec.optimiser == "least_squares":
+        best, fits = multistart(evaluator, spec.starts, spec.seed, spec.optimiser_options,
+                                checkpoint, progress)
+    else:
+        best = differential_evolution_fit(evaluator, spec.seed, dict(spec.optimiser_options),
+                                          checkpoint, progress)
+        fits = [best]
+    x = np.array(best.x)
+    payoff.update_sigma(problem.predict(x[None, :]))
+    if progress is not None:
+        progress(stage="Jacobian intervals")
+    wald = jacobian_covariance(evaluator, x)
+    profiles = profile_likelihood(evaluator, x, wald["se"], best.cost, spec.profile_points,
+                                  checkpoint, progress) if spec.profile else None
+    posterior = None
+    if spec.mcmc is not None and mcmc:
+        from .mcmc import sample_posterior
+        posterior = sample_posterior(evaluator, [p.prior for p in spec.parameters], x,
+                                     wald["se"], spec.mcmc, spec.seed, checkpoint, out_dir,
+                                     progress)
+    flags = identifiability(problem.labels, x, problem.lower, problem.upper, wald, profiles)
+
+    full = CalibrationProblem(model, list(zip(spec.series, all_obs)), spec.parameters,
+                              spec.method, spec.dt)
+    simulated = [s[0] for s in full.predict(x[None, :])]
+    statistics = _statistics(spec, all_obs, simulated)
+    result = CalibrationResult(
+        spec, problem.labels, x, best.cost, fits, wald, profiles, flags, posterior,
+        dict(zip([s.name for s in spec.series], map(float, payoff.sigma))), statistics,
+        all_obs, simulated, *checkpoint.counts(),
+        {k: v[0].tolist() for k, v in problem.params(x[None, :]).items()})
+    if out_dir is not None:
+        from .report import write_report
+        write_report(result, out_dir)
+    return result
+
+
+def _one_at_a_time(problem: CalibrationProblem):
+    """``predict`` that simulates each candidate on its own (the unbatched baseline)."""
+    batched = problem.predict
+
+    def predict(theta):
+        theta = np.atleast_2d(theta)
+        rows = [batched(row[None, :]) for row in theta]
+        return [np.concatenate([r[i] for r in rows]) for i in range(len(rows[0]))]
+
+    return predict
+
+
+def _statistics(spec, observed, simulated) -> dict:
+    """Per-series scores on the fit period, the test period, and of the naive trend."""
+    stats = {"fit": {}, "test": {}, "naive": {}}
+    first, last = spec.fit_period
+    for s, sim in zip(observed, simulated):
+        in_fit = np.ones(len(s.times), bool)
+        if first is not None:
+            in_fit &= s.times >= first
+        if last is not None:
+            in_fit &= s.times <= last
+        in_test = np.zeros(len(s.times), bool)
+        if spec.test_period is not None:
+            in_test = (s.times >= spec.test_period[0]) & (s.times <= spec.test_period[1])
+        trend = naive_trend(s.times[in_fit], s.values[in_fit], s.times[in_test])
+        # pooled over elements, then per element (pooled R^2 is flattered by the spread
+        # of levels between elements)
+        columns = [(s.name, slice(None))]
+        if len(s.elements) > 1:
+            columns += [(f"{s.name}[{e}]", slice(j, j + 1)) for j, e in enumerate(s.elements)]
+        for name, col in columns:
+            stats["fit"][name] = fit_statistics(sim[in_fit, col], s.values[in_fit, col])
+            if in_test.any():
+                stats["test"][name] = fit_statistics(sim[in_test, col], s.values[in_test, col])
+                stats["naive"][name] = fit_statistics(trend[:, col], s.values[in_test, col])
+    return stats

@@ -1,0 +1,95 @@
+"""`calibrate` end to end: report files, parameter file, checkpoint and resume."""
+
+import json
+
+import numpy as np
+import pytest
+
+from sdflow import SpecError
+from sdflow.calibrate import calibrate
+
+from .test_recovery import spec, write_data
+
+
+
+
+def stop_at(stage_text):
+    def progress(stage=None, **_):
+        if stage is not None and stage_text in stage:
+            raise KeyboardInterrupt
+    return progress
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return write_data(tmp_path_factory.mktemp("run") / "x.csv", seed=1)
+
+
+def test_report_files_and_parameter_file(data, tmp_path):
+    result = calibrate(spec(data, profile=False, test_period=(2016, 2020),
+                            fit_period=(2001, 2015)), out_dir=tmp_path)
+    for name in ("report.md", "params.json", "estimates.csv", "statistics.csv",
+                 "fit_x.png", "residuals_x.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    params = json.loads((tmp_path / "params.json").read_text())
+    # forecasting reads full constants: the arrayed rate with both elements
+    assert params["params"]["rate"] == pytest.approx(
+        [result.estimates["rate[A]"], result.estimates["rate[B]"]])
+    report = (tmp_path / "report.md").read_text()
+    assert "Out of sample" in report and "naive trend" in report
+    assert set(result.statistics) == {"fit", "test", "naive"}
+    assert result.statistics["test"]["x"]["n"] == 10
+
+
+def test_interrupted_run_resumes_without_redoing_finished_starts(data, tmp_path):
+    full = calibrate(spec(data, starts=3, profile=False), out_dir=tmp_path / "full")
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(spec(data, starts=3, profile=False), out_dir=tmp_path / "cut",
+                  progress=stop_at("start 3/3"))
+    saved = json.loads((tmp_path / "cut" / "checkpoint.json").read_text())
+    assert [f["start"] for f in saved["stages"]["starts"]] == [0, 1]
+    stages = []
+    resumed = calibrate(spec(data, starts=3, profile=False), out_dir=tmp_path / "cut",
+                        resume=True, progress=lambda stage=None, **_: stages.append(stage))
+    assert "least squares, start 1/3" not in stages and "least squares, start 3/3" in stages
+    np.testing.assert_allclose(resumed.x, full.x, rtol=1e-8)
+    # runs of the finished starts are counted once, from the checkpoint
+    assert (resumed.evaluations, resumed.batches) == (full.evaluations, full.batches)
+    assert [f.cost for f in resumed.fits] == pytest.approx([f.cost for f in full.fits])
+
+
+def test_differential_evolution_resumes_from_its_population(data, tmp_path):
+    options = {"popsize": 8, "maxiter": 12, "polish": False, "tol": 0}
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(spec(data, optimiser="differential_evolution", profile=False,
+                       optimiser_options=dict(options)), out_dir=tmp_path,
+                  progress=stop_at("generation 5"))
+    saved = json.loads((tmp_path / "checkpoint.json").read_text())["stages"]["de"]
+    assert saved["nit"] == 5 and len(saved["population"]) == 24
+    result = calibrate(spec(data, optimiser="differential_evolution", profile=False,
+                            optimiser_options=dict(options)), out_dir=tmp_path, resume=True)
+    after = json.loads((tmp_path / "checkpoint.json").read_text())["stages"]["de"]
+    assert after["finished"] and after["nit"] == 12
+    assert result.estimates["capacity"] == pytest.approx(50, rel=0.2)
+
+
+def test_resume_refuses_another_spec(data, tmp_path):
+    calibrate(spec(data, profile=False), out_dir=tmp_path)
+    with pytest.raises(SpecError, match="another version of the spec"):
+        calibrate(spec(data, profile=False, seed=99), out_dir=tmp_path, resume=True)
+
+
+def test_one_compile_per_calibration(data, monkeypatch):
+    import sdflow.compile as compile_package
+
+    calls = []
+    original = compile_package.compile_model
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("params"))
+        return original(*args, **kwargs)
+
+    # Model.compile imports compile_model from sdflow.compile at call time
+    monkeypatch.setattr(compile_package, "compile_model", counting)
+    result = calibrate(spec(data, starts=2, profile_points=3))
+    assert result.batches > 50 and len(calls) == 1

@@ -1,0 +1,106 @@
+"""``sdflow calibrate``: runs a TOML spec, shows progress, survives a killed process."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from sdflow.cli import main
+from sdflow.cli.calibrate import ProgressLine
+
+MODEL = '''
+import sdflow as sf
+
+def build():
+    m = sf.Model("logistic", start=2000, stop=2020, dt=0.25, time_units="year")
+    rate = m.const("rate", 0.2, units="1/year")
+    capacity = m.const("capacity", 50.0, units="person")
+    x = m.stock("x", initial=1.0, units="person")
+    m.flow("growth", rate * x * (1 - x / capacity), sink=x, units="person/year")
+    return m
+'''
+
+SPEC = '''
+name = "logistic"
+seed = 1
+[model]
+factory = "model.py:build"
+[[series]]
+name = "x"
+file = "x.csv"
+variable = "x"
+value = "x"
+units = "person"
+[[parameters]]
+name = "rate"
+bounds = [0.05, 1.0]
+[optimiser]
+starts = {starts}
+'''
+
+
+def setup(tmp_path, starts=2):
+    (tmp_path / "model.py").write_text(MODEL)
+    # logistic growth from 1 to 50 at rate 0.3 (Euler, dt 0.25), rounded to 4 decimals
+    x, rows = 1.0, ["year,x"]
+    for step in range(1, 81):
+        x += 0.25 * 0.3 * x * (1 - x / 50)
+        if step % 4 == 0:
+            rows.append(f"{2000 + step // 4},{x:.4f}")
+    (tmp_path / "x.csv").write_text("\n".join(rows) + "\n")
+    path = tmp_path / "spec.toml"
+    path.write_text(SPEC.format(starts=starts))
+    return path
+
+
+def test_cli_calibrates_and_writes_the_report(tmp_path, capsys):
+    spec = setup(tmp_path)
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("rate") and "0.3" in out
+    params = json.loads((tmp_path / "out" / "params.json").read_text())
+    assert abs(params["params"]["rate"] - 0.3) < 1e-3
+
+
+def test_cli_reports_spec_errors(tmp_path, capsys):
+    spec = setup(tmp_path)
+    spec.write_text(spec.read_text().replace('value = "x"', 'value = "y"'))
+    assert main(["calibrate", str(spec), "--quiet"]) == 2
+    assert "no column 'y'" in capsys.readouterr().err
+
+
+def test_progress_line_shows_stage_and_runs(tmp_path):
+    with open(tmp_path / "err.txt", "w") as stream:
+        line = ProgressLine("yrd", stream=stream, interval=0)
+        line(stage="least squares, start 1/2")
+        line(evaluations=40)
+        line.close()
+    text = (tmp_path / "err.txt").read_text()
+    assert "[yrd] least squares, start 1/2: 40 runs" in text
+
+
+def test_killed_run_resumes_with_finished_starts_kept(tmp_path):
+    spec = setup(tmp_path, starts=6)
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "import sys; from sdflow.cli import main; "
+               "sys.exit(main(sys.argv[1:]))", "calibrate", str(spec), "--out", str(out),
+               "--quiet"]
+    process = subprocess.Popen(command, cwd=tmp_path, start_new_session=True)
+    checkpoint = out / "checkpoint.json"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if checkpoint.exists() and len(json.loads(checkpoint.read_text())["stages"]
+                                       .get("starts", [])) >= 2:
+            break
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    done = len(json.loads(checkpoint.read_text())["stages"]["starts"])
+    assert 2 <= done < 6
+    finished = subprocess.run(command + ["--resume"], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    starts = json.loads(checkpoint.read_text())["stages"]["starts"]
+    assert sorted(s["start"] for s in starts) == list(range(6))
