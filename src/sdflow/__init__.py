@@ -17,11 +17,13 @@ from .errors import (AlgebraicLoopError, DataError, DimensionError, DuplicateNam
                      ModelError, ParameterError, SdflowError, SimulationError, SpecError,
                      TimeSettingsError, UnitError, UnknownNameError)
 from .ir import CheckReport, ModelGraph
+from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "read_vensim", "read_xmile", "write_xmile",
     "AlgebraicLoopError", "Aux", "CheckReport", "CompiledModel", "Const", "Data", "DataError",
     "Dimension", "DimensionError", "Distribution", "DuplicateNameError", "Expr",
     "ExpressionTruthError", "Flow", "Lookup", "MissingInitialValueError", "Model",

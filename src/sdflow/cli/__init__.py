@@ -13,7 +13,7 @@ import sys
 from ..errors import SdflowError
 
 #: Modules of this package that define sub-commands, in the order ``--help`` lists them.
-COMMANDS = ["run"]
+COMMANDS = ["run", "calibrate", "forecast", "convert"]
 
 
 def build_parser() -> argparse.ArgumentParser:

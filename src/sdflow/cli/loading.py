@@ -12,13 +12,22 @@ from ..dsl.model import Model
 from ..errors import SdflowError
 
 
+#: Suffixes of model files read through `sdflow.io` (Vensim, XMILE).
+MODEL_FILES = (".mdl", ".xmile", ".xml", ".stmx")
+
+
 class TargetError(SdflowError):
     """The MODULE:ATTR given on the command line does not lead to a model."""
 
 
 def load_model(target: str, options: dict | None = None) -> Model:
     """The `Model` named by ``target``: a Model object, or a factory called with
-    ``options`` (e.g. a ``build(**options)`` function)."""
+    ``options`` (e.g. a ``build(**options)`` function), or a Vensim/XMILE model file."""
+    if Path(target).suffix.lower() in MODEL_FILES:
+        if options:
+            raise TargetError(f"'{target}' is a model file; --option needs a factory")
+        from ..io import read_model
+        return read_model(target)
     module_name, _, attr = target.partition(":")
     if not module_name:
         raise TargetError(f"'{target}' names no module; write MODULE:ATTR, e.g. "

@@ -1,0 +1,117 @@
+"""Compare a run with a test model's canonical output (SDXorg test-models format).
+
+The canonical output is a ``.csv`` or tab-separated ``.tab`` file whose first column is
+time and whose other columns are variables, ``name`` or ``name[element, element]``. A run
+conforms when every column naming a model variable matches at the saved times within a
+relative tolerance of 1e-4, or an absolute one of 1e-6 near zero (the suite's own rule).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..dsl.model import name_key
+
+RTOL, ATOL = 1e-4, 1e-6
+_COLUMN = re.compile(r"^(?P<name>.*?)\s*(\[(?P<subs>[^\]]*)\])?\s*$")
+
+
+def read_canonical(path) -> pd.DataFrame:
+    """The canonical output as a DataFrame indexed by time (one column per series).
+
+    Examples
+    --------
+    >>> import io, pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "output.tab"
+    >>> _ = p.write_text("Time\\tx[a]\\n0\\t1\\n1\\t2\\n")
+    >>> read_canonical(p)["x[a]"].tolist()
+    [1.0, 2.0]
+    """
+    path = Path(path)
+    sep = "\t" if path.suffix == ".tab" else ","
+    for encoding in ("utf-8", "latin-1"):
+        try:
+            frame = pd.read_csv(path, sep=sep, encoding=encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    frame.columns = [str(c).strip().strip('"') for c in frame.columns]
+    frame = frame.set_index(frame.columns[0])
+    frame.index = pd.to_numeric(frame.index, errors="coerce")
+    frame = frame[~np.isnan(frame.index.to_numpy(dtype=float))]
+    return frame.apply(pd.to_numeric, errors="coerce").astype(float)
+
+
+def split_column(column: str) -> tuple[str, list[str]]:
+    """``"stock[a, b]"`` -> ``("stock", ["a", "b"])``."""
+    match = _COLUMN.match(column)
+    subs = match.group("subs")
+    elements = [s.strip().strip('"') for s in subs.split(",")] if subs else []
+    return match.group("name").strip().strip('"'), elements
+
+
+def sdflow_columns(model, results, columns) -> dict[str, np.ndarray]:
+    """The series of a sdflow run for the canonical ``columns`` it has (by name key)."""
+    ds = results.dataset
+    by_key = {name_key(str(v)): v for v in ds.data_vars}
+    out = {}
+    for column in columns:
+        name, elements = split_column(column)
+        key = name_key(name)
+        if key in by_key:
+            var = ds[by_key[key]]
+            data = var
+        elif key in model and hasattr(model[key], "value"):
+            var = model[key]
+            data = None
+        else:
+            continue
+        dims = [d for d in (var.dims if data is not None else
+                            [d.name for d in (var.dims or ())]) if d not in ("time", "run")]
+        if len(dims) != len(elements):
+            continue
+        if data is not None:
+            try:
+                sel = data.sel({d: e for d, e in zip(dims, elements)}) if dims else data
+            except KeyError:
+                continue
+            values = np.asarray(sel.values, dtype=float)
+            out[column] = values if "time" in sel.dims else np.full(len(ds["time"]), values)
+        else:
+            dim_objs = var.dims or ()
+            try:
+                index = tuple(d.index(e) for d, e in zip(dim_objs, elements))
+            except Exception:
+                continue
+            out[column] = np.full(len(ds["time"]), float(np.asarray(var.value)[index]))
+    return out
+
+
+def compare(times, series: dict, canonical: pd.DataFrame) -> list[str]:
+    """Columns of ``canonical`` that ``series`` (run at ``times``) fails to reproduce.
+
+    Columns the run does not have are reported as missing. Returns an empty list when
+    the run conforms.
+    """
+    times = np.asarray(times, dtype=float)
+    problems = []
+    want = canonical.index.to_numpy(dtype=float)
+    rows = np.array([np.argmin(np.abs(times - t)) for t in want])
+    usable = np.abs(times[rows] - want) < 1e-9 * np.maximum(1.0, np.abs(want))
+    for column in canonical.columns:
+        if column not in series:
+            problems.append(f"{column}: missing")
+            continue
+        expected = canonical[column].to_numpy(dtype=float)[usable]
+        got = np.asarray(series[column], dtype=float)[rows[usable]]
+        ok = np.isclose(got, expected, rtol=RTOL, atol=ATOL) | (np.isnan(expected)) | (
+            np.isinf(got) & (got == expected))
+        if not ok.all():
+            i = int(np.argmax(~ok))
+            problems.append(f"{column}: at time {want[usable][i]:g} got {got[i]:.6g}, "
+                            f"expected {expected[i]:.6g}")
+    return problems

@@ -1,0 +1,352 @@
+"""pysd's abstract syntax trees -> sdflow expression trees (never strings, never eval).
+
+`ExpressionTranslator.translate` maps each node of an equation's tree to DSL nodes and
+tracks the dimensions of what it builds, so per-element definitions can be assembled.
+A function sdflow cannot reproduce exactly raises `UnsupportedFeatureError` naming the
+function and the variable.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..dsl import functions as fn
+from ..dsl import stateful as st
+from ..dsl.expressions import Literal, Reduce, Stateful, as_expr
+from ..ir.dims import union
+from .errors import ImportModelError, UnsupportedFeatureError
+
+
+#: Vensim's :NA: (a missing value) is the number -2^109.
+NA = -(2.0 ** 109)
+
+
+class Term:
+    """An expression with the dimensions it varies over."""
+
+    __slots__ = ("expr", "dims")
+
+    def __init__(self, expr, dims: tuple = ()):
+        self.expr, self.dims = as_expr(expr), tuple(dims)
+
+
+def _sinh(x):
+    return (fn.exp(x) - fn.exp(-x)) / 2.0
+
+
+def _cosh(x):
+    return (fn.exp(x) + fn.exp(-x)) / 2.0
+
+
+def _arcsin(x):
+    return fn.arctan(x / fn.sqrt(1.0 - x * x))
+
+
+def _quantum(a, q):
+    return fn.if_then_else(q <= 0, a, q * fn.integer(a / q))
+
+
+#: Elementwise functions: pysd's name -> (number of arguments, builder of the DSL node).
+ELEMENTWISE = {
+    "abs": (1, fn.abs), "exp": (1, fn.exp), "ln": (1, fn.ln), "sqrt": (1, fn.sqrt),
+    "sin": (1, fn.sin), "cos": (1, fn.cos), "tan": (1, fn.tan), "arctan": (1, fn.arctan),
+    "arcsin": (1, _arcsin), "arccos": (1, lambda x: math.pi / 2 - _arcsin(x)),
+    "sinh": (1, _sinh), "cosh": (1, _cosh), "tanh": (1, lambda x: _sinh(x) / _cosh(x)),
+    "integer": (1, fn.integer), "log": (2, fn.log), "power": (2, lambda a, b: a ** b),
+    "modulo": (2, fn.modulo), "min": (2, fn.min), "max": (2, fn.max),
+    "xidz": (3, fn.xidz), "zidz": (2, fn.zidz), "if_then_else": (3, fn.if_then_else),
+    "step": (2, fn.step), "pulse": (2, fn.pulse), "quantum": (2, _quantum),
+    "ramp": (3, fn.ramp), "Xramp": (2, fn.ramp),
+    # pysd orders Vensim's PULSE TRAIN arguments as (start, interval, width, end)
+    "pulse_train": (4, lambda s, i, w, e: fn.pulse_train(s, w, i, e)),
+    "pi": (0, lambda: Literal(math.pi)),
+    "active_initial": (2, st.active_initial),
+}
+REDUCERS = {"sum": "sum", "prod": "prod", "vmin": "min", "vmax": "max"}
+ARITHMETIC = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__",
+              "^": "__pow__"}
+COMPARISONS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
+
+
+class ExpressionTranslator:
+    """Translates the equations of one variable.
+
+    Parameters
+    ----------
+    variable : str
+        Name of the variable being translated (for error messages).
+    resolve : callable
+        ``resolve(py_name, subscripts, term_of_args) -> Term`` for a reference (or a call of
+        a lookup or macro); supplied by the model builder.
+    space : SubscriptSpace
+        The model's dimensions.
+    """
+
+    def __init__(self, variable: str, resolve, space, make_lookup, defines=None,
+                 constant=None, dt: float | None = None):
+        self.defines = defines or (lambda name: False)
+        self.sample_if_true = None
+        self.constant = constant or (lambda node: None)
+        self.dt = dt
+        self.variable = variable
+        self.resolve = resolve
+        self.space = space
+        self.make_lookup = make_lookup
+        self.banged: set = set()
+
+    def error(self, message: str, cls=ImportModelError):
+        return cls(f"variable '{self.variable}': {message}", self.variable)
+
+    def unsupported(self, what: str):
+        return self.error(f"uses {what}, which sdflow does not support yet; rewrite that "
+                          "equation with supported functions", UnsupportedFeatureError)
+
+    # -- entry -------------------------------------------------------------------------
+    def translate(self, node) -> Term:
+        if isinstance(node, (bool, np.bool_)):
+            return Term(float(node))
+        if isinstance(node, (int, float, np.integer, np.floating)):
+            if math.isnan(node):
+                return Term(NA)
+            return Term(float(node))
+        if isinstance(node, np.ndarray):
+            raise self.error("an array of numbers inside an expression; declare it as a "
+                             "separate constant")
+        if node is None:
+            raise self.error("a missing argument")
+        method = getattr(self, f"_{type(node).__name__}", None)
+        if method is None:
+            raise self.unsupported(type(node).__name__.replace("Structure", "").upper())
+        return method(node)
+
+    def _many(self, nodes) -> list[Term]:
+        return [self.translate(n) for n in nodes]
+
+    # -- plain nodes -------------------------------------------------------------------
+    def _ReferenceStructure(self, node) -> Term:
+        subs = list(node.subscripts.subscripts) if node.subscripts else []
+        return self.resolve(node.reference, subs, None, self)
+
+    def _ArithmeticStructure(self, node) -> Term:
+        args = self._many(node.arguments)
+        if node.operators == ["negative"]:
+            return Term(-args[0].expr, args[0].dims)
+        if node.operators and all(op == "^" for op in node.operators):
+            return self._power(node.arguments, args)
+        result = args[0]
+        for op, arg in zip(node.operators, args[1:]):
+            if op not in ARITHMETIC:
+                raise self.unsupported(f"the operator '{op}'")
+            expr = getattr(result.expr, ARITHMETIC[op])(arg.expr)
+            result = Term(expr, union(result.dims, arg.dims))
+        return result
+
+    def _power(self, nodes, args) -> Term:
+        # Vensim's ^ groups to the right, and binds tighter than a negative number's sign
+        # (-2^2 = -4), as in PySD's generated Python
+        result = args[-1]
+        for node, arg in zip(reversed(nodes[:-1]), reversed(args[:-1])):
+            if isinstance(node, (int, float)) and node < 0:
+                expr = -(Literal(-float(node)) ** result.expr)
+            else:
+                expr = arg.expr ** result.expr
+            result = Term(expr, union(arg.dims, result.dims))
+        return result
+
+    def _LogicStructure(self, node) -> Term:
+        args = self._many(node.arguments)
+        ops = [o.lower() for o in node.operators]
+        if ops in (["not"], [":not:"]):
+            return Term(~args[0].expr, args[0].dims)
+        result = args[0]
+        for op, arg in zip(ops, args[1:]):
+            a, b = result.expr, arg.expr
+            if op in COMPARISONS:
+                expr = getattr(a, COMPARISONS[op])(b)
+            elif op == "=":
+                expr = fn.eq(a, b)
+            elif op == "<>":
+                expr = fn.ne(a, b)
+            elif op in (":and:", "and"):
+                expr = a & b
+            elif op in (":or:", "or"):
+                expr = a | b
+            else:
+                raise self.unsupported(f"the operator '{op}'")
+            result = Term(expr, union(result.dims, arg.dims))
+        return result
+
+    def _CallStructure(self, node) -> Term:
+        name = node.function.reference
+        if self.defines(name):  # the model's lookups and macros come before builtins
+            ref = node.function.subscripts
+            return self.resolve(name, list(ref.subscripts) if ref else [], node.arguments,
+                                self)
+        if name in ELEMENTWISE:
+            count, builder = ELEMENTWISE[name]
+            if len(node.arguments) != count:
+                raise self.error(f"{name.upper()} takes {count} argument(s), got "
+                                 f"{len(node.arguments)}")
+            args = self._many(node.arguments)
+            return Term(builder(*(a.expr for a in args)), union(*(a.dims for a in args)))
+        if name in REDUCERS:
+            outer, self.banged = self.banged, set()
+            arg = self.translate(node.arguments[0])
+            banged, self.banged = self.banged, outer
+            expr, dims = arg.expr, arg.dims
+            for dim in [d for d in dims if d in banged]:
+                expr = Reduce(REDUCERS[name], expr, dim)
+            return Term(expr, tuple(d for d in dims if d not in banged))
+        if name == "get_time_value":
+            relative, offset, measure = node.arguments
+            if relative == 0 and measure == 0:  # model time plus offset (PySD's subset)
+                offset = self.translate(offset)
+                return Term(self.resolve("time", [], None, self).expr + offset.expr,
+                            offset.dims)
+            raise self.unsupported("GET TIME VALUE other than relative to the current time "
+                                   "in model time units (arguments 0, offset, 0)")
+        if name == "vector_select":
+            return self._vector_select(node.arguments)
+        if name == "elmcount":
+            ref = node.arguments[0]
+            rng = self.space.range_name(getattr(ref, "reference", ""))
+            if rng is None:
+                raise self.error("ELMCOUNT needs a subscript range")
+            return Term(float(len(self.space.ranges[rng])))
+        return self.resolve(name, [], node.arguments, self)
+
+    def _vector_select(self, nodes) -> Term:
+        """VECTOR SELECT as sdflow reductions over the ``dim!`` ranges of its arrays.
+
+        PySD's semantics: the numerical action picks sum, product, min, max or mean of
+        selection * expression (0-4), expression ^ selection (5) or expression (6-10) over
+        the non-zero selections; ``missing`` where nothing is selected. The error action
+        is not checked.
+        """
+        outer, self.banged = self.banged, set()
+        selection, values = self._many(nodes[:2])
+        banged, self.banged = self.banged, outer
+        missing, action = self._many(nodes[2:4])
+        dims = union(selection.dims, values.dims)
+        over = [d for d in dims if d in banged]
+        if not over or any((d in selection.dims) != (d in values.dims) for d in over):
+            # Vensim pairs differently subscripted vectors in ways not reproduced here
+            raise self.unsupported("VECTOR SELECT on selection and expression arrays that "
+                                   "are not subscripted by the same dim! ranges")
+        chosen = fn.ne(selection.expr, 0)
+        weighted = selection.expr * values.expr
+        raised = values.expr ** selection.expr
+
+        def reduce(op, expr, neutral, expr_dims=dims):
+            expr = fn.if_then_else(chosen, expr, neutral)
+            for dim in over:
+                if dim in expr_dims:
+                    expr = Reduce(op, expr, dim)
+            return expr
+
+        count = reduce("sum", Literal(1.0), 0.0, selection.dims)
+        result = None
+        for codes, value in (((0, 1, 2, 3, 4), weighted), ((5,), raised),
+                             ((6, 7, 8, 9, 10), values.expr)):
+            for code in codes:
+                kind = code if code < 5 else (1 if code == 5 else code - 6)
+                op = ("sum", "prod", "min", "max", "sum")[kind]
+                neutral = (0.0, 1.0, math.inf, -math.inf, 0.0)[kind]
+                reduced = reduce(op, value, neutral)
+                if kind == 4:
+                    reduced = reduced / fn.max(count, 1.0)
+                result = reduced if result is None else fn.if_then_else(
+                    fn.eq(action.expr, code), reduced, result)
+        result = fn.if_then_else(count > 0, result, missing.expr)
+        rest = union(*(t.dims for t in (missing, action)))
+        return Term(result, union(tuple(d for d in dims if d not in banged), rest))
+
+    # -- builtins with memory ------------------------------------------------------------
+    def _IntegStructure(self, node) -> Term:
+        raise self.error("INTEG inside an expression; a stock must be defined by INTEG alone")
+
+    def _stateful(self, builder, *nodes) -> Term:
+        args = self._many(nodes)
+        return Term(builder(*(a.expr for a in args)), union(*(a.dims for a in args)))
+
+    def _delay(self, node, order: int) -> Term:
+        # Vensim (and PySD) lower a material delay's order while order * dt exceeds the
+        # delay time, read at the start; done here when the delay time is a constant
+        delay = self.constant(node.delay_time)
+        if delay is not None and self.dt:
+            while order > 1 and order * self.dt > delay:
+                order -= 1
+        if order in (1, 3):
+            builder = st.delay1i if order == 1 else st.delay3i
+            return self._stateful(builder, node.input, node.delay_time, node.initial)
+        args = self._many((node.input, node.delay_time, node.initial))
+        expr = Stateful("delay_n", input=args[0].expr, delay_time=args[1].expr,
+                        initial=args[2].expr, order=Literal(order))
+        return Term(expr, union(*(a.dims for a in args)))
+
+    def _DelayStructure(self, node) -> Term:
+        return self._delay(node, int(node.order))
+
+    def _SmoothStructure(self, node) -> Term:
+        builder = st.smoothi if node.order == 1 else st.smooth3i
+        return self._stateful(builder, node.input, node.smooth_time, node.initial)
+
+    def _order(self, node, what: str) -> int:
+        order = node.order
+        if isinstance(order, (int, float, np.integer, np.floating)) and order >= 1 \
+                and float(order) == int(order):
+            return int(order)
+        raise self.unsupported(f"{what} with order {order!r} (the order must be a whole "
+                               "number written in the equation)")
+
+    def _DelayNStructure(self, node) -> Term:
+        return self._delay(node, self._order(node, "DELAY N"))
+
+    def _SmoothNStructure(self, node) -> Term:
+        order = self._order(node, "SMOOTH N")
+        args = self._many((node.input, node.smooth_time, node.initial))
+        expr = Stateful("smooth_n", input=args[0].expr, delay_time=args[1].expr,
+                        initial=args[2].expr, order=Literal(order))
+        return Term(expr, union(*(a.dims for a in args)))
+
+    def _DelayFixedStructure(self, node) -> Term:
+        return self._stateful(st.delay_fixed, node.input, node.delay_time, node.initial)
+
+    def _TrendStructure(self, node) -> Term:
+        return self._stateful(st.trend, node.input, node.average_time, node.initial_trend)
+
+    def _ForecastStructure(self, node) -> Term:
+        if not (isinstance(node.initial_trend, (int, float)) and node.initial_trend == 0):
+            raise self.unsupported("FORECAST with an initial trend")
+        return self._stateful(st.forecast, node.input, node.average_time, node.horizon)
+
+    def _InitialStructure(self, node) -> Term:
+        return self._stateful(st.initial, node.initial)
+
+    # -- lookups -----------------------------------------------------------------------
+    def _InlineLookupsStructure(self, node) -> Term:
+        arg = self.translate(node.argument)
+        lookup = self.make_lookup(self.variable, node.lookups)
+        return Term(lookup(arg.expr), arg.dims)
+
+    # named only so the error says which construct is not supported
+    def _GameStructure(self, node):
+        raise self.unsupported("GAME")
+
+    def _SampleIfTrueStructure(self, node):
+        if self.sample_if_true is None:
+            raise self.unsupported("SAMPLE IF TRUE")
+        args = self._many((node.condition, node.input, node.initial))
+        return self.sample_if_true(self.variable, *args)
+
+    def _AllocateByPriorityStructure(self, node):
+        raise self.unsupported("ALLOCATE BY PRIORITY")
+
+    def _AllocateAvailableStructure(self, node):
+        raise self.unsupported("ALLOCATE AVAILABLE")
+
+    def _DataStructure(self, node):
+        raise self.unsupported("a data variable without a GET DATA source (a .vdf "
+                               "dataset)")
