@@ -10,9 +10,6 @@ import numpy as np
 import pytest
 
 import sdflow as sf
-# the function itself: importing the subpackage sdflow.forecast rebinds the name sf.forecast
-# (see test_forecast_builtin_survives_the_forecast_subpackage)
-from sdflow.dsl.stateful import forecast as vensim_forecast
 
 #: name -> (Vensim equation, DSL expression of (model, input s, ramp r))
 STATEFUL = {
@@ -29,7 +26,7 @@ STATEFUL = {
     "df": ("DELAY FIXED(r, 1.5, 7)", lambda m, s, r: sf.delay_fixed(r, 1.5, 7)),
     "tr": ("TREND(s, 2, 0.1)", lambda m, s, r: sf.trend(s, 2, 0.1)),
     "tr0": ("TREND(r, 4, 0)", lambda m, s, r: sf.trend(r, 4, 0)),
-    "fc": ("FORECAST(r, 2, 3)", lambda m, s, r: vensim_forecast(r, 2, 3)),
+    "fc": ("FORECAST(r, 2, 3)", lambda m, s, r: sf.forecast(r, 2, 3)),
     "ini": ("INITIAL(1 + Time)", lambda m, s, r: sf.initial(1 + m.time)),
 }
 
@@ -159,7 +156,7 @@ def test_trend_and_forecast_of_exponential_growth():
     m = sf.Model("m", start=0, stop=20, dt=0.25)
     signal = m.aux("signal", sf.exp(0.05 * m.time))
     m.aux("trend", sf.trend(signal, 3, 0.05))
-    m.aux("forecast", vensim_forecast(signal, 3, 4))
+    m.aux("forecast", sf.forecast(signal, 3, 4))
     run = m.simulate()
     np.testing.assert_allclose(run["trend"].values[0], 0.05)  # starts at the initial trend
     # FORECAST's own average starts at the input (initial trend 0): it lags TREND's
@@ -171,15 +168,13 @@ def test_trend_and_forecast_of_exponential_growth():
         float(run["signal"].values[-1]) * (1 + float(run["trend"].values[-1]) * 4), rel=0.01)
 
 
-@pytest.mark.xfail(strict=True, reason="the subpackage sdflow.forecast and the builtin "
-                   "sf.forecast share one name; importing the subpackage replaces the builtin")
-def test_forecast_builtin_survives_the_forecast_subpackage():
-    """``sf.forecast`` must stay Vensim's FORECAST after ``import sdflow.forecast`` (run in
+def test_forecast_builtin_survives_the_forecasting_subpackage():
+    """``sf.forecast`` must stay Vensim's FORECAST after ``import sdflow.forecasting`` (run in
     a fresh interpreter: the import would change this one for the other tests)."""
     import subprocess
     import sys
 
-    code = ("import sdflow as sf, sdflow.forecast; "
+    code = ("import sdflow as sf, sdflow.forecasting; "
             "from sdflow.dsl.stateful import forecast; "
             "assert sf.forecast is forecast, sf.forecast")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

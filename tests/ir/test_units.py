@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 
 import sdflow as sf
-# the function itself: the subpackage sdflow.forecast, once imported, rebinds sf.forecast
-from sdflow.dsl.stateful import forecast
 
 
 def model() -> sf.Model:
@@ -102,8 +100,8 @@ def test_builtin_unit_rules(equation, units, fragment):
     # numbers given as TREND/FORECAST times count in the model's time units (Vensim:
     # TREND is a fraction per time unit, FORECAST is in the input's units)
     (lambda m, w, s: sf.trend(w, 2, 0), "1/year"),
-    (lambda m, w, s: forecast(w, 2, 3), "widget"),
-    (lambda m, w, s: forecast(w, m.const("avg", 2, units="year"), 3), "widget"),
+    (lambda m, w, s: sf.forecast(w, 2, 3), "widget"),
+    (lambda m, w, s: sf.forecast(w, m.const("avg", 2, units="year"), 3), "widget"),
     (lambda m, w, s: sf.smooth(w, 2), "widget"),
     (lambda m, w, s: sf.pulse_train(1, 1, 2, 3), "dmnl"),
 ])

@@ -10,8 +10,6 @@ from __future__ import annotations
 import pytest
 
 import sdflow as sf
-# the function itself: the subpackage sdflow.forecast, once imported, rebinds sf.forecast
-from sdflow.dsl.stateful import forecast as vensim_forecast
 
 
 def compare(results, expected, conforms, columns, backend=""):
@@ -92,7 +90,7 @@ def test_forecast_scalar_and_arrayed(canonical, conforms):
     r = m.aux("R", 10 + sf.ramp(1, 10, 60) + sf.step(1, 70) * (1 - sf.step(1, 90))
               + sf.step(2 * sf.sin(6.28 * t / period), 100))
     delayed = m.aux("R Delayed", sf.delay_fixed(r, 10, r))
-    m.aux("R forecast", vensim_forecast(delayed, 5, 10))
+    m.aux("R forecast", sf.forecast(delayed, 5, 10))
     r_a = (10 + sf.ramp(1, 10, 60) + sf.step(1, 70) * (1 - sf.step(1, 90))
            + sf.step(2 * sf.sin(6.28 * t / period_subs), 100))
     r_b = (20 + sf.ramp(1, 20, 30) + sf.step(1, 30) * (2 - sf.step(1, 60))
@@ -101,7 +99,7 @@ def test_forecast_scalar_and_arrayed(canonical, conforms):
     r_subs = m.aux("R subs", is_a * r_a + (1 - is_a) * r_b, dims=[dim1])
     delayed_subs = m.aux("R Delayed subs", sf.delay_fixed(r_subs, 7, r_subs), dims=[dim1])
     smoothing = m.const("Fcst smoothing time subs", [2, 3, 4], dims=[dim2])
-    m.aux("R forecast subs", vensim_forecast(delayed_subs, smoothing, 10), dims=[dim1, dim2])
+    m.aux("R forecast subs", sf.forecast(delayed_subs, smoothing, 10), dims=[dim1, dim2])
     results = m.simulate()
     compare(results, expected, conforms, ["R", "R Delayed", "R forecast"])
     for a in ("A", "B"):

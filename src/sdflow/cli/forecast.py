@@ -1,5 +1,5 @@
 """``sdflow forecast SPEC`` and ``sdflow sensitivity SPEC``: scenario ensembles and
-sensitivity analysis from a forecast specification (TOML, see `sdflow.forecast.spec`)."""
+sensitivity analysis from a forecast specification (TOML, see `sdflow.forecasting.spec`)."""
 
 from __future__ import annotations
 
@@ -98,10 +98,10 @@ def _years(text: str | None) -> list[float] | None:
 
 
 def forecast(args: argparse.Namespace) -> int:
-    from ..forecast.distributed import run_ensemble
-    from ..forecast.plan import build_ensemble
-    from ..forecast.report import write_forecast
-    from ..forecast.spec import load_spec
+    from ..forecasting.distributed import run_ensemble
+    from ..forecasting.plan import build_ensemble
+    from ..forecasting.report import write_forecast
+    from ..forecasting.spec import load_spec
 
     for flag, value in (("--n", args.n), ("--chunk-size", args.chunk_size),
                         ("--workers", args.workers)):
@@ -167,10 +167,10 @@ def _settings(spec, ensemble) -> str:
 
 
 def sensitivity(args: argparse.Namespace) -> int:
-    from ..forecast.plan import build_sensitivity
-    from ..forecast.report import write_sensitivity
-    from ..forecast.sensitivity import morris_screening, sobol_indices
-    from ..forecast.spec import load_spec
+    from ..forecasting.plan import build_sensitivity
+    from ..forecasting.report import write_sensitivity
+    from ..forecasting.sensitivity import morris_screening, sobol_indices
+    from ..forecasting.spec import load_spec
 
     if args.n < 1:
         raise ArgumentValueError(f"--n {args.n}: must be a positive number")

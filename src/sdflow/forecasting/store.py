@@ -1,0 +1,82 @@
+"""Finished chunks on disk, so an interrupted ensemble resumes where it stopped.
+
+``DIR/chunks/settings.txt`` holds the ensemble's settings; ``DIR/chunks/chunk-00012.nc``
+one finished chunk each, written atomically (a chunk file exists whole or not at all).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import xarray as xr
+
+from ..errors import SpecError
+from ..solve.results import atomic_write
+
+_CHUNK = re.compile(r"^chunk-(\d{5,})\.nc$")
+
+
+class ChunkStore:
+    """Chunk files of one ensemble in ``directory``.
+
+    Examples
+    --------
+    >>> import tempfile, xarray as xr
+    >>> store = ChunkStore(tempfile.mkdtemp(), "n=10", resume=False)
+    >>> store.write(3, xr.Dataset({"x": ("run", [1.0, 2.0])}))
+    >>> store.finished()
+    [3]
+    """
+
+    def __init__(self, directory, settings: str, resume: bool = True):
+        self.directory = Path(directory) / "chunks"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        marker = self.directory / "settings.txt"
+        if marker.exists() and resume:
+            if marker.read_text() != settings:
+                raise SpecError(
+                    f"{self.directory} holds chunks of an ensemble with other settings; "
+                    "use another output directory, or run without --resume to start over")
+        else:
+            for path in self.directory.glob("chunk-*.nc"):
+                path.unlink()
+            atomic_write(marker, lambda tmp: Path(tmp).write_text(settings))
+
+    def path(self, i: int) -> Path:
+        return self.directory / f"chunk-{i:05d}.nc"
+
+    def finished(self) -> list[int]:
+        """Numbers of the chunks already on disk."""
+        found = (_CHUNK.match(p.name) for p in self.directory.iterdir())
+        return sorted(int(m.group(1)) for m in found if m)
+
+    def write(self, i: int, chunk: xr.Dataset) -> None:
+        chunk = chunk.copy()
+        if "failed" in chunk:
+            chunk["failed"] = chunk["failed"].astype("int8")
+        atomic_write(self.path(i), lambda tmp: chunk.to_netcdf(tmp))
+
+    def read(self, i: int) -> xr.Dataset:
+        with xr.open_dataset(self.path(i)) as ds:
+            ds = ds.load()
+        if "failed" in ds:
+            ds["failed"] = ds["failed"].astype(bool)
+        return ds
+
+    def assemble(self, chunks: int, lazy: bool = False) -> xr.Dataset:
+        """All chunks as one Dataset along ``run`` (dask-backed when ``lazy``)."""
+        missing = sorted(set(range(chunks)) - set(self.finished()))
+        if missing:
+            raise SpecError(f"chunks {missing[:10]} are not finished in {self.directory}")
+        if lazy:
+            ds = xr.open_mfdataset([self.path(i) for i in range(chunks)], combine="nested",
+                                   concat_dim="run", data_vars="minimal", coords="minimal",
+                                   compat="override")
+        else:
+            ds = xr.concat([self.read(i) for i in range(chunks)], dim="run",
+                           data_vars="minimal", coords="minimal", compat="override")
+        if "failed" in ds:
+            ds["failed"] = ds["failed"].astype(bool)
+        ds.attrs.pop("chunk", None)
+        return ds

@@ -1,0 +1,80 @@
+"""``sdflow forecast`` and ``sdflow sensitivity`` end to end on the Bass model."""
+
+import xarray as xr
+
+from sdflow.cli import main
+
+SPEC = """
+[model]
+target = "sdmodels.reference.bass:build"
+
+[forecast]
+until = 15
+n = 300
+chunk_size = 100
+saveper = 1
+outputs = ["adopters"]
+years = [5, 15]
+
+[uncertain]
+imitation = { distribution = "uniform", low = 0.3, high = 0.5 }
+
+[scenarios.baseline]
+
+[scenarios.campaign]
+description = "advertising doubles innovation from year 3"
+changes = [{ lever = "innovation", at = 3, scale = 2.0 }]
+"""
+
+
+def test_forecast_command_writes_outputs_and_resumes(tmp_path, capsys):
+    spec = tmp_path / "bass.toml"
+    spec.write_text(SPEC)
+    out = tmp_path / "out"
+    assert main(["forecast", str(spec), "--scenarios", "baseline,campaign", "--out",
+                 str(out), "--no-figures"]) == 0
+    err = capsys.readouterr().err
+    assert "3/3 chunks, 300 runs" in err
+    ds = xr.open_dataset(out / "ensemble.nc")
+    assert ds["adopters"].dims == ("scenario", "run", "time")
+    assert float(ds["time"][-1]) == 15
+    # more advertising, more adopters, run by run
+    assert bool((ds["adopters"].sel(scenario="campaign", time=5) >
+                 ds["adopters"].sel(scenario="baseline", time=5)).all())
+    ds.close()
+    assert "## adopters" in (out / "forecast_report.md").read_text()
+    assert main(["forecast", str(spec), "--out", str(out), "--resume", "--no-figures"]) == 0
+    assert "3/3 chunks, 300 runs" in capsys.readouterr().err
+
+
+def test_forecast_errors_exit_2_with_the_names(tmp_path, capsys):
+    spec = tmp_path / "bass.toml"
+    spec.write_text(SPEC)
+    assert main(["forecast", str(spec), "--scenarios", "baseline,campain", "--out",
+                 str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown scenario(s) ['campain']; valid scenarios are ['baseline', 'campaign']" \
+        in err
+    assert main(["forecast", str(tmp_path / "none.toml"), "--out", str(tmp_path)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_sensitivity_command(tmp_path, capsys):
+    spec = tmp_path / "bass.toml"
+    spec.write_text(SPEC)
+    out = tmp_path / "sens"
+    assert main(["sensitivity", str(spec), "--method", "morris", "--n", "10", "--outputs",
+                 "adopters", "--years", "5", "--out", str(out), "--no-figures"]) == 0
+    assert "imitation" in (out / "sensitivity.csv").read_text()
+
+
+def test_bad_outputs_and_late_thresholds_fail_before_running(tmp_path, capsys):
+    spec = tmp_path / "bass.toml"
+    spec.write_text(SPEC.replace('outputs = ["adopters"]', 'outputs = ["adoptors"]'))
+    assert main(["forecast", str(spec), "--out", str(tmp_path / "o")]) == 2
+    assert "'adoptors' is not a variable" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "chunks").exists()
+    spec.write_text(SPEC.replace('years = [5, 15]', 'years = [5, 15]\nthresholds = '
+                                 '[{ variable = "adopters", above = 1, year = 30 }]'))
+    assert main(["forecast", str(spec), "--out", str(tmp_path / "o")]) == 2
+    assert "after the horizon 15" in capsys.readouterr().err
