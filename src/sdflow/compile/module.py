@@ -20,7 +20,8 @@ from . import runtime
 from .expressions import ExpressionWriter, Value, align
 from .layout import Slot, lay_out
 
-_RESERVED = {"t", "y", "P", "mem", "k", "n", "np", "rt", "dy", "commit", "save", "dt", "math"}
+_RESERVED = {"t", "y", "P", "mem", "k", "n", "np", "rt", "dy", "commit", "save", "dt", "math",
+             "t_input"}
 
 
 def python_names(graph: ModelGraph) -> dict[str, str]:
@@ -111,15 +112,6 @@ class ModuleWriter:
         if node.dims:
             return f"{name} = rt.interp_rows(t, {xs}, {ys})"
         return f"{name} = np.interp(t, {xs}, {ys})"
-
-    def _broadcast(self, key: str, expr) -> str:
-        """Code for ``expr`` as a full (n, size) block of the node's columns."""
-        node = self.graph.nodes[key]
-        code = align(self.writer.write(expr), node.dims)
-        if self.scalar or not node.shape:
-            return code  # numpy broadcasts a scalar or (n,) into one column
-        shape = ", ".join(["n"] + [str(s) for s in node.shape])
-        return f"np.broadcast_to({code}, ({shape})).reshape(n, {node.size})"
 
     def _param_lines(self) -> list[str]:
         return [f"{self.names[k]} = {self._matrix_read('P', s)}" for k, s in self.params.items()]
@@ -242,8 +234,14 @@ class ModuleWriter:
         else:
             lines.append(f"    dy = np.empty((n, {self.n_states}))")
             for key, slot in self.states.items():
-                lines.append(f"    dy[:, {self._columns(slot)}] = "
-                             f"{self._broadcast(key, nodes[key].rate)}")
+                # assigning into the columns broadcasts rates shared by all runs; a stock
+                # with several dimensions writes through a view shaped like it
+                target = f"dy[:, {self._columns(slot)}]"
+                if len(slot.shape) > 1:
+                    shape = ", ".join(["n"] + [str(s) for s in slot.shape])
+                    target = f"{target}.reshape({shape})[...]"
+                rate = align(self.writer.write(nodes[key].rate), nodes[key].dims)
+                lines.append(f"    {target} = {rate}")
         lines.append("    if not save:")
         lines.append("        return dy, None")
         lines += rest

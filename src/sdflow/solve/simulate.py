@@ -51,9 +51,11 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         Override the model's time settings for this run.
     rtol, atol : float
         Tolerances of the adaptive method.
-    backend : {"auto", "batched", "scalar"}
+    backend : {"auto", "batched", "scalar", "numba"}
         "auto" takes the scalar (plain Python floats) path for single runs of models
-        without dimensions, and batched numpy otherwise.
+        without dimensions, and batched numpy otherwise. "numba" (optional package) compiles
+        the whole run loop for models without dimensions and DELAY FIXED (Euler or RK4);
+        compiling takes seconds once per model, so "auto" never picks it.
 
     Examples
     --------
@@ -88,9 +90,15 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
 
     values, n, varies = resolve_parameters(graph, params, n, seed)
     outputs = _outputs(graph, variables)
+    numba_result = None
+    if backend == "numba":  # optional; a non-finite value reruns batched, which names it
+        from ..compile.numba_backend import run_numba
+        numba_result = run_numba(model, values, n, outputs, method, start, stop, dt, saveper)
+        backend = "batched"
     scalar = {"auto": None, "batched": False, "scalar": True}.get(backend, "bad")
     if scalar == "bad":
-        raise ModelError(f"backend={backend!r} must be 'auto', 'batched' or 'scalar'")
+        raise ModelError(f"backend={backend!r} must be 'auto', 'batched', 'scalar' or "
+                         "'numba'")
     if scalar is None:
         scalar = n == 1 and method != "rk45" and all(not nd.dims for nd in graph.nodes.values()) \
             and not any(nd.kind == "pipeline" for nd in graph.nodes.values())
@@ -101,10 +109,13 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
                          if nd.dims and nd.kind != "const" and not nd.hidden)
         raise ModelError(f"backend='scalar' computes with plain numbers, but {arrayed[:5]} "
                          "vary over dimensions; use backend='batched' (or 'auto')")
-    compiled = model.compile(tuple(values), scalar=scalar, outputs=outputs)
-    P = compiled.parameter_matrix(values, n)
-    run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
-    if method == "rk45":
+    if numba_result is None:
+        compiled = model.compile(tuple(values), scalar=scalar, outputs=outputs)
+        P = compiled.parameter_matrix(values, n)
+        run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
+    if numba_result is not None:
+        times, saved, failed = numba_result
+    elif method == "rk45":
         times, saved, failed = run.adaptive(ScipyAdaptive(rtol=rtol, atol=atol))
     else:
         try:

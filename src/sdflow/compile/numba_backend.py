@@ -1,0 +1,279 @@
+"""The optional numba backend: a whole batch of runs in one compiled function.
+
+For models without dimensions (the domain of the scalar path) the same scalar expressions
+the single-run path generates are placed in one function ``run(P, start, dt, steps,
+save_every, out)`` that loops over the runs (rows of the parameter matrix ``P``) and, in
+each, over the time steps, writing every saved value into a preallocated array ``out``
+shaped (outputs, saved times, runs). ``numba.njit`` compiles it. Lookups and the other
+helpers are numba twins of the scalar helpers (`sdflow.compile.numba_runtime`), doing the
+same arithmetic in the same order, so results match the scalar path bit for bit (up to
+the last bit of the C library's ``exp``/``log``).
+
+Compiling takes seconds on a large model, so the backend is only used when asked for
+(``simulate(..., backend="numba")``) and the compiled function is cached on the model.
+It does not diagnose: when a state or saved value is NaN or infinite ``run`` returns
+False (or the saved values show it) and the caller reruns the batch on the numpy path,
+which names the variable, run and time. DELAY FIXED pipelines and variables with
+dimensions are refused.
+"""
+
+from __future__ import annotations
+
+import linecache
+import time
+import types
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ModelError
+from ..ir.graph import ModelGraph
+from .compiled import CompiledModel, default_outputs
+from .layout import Slot
+from .module import ModuleWriter
+
+METHODS = ("euler", "rk4")
+
+
+def require_numba():
+    """Import numba, or raise a `ModelError` saying how to install it."""
+    try:
+        import numba
+    except ImportError:
+        raise ModelError("backend='numba' needs the optional package numba: "
+                         "pip install numba (or pip install 'sdflow[numba]'), or use "
+                         "backend='auto'") from None
+    return numba
+
+
+_RUNTIME: dict = {}
+
+
+def jitted_runtime():
+    """A module of the helpers of `sdflow.compile.numba_runtime` compiled by numba (made
+    once; numba compiles each helper on its first use)."""
+    if "module" not in _RUNTIME:
+        numba = require_numba()
+        from . import numba_runtime
+        module = types.ModuleType("sdflow_numba_runtime")
+        for name in numba_runtime.__all__:
+            # numpy's error model: 1/0 gives inf (as on the batched path), not an exception
+            setattr(module, name, numba.njit(cache=False, error_model="numpy")(
+                getattr(numba_runtime, name)))
+        _RUNTIME["module"] = module
+    return _RUNTIME["module"]
+
+
+class NumbaWriter(ModuleWriter):
+    """A scalar `ModuleWriter` whose tables are numpy arrays (numba cannot read lists)."""
+
+    def __init__(self, graph: ModelGraph, params: tuple[str, ...], outputs: tuple[str, ...]):
+        super().__init__(graph, params, True, outputs)
+        self.namespace["rt"] = jitted_runtime()
+
+    def _lookup(self, lookup):
+        xs, ys = super()._lookup(lookup)
+        self.namespace[xs] = np.asarray(lookup.x, dtype=float)
+        self.namespace[ys] = np.asarray(lookup.y, dtype=float)
+        return xs, ys
+
+    def _data(self, key: str) -> str:
+        line = super()._data(key)
+        node, name = self.graph.nodes[key], self.names[key]
+        self.namespace[f"DX_{name}"] = np.asarray(node.times, dtype=float)
+        self.namespace[f"DY_{name}"] = np.asarray(node.series, dtype=float)
+        return line
+
+    def line(self, key: str) -> str:
+        return numba_text(self._node_line(key))
+
+    def rates(self) -> list[str]:
+        return [numba_text(self.writer.write(self.graph.nodes[k].rate).code)
+                for k in self.states]
+
+
+def numba_text(code: str) -> str:
+    """Scalar-path code with the few spellings numba does not accept replaced.
+
+    Examples
+    --------
+    >>> numba_text("min(x, float('inf')) + math.trunc(y)")
+    'min(x, math.inf) + rt.trunc(y)'
+    """
+    return (code.replace("float('inf')", "math.inf").replace("float('-inf')", "-math.inf")
+            .replace("float('nan')", "math.nan").replace("math.trunc(", "rt.trunc("))
+
+
+def run_source(w: NumbaWriter, method: str) -> str:
+    """Source of ``run(_P, _start, dt, _steps, _save_every, _out) -> bool`` (False: a
+    state went non-finite). Its own names start with "_", which no variable's name does."""
+    graph, names, nodes = w.graph, w.names, w.graph.nodes
+    needed = w._needed_for_rates()
+    stocks = [names[k] for k in w.states]
+    lines = ["def run(_P, _start, dt, _steps, _save_every, _out):",
+             '    """Every run of the batch; False as soon as a state is not finite."""',
+             "    for _r in range(_P.shape[0]):"]
+    body = [f"{names[k]} = _P[_r, {s.offset}]" for k, s in w.params.items()]
+    body += ["t = _start", "t_input = t"]
+    for key in graph.init_order:  # as `ModuleWriter.initialize_source` on the scalar path
+        node = nodes[key]
+        if node.kind == "const":
+            continue
+        if node.kind == "stock":
+            body.append(numba_text(w._assign(key, node.initial)))
+            body.append(f"{names[key]} = float({names[key]})")  # one type all run long
+        elif node.kind == "initial":
+            body.append(numba_text(w._assign(key, node.equation)))
+        elif node.init_equation is not None:  # ACTIVE INITIAL: its value at the start
+            body.append(numba_text(w._assign(key, node.init_equation)))
+        else:
+            body.append(w.line(key))
+    # Vensim holds STEP, PULSE and RAMP over a Runge-Kutta step (see `evaluate_source`)
+    w.writer.input_time = "t_input"
+    try:
+        loop = [w.line(k) for k in graph.flow_order if k in needed]
+        rest = [w.line(k) for k in graph.flow_order if k not in needed]
+        rates = w.rates()
+    finally:
+        w.writer.input_time = "t"
+    body += ["_row = 0",
+             "for k in range(_steps + 1):",
+             "    _t0 = _start + k * dt",
+             "    t = _t0",
+             "    t_input = t"]
+    if stocks:  # a sum is NaN if a term is NaN or terms are infinite
+        body += [f"    _check = {' + '.join(stocks)}",
+                 "    if _check - _check != 0:",
+                 "        return False"]
+    body += ["    " + line for line in loop]
+    body += [f"    _r1_{i} = {rate}" for i, rate in enumerate(rates)]
+    body += ["    if k % _save_every == 0:"] + ["        " + line for line in rest]
+    body += [f"        _out[{j}, _row, _r] = {names[key]}" for j, key in enumerate(w.outputs)]
+    body += ["        _row += 1",
+             "    if k == _steps:",
+             "        break"]
+    body += ["    " + line for line in _advance(method, stocks, loop, rates)]
+    lines += ["        " + line for line in body]
+    lines.append("    return True")
+    return "\n".join(lines) + "\n"
+
+
+def _advance(method: str, stocks: list[str], loop: list[str], rates: list[str]) -> list[str]:
+    """The state update, in the order of operations of `combine_floats` and the solvers."""
+    if not stocks:
+        return []
+    if method == "euler":
+        return [f"{s} = {s} + dt * (_r1_{i})" for i, s in enumerate(stocks)]
+    lines = [f"_y_{i} = {s}" for i, s in enumerate(stocks)]
+    stages = [("_t0 + dt / 2", "dt / 2", 1), ("_t0 + dt / 2", "dt / 2", 2), ("_t0 + dt", "dt", 3)]
+    for when, h, previous in stages:
+        lines.append(f"_h = {h}")
+        lines += [f"{s} = _y_{i} + _h * _r{previous}_{i}" for i, s in enumerate(stocks)]
+        lines.append(f"t = {when}")
+        lines += loop
+        lines += [f"_r{previous + 1}_{i} = {rate}" for i, rate in enumerate(rates)]
+    lines += ["_h6 = dt / 6", "_h3 = dt / 3"]
+    lines += [f"{s} = _y_{i} + _h6 * _r1_{i} + _h3 * _r2_{i} + _h3 * _r3_{i} + _h6 * _r4_{i}"
+              for i, s in enumerate(stocks)]
+    return lines
+
+
+@dataclass(eq=False)
+class NumbaModel:
+    """A model compiled by numba for one set of per-run parameters, outputs and method."""
+
+    graph: ModelGraph
+    params: tuple[str, ...]
+    method: str
+    source: str
+    run: object
+    param_slots: dict[str, Slot]
+    outputs: tuple[str, ...]
+    n_params: int
+    #: seconds the first call spent in numba's compiler (None before the first call)
+    jit_seconds: float | None = field(default=None)
+
+    parameter_matrix = CompiledModel.parameter_matrix
+
+    def __call__(self, P, start, dt, steps, save_every):
+        """The saved values (outputs, saved times, runs), or None if one is not finite."""
+        out = np.empty((len(self.outputs), steps // save_every + 1, P.shape[0]))
+        begin = time.perf_counter()
+        try:
+            ok = self.run(P, float(start), float(dt), int(steps), int(save_every), out)
+        except Exception as exc:
+            if type(exc).__module__.startswith("numba"):  # typing or lowering failed
+                detail = " ".join(line.strip() for line in str(exc).splitlines()[1:4]
+                                  if line.strip())
+                raise ModelError(f"backend='numba' could not compile model "
+                                 f"'{self.graph.name}' ({type(exc).__name__}: {detail}); "
+                                 "use backend='auto'") from exc
+            raise
+        if self.jit_seconds is None:
+            self.jit_seconds = time.perf_counter() - begin
+        if not ok or not (np.isfinite(out.sum()) or np.isfinite(out).all()):
+            return None
+        return out
+
+
+def compile_numba(graph: ModelGraph, params=(), outputs=None, method: str = "euler"
+                  ) -> NumbaModel:
+    """Generate and wrap the numba function (it compiles on its first call).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("decay", start=0, stop=1, dt=0.5)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("out", x * 0.1, source=x)
+    >>> print(compile_numba(m.graph()).source.splitlines()[0])  # doctest: +SKIP
+    def run(_P, _start, dt, _steps, _save_every, _out):
+
+    (skipped as a doctest: numba is optional; the tests cover it when it is installed)
+    """
+    numba = require_numba()
+    if method not in METHODS:
+        raise ModelError(f"backend='numba' integrates with {list(METHODS)}, not {method!r}")
+    arrayed = sorted(n.name for n in graph.nodes.values() if n.dims and not n.hidden)
+    if any(n.dims for n in graph.nodes.values()):
+        raise ModelError(f"backend='numba' runs models without dimensions, but {arrayed[:5]} "
+                         "vary over dimensions; use backend='auto'", tuple(arrayed[:5]))
+    delays = sorted(n.name for n in graph.nodes.values() if n.kind == "pipeline")
+    if delays:
+        raise ModelError(f"backend='numba' does not run DELAY FIXED ({delays[:5]}); use "
+                         "backend='auto'", tuple(delays[:5]))
+    outputs = default_outputs(graph) if outputs is None else tuple(outputs)
+    writer = NumbaWriter(graph, tuple(params), outputs)
+    source = run_source(writer, method)
+    filename = f"<sdflow {graph.name} numba {method} {id(writer):x}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = writer.namespace
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our generated code
+    run = numba.njit(cache=False, error_model="numpy")(namespace["run"])
+    return NumbaModel(graph=graph, params=tuple(params), method=method, source=source,
+                      run=run, param_slots=writer.params, outputs=outputs,
+                      n_params=writer.n_params)
+
+
+def run_numba(model, values: dict, n: int, outputs, method: str, start: float,
+              stop: float, dt: float, saveper: float):
+    """``(times, saved, failed)`` for `sdflow.simulate`, or None when a value is not
+    finite (the caller then reruns on the numpy path, which names it).
+
+    The compiled function is cached on the model with the per-run parameters, outputs and
+    method, like `sdflow.Model.compile`.
+    """
+    graph = model.graph()
+    params = tuple(sorted(values))
+    cache_key = ("numba", params, None if outputs is None else tuple(outputs), method)
+    compiled = model._compiled.get(cache_key)
+    if compiled is None:
+        compiled = model._compiled[cache_key] = compile_numba(graph, params, outputs, method)
+    steps = int(round((stop - start) / dt))
+    save_every = int(round(saveper / dt))
+    out = compiled(compiled.parameter_matrix(values, n), start, dt, steps, save_every)
+    if out is None:
+        return None
+    times = start + dt * np.arange(0, steps + 1, save_every)
+    saved = {key: out[j] for j, key in enumerate(compiled.outputs)}
+    return times, saved, np.zeros(n, dtype=bool)

@@ -1,0 +1,220 @@
+"""The optional numba backend (`sdflow.compile.numba_backend`).
+
+Expected numbers: sdflow's scalar (single-run, plain Python floats) path, which the numba
+backend must reproduce to the last bit or nearly (same expressions, same order of
+operations); that path is itself checked against analytic solutions, the conformance
+suite's canonical outputs and PySD elsewhere. Random expression trees come from the
+property test of the expression writer. numba JIT-compiles each model in a fraction of a
+second to seconds, so every model here is compiled once per module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sdflow as sf
+
+needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
+                                 reason="numba is not installed (optional)")
+
+REFERENCE = ["bass", "lotka_volterra", "sir", "solow", "teacup"]
+SLOPES = np.array([0.3, 0.45, 0.6])
+
+
+def assert_same(got, expected, rtol=1e-12):
+    """Every time-varying variable equal to ``rtol`` (relative), NaN where NaN."""
+    names = [v for v in expected.data_vars if "time" in expected[v].dims]
+    assert names and set(names) <= set(got.data_vars)
+    for name in names:
+        np.testing.assert_allclose(got[name].values, expected[name].values, rtol=rtol,
+                                   atol=0, err_msg=name)
+
+
+@needs_numba
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+@pytest.mark.parametrize("name", REFERENCE)
+def test_reference_models_match_the_scalar_path(name, method):
+    model = importlib.import_module(f"sdmodels.reference.{name}").build()
+    expected = model.simulate(method=method, backend="scalar").dataset
+    got = model.simulate(method=method, backend="numba").dataset
+    assert_same(got, expected, rtol=0)
+
+
+@needs_numba
+def test_chosen_variables_and_time_settings():
+    model = importlib.import_module("sdmodels.reference.teacup").build()
+    options = {"variables": ["heat loss to room"], "saveper": 0.5, "stop": 12.0, "dt": 0.25}
+    got = model.simulate(backend="numba", **options).dataset
+    assert list(got.data_vars) == ["heat loss to room"]
+    assert_same(got, model.simulate(backend="scalar", **options).dataset, rtol=0)
+
+
+def builtins_model() -> sf.Model:
+    """Every scalar builtin the generated code calls a helper for."""
+    m = sf.Model("builtins", start=0, stop=12, dt=0.25)
+    k = m.const("k", 0.3)
+    far = m.const("far", float("inf"))
+    s = m.aux("s", sf.step(2, 3) + sf.ramp(0.5, 2, 6) + sf.ramp(0.1, 5)
+              + sf.pulse(4, 1) + sf.pulse_train(1, 0.5, 2, 10))
+    table = m.lookup("effect", x=[0, 2, 5], y=[1, 0.5, 0.2])
+    wide = m.lookup("wide", x=[-1, 0, 1], y=[0, 1, 3], extrapolate=True)
+    series = m.data("series", pd.Series([0.0, 2.0, 1.0], index=[0.0, 5.0, 10.0]))
+    x = m.stock("x", initial=sf.initial(s + 4))
+    m.flow("out", k * x * table(m.time / 2), source=x)
+    y = m.stock("y", initial=1.0)
+    m.flow("in", sf.xidz(x, m.time - 3, 1) * 0.01 + sf.zidz(1, x - 4) * 0.001
+           + wide(sf.sin(m.time) * 2) * 0.1 + sf.modulo(m.time, 1.5) + sf.integer(x / 3)
+           + sf.log(1 + x, 10) + sf.arctan(m.time) + sf.min(x, far) * 0, sink=y)
+    m.aux("seen", sf.smooth(s, 2))
+    m.aux("flag", sf.if_then_else(x > 3, x < 5, 0.5))
+    m.aux("logic", (sf.ne(series, 1) & (m.time > 2)) | ~(y > 3))
+    m.aux("hold", sf.exp(-y / 10) + sf.sqrt(y) + sf.abs(series - 1) + sf.cos(x) + sf.tan(0.1))
+    return m
+
+
+@pytest.fixture(scope="module")
+def builtins():
+    return builtins_model()
+
+
+@needs_numba
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+def test_builtins_match_the_scalar_path_run_by_run(builtins, method):
+    got = builtins.simulate(params={"k": SLOPES}, method=method, backend="numba",
+                            saveper=0.5).dataset
+    for i, k in enumerate(SLOPES):
+        expected = builtins.simulate(params={"k": k}, method=method, backend="scalar",
+                                     saveper=0.5).dataset
+        assert_same(got.isel(run=i), expected)
+    # and the batched numpy path, which computes the same with numpy's functions
+    batched = builtins.simulate(params={"k": SLOPES}, method=method, backend="batched",
+                                saveper=0.5).dataset
+    assert_same(got, batched, rtol=1e-12)
+
+
+def _load_property_trees():
+    """The random-tree strategy of ``test_expressions.py`` (loaded by path: tests are not
+    a package)."""
+    path = Path(__file__).with_name("test_expressions.py")
+    spec = importlib.util.spec_from_file_location("_sdflow_expression_trees", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+TREES = _load_property_trees()
+
+
+def trees_model(specs) -> sf.Model:
+    """Each tree an auxiliary of one model (one compilation), and a stock fed by them."""
+    m = sf.Model("trees", start=0, stop=1, dt=0.5)
+    names = {}
+    for name, dims in TREES.LEAVES.items():
+        if not dims:
+            names[name] = (m.stock(name, initial=TREES.VALUES[name]) if name == "stock"
+                           else m.const(name, TREES.VALUES[name]))
+    names["lookup"] = m.lookup("lookup", x=TREES.LOOKUP_X, y=TREES.LOOKUP_Y)
+    names["lookup extrapolated"] = m.lookup("lookup extrapolated", x=TREES.LOOKUP_X,
+                                            y=TREES.LOOKUP_Y, extrapolate=True)
+    outs = [m.aux(f"out {i}", TREES.build(spec, m, names)) for i, spec in enumerate(specs)]
+    total = m.stock("total", initial=0.0)
+    feed = outs[0]
+    for out in outs[1:]:
+        feed = feed + 0.01 * out
+    m.flow("feed", feed, sink=total)
+    return m
+
+
+@needs_numba
+@settings(max_examples=2, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(TREES.trees(scalar_only=True).map(lambda tree: tree[0]),
+                min_size=25, max_size=25))
+def test_random_expression_trees_match_the_scalar_path(specs):
+    m = trees_model(specs)
+    p = TREES.PARAM_P
+    got = m.simulate(params={"p": p}, backend="numba").dataset
+    for i, value in enumerate(p):
+        expected = m.simulate(params={"p": value}, backend="scalar").dataset
+        assert_same(got.isel(run=i), expected)
+
+
+def blowup_model() -> sf.Model:
+    m = sf.Model("blowup", start=0, stop=4, dt=1)
+    when = m.const("when", 2.0)
+    x = m.stock("x", initial=1.0)
+    m.flow("grow", 1 / (when - m.time), sink=x)  # 1/0 at t = when
+    return m
+
+
+@needs_numba
+def test_non_finite_value_reruns_on_numpy_and_names_the_variable():
+    with pytest.raises(sf.SimulationError, match="grow") as caught:
+        blowup_model().simulate(backend="numba")
+    assert caught.value.time == 2
+
+
+@needs_numba
+def test_non_finite_run_is_marked_like_the_numpy_path():
+    m = blowup_model()
+    params = {"when": [2.5, 2.0, 3.5]}
+    got = m.simulate(params=params, backend="numba", on_error="mark").dataset
+    expected = m.simulate(params=params, backend="batched", on_error="mark").dataset
+    assert list(got["failed"].values) == [False, True, False]
+    assert_same(got, expected)
+
+
+@needs_numba
+def test_refusals_name_the_reason():
+    arrayed = sf.Model("arrayed", start=0, stop=1, dt=0.5)
+    region = arrayed.dim("region", ["a", "b"])
+    arrayed.stock("stock", initial=1.0, dims=[region])
+    with pytest.raises(sf.ModelError, match="dimensions"):
+        arrayed.simulate(backend="numba")
+    delayed = sf.Model("delayed", start=0, stop=1, dt=0.5)
+    delayed.aux("late", sf.delay_fixed(delayed.time, 0.5, 0))
+    with pytest.raises(sf.ModelError, match="DELAY FIXED"):
+        delayed.simulate(backend="numba")
+    with pytest.raises(sf.ModelError, match="rk45"):
+        blowup_model().simulate(backend="numba", method="rk45")
+
+
+def test_missing_numba_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba now raises ImportError
+    with pytest.raises(sf.ModelError, match="pip install numba"):
+        blowup_model().simulate(backend="numba")
+
+
+def test_twins_compute_what_the_scalar_helpers_compute():
+    """The helpers numba compiles (run here as plain Python) against the scalar path's."""
+    from sdflow.compile import numba_runtime as twin
+    from sdflow.compile import runtime
+    values = [-2.5, -1e-7, 0.0, 1e-7, 0.3, 1.0, 2.0, 3.75, 10.0]
+    for a, b, c in itertools.product(values, repeat=3):
+        assert twin.xidz_scalar(a, b, c) == runtime.xidz_scalar(a, b, c)
+        assert twin.zidz_scalar(a, b) == runtime.zidz_scalar(a, b)
+        assert twin.step_scalar(a, 0.25, b, c) == runtime.step_scalar(a, 0.25, b, c)
+        assert twin.pulse_scalar(a, 0.25, b, c) == runtime.pulse_scalar(a, 0.25, b, c)
+        assert twin.ramp_scalar(a, 0.5, b, c) == runtime.ramp_scalar(a, 0.5, b, c)
+        assert twin.ramp_scalar(a, 0.5, b) == runtime.ramp_scalar(a, 0.5, b)
+        if c != 0:
+            assert twin.pulse_train_scalar(a, 0.25, b, 0.5, c, 9.0) == \
+                runtime.pulse_train_scalar(a, 0.25, b, 0.5, c, 9.0)
+            assert twin.modulo_scalar(a, c) == runtime.modulo_scalar(a, c)
+        assert twin.trunc(a) == math.trunc(a)
+    xs, ys = [-1.0, 0.0, 0.0, 1.5, 4.0], [2.0, -1.0, 3.0, 0.5, 0.25]
+    for x in np.linspace(-3, 6, 91).tolist() + xs:
+        for extrapolate in (False, True):
+            assert twin.interp_scalar(x, np.array(xs), np.array(ys), extrapolate) == \
+                runtime.interp_scalar(x, xs, ys, extrapolate), (x, extrapolate)
