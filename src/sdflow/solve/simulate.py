@@ -180,7 +180,7 @@ class _Run:
         with np.errstate(all="ignore"):
             y = self.c.initialize(self.start, self.P_eval, self.mem, self.n)
         if self._bad(y):
-            self._fail(self.start, None, y, 0, "its initial value")
+            self._fail(self.start, None, y, 0)
             y = np.where(self.failed[:, None], np.nan, y) if not self.c.scalar else y
         return y
 
@@ -230,13 +230,13 @@ class _Run:
                 dy, out = evaluate(t, y, P, mem, k, True, save)
                 if save:
                     if check_outputs and self._bad(out):
-                        self._fail(t, y, None, k, "")
+                        self._fail(t, y, None, k)
                     saved_rows.append(out)
                 if k == self.steps:
                     break
                 y_next = solver.step(f, t, y, dt, dy, combine)
                 if self._bad(y_next):
-                    y_next = self._fail(t, y, y_next, k, "")
+                    y_next = self._fail(t, y, y_next, k)
                 y = y_next
         return self._times(), self._stack(saved_rows), self.failed
 
@@ -253,7 +253,7 @@ class _Run:
             for i, t in enumerate(times):
                 _, out = c.evaluate(float(t), states[i], P, mem, 0, False, True)
                 if self._bad(out) or self._bad(states[i]):
-                    self._fail(float(t), states[i], None, 0, "")
+                    self._fail(float(t), states[i], None, 0)
                 rows.append(out)
         return times, self._stack(rows), self.failed
 
@@ -295,24 +295,33 @@ class _Run:
         return any(self._bad(np.broadcast_to(v, (self.n,) + np.shape(v)[1:])
                              if np.ndim(v) else np.full(self.n, v)) for v in values)
 
-    def _fail(self, t, y, y_next, k, context):
+    def _fail(self, t, y, y_next, k):
         """Name the first variable that went non-finite; raise, or mark the runs failed."""
         if self.c.scalar:
             raise _ScalarPathFailure
         runs, culprit, when = self._locate(t, y, y_next, k)
-        if self.on_error == "raise" or self.c.scalar:
-            if self.on_error == "raise":
-                raise SimulationError(
-                    f"'{culprit}' became {'NaN' if culprit else 'non-finite'} or infinite in "
-                    f"run {runs[0]} at time {when:g} (model '{self.c.graph.name}'); check "
-                    f"its equation for division by zero, log of a non-positive number or "
-                    f"overflow, or pass on_error='mark' to keep the other runs",
-                    (culprit,), run=int(runs[0]), time=when)
+        if self.on_error == "raise":
+            raise SimulationError(
+                f"'{culprit}' became NaN or infinite in run {runs[0]} at time {when:g} "
+                f"(model '{self.c.graph.name}'); check its equation for division by zero, "
+                "log of a non-positive number or overflow, or pass on_error='mark' to keep "
+                "the other runs", (culprit,), run=int(runs[0]), time=when)
         self.failed[runs] = True
-        if y_next is not None and not self.c.scalar:
+        if y_next is not None:
             y_next = np.array(y_next)
             y_next[self.failed] = np.nan
         return y_next
+
+    def _diagnostic(self) -> CompiledModel:
+        """The model compiled to return every auxiliary and flow, in evaluation order, and
+        every stock; made once per run, only when something went wrong."""
+        if getattr(self, "_diagnostic_model", None) is None:
+            graph = self.c.graph
+            order = [key for key in graph.flow_order if graph.nodes[key].kind != "pipeline"]
+            self._diagnostic_model = compile_model(
+                graph, params=self.c.params, scalar=self.c.scalar,
+                outputs=tuple(order + list(graph.stocks)))
+        return self._diagnostic_model
 
     def _locate(self, t, y, y_next, k):
         c = self.c
@@ -324,13 +333,10 @@ class _Run:
                 bad = ~np.isfinite(arr[:, slot.offset:slot.stop]).all(axis=1) & ~self.failed
                 if bad.any():
                     return np.flatnonzero(bad), graph.nodes[key].name, t
-        order = [key for key in graph.flow_order if graph.nodes[key].kind != "pipeline"]
-        diagnostic = compile_model(graph, params=c.params, scalar=c.scalar, outputs=tuple(
-            order + [s for s in graph.stocks]))
+        diagnostic = self._diagnostic()
         state = y if y is not None else y_next
         _, values = diagnostic.evaluate(t, state, self.P_eval, dict(self.mem), k, False, True)
-        n = self.n
-        for key, value in zip(order + list(graph.stocks), values):
+        for key, value in zip(diagnostic.outputs, values):
             arr = np.broadcast_to(np.asarray(value, float), (n,) + graph.nodes[key].shape) \
                 if not c.scalar else np.full(1, float(value))
             bad = ~np.isfinite(arr.reshape(n, -1)).all(axis=1) & ~self.failed
