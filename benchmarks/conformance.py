@@ -155,6 +155,14 @@ def table(rows: list) -> str:
         f"- median time of a run of an imported model, models both engines pass: sdflow "
         f"{ms(median(rows, 'ours'))} ms, PySD {ms(median(rows, 'peer'))} ms",
         "",
+        "Known difference: Vensim re-reads INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER",
+        "during a run, so they may change with TIME (tests/control_vars halves the time step",
+        "at time 4). sdflow runs every model on one fixed time grid: settings that are",
+        "expressions of constants are folded to numbers, and settings that depend on TIME",
+        "are refused with an error naming the setting. Unit text is kept on imported models",
+        "when it passes sdflow's unit check, and dropped with a warning otherwise; units",
+        "never change the numbers, so they do not affect this table.",
+        "",
         "| model | file | sdflow | PySD | sdflow ms (import+run / run) "
         "| PySD ms (import+run / run) | note |",
         "|---|---|---|---|---|---|---|",

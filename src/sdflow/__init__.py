@@ -5,6 +5,7 @@
 """
 
 from .compile import CompiledModel, compile_model
+from .dsl.allocation import allocate_by_priority
 from .dsl import (Aux, Const, Data, Dimension, Distribution, Expr, Flow, Lookup, Model, Stock,
                   Variable, lognormal, normal, triangular, uniform)
 from .dsl.functions import (abs, arctan, cos, eq, exp, if_then_else, integer, ln, log, max,
@@ -29,7 +30,8 @@ __all__ = [
     "ExpressionTruthError", "Flow", "Lookup", "MissingInitialValueError", "Model",
     "ModelCheckError", "ModelError", "ModelGraph", "ParameterError", "Results",
     "SdflowError", "SimulationError", "SpecError", "Stock", "TimeSettingsError", "UnitError",
-    "UnknownNameError", "Variable", "abs", "arctan", "compile_model", "cos", "delay1",
+    "UnknownNameError", "Variable", "abs", "allocate_by_priority",
+    "arctan", "compile_model", "cos", "delay1",
     "delay1i", "delay3", "delay3i", "delay_fixed", "eq", "exp", "forecast", "if_then_else",
     "initial", "integer", "ln", "log", "lognormal", "max", "mean", "min", "modulo", "ne",
     "normal", "prod", "pulse", "pulse_train", "ramp", "simulate", "sin", "smooth", "smooth3",

@@ -22,12 +22,12 @@ def write(tmp_path, text, name="model.mdl"):
 
 
 def test_unsupported_function_names_function_variable_and_file(tmp_path):
-    path = write(tmp_path, "demand = 5 ~ ~|\nfilled = ALLOCATE BY PRIORITY(demand, 1, 1, 1, 3)"
+    path = write(tmp_path, "demand = 5 ~ ~|\nfilled = ALLOCATE AVAILABLE(demand, 1, 3)"
                            " ~ ~|")
     with pytest.raises(UnsupportedFeatureError) as info:
         sf.read_vensim(path)
     text = str(info.value)
-    assert "model.mdl" in text and "'filled'" in text and "ALLOCATE BY PRIORITY" in text
+    assert "model.mdl" in text and "'filled'" in text and "ALLOCATE AVAILABLE" in text
 
 
 def test_unknown_function(tmp_path):

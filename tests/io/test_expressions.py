@@ -75,3 +75,29 @@ def test_assorted_builtins_match_pysd(tmp_path):
                                    atol=1e-12, err_msg=name)
     assert float(ours["power chain"][0]) == 512.0  # Vensim's ^ groups to the right
     assert float(ours["negative base"][0]) == -4.0
+
+
+BANGED = """
+d: d1, d2, d3 ~~|
+e: e1, e2 ~~|
+a[d] = 1, 2, 3 ~~|
+b[d] = 10, 20, 30 ~~|
+w[e] = 0.5, 2 ~~|
+mat[d, e] = 1, 0; 0, 3; 2, 1 ~~|
+outer sum[d] = SUM(a[d!] * b[d]) ~~|
+dot = SUM(a[d!] * b[d!]) ~~|
+row max[d] = VMAX(mat[d, e!] * w[e!] + a[d]) ~~|
+mixed select[e] = VECTOR SELECT(mat[d!, e], b[d!] * w[e], -1, 0, 0) ~~|
+"""
+
+
+def test_banged_range_is_apart_from_the_same_range_unbanged(tmp_path):
+    # SUM(a[d!] * b[d]) is b[d] * SUM(a): 60, 120, 180 (by hand, and PySD agrees)
+    columns = ["outer sum", "dot", "row max", "mixed select"]
+    ours, peer = both(tmp_path, BANGED, columns)
+    np.testing.assert_allclose(ours["outer sum"].isel(time=0), [60.0, 120.0, 180.0])
+    assert float(ours["dot"].isel(time=0)) == 140.0
+    for name in columns:
+        got = ours[name].values.reshape(len(peer), -1)
+        np.testing.assert_allclose(got, peer.filter(like=name).values, rtol=1e-12,
+                                   err_msg=name)

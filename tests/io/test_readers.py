@@ -31,6 +31,8 @@ CASES = [
     ("get_subscript_3d_arrays_xls", "test_get_subscript_3d_arrays_xls.mdl", "output.tab"),
     ("get_lookups_subscripted_args", "test_get_lookups_subscripted_args.mdl", "output.tab"),
     ("sample_if_true", "test_sample_if_true.mdl", "output.tab"),
+    ("allocate_by_priority", "test_allocate_by_priority.mdl", "output.tab"),
+    ("vector_select", "test_vector_select.mdl", "output.tab"),
 ]
 
 

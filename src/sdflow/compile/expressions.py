@@ -12,6 +12,7 @@ import re
 from typing import Callable, NamedTuple
 
 from ..dsl import expressions as ex
+from ..dsl.allocation import AllocateByPriority
 from ..ir.dims import union
 from ..ir.nodes import NodeRef
 
@@ -130,6 +131,8 @@ class ExpressionWriter:
                     tuple(e.target if d is e.source else d for d in a.dims))
             return Value(f"rt.reindex({a.code}, {axis + 1}, {e.index!r}, "
                          f"{e.source is None})", dims, True)
+        if isinstance(e, AllocateByPriority):
+            return self._allocate(e)
         raise TypeError(f"cannot compile expression {e!r}")
 
     def _operands(self, *values: Value) -> tuple[list[str], tuple, bool]:
@@ -177,6 +180,13 @@ class ExpressionWriter:
             return Value(f"{name}({prefix}{', '.join(codes)})", dims, batched)
         table = _SCALAR_CALLS if self.scalar else _NUMPY_CALLS
         return Value(f"{table[f]}({', '.join(codes)})", dims, batched)
+
+    def _allocate(self, e: AllocateByPriority) -> Value:
+        # the allocation runs along the last axis; width and supply get length 1 there
+        args = [self.write(a) for a in e.children()]
+        dims = tuple(d for d in union(*(a.dims for a in args)) if d is not e.dim) + (e.dim,)
+        codes = [align(a, dims) for a in args]
+        return Value(f"rt.allocate_by_priority({', '.join(codes)})", dims, True)
 
     def _lookup(self, e: ex.LookupCall) -> Value:
         a = self.write(e.arg)

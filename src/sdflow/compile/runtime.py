@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from .allocation import allocate_by_priority  # noqa: F401 - rt.allocate_by_priority
+
 SMALL = 1e-6  # what Vensim considers zero
 
 

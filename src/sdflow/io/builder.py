@@ -23,6 +23,8 @@ from ..ir.dims import union
 from . import external, lookups
 from .errors import ImportModelError, UnsupportedFeatureError
 from .expressions import ExpressionTranslator, Term
+from .settings import fold_setting
+from .units import vensim_units
 from .subscripts import SubscriptSpace
 
 CONTROL = {"initial time": "start", "final time": "stop", "time step": "dt",
@@ -60,8 +62,11 @@ class Scope:
 class ModelBuilder:
     """Builds one sdflow model from an abstract model read from ``path``."""
 
-    def __init__(self, abstract, path: Path):
+    def __init__(self, abstract, path: Path, units: bool = True):
         self.path = Path(path)
+        #: whether to keep the model's unit text (translated by `vensim_units`)
+        self.units = units
+        self.time_units = None
         sections = list(abstract.sections)
         self.main = next(s for s in sections if s.type == "main")
         self.macros = {}
@@ -93,20 +98,14 @@ class ModelBuilder:
             if key in CONTROL:
                 by_py[py] = element
 
-        def evaluate(node, element):
-            if isinstance(node, (int, float)):
-                return float(node)
-            if isinstance(node, ae.ReferenceStructure) and node.reference in by_py:
-                return evaluate(by_py[node.reference].components[0].ast, element)
-            if isinstance(node, ae.ArithmeticStructure) and len(node.arguments) == 2:
-                a, b = (evaluate(x, element) for x in node.arguments)
-                return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[node.operators[0]]
-            raise UnsupportedFeatureError(
-                f"variable '{element.name}': the time setting must be a number", element.name)
-
         for py, element in by_py.items():
-            values[CONTROL[name_key(element.name)]] = evaluate(element.components[0].ast,
-                                                               element)
+            values[CONTROL[name_key(element.name)]] = fold_setting(
+                element.components[0].ast, element, scope.elements)
+        if self.units:
+            texts = [vensim_units(e.units) for e in by_py.values()]
+            self.time_units = next((t for t in texts if t), None)
+            if self.time_units:
+                values["time_units"] = self.time_units
         missing = [k for k in ("start", "stop", "dt") if k not in values]
         if missing:
             raise ImportModelError(f"the model defines no {', '.join(missing)} (INITIAL TIME, "
@@ -128,7 +127,8 @@ class ModelBuilder:
         for element in ordered:
             if name_key(element.name) in CONTROL:
                 if not scope.prefix:
-                    self.model.const(element.name, self.control_values[name_key(element.name)])
+                    self.model.const(element.name, self.control_values[name_key(element.name)],
+                                     units=self.time_units)
                 continue
             try:
                 self._build_element(scope, element)
@@ -145,6 +145,8 @@ class ModelBuilder:
         asts = [c.ast for c in comps]
         doc = element.documentation or ""
         kwargs = {"dims": list(dims) if dims else None, "doc": doc}
+        # macro bodies keep no units: their units depend on the arguments of each call
+        units = vensim_units(element.units) if self.units and not scope.prefix else None
         if lookups.is_table(element):
             self.lookups[name_key(name)] = lookups.build_lookup(self, element, name, dims)
             return
@@ -160,11 +162,11 @@ class ModelBuilder:
             time = Term(self.model.time)
             value = lookups.call_lookup(self, table, [], time, name, set()) \
                 if isinstance(table, lookups.ArrayedLookup) else Term(table(self.model.time))
-            self.model.aux(name, value.expr, **kwargs)
+            self.model.aux(name, value.expr, units=units, **kwargs)
             return
         if all(isinstance(a, NUMERIC + (ae.GetConstantsStructure,)) for a in asts):
             value = self._constant_array(element, dims, scope)
-            self.model.const(name, value if dims else float(value), **kwargs)
+            self.model.const(name, value if dims else float(value), units=units, **kwargs)
             return
         if any(isinstance(a, ae.IntegStructure) for a in asts):
             if not all(isinstance(a, ae.IntegStructure) for a in asts):
@@ -172,7 +174,7 @@ class ModelBuilder:
                                        "stocks (INTEG) and others are not", element.name)
             rate = self._assemble(scope, element, dims, [a.flow for a in asts])
             initial = self._assemble(scope, element, dims, [a.initial for a in asts])
-            stock = self.model.stock(name, initial=initial.expr, **kwargs)
+            stock = self.model.stock(name, initial=initial.expr, units=units, **kwargs)
             equation = rate.expr
             if any(a.non_negative for a in asts):
                 # XMILE non-negative stock: the stock is floored at 0 after each step
@@ -181,7 +183,7 @@ class ModelBuilder:
             self.model.flow(f"{name} net flow", equation, sink=stock, **kwargs)
             return
         equation = self._assemble(scope, element, dims, asts)
-        self.model.aux(name, equation.expr, **kwargs)
+        self.model.aux(name, equation.expr, units=units, **kwargs)
 
     # -- pieces --------------------------------------------------------------------------
     def _translator(self, scope: Scope, variable: str) -> ExpressionTranslator:

@@ -29,3 +29,8 @@ class ImportModelError(ModelError):
 
 class UnsupportedFeatureError(ImportModelError):
     """The model uses a function or construct sdflow cannot reproduce exactly."""
+
+
+class UnitsDroppedWarning(UserWarning):
+    """An imported model's unit text fails sdflow's unit check, so the model is kept
+    without units (it still runs exactly as before)."""

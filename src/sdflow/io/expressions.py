@@ -12,9 +12,10 @@ import math
 
 import numpy as np
 
+from ..dsl.allocation import allocate_by_priority
 from ..dsl import functions as fn
 from ..dsl import stateful as st
-from ..dsl.expressions import Literal, Reduce, Stateful, as_expr
+from ..dsl.expressions import Literal, Reduce, Reindex, Stateful, as_expr
 from ..ir.dims import union
 from .errors import ImportModelError, UnsupportedFeatureError
 
@@ -95,6 +96,8 @@ class ExpressionTranslator:
         self.space = space
         self.make_lookup = make_lookup
         self.banged: set = set()
+        #: inside SUM, VECTOR SELECT..., ``x[dim!]`` varies over a copy of ``dim``
+        self.bang_copies = False
 
     def error(self, message: str, cls=ImportModelError):
         return cls(f"variable '{self.variable}': {message}", self.variable)
@@ -127,7 +130,18 @@ class ExpressionTranslator:
     # -- plain nodes -------------------------------------------------------------------
     def _ReferenceStructure(self, node) -> Term:
         subs = list(node.subscripts.subscripts) if node.subscripts else []
-        return self.resolve(node.reference, subs, None, self)
+        term = self.resolve(node.reference, subs, None, self)
+        if self.bang_copies:
+            for text in subs:
+                rng = self.space.range_name(text) if text.endswith("!") else None
+                dim = self.space.dims[rng] if rng else None
+                if dim is not None and dim in term.dims:
+                    copy = self.space.banged_copy(dim)
+                    self.banged.discard(dim)
+                    self.banged.add(copy)
+                    term = Term(Reindex(term.expr, dim, copy, range(len(dim))),
+                                tuple(copy if d is dim else d for d in term.dims))
+        return term
 
     def _ArithmeticStructure(self, node) -> Term:
         args = self._many(node.arguments)
@@ -192,9 +206,7 @@ class ExpressionTranslator:
             args = self._many(node.arguments)
             return Term(builder(*(a.expr for a in args)), union(*(a.dims for a in args)))
         if name in REDUCERS:
-            outer, self.banged = self.banged, set()
-            arg = self.translate(node.arguments[0])
-            banged, self.banged = self.banged, outer
+            (arg,), banged = self._banged_terms(node.arguments[:1])
             expr, dims = arg.expr, arg.dims
             for dim in [d for d in dims if d in banged]:
                 expr = Reduce(REDUCERS[name], expr, dim)
@@ -217,24 +229,35 @@ class ExpressionTranslator:
             return Term(float(len(self.space.ranges[rng])))
         return self.resolve(name, [], node.arguments, self)
 
+    def _banged_terms(self, nodes) -> tuple[list[Term], set]:
+        """Arguments of SUM, PROD, VMIN, VMAX or VECTOR SELECT, and the ranges to reduce.
+
+        As in Vensim (and PySD), ``x[dim!]`` varies over a copy of ``dim`` that the
+        function reduces, apart from ``dim`` itself: ``SUM(a[dim!] * b[dim])`` is
+        ``b[dim] * SUM(a[dim!])``.
+        """
+        outer = (self.banged, self.bang_copies)
+        self.banged, self.bang_copies = set(), True
+        try:
+            return self._many(nodes), self.banged
+        finally:
+            self.banged, self.bang_copies = outer
+
     def _vector_select(self, nodes) -> Term:
         """VECTOR SELECT as sdflow reductions over the ``dim!`` ranges of its arrays.
 
         PySD's semantics: the numerical action picks sum, product, min, max or mean of
         selection * expression (0-4), expression ^ selection (5) or expression (6-10) over
-        the non-zero selections; ``missing`` where nothing is selected. The error action
-        is not checked.
+        the non-zero selections; ``missing`` where nothing is selected. Arrays over
+        different ``dim!`` ranges are broadcast against each other (an outer product)
+        before the reduction over all of them. The error action is not checked.
         """
-        outer, self.banged = self.banged, set()
-        selection, values = self._many(nodes[:2])
-        banged, self.banged = self.banged, outer
+        (selection, values), banged = self._banged_terms(nodes[:2])
         missing, action = self._many(nodes[2:4])
         dims = union(selection.dims, values.dims)
         over = [d for d in dims if d in banged]
-        if not over or any((d in selection.dims) != (d in values.dims) for d in over):
-            # Vensim pairs differently subscripted vectors in ways not reproduced here
-            raise self.unsupported("VECTOR SELECT on selection and expression arrays that "
-                                   "are not subscripted by the same dim! ranges")
+        if not over:
+            raise self.error("VECTOR SELECT needs its arrays subscripted by dim! ranges")
         chosen = fn.ne(selection.expr, 0)
         weighted = selection.expr * values.expr
         raised = values.expr ** selection.expr
@@ -247,6 +270,9 @@ class ExpressionTranslator:
             return expr
 
         count = reduce("sum", Literal(1.0), 0.0, selection.dims)
+        # arrays over different dim! ranges meet as an outer product (as in Vensim and
+        # PySD), so each selected entry is paired with every element of the other ranges
+        pairs = math.prod(len(d) for d in over if d not in selection.dims)
         result = None
         for codes, value in (((0, 1, 2, 3, 4), weighted), ((5,), raised),
                              ((6, 7, 8, 9, 10), values.expr)):
@@ -256,7 +282,7 @@ class ExpressionTranslator:
                 neutral = (0.0, 1.0, math.inf, -math.inf, 0.0)[kind]
                 reduced = reduce(op, value, neutral)
                 if kind == 4:
-                    reduced = reduced / fn.max(count, 1.0)
+                    reduced = reduced / fn.max(count * float(pairs), 1.0)
                 result = reduced if result is None else fn.if_then_else(
                     fn.eq(action.expr, code), reduced, result)
         result = fn.if_then_else(count > 0, result, missing.expr)
@@ -341,8 +367,23 @@ class ExpressionTranslator:
         args = self._many((node.condition, node.input, node.initial))
         return self.sample_if_true(self.variable, *args)
 
-    def _AllocateByPriorityStructure(self, node):
-        raise self.unsupported("ALLOCATE BY PRIORITY")
+    def _AllocateByPriorityStructure(self, node) -> Term:
+        """ALLOCATE BY PRIORITY: the targets are the request's last subscript (as PySD)."""
+        request, priority, width, supply = self._many(
+            (node.request, node.priority, node.width, node.supply))
+        if not request.dims:
+            raise self.error("ALLOCATE BY PRIORITY needs a subscripted request")
+        over = request.dims[-1]
+        if over not in priority.dims:
+            raise self.error(f"ALLOCATE BY PRIORITY: the priority must be subscripted by "
+                             f"the request's last range '{over.name}'")
+        for role, term in (("width", width), ("supply", supply)):
+            if over in term.dims:
+                raise self.error(f"ALLOCATE BY PRIORITY: the {role} must not be subscripted "
+                                 f"by the allocation range '{over.name}'")
+        expr = allocate_by_priority(request.expr, priority.expr, width.expr, supply.expr,
+                                    over=over)
+        return Term(expr, union(request.dims, priority.dims, width.dims, supply.dims))
 
     def _AllocateAvailableStructure(self, node):
         raise self.unsupported("ALLOCATE AVAILABLE")

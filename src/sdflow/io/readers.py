@@ -6,7 +6,8 @@ import warnings
 from pathlib import Path
 
 from ..dsl.model import Model
-from .errors import ImportModelError
+from ..errors import UnitError
+from .errors import ImportModelError, UnitsDroppedWarning
 
 
 def _abstract_model(path, kind: str):
@@ -37,9 +38,19 @@ def _build(path, kind: str) -> Model:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ModelBuilder(abstract, Path(path)).build()
+            model = ModelBuilder(abstract, Path(path)).build()
+            problems = [e for e in model.check(raise_on_error=False).errors
+                        if isinstance(e, UnitError)]
+            if problems:
+                # the reference tool ran this model: units never stop it from running here
+                model = ModelBuilder(abstract, Path(path), units=False).build()
     except ImportModelError as exc:
         raise exc.with_file(path) from None
+    if problems:
+        warnings.warn(f"{path}: the model's units do not pass sdflow's unit check, so they "
+                      f"are dropped ({len(problems)} problem(s), first: {problems[0]})",
+                      UnitsDroppedWarning, stacklevel=3)
+    return model
 
 
 def read_vensim(path) -> Model:

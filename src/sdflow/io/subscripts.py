@@ -141,6 +141,14 @@ class SubscriptSpace:
             self.dims[name] = dim.model.dim(name, dim.elements)
         return self.dims[name]
 
+    def banged_copy(self, dim):
+        """A hidden copy of ``dim`` for ``dim!`` in VECTOR SELECT, where Vensim (and PySD)
+        treat ``x[dim!]`` as varying over a range apart from ``dim`` itself."""
+        name = f"{dim.name}!"
+        if name not in self.dims:
+            self.dims[name] = dim.model.dim(name, dim.elements)
+        return self.dims[name]
+
     def subscript_reference(self, expr: Expr, var_dims: tuple, subscripts: list[str],
                             variable: str, banged: set) -> tuple[Expr, tuple]:
         """``expr`` (arrayed over ``var_dims``) read at ``subscripts``, and its new dims."""

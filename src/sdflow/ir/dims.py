@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..dsl import expressions as ex
+from ..dsl.allocation import AllocateByPriority
 from ..errors import DimensionError
 from .nodes import Node, NodeRef
 
@@ -142,6 +143,19 @@ class DimensionPass:
                             f"{dims_text(inner)}")
                 return inner
             return tuple(e.target if d is e.source else d for d in inner)
+        if isinstance(e, AllocateByPriority):
+            request, priority, width, supply = (self.expr(c) for c in e.children())
+            for role, dims in (("request", request), ("priority", priority)):
+                if e.dim not in dims:
+                    self._error(f"allocate_by_priority(..., over={e.dim.name}): the {role} "
+                                f"does not vary over '{e.dim.name}' (it has "
+                                f"{dims_text(dims)})")
+            for role, dims in (("width", width), ("supply", supply)):
+                if e.dim in dims:
+                    self._error(f"allocate_by_priority(..., over={e.dim.name}): the {role} "
+                                f"varies over '{e.dim.name}'; it must be one value per "
+                                "allocation (select or reduce it)")
+            return union(request, priority, width, supply)
         return union(*(self.expr(c) for c in e.children()))
 
     def _check_node(self, node: Node) -> None:

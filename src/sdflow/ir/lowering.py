@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dsl import expressions as ex
+from ..dsl.allocation import AllocateByPriority
 from ..dsl.model import Model, name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 from ..errors import ModelError, UnknownNameError
@@ -94,6 +95,8 @@ class Lowering:
             return self._lower_stateful(expr)
         if isinstance(expr, NodeRef):
             return expr
+        if isinstance(expr, AllocateByPriority):
+            return expr.rebuild(*(self.rewrite(a) for a in expr.children()))
         raise ModelError(f"'{self._owner_name()}': cannot handle expression {expr!r}")
 
     def _owner_name(self) -> str:
