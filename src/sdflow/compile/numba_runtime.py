@@ -1,4 +1,4 @@
-"""Twins of the scalar helpers in `sdflow.compile.runtime` that numba can compile.
+"""The scalar helpers of `sdflow.compile.runtime` in a form numba can compile.
 
 The numba backend (`sdflow.compile.numba_backend`) generates the same scalar expressions
 as the single-run path, with ``rt`` bound to a module of these functions compiled by
@@ -14,34 +14,12 @@ import math
 
 import numpy as np
 
-SMALL = 1e-6  # what Vensim considers zero (as in `sdflow.compile.runtime`)
+# The scalar helpers that numba compiles as they are; the rest are twins below.
+from .runtime import (SMALL, pulse_scalar, pulse_train_scalar, step_scalar,  # noqa: F401
+                      xidz_scalar, zidz_scalar)
 
 __all__ = ["xidz_scalar", "zidz_scalar", "step_scalar", "pulse_scalar", "pulse_train_scalar",
            "ramp_scalar", "interp_scalar", "modulo_scalar", "trunc"]
-
-
-def xidz_scalar(numerator, denominator, fallback):
-    return fallback if abs(denominator) < SMALL else numerator / denominator
-
-
-def zidz_scalar(numerator, denominator):
-    return 0.0 if abs(denominator) < SMALL else numerator / denominator
-
-
-def step_scalar(t, dt, height, step_time):
-    return height if t + dt / 2 > step_time else 0.0
-
-
-def pulse_scalar(t, dt, start, width):
-    width = width if width > 0 else dt
-    return 1.0 if start - SMALL <= t < start + width else 0.0
-
-
-def pulse_train_scalar(t, dt, start, width, interval, end):
-    width = width if width > 0 else dt
-    if start <= t < end:
-        return 1.0 if (t - start + SMALL) % interval < width else 0.0
-    return 0.0
 
 
 def ramp_scalar(t, slope, start, end=math.inf):
