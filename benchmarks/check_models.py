@@ -6,10 +6,9 @@ Runs the arrayed benchmark model (``models/regional_trade.py`` against
 both engines and prints, for each, the largest relative difference over every variable,
 element and saved time.
 
-    python benchmarks/check_models.py [SAMPLES]
+    python benchmarks/check_models.py SAMPLES
 
-SAMPLES is the folder holding ``teacup/teacup.mdl`` and ``SIR/SIR.mdl`` (default:
-``../shared/conformance/samples`` relative to the repository).
+SAMPLES is the folder holding ``teacup/teacup.mdl`` and ``SIR/SIR.mdl``.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from common import DEFAULT_SAMPLES, MODELS, load_pysd, machine, max_relative_difference, \
+from common import MODELS, load_pysd, machine, max_relative_difference, \
     pysd_names, table
 
 
@@ -39,7 +38,8 @@ def scalar_models(samples: Path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("samples", nargs="?", type=Path, default=DEFAULT_SAMPLES)
+    parser.add_argument("samples", type=Path,
+                        help="the samples folder of the SDXorg test-models suite")
     args = parser.parse_args(argv)
     for sample in ("teacup/teacup.mdl", "SIR/SIR.mdl"):
         if not (args.samples / sample).exists():

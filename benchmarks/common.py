@@ -19,9 +19,6 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 MODELS = HERE / "models"
-#: Where the conformance samples (teacup, SIR) are looked for by default: a checkout of the
-#: shared material beside the repository.
-DEFAULT_SAMPLES = REPO.parent / "shared" / "conformance" / "samples"
 
 for path in (str(MODELS), str(REPO)):
     if path not in sys.path:

@@ -2,11 +2,11 @@
 
 Usage::
 
-    python benchmarks/conformance.py [DIR] [--out docs/conformance.md] [--only NAME]
+    python benchmarks/conformance.py DIR [--out docs/conformance.md] [--only NAME]
 
 DIR holds ``tests/<feature>/`` and ``samples/<model>/`` folders, each with a model
-(``.mdl`` and/or ``.xmile``) and its canonical output (``output.tab`` or ``output.csv``);
-it defaults to ``../shared/conformance`` beside the repository. Every model file is
+(``.mdl`` and/or ``.xmile``) and its canonical output (``output.tab`` or ``output.csv``):
+a checkout of the SDXorg test-models suite. Every model file is
 copied to a scratch folder first (PySD writes its translation beside the model), run by
 both engines, and compared with the canonical output (relative 1e-4, absolute 1e-6 near
 zero). Times are wall-clock seconds of import + first run and of one more run.
@@ -185,8 +185,8 @@ def table(rows: list) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dir", nargs="?", type=Path,
-                        default=REPO.parent / "shared" / "conformance")
+    parser.add_argument("dir", type=Path,
+                        help="a checkout of the SDXorg test-models suite (tests/, samples/)")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "conformance.md")
     parser.add_argument("--only", help="run only folders whose name contains this")
     parser.add_argument("--verbose", action="store_true", help="print tracebacks")

@@ -11,10 +11,9 @@ saves every variable at every step. Times are medians of repeats; the engines ta
 turns (one PySD run, then several sdflow runs, and again) so that load from other
 processes falls on all of them alike.
 
-    python benchmarks/single_run.py [SAMPLES] [--repeats 30] [--pysd-repeats 3]
+    python benchmarks/single_run.py SAMPLES [--repeats 30] [--pysd-repeats 3]
 
-SAMPLES holds ``teacup/teacup.mdl`` and ``SIR/SIR.mdl`` (default:
-``../shared/conformance/samples`` relative to the repository).
+SAMPLES holds ``teacup/teacup.mdl`` and ``SIR/SIR.mdl``.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ import importlib.util
 import time
 from pathlib import Path
 
-from common import (DEFAULT_SAMPLES, MODELS, interleaved, load_pysd, machine,
+from common import (MODELS, interleaved, load_pysd, machine,
                     max_relative_difference, median, pysd_names, seconds, table)
 
 
@@ -96,7 +95,8 @@ def bench_model(label, model, mdl: Path, repeats: int, pysd_repeats: int, rows: 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("samples", nargs="?", type=Path, default=DEFAULT_SAMPLES)
+    parser.add_argument("samples", type=Path,
+                        help="the samples folder of the SDXorg test-models suite")
     parser.add_argument("--repeats", type=int, default=30,
                         help="timed runs per sdflow measurement (median)")
     parser.add_argument("--pysd-repeats", type=int, default=3,
