@@ -85,6 +85,8 @@ class Model:
         self._graph = None
         self.time: Expr = Time(self)
         """The simulation time (Vensim's TIME), usable in equations."""
+        self.time_settings: dict[str, str] = {}
+        """Settings that change with TIME: "start"/"stop"/"dt"/"saveper" -> variable key."""
 
     # -- declarations ----------------------------------------------------------------
     def _require_new_name(self, name: str) -> str:
@@ -234,6 +236,48 @@ class Model:
             raise DataError(f"data '{label}': the time index {list(source.index[:3])}... "
                             "is not numeric") from None
         return self._add(Data(name, self, times, values.to_numpy(dtype=float), units, dims, doc))
+
+    def vary_time_settings(self, start: Any = None, stop: Any = None, dt: Any = None,
+                           saveper: Any = None) -> None:
+        """Let time settings change during the run, as Vensim's control variables may.
+
+        Each setting is an expression of ``m.time`` and constants (or a variable holding
+        one); it is re-read at every step, as Vensim and PySD re-read INITIAL TIME, FINAL
+        TIME, TIME STEP and SAVEPER: the run steps by ``dt(t)`` while ``t < stop(t)`` and
+        saves the steps ``t`` where ``t - start`` is a multiple of ``saveper(t)``. Settings
+        left out keep the model's numbers. An expression that is not already a variable
+        becomes an auxiliary named as in Vensim ("TIME STEP", "FINAL TIME"...), so it is
+        saved with the results. Runs use Euler or RK4 (not rk45, not DELAY FIXED).
+
+        Examples
+        --------
+        >>> import sdflow as sf
+        >>> m = sf.Model("m", start=0, stop=4, dt=1)
+        >>> x = m.stock("x", initial=0)
+        >>> _ = m.flow("in", 1, sink=x)
+        >>> step = sf.if_then_else(m.time < 2, 1, 0.5)
+        >>> m.vary_time_settings(dt=step, saveper=step)
+        >>> [float(t) for t in m.simulate()["x"].time]
+        [0.0, 1.0, 2.0, 2.5, 3.0, 3.5, 4.0]
+        """
+        names = {"start": "INITIAL TIME", "stop": "FINAL TIME", "dt": "TIME STEP",
+                 "saveper": "SAVEPER"}
+        given = {"start": start, "stop": stop, "dt": dt, "saveper": saveper}
+        for label, value in given.items():
+            if value is None:
+                continue
+            if isinstance(value, Variable) and value.model is self \
+                    and value.kind in ("aux", "data"):
+                key = name_key(value.name)
+            elif isinstance(value, (Expr, int, float, np.integer, np.floating)):
+                key = name_key(self.aux(names[label], value).name)
+            else:
+                raise TimeSettingsError(f"vary_time_settings({label}=...): expected an "
+                                        "expression of m.time and constants, or a number, got "
+                                        f"{type(value).__name__}", (label,))
+            self.time_settings[label] = key
+        self._compiled.clear()
+        self._graph = None
 
     # -- access ----------------------------------------------------------------------
     def ref(self, name: str) -> Expr:

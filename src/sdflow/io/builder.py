@@ -23,7 +23,7 @@ from ..ir.dims import union
 from . import external, lookups
 from .errors import ImportModelError, UnsupportedFeatureError
 from .expressions import ExpressionTranslator, Term
-from .settings import fold_setting
+from .settings import depends_on_time, fold_setting
 from .units import vensim_units
 from .subscripts import SubscriptSpace
 
@@ -88,6 +88,9 @@ class ModelBuilder:
         self.element_py = {clean(e): e for e in self.space.all_elements()}
         scope = Scope(self.main)
         self._build_scope(scope)
+        if self.varying:  # every control variable is re-read along the run (auxes of TIME)
+            self.model.vary_time_settings(**{
+                CONTROL[key]: self.model[element.name] for key, element in self.controls.items()})
         return self.model
 
     def _time_settings(self) -> dict:
@@ -98,20 +101,30 @@ class ModelBuilder:
             if key in CONTROL:
                 by_py[py] = element
 
-        for py, element in by_py.items():
-            values[CONTROL[name_key(element.name)]] = fold_setting(
-                element.components[0].ast, element, scope.elements)
+        self.controls = {name_key(e.name): e for e in by_py.values()}
+        self.varying = {key for key, e in self.controls.items()
+                        if depends_on_time(e.components[0].ast, scope.elements)}
+        folded = {key: fold_setting(e.components[0].ast, e, scope.elements)
+                  for key, e in self.controls.items() if key not in self.varying}
+        missing = [k for k in ("initial time", "final time", "time step")
+                   if k not in self.controls]
+        if missing:
+            raise ImportModelError(f"the model defines no {', '.join(missing).upper()}; "
+                                   "add it, e.g. FINAL TIME = 100")
+        values.update({CONTROL[key]: value for key, value in folded.items()})
+        if self.varying:
+            # numbers only as the model's defaults: the run follows the settings' equations
+            values.setdefault("start", 0.0)
+            values.setdefault("dt", 1.0)
+            values["stop"] = values["start"] + values["dt"]
+            values.pop("saveper", None)
         if self.units:
             texts = [vensim_units(e.units) for e in by_py.values()]
             self.time_units = next((t for t in texts if t), None)
             if self.time_units:
                 values["time_units"] = self.time_units
-        missing = [k for k in ("start", "stop", "dt") if k not in values]
-        if missing:
-            raise ImportModelError(f"the model defines no {', '.join(missing)} (INITIAL TIME, "
-                                   "FINAL TIME, TIME STEP)")
-        self.control_values = {name_key(e.name): values[CONTROL[name_key(e.name)]]
-                               for e in by_py.values()}
+        self.control_values = {} if self.varying else folded
+        self.fixed_controls = folded
         return values
 
     # -- sections ------------------------------------------------------------------------
@@ -119,6 +132,8 @@ class ModelBuilder:
         # dims first, so references can be read at any subscript
         for element in scope.section.elements:
             if isinstance(element, AbstractControlElement) or name_key(element.name) in CONTROL:
+                if name_key(element.name) in CONTROL:
+                    self.dims_of[name_key(scope.name(element))] = ()
                 continue
             subs = [list(c.subscripts[0]) for c in element.components]
             self.dims_of[name_key(scope.name(element))] = self.space.full_dims(
@@ -126,8 +141,16 @@ class ModelBuilder:
         ordered = sorted(scope.section.elements, key=lambda e: not lookups.is_table(e))
         for element in ordered:
             if name_key(element.name) in CONTROL:
-                if not scope.prefix:
-                    self.model.const(element.name, self.control_values[name_key(element.name)],
+                key = name_key(element.name)
+                if scope.prefix:
+                    continue
+                if key in self.varying:
+                    self._build_element(scope, element)
+                elif self.varying:  # a constant setting, re-read along with the others
+                    self.model.aux(element.name, self.fixed_controls[key],
+                                   units=self.time_units)
+                else:
+                    self.model.const(element.name, self.control_values[key],
                                      units=self.time_units)
                 continue
             try:
@@ -179,19 +202,26 @@ class ModelBuilder:
             if any(a.non_negative for a in asts):
                 # XMILE non-negative stock: the stock is floored at 0 after each step
                 # (PySD's NonNegativeInteg); exact for Euler at the model's dt
-                equation = fn.max(equation, -stock / self.model.dt)
+                equation = fn.max(equation, -stock / self._dt())
             self.model.flow(f"{name} net flow", equation, sink=stock, **kwargs)
             return
         equation = self._assemble(scope, element, dims, asts)
         self.model.aux(name, equation.expr, units=units, **kwargs)
 
     # -- pieces --------------------------------------------------------------------------
+    def _dt(self):
+        """The time step: a number, or the TIME STEP variable when it changes with TIME."""
+        if "time step" in self.varying:
+            return self.model.ref(self.controls["time step"].name)
+        return self.model.dt
+
     def _translator(self, scope: Scope, variable: str) -> ExpressionTranslator:
         translator = ExpressionTranslator(
             variable, lambda py, subs, args, tr: self._resolve(scope, py, subs, args, tr),
             self.space, self._inline_lookup,
             defines=lambda py: py in scope.elements or py in self.macros,
-            constant=lambda node: self._constant_value(scope, node), dt=self.model.dt)
+            constant=lambda node: self._constant_value(scope, node),
+            dt=None if "time step" in self.varying else self.model.dt)
         translator.sample_if_true = self._sample_if_true
         return translator
 
@@ -246,7 +276,7 @@ class ModelBuilder:
         held = self.model.stock(name, initial=initial.expr, dims=list(dims) or None,
                                 doc=f"value last sampled by SAMPLE IF TRUE in '{owner}'")
         output = fn.if_then_else(condition.expr, value.expr, held)
-        self.model.flow(f"{name} update", (output - held) / self.model.dt, sink=held,
+        self.model.flow(f"{name} update", (output - held) / self._dt(), sink=held,
                         dims=list(dims) or None)
         return Term(output, dims)
 

@@ -1,9 +1,9 @@
 """Vensim time settings (INITIAL TIME, FINAL TIME, TIME STEP, SAVEPER) folded to numbers.
 
 Vensim re-reads the time settings during a run, so they may change with TIME (a time step
-that halves after year 4, say). sdflow runs on one fixed time grid: settings that are
-expressions of numbers and scalar constants are folded here, and settings that depend on
-TIME are refused with an error naming the setting.
+that halves after year 4, say). Settings that are expressions of numbers and scalar
+constants are folded here; the builder gives settings that depend on TIME
+(`depends_on_time`) to ``Model.vary_time_settings``, which walks their time grid.
 """
 
 from __future__ import annotations
@@ -72,3 +72,26 @@ def _mentions_time(node, depth: int = 0) -> bool:
         return any(_mentions_time(n, depth + 1) for n in node)
     fields = getattr(node, "__dict__", None)
     return bool(fields) and any(_mentions_time(v, depth + 1) for v in fields.values())
+
+
+def depends_on_time(node, elements: dict, depth: int = 0) -> bool:
+    """Whether a pysd expression tree reads TIME, directly or through the variables it
+    names (``elements``: pysd reference name -> element)."""
+    if depth > 50:
+        return False
+    if _mentions_time(node):
+        return True
+    return any(depends_on_time(c.ast, elements, depth + 1)
+               for ref in _references(node) if ref in elements
+               for c in elements[ref].components)
+
+
+def _references(node, depth: int = 0) -> set:
+    if depth > 100 or isinstance(node, (str, bytes, NUMERIC)) or node is None:
+        return set()
+    if isinstance(node, ae.ReferenceStructure):
+        return {node.reference} | _references(node.subscripts, depth + 1)
+    if isinstance(node, (list, tuple)):
+        return set().union(*(_references(n, depth + 1) for n in node))
+    fields = getattr(node, "__dict__", None) or {}
+    return set().union(*(_references(v, depth + 1) for v in fields.values()))

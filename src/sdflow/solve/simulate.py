@@ -48,7 +48,8 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         A NaN or infinite value raises `SimulationError` naming the variable, run and time;
         with "mark" the failing runs are set aside (``results.failed``) and the rest go on.
     start, stop, dt : float, optional
-        Override the model's time settings for this run.
+        Override the model's time settings for this run (also those that change with
+        TIME, see `Model.vary_time_settings`).
     rtol, atol : float
         Tolerances of the adaptive method.
     backend : {"auto", "batched", "scalar", "numba"}
@@ -68,6 +69,10 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
     >>> runs["x"].dims
     ('time', 'run')
     """
+    if getattr(model, "time_settings", None):  # settings that change with TIME
+        from .time_grid import simulate_varying
+        return simulate_varying(model, params, n, method, saveper, variables, seed, on_error,
+                                start, stop, dt, backend)
     graph = model.graph()
     start = graph.start if start is None else start
     stop = graph.stop if stop is None else stop

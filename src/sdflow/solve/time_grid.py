@@ -1,0 +1,256 @@
+"""Runs whose time settings change with TIME (Vensim's re-read control variables).
+
+Vensim (and PySD) re-read INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER at every step.
+When those settings depend on TIME and constants only (not on the state), the steps of a
+run are known before it starts: `time_grid` walks them, then the ordinary fixed-step loop
+runs over that grid with the step size of each step. Models whose settings are numbers
+never come here (`simulate` sends only models with ``Model.vary_time_settings``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ModelError, TimeSettingsError
+from ..ir.order import references
+from .dataset import build_dataset
+from .parameters import resolve_parameters
+from .results import Results
+from .simulate import _outputs, _Run, _ScalarPathFailure
+from .solvers import SOLVERS
+from .solvers.base import combine_arrays, combine_floats
+
+#: PySD's relative precision (of the time step) for the final time and the saving times
+RPREC = 1e-5
+MAX_STEPS = 1_000_000
+LABELS = ("start", "stop", "dt", "saveper")
+VENSIM = {"start": "INITIAL TIME", "stop": "FINAL TIME", "dt": "TIME STEP",
+          "saveper": "SAVEPER"}
+
+
+def time_grid(settings, start_guess: float):
+    """Walk the steps of a run whose settings are read at every step.
+
+    ``settings(t)`` returns the dict of "start", "stop", "dt" and "saveper" at time ``t``.
+    The start is the value of the start setting at the start (found by iteration from
+    ``start_guess``); then, as PySD's ``Time``, the run steps ``t += dt(t)`` while
+    ``t + dt(t) * 1e-5 < stop(t)`` and saves the times where ``t - start`` is a multiple
+    of ``saveper(t)`` (to ``dt(t) * 1e-5``).
+
+    Returns
+    -------
+    times, dts : numpy.ndarray
+        Every step's time and its step size (the last one: the step size read there).
+    save : numpy.ndarray of bool
+        Which steps are saved.
+
+    Examples
+    --------
+    >>> def settings(t):
+    ...     return {"start": 0.0, "stop": 3.0, "dt": 1.0 if t < 1 else 0.5, "saveper": 1.0}
+    >>> times, dts, save = time_grid(settings, 0.0)
+    >>> times.tolist(), times[save].tolist()
+    ([0.0, 1.0, 1.5, 2.0, 2.5, 3.0], [0.0, 1.0, 2.0, 3.0])
+    """
+    t0 = float(start_guess)
+    for _ in range(50):
+        first = settings(t0)["start"]
+        if first == t0:
+            break
+        t0 = first
+    else:
+        raise TimeSettingsError("the start time (INITIAL TIME) depends on TIME and has no "
+                                "consistent value: its value at its own value differs; make "
+                                "it a number", ("start",))
+    times, dts, save = [], [], []
+    t = t0
+    while True:
+        s = settings(t)
+        dt, stop, saveper = s["dt"], s["stop"], s["saveper"]
+        for label, value in (("dt", dt), ("saveper", saveper)):
+            if not np.isfinite(value) or value <= 0:
+                raise TimeSettingsError(f"the time setting {label} ({VENSIM[label]}) is "
+                                        f"{value} at time {t:g}; it must stay a positive "
+                                        "number", (label,))
+        if not np.isfinite(stop):
+            raise TimeSettingsError(f"the time setting stop (FINAL TIME) is {stop} at time "
+                                    f"{t:g}; it must stay a finite number", ("stop",))
+        delay = t - t0
+        prec = dt * RPREC
+        times.append(t)
+        dts.append(dt)
+        save.append(delay % saveper < prec or -delay % saveper < prec)
+        if not t + prec < stop:
+            break
+        if len(times) > MAX_STEPS:
+            raise TimeSettingsError(f"the time settings make more than {MAX_STEPS} steps "
+                                    f"(time {t:g}, dt {dt:g}, stop {stop:g}); check TIME STEP "
+                                    "and FINAL TIME", ("dt", "stop"))
+        t = t + dt
+    return np.array(times), np.array(dts), np.array(save, dtype=bool)
+
+
+def check_settings(graph, settings: dict[str, str]) -> None:
+    """Refuse settings that read the state (stocks, flows, initial values, delays): those
+    would make the grid depend on the run, which sdflow cannot precompute."""
+    for label, key in settings.items():
+        seen, todo = set(), [key]
+        while todo:
+            k = todo.pop()
+            if k in seen:
+                continue
+            seen.add(k)
+            node = graph.nodes[k]
+            if node.kind not in ("aux", "const", "data"):
+                raise TimeSettingsError(
+                    f"the time setting {label} ({graph.nodes[key].name}) depends on "
+                    f"{node.kind} '{node.name}'; time settings that change during a run may "
+                    "depend only on TIME and constants", (graph.nodes[key].name,))
+            for expr in node.expressions().values():
+                todo.extend(references(expr))
+            if node.init_equation is not None:
+                todo.extend(references(node.init_equation))
+    if "dt" in settings:
+        delays = [n.name for n in graph.nodes.values() if n.kind == "pipeline"]
+        if delays:
+            raise TimeSettingsError(
+                f"DELAY FIXED ({delays[0]}) needs a fixed time step, but the time step "
+                f"({graph.nodes[settings['dt']].name}) changes with TIME; make TIME STEP a "
+                "number", (delays[0],))
+
+
+def _settings_reader(model, graph, values, n, settings, fixed):
+    """``settings(t)`` for `time_grid`: the varying settings computed by the model itself."""
+    keys = tuple(dict.fromkeys(settings.values()))
+    compiled = model.compile(tuple(values), scalar=False, outputs=keys)
+    P = compiled.parameter_matrix(values, n)
+    mem = {"dt": fixed["dt"]}
+    with np.errstate(all="ignore"):
+        y = compiled.initialize(fixed["start"], P, mem, n)
+
+    def read(t):
+        with np.errstate(all="ignore"):
+            _, out = compiled.evaluate(t, y, P, dict(mem), 0, True, True)
+        found = dict(fixed)
+        for label, key in settings.items():
+            value = np.broadcast_to(np.asarray(out[keys.index(key)], float), (n,))
+            if n > 1 and not (value == value[0]).all():
+                raise TimeSettingsError(
+                    f"the time setting {label} ({graph.nodes[key].name}) differs between "
+                    "runs; runs of one call share their time steps, so do not vary the "
+                    "constants it reads per run", (graph.nodes[key].name,))
+            found[label] = float(value[0])
+        return found
+    return read
+
+
+class _GridRun(_Run):
+    """The fixed-step loop over a precomputed, non-uniform grid (`time_grid`)."""
+
+    def __init__(self, compiled, P, n, grid, on_error):
+        times, dts, save = grid
+        super().__init__(compiled, P, n, float(times[0]), float(times[-1]), float(dts[0]),
+                         float(dts[0]), on_error)
+        self.grid = grid
+
+    def _times(self):
+        times, _, save = self.grid
+        return times[save]
+
+    def fixed(self, solver):
+        if not self.c.scalar:
+            return super().fixed(solver)
+        try:  # not the fused loop of the scalar path: it steps by one dt
+            return self._fixed(solver)
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            raise _ScalarPathFailure from exc
+
+    def _fixed(self, solver, check_outputs: bool = True):
+        c, P, mem = self.c, self.P_eval, self.mem
+        evaluate = c.evaluate
+        combine = combine_floats if c.scalar else combine_arrays
+        times, dts, save_mask = self.grid
+        self.dt = mem["dt"] = float(dts[0])
+        y = self._initial_state()
+        saved_rows = []
+        last = len(times) - 1
+
+        def f(t, state, commit):
+            return evaluate(t, state, P, mem, k, commit, False)[0]
+
+        with np.errstate(all="ignore"):
+            for k in range(last + 1):
+                t = float(times[k])
+                dt = self.dt = mem["dt"] = float(dts[k])  # STEP, PULSE... read this step's dt
+                save = bool(save_mask[k])
+                dy, out = evaluate(t, y, P, mem, k, True, save)
+                if save:
+                    if check_outputs and self._bad(out):
+                        self._fail(t, y, None, k)
+                    saved_rows.append(out)
+                if k == last:
+                    break
+                y_next = solver.step(f, t, y, dt, dy, combine)
+                if self._bad(y_next):
+                    y_next = self._fail(t, y, y_next, k)
+                y = y_next
+        return self._times(), self._stack(saved_rows), self.failed
+
+
+def simulate_varying(model, params, n, method, saveper, variables, seed, on_error,
+                     start, stop, dt, backend) -> Results:
+    """`simulate` for a model with time settings that change with TIME."""
+    graph = model.graph()
+    fixed = {"start": graph.start, "stop": graph.stop, "dt": graph.dt,
+             "saveper": graph.saveper}
+    overrides = {"start": start, "stop": stop, "dt": dt, "saveper": saveper}
+    settings = {}
+    for label in LABELS:
+        if overrides[label] is not None:  # a number given for this run replaces the setting
+            value = overrides[label]
+            if not isinstance(value, (int, float, np.integer, np.floating)) \
+                    or not np.isfinite(value):
+                raise TimeSettingsError(f"{label}={value!r} must be a finite number", (label,))
+            fixed[label] = float(value)
+        elif label in model.time_settings:
+            settings[label] = model.time_settings[label]
+    if method not in ("euler", "rk4"):
+        raise ModelError(f"method={method!r}: model '{graph.name}' has time settings that "
+                         f"change with TIME ({', '.join(VENSIM[k] for k in settings)}), which "
+                         "the fixed-step methods 'euler' and 'rk4' follow; use one of them")
+    if on_error not in ("raise", "mark"):
+        raise ModelError(f"on_error={on_error!r} must be 'raise' or 'mark'")
+    if backend not in ("auto", "batched", "scalar"):
+        raise ModelError(f"backend={backend!r}: model '{graph.name}' has time settings that "
+                         "change with TIME, which only the 'auto', 'batched' and 'scalar' "
+                         "backends follow")
+    check_settings(graph, settings)
+    values, n, varies = resolve_parameters(graph, params, n, seed)
+    outputs = _outputs(graph, variables)
+    grid = time_grid(_settings_reader(model, graph, values, n, settings, fixed),
+                     fixed["start"])
+
+    plain = all(not nd.dims and nd.kind != "pipeline" for nd in graph.nodes.values())
+    scalar = {"auto": n == 1 and plain, "batched": False, "scalar": True}[backend]
+    if scalar and (n != 1 or not plain):
+        raise ModelError("backend='scalar' runs one run of a model without dimensions; use "
+                         "backend='batched' (or 'auto')")
+    compiled = model.compile(tuple(values), scalar=scalar, outputs=outputs)
+    run = _GridRun(compiled, compiled.parameter_matrix(values, n), n, grid, on_error)
+    try:
+        times, saved, failed = run.fixed(SOLVERS[method]())
+    except _ScalarPathFailure:  # the batched run names the variable that went non-finite
+        compiled = model.compile(tuple(values), scalar=False, outputs=outputs)
+        run = _GridRun(compiled, compiled.parameter_matrix(values, n), n, grid, on_error)
+        times, saved, failed = run.fixed(SOLVERS[method]())
+
+    constants = {k: np.broadcast_to(v, (n,) + graph.nodes[k].shape) for k, v in values.items()}
+    keep_run = n > 1 or varies
+    attrs = {"model": graph.name, "method": method, "dt": float(grid[1][0]),
+             "saveper": float(times[1] - times[0]) if len(times) > 1 else fixed["saveper"],
+             "n_runs": n, "time_units": graph.time_units or "",
+             "time_settings": ", ".join(VENSIM[k] for k in settings)}
+    dataset = build_dataset(graph, times, saved, constants, n, keep_run, attrs)
+    if failed.any():
+        dataset["failed"] = ("run", failed) if keep_run else ((), bool(failed[0]))
+    return Results(dataset)
