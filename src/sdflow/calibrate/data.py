@@ -32,6 +32,13 @@ class ObservedSeries:
     ``elements`` are the model's dimension elements (``()`` and one column for a variable
     without dimensions). Values are already in ``units`` (the model variable's units when
     a conversion was asked for).
+
+    Examples
+    --------
+    >>> obs = ObservedSeries("x", np.array([2000.0, 2001.0, 2002.0]),
+    ...                      np.array([[1.0, np.nan], [2.0, 3.0], [4.0, 5.0]]), ("a", "b"))
+    >>> obs.n_observed, obs.between(2001, None).times.tolist()
+    (5, [2001.0, 2002.0])
     """
 
     name: str

@@ -26,7 +26,16 @@ from .problem import CalibrationProblem
 
 @dataclass
 class Fit:
-    """One optimiser result: estimate ``x``, objective ``cost`` (see `Payoff.nll`)."""
+    """One optimiser result: estimate ``x``, objective ``cost`` (see `Payoff.nll`).
+
+    ``nfev`` counts the runs simulated, ``message`` is the optimiser's, ``start`` the
+    index of the multistart point it came from.
+
+    Examples
+    --------
+    >>> Fit([0.3], 0.0, 12, "converged").to_json()
+    {'x': [0.3], 'cost': 0.0, 'nfev': 12, 'message': 'converged', 'start': 0}
+    """
 
     x: list[float]
     cost: float
@@ -39,7 +48,38 @@ class Fit:
 
 
 class Evaluator:
-    """Payoff values of candidate sets, some parameters optionally held fixed."""
+    """Payoff values of candidate sets, some parameters optionally held fixed.
+
+    Parameters
+    ----------
+    problem : CalibrationProblem
+    payoff : Payoff
+    fixed : dict of int to float, optional
+        Parameter index -> value held fixed (profile likelihood); the other parameters
+        are the free ones the methods take, shaped (n, k_free).
+    progress : callable, optional
+        Called with ``evaluations=`` after every batch.
+
+    Examples
+    --------
+    >>> import numpy as np, sdflow as sf
+    >>> from pathlib import Path
+    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec
+    >>> from sdflow.calibrate.data import ObservedSeries
+    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
+    >>> t = np.arange(1.0, 5.0)
+    >>> obs = ObservedSeries("x", t, (1 - 0.25 * 0.3) ** (4 * t)[:, None])  # Euler, k=0.3
+    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
+    ...                              [ParameterSpec("k", (0.0, 1.0))])
+    >>> evaluator = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
+    >>> evaluator.nll(np.array([[0.1], [0.3]])).round(4).tolist()    # a batch of two
+    [0.7842, 0.0]
+    >>> fixed = Evaluator(problem, evaluator.payoff, fixed={0: 0.3})
+    >>> fixed.full(np.empty((1, 0))).tolist()
+    [[0.3]]
+    """
 
     def __init__(self, problem: CalibrationProblem, payoff: Payoff,
                  fixed: dict[int, float] | None = None, progress=None):
@@ -132,7 +172,30 @@ def least_squares_fit(evaluator: Evaluator, z0, options: dict | None = None,
 
 
 def start_points(problem: CalibrationProblem, starts: int, seed: int) -> np.ndarray:
-    """The first start is the spec's initial point; the others a seeded Latin hypercube."""
+    """The first start is the spec's initial point; the others a seeded Latin hypercube.
+
+    Returns
+    -------
+    ndarray, shape (starts, k)
+
+    Examples
+    --------
+    >>> import numpy as np, sdflow as sf
+    >>> from pathlib import Path
+    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec
+    >>> from sdflow.calibrate.data import ObservedSeries
+    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
+    >>> t = np.arange(1.0, 5.0)
+    >>> obs = ObservedSeries("x", t, (1 - 0.25 * 0.3) ** (4 * t)[:, None])  # Euler, k=0.3
+    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
+    ...                              [ParameterSpec("k", (0.0, 1.0))])
+    >>> evaluator = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
+    >>> points = start_points(problem, 3, seed=0)
+    >>> points.shape, float(points[0, 0])             # the model's value of k comes first
+    ((3, 1), 0.1)
+    """
     k = len(problem.labels)
     points = [problem.initial()]
     if starts > 1:
@@ -144,7 +207,47 @@ def start_points(problem: CalibrationProblem, starts: int, seed: int) -> np.ndar
 
 def multistart(evaluator: Evaluator, starts: int, seed: int, options: dict | None,
                checkpoint: Checkpoint, progress=None) -> tuple[Fit, list[Fit]]:
-    """Least squares from ``starts`` points; finished starts survive an interruption."""
+    """Least squares from ``starts`` points; finished starts survive an interruption.
+
+    Parameters
+    ----------
+    evaluator : Evaluator
+    starts : int
+        Number of starting points (see `start_points`).
+    seed : int
+        Seed of the Latin hypercube of the later starts.
+    options : dict or None
+        Passed to ``scipy.optimize.least_squares``.
+    checkpoint : Checkpoint
+        Finished starts are stored under ``"starts"`` and skipped on resume.
+    progress : callable, optional
+        Called with ``stage=`` before each start.
+
+    Returns
+    -------
+    best : Fit
+        The fit of lowest cost.
+    fits : list of Fit
+        Every start's fit, in order.
+
+    Examples
+    --------
+    >>> import numpy as np, sdflow as sf
+    >>> from pathlib import Path
+    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec
+    >>> from sdflow.calibrate.data import ObservedSeries
+    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
+    >>> t = np.arange(1.0, 5.0)
+    >>> obs = ObservedSeries("x", t, (1 - 0.25 * 0.3) ** (4 * t)[:, None])  # Euler, k=0.3
+    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
+    ...                              [ParameterSpec("k", (0.0, 1.0))])
+    >>> evaluator = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
+    >>> best, fits = multistart(evaluator, 2, 0, None, Checkpoint(None, "doc"))
+    >>> len(fits), round(best.x[0], 6)
+    (2, 0.3)
+    """
     done = {f["start"]: Fit(**f) for f in checkpoint.get("starts", [])}
     for i, z0 in enumerate(start_points(evaluator.problem, starts, seed)):
         if i in done:
@@ -160,7 +263,44 @@ def multistart(evaluator: Evaluator, starts: int, seed: int, options: dict | Non
 def differential_evolution_fit(evaluator: Evaluator, seed: int, options: dict | None,
                                checkpoint: Checkpoint, progress=None) -> Fit:
     """Global search by differential evolution, one generation per batch, then a
-    least-squares polish from the best member."""
+    least-squares polish from the best member.
+
+    Parameters
+    ----------
+    evaluator : Evaluator
+    seed : int
+        Seed of ``scipy.optimize.differential_evolution``.
+    options : dict or None
+        Passed to it (defaults: ``popsize=15, maxiter=200, tol=1e-8``); ``polish=False``
+        skips the least-squares polish.
+    checkpoint : Checkpoint
+        The population is stored under ``"de"`` after every generation.
+    progress : callable, optional
+        Called with ``stage=`` and ``best=`` after every generation.
+
+    Returns
+    -------
+    Fit
+
+    Examples
+    --------
+    >>> import numpy as np, sdflow as sf
+    >>> from pathlib import Path
+    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec
+    >>> from sdflow.calibrate.data import ObservedSeries
+    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
+    >>> t = np.arange(1.0, 5.0)
+    >>> obs = ObservedSeries("x", t, (1 - 0.25 * 0.3) ** (4 * t)[:, None])  # Euler, k=0.3
+    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
+    ...                              [ParameterSpec("k", (0.0, 1.0))])
+    >>> evaluator = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
+    >>> fit = differential_evolution_fit(evaluator, 0, {"popsize": 5, "maxiter": 5},
+    ...                                  Checkpoint(None, "doc"))
+    >>> round(fit.x[0], 6)
+    0.3
+    """
     options = {"popsize": 15, "maxiter": 200, "tol": 1e-8, "mutation": (0.5, 1.0),
                "recombination": 0.7, **(options or {})}
     polish = options.pop("polish", True)

@@ -37,6 +37,14 @@ class SeriesSpec:
     ``deflator``: ``{file, value, base}`` (and optional ``time``), a price index read with
     the series' own ``key`` and ``keys``; the values are divided by it, re-based to 1 in
     year ``base`` (nominal to constant prices).
+    The other fields are passed to `read_series` (``file`` is resolved against the spec's
+    folder by `load_spec`).
+
+    Examples
+    --------
+    >>> s = SeriesSpec("gdp", Path("gdp.csv"), "GDP", value="gdp", measure="sum")
+    >>> s.time, s.layout, s.weight
+    ('year', 'long', 1.0)
     """
 
     name: str
@@ -58,7 +66,15 @@ class SeriesSpec:
 @dataclass(frozen=True)
 class Prior:
     """A prior of one parameter: ``uniform(lower, upper)``, ``normal(mean, sd)`` or
-    ``lognormal(median, sigma)``."""
+    ``lognormal(median, sigma)``.
+
+    Examples
+    --------
+    >>> Prior("normal", 0.2, 0.1).logpdf([0.2, 0.3]).round(3).tolist()
+    [-0.0, -0.5]
+    >>> Prior("uniform", 0.0, 1.0).logpdf([0.5, 2.0]).tolist()
+    [0.0, -inf]
+    """
 
     dist: str
     a: float
@@ -80,7 +96,16 @@ class Prior:
 @dataclass(frozen=True)
 class ParameterSpec:
     """One estimated number: constant ``name`` (one ``element`` of an arrayed constant,
-    or all its elements at once when ``element`` is None), within ``bounds``."""
+    or all its elements at once when ``element`` is None), within ``bounds``.
+
+    ``initial`` is the first starting point of the optimiser (default: the model's value,
+    clipped to the bounds); ``prior`` is used by MCMC (default: uniform on the bounds).
+
+    Examples
+    --------
+    >>> ParameterSpec("growth", (0.0, 0.1), element="north").label
+    'growth[north]'
+    """
 
     name: str
     bounds: tuple[float, float]
@@ -241,7 +266,40 @@ def load_spec(path: str | Path) -> CalibrationSpec:
 
 def spec_from_dict(raw: dict, base_dir: Path = Path("."),
                    default_name: str = "calibration") -> CalibrationSpec:
-    """A `CalibrationSpec` from the parsed TOML tables."""
+    """A `CalibrationSpec` from the parsed TOML tables.
+
+    Parameters
+    ----------
+    raw : dict
+        The tables of a spec file (see `load_spec` for the format).
+    base_dir : Path
+        Folder that relative file names and model modules are resolved against.
+    default_name : str
+        Name used when ``raw`` has no ``name``.
+
+    Returns
+    -------
+    CalibrationSpec
+
+    Raises
+    ------
+    SpecError
+        Naming the key of an unknown, missing or invalid entry.
+
+    Examples
+    --------
+    >>> spec = spec_from_dict({
+    ...     "model": {"factory": "sdmodels.reference.bass:build"},
+    ...     "series": [{"name": "adopters", "file": "a.csv", "variable": "adopters",
+    ...                 "value": "a"}],
+    ...     "parameters": [{"name": "imitation", "bounds": [0.1, 0.9]}]})
+    >>> spec.name, str(spec.series[0].file), spec.parameters[0].bounds
+    ('calibration', 'a.csv', (0.1, 0.9))
+    >>> spec_from_dict({"model": {}})
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.SpecError: model.factory: name the model, e.g. 'pkg.module:build'
+    """
     _unknown(raw, _TOP, "")
     model = _table(raw, "model", required=True)
     _unknown(model, {"factory", "options", "method", "dt"}, "model.")

@@ -60,7 +60,59 @@ def jacobian_covariance(evaluator: Evaluator, x) -> dict:
 
 def profile_likelihood(evaluator: Evaluator, x, se, best_cost: float, points: int,
                        checkpoint: Checkpoint, progress=None) -> list[dict]:
-    """Profile of each parameter: grid values, deviance, and the 95% interval."""
+    """Profile of each parameter: grid values, deviance, and the 95% interval.
+
+    Each parameter in turn is fixed on a grid that walks out from the estimate until the
+    deviance passes ``chi2_1(0.95)`` or a bound is reached; the other parameters are
+    re-fitted at every grid point.
+
+    Parameters
+    ----------
+    evaluator : Evaluator
+        The problem and payoff of the fit.
+    x : array_like, shape (k,)
+        The estimate.
+    se : array_like, shape (k,)
+        Standard errors (from `jacobian_covariance`) setting the first grid step; a
+        non-finite or zero value falls back to half the search range.
+    best_cost : float
+        The payoff at ``x`` (``evaluator.nll``).
+    points : int
+        Grid points per side before the step is doubled.
+    checkpoint : Checkpoint
+        Finished profiles are stored under ``"profiles"`` and reused on resume.
+    progress : callable, optional
+        Called with ``stage=`` before each parameter.
+
+    Returns
+    -------
+    list of dict
+        One per parameter: ``label``, ``values`` and ``deviance`` (the grid, sorted) and
+        the interval limits ``lower``/``upper`` (None when open within the bounds).
+
+    Examples
+    --------
+    >>> import numpy as np, sdflow as sf
+    >>> from pathlib import Path
+    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec
+    >>> from sdflow.calibrate.data import ObservedSeries
+    >>> from sdflow.calibrate.problem import CalibrationProblem
+    >>> from sdflow.calibrate.objectives import Payoff
+    >>> m = sf.Model("decay", start=0, stop=4, dt=0.5)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
+    >>> t = np.arange(1.0, 5.0)                 # k = 0.2 with +-2% noise
+    >>> obs = ObservedSeries("x", t, (0.9 ** (2 * t) * [1.02, 0.98, 1.02, 0.98])[:, None])
+    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
+    ...                              [ParameterSpec("k", (0.0, 1.0))])
+    >>> ev = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
+    >>> k = np.array([0.2])
+    >>> wald = jacobian_covariance(ev, k)
+    >>> [p] = profile_likelihood(ev, k, wald["se"], float(ev.nll(k[None, :])[0]), 5,
+    ...                          Checkpoint(None, "doc"))
+    >>> round(p["lower"], 3), round(p["upper"], 3)
+    (0.19, 0.211)
+    """
     problem, payoff = evaluator.problem, evaluator.payoff
     x = np.asarray(x, float)
     sigma = payoff.sigma.copy()
@@ -143,7 +195,37 @@ def _crossing(values, deviances, centre, side) -> float | None:
 
 def identifiability(labels, x, lower_bounds, upper_bounds, wald: dict,
                     profiles: list[dict] | None) -> dict[str, list[str]]:
-    """Reasons, per parameter, to doubt that the data pin it down (empty: none)."""
+    """Reasons, per parameter, to doubt that the data pin it down (empty: none).
+
+    Parameters
+    ----------
+    labels : list of str
+        Parameter labels.
+    x : array_like, shape (k,)
+        The estimate.
+    lower_bounds, upper_bounds : array_like, shape (k,)
+        The search bounds.
+    wald : dict
+        Output of `jacobian_covariance` (``se``, ``corr``, ``singular`` are used).
+    profiles : list of dict or None
+        Output of `profile_likelihood`, if it was run.
+
+    Returns
+    -------
+    dict of str to list of str
+        Human-readable flags per label.
+
+    Examples
+    --------
+    >>> wald = {"singular": [], "se": np.array([0.1, 0.2]),
+    ...         "corr": np.array([[1.0, -0.98], [-0.98, 1.0]])}
+    >>> flags = identifiability(["a", "b"], np.array([0.0, 0.5]), np.zeros(2), np.ones(2),
+    ...                         wald, None)
+    >>> [flag.split(" (")[0] for flag in flags["a"]]
+    ['estimate at its lower bound', 'correlation -0.98 between a and b']
+    >>> flags["b"]
+    ['correlation -0.98 between a and b']
+    """
     flags = {label: [] for label in labels}
     for j in wald["singular"]:
         flags[labels[j]].append("near-singular Jacobian: the fit barely depends on it, or "

@@ -22,6 +22,22 @@ class CompiledModel:
     ``source`` is the generated Python; ``evaluate`` and ``initialize`` are the functions
     it defines (see `sdflow.compile.module`). Arrays carry the batch of runs on axis 0,
     except on the scalar path (one run, no dimensions) where values are Python floats.
+    Made by `Model.compile` (or `compile_model`); constants not listed in ``params`` are
+    folded into the code as numbers.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("decay", start=0, stop=4, dt=1)
+    >>> x = m.stock("x", initial=100.0)
+    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
+    >>> compiled = m.compile(["k"])
+    >>> compiled.params, compiled.outputs, compiled.n_states
+    (('k',), ('x', 'out'), 1)
+    >>> "def evaluate(" in compiled.source
+    True
+    >>> compiled.parameter_matrix({"k": np.array([0.1, 0.2])}, 2).tolist()
+    [[0.1], [0.2]]
     """
 
     graph: ModelGraph

@@ -22,7 +22,21 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Expr:
-    """Base class of every node of an expression tree."""
+    """Base class of every node of an expression tree.
+
+    Arithmetic and comparison operators on variables build new nodes; nothing is computed
+    until the model is compiled.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> e = 2 * m.const("k", 1.0) + 1
+    >>> isinstance(e, sf.Expr), e
+    (True, ((2.0 * Const('k')) + 1.0))
+    >>> [type(c).__name__ for c in e.children()]
+    ['BinOp', 'Literal']
+    """
 
     __slots__ = ()
     __hash__ = object.__hash__

@@ -27,12 +27,30 @@ def if_then_else(condition, value_if_true, value_if_false) -> Expr:
 
 
 def eq(a, b) -> Expr:
-    """``a = b`` as a model condition (``==`` is not overloaded on purpose)."""
+    """``a = b`` as a model condition (``==`` is not overloaded on purpose).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.if_then_else(sf.eq(m.time, 0), 1, 0))
+    >>> float(m.simulate()["y"][0])  # time is 0 at the start
+    1.0
+    """
     return Call("eq", a, b)
 
 
 def ne(a, b) -> Expr:
-    """``a <> b`` as a model condition."""
+    """``a <> b`` as a model condition.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.if_then_else(sf.ne(m.time, 0), 1, 0))
+    >>> float(m.simulate()["y"][0])
+    0.0
+    """
     return Call("ne", a, b)
 
 
@@ -65,7 +83,20 @@ def min(*args, over: Dimension | None = None) -> Expr:  # noqa: A001 - mirrors V
 
 
 def max(*args, over: Dimension | None = None) -> Expr:  # noqa: A001 - mirrors Vensim's MAX
-    """Largest of two or more values (Vensim MAX), or over a dimension with ``over=``."""
+    """Largest of two or more values (Vensim MAX), or over a dimension with ``over=``.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> r = m.dim("region", ["a", "b"])
+    >>> x = m.const("x", [3.0, 1.0], dims=[r])
+    >>> high = m.aux("high", sf.max(x, over=r))
+    >>> floor = m.aux("floor", sf.max(x, 2))
+    >>> run = m.simulate()
+    >>> float(run["high"][0]), run["floor"][0].values.tolist()
+    (3.0, [3.0, 2.0])
+    """
     return _reduce_or_elementwise("max", args, over)
 
 
@@ -83,77 +114,216 @@ def sum(x, over: Dimension) -> Expr:  # noqa: A001 - mirrors Vensim's SUM
 
 
 def mean(x, over: Dimension) -> Expr:
-    """Mean of ``x`` over the dimension ``over``."""
+    """Mean of ``x`` over the dimension ``over``.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> r = m.dim("region", ["a", "b", "c"])
+    >>> y = m.aux("y", sf.mean(m.const("x", [1.0, 2.0, 4.0], dims=[r]), over=r))
+    >>> round(float(m.simulate()["y"][0]), 4)
+    2.3333
+    """
     return Reduce("mean", x, over)
 
 
 def prod(x, over: Dimension) -> Expr:
-    """Product of ``x`` over the dimension ``over`` (Vensim PROD)."""
+    """Product of ``x`` over the dimension ``over`` (Vensim PROD).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> r = m.dim("region", ["a", "b", "c"])
+    >>> y = m.aux("y", sf.prod(m.const("x", [1.0, 2.0, 4.0], dims=[r]), over=r))
+    >>> round(float(m.simulate()["y"][0]), 4)
+    8.0
+    """
     return Reduce("prod", x, over)
 
 
 def abs(x) -> Expr:  # noqa: A001
-    """Absolute value (Vensim ABS)."""
+    """Absolute value (Vensim ABS).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.abs(-2.5))
+    >>> float(m.simulate()["y"][0])
+    2.5
+    """
     return Call("abs", x)
 
 
 def exp(x) -> Expr:
-    """e to the power ``x`` (Vensim EXP)."""
+    """e to the power ``x`` (Vensim EXP).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.exp(1.0))
+    >>> round(float(m.simulate()["y"][0]), 4)
+    2.7183
+    """
     return Call("exp", x)
 
 
 def ln(x) -> Expr:
-    """Natural logarithm (Vensim LN)."""
+    """Natural logarithm (Vensim LN).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.ln(10.0))
+    >>> round(float(m.simulate()["y"][0]), 4)
+    2.3026
+    """
     return Call("ln", x)
 
 
 def log(x, base) -> Expr:
-    """Logarithm of ``x`` in ``base`` (Vensim LOG)."""
+    """Logarithm of ``x`` in ``base`` (Vensim LOG).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.log(8.0, 2))
+    >>> round(float(m.simulate()["y"][0]), 4)
+    3.0
+    """
     return Call("log", x, base)
 
 
 def sqrt(x) -> Expr:
-    """Square root (Vensim SQRT)."""
+    """Square root (Vensim SQRT).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.sqrt(2.0))
+    >>> round(float(m.simulate()["y"][0]), 4)
+    1.4142
+    """
     return Call("sqrt", x)
 
 
 def sin(x) -> Expr:
-    """Sine of ``x`` in radians (Vensim SIN)."""
+    """Sine of ``x`` in radians (Vensim SIN).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.sin(0.5))
+    >>> round(float(m.simulate()["y"][0]), 4)
+    0.4794
+    """
     return Call("sin", x)
 
 
 def cos(x) -> Expr:
-    """Cosine of ``x`` in radians (Vensim COS)."""
+    """Cosine of ``x`` in radians (Vensim COS).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.cos(0.5))
+    >>> round(float(m.simulate()["y"][0]), 4)
+    0.8776
+    """
     return Call("cos", x)
 
 
 def tan(x) -> Expr:
-    """Tangent of ``x`` in radians (Vensim TAN)."""
+    """Tangent of ``x`` in radians (Vensim TAN).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.tan(0.5))
+    >>> round(float(m.simulate()["y"][0]), 4)
+    0.5463
+    """
     return Call("tan", x)
 
 
 def arctan(x) -> Expr:
-    """Arc tangent (Vensim ARCTAN)."""
+    """Arc tangent (Vensim ARCTAN).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", 4 * sf.arctan(1.0))
+    >>> round(float(m.simulate()["y"][0]), 4)  # pi
+    3.1416
+    """
     return Call("arctan", x)
 
 
 def integer(x) -> Expr:
-    """Integer part of ``x``, truncated toward zero (Vensim INTEGER)."""
+    """Integer part of ``x``, truncated toward zero (Vensim INTEGER).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.integer(-2.7))
+    >>> float(m.simulate()["y"][0])
+    -2.0
+    """
     return Call("integer", x)
 
 
 def modulo(x, base) -> Expr:
-    """Remainder of ``x / base`` with the sign of ``x``, ``MODULO(-7, 3) = -1`` (Vensim MODULO)."""
+    """Remainder of ``x / base`` with the sign of ``x``, ``MODULO(-7, 3) = -1`` (Vensim MODULO).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", sf.modulo(-7, 3))
+    >>> float(m.simulate()["y"][0])
+    -1.0
+    """
     return Call("modulo", x, base)
 
 
 def xidz(numerator, denominator, value_if_zero) -> Expr:
-    """``numerator / denominator``, or ``value_if_zero`` where |denominator| < 1e-6 (Vensim XIDZ)."""
+    """``numerator / denominator``, or ``value_if_zero`` where |denominator| < 1e-6 (Vensim XIDZ).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> d = m.const("d", 0.0)
+    >>> y = m.aux("y", sf.xidz(1.0, d, 5.0))
+    >>> float(m.simulate()["y"][0]), float(m.simulate(params={"d": 4.0})["y"][0])
+    (5.0, 0.25)
+    """
     return Call("xidz", numerator, denominator, value_if_zero)
 
 
 def zidz(numerator, denominator) -> Expr:
-    """``numerator / denominator``, or 0 where |denominator| < 1e-6 (Vensim ZIDZ)."""
+    """``numerator / denominator``, or 0 where |denominator| < 1e-6 (Vensim ZIDZ).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> d = m.const("d", 0.0)
+    >>> y = m.aux("y", sf.zidz(1.0, d))
+    >>> float(m.simulate()["y"][0]), float(m.simulate(params={"d": 4.0})["y"][0])
+    (0.0, 0.25)
+    """
     return Call("zidz", numerator, denominator)
 
 
@@ -170,17 +340,44 @@ def step(height, step_time) -> Expr:
 
 
 def pulse(start, width) -> Expr:
-    """1 from ``start`` for ``width`` (one ``dt`` if width is 0), else 0 (Vensim PULSE)."""
+    """1 from ``start`` for ``width`` (one ``dt`` if width is 0), else 0 (Vensim PULSE).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=6, dt=1)
+    >>> y = m.aux("y", sf.pulse(2, 3))
+    >>> m.simulate()["y"].values.tolist()
+    [0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0]
+    """
     return Call("pulse", start, width)
 
 
 def pulse_train(start, width, interval, end) -> Expr:
-    """Pulses of ``width`` every ``interval`` from ``start`` until ``end`` (Vensim PULSE TRAIN)."""
+    """Pulses of ``width`` every ``interval`` from ``start`` until ``end`` (Vensim PULSE TRAIN).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=9, dt=1)
+    >>> y = m.aux("y", sf.pulse_train(1, 1, 3, 8))
+    >>> m.simulate()["y"].values.tolist()
+    [0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    """
     return Call("pulse_train", start, width, interval, end)
 
 
 def ramp(slope, start, end=None) -> Expr:
-    """0 before ``start``, rising by ``slope`` per time unit until ``end`` (Vensim RAMP)."""
+    """0 before ``start``, rising by ``slope`` per time unit until ``end`` (Vensim RAMP).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=6, dt=1)
+    >>> y = m.aux("y", sf.ramp(0.5, 2, 4))
+    >>> m.simulate()["y"].values.tolist()
+    [0.0, 0.0, 0.0, 0.5, 1.0, 1.0, 1.0]
+    """
     if end is None:
         return Call("ramp", slope, start)
     return Call("ramp", slope, start, end)

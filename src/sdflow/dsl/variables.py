@@ -20,7 +20,21 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class Variable(Expr):
-    """Common part of every named model variable."""
+    """Common part of every named model variable.
+
+    Every variable has a ``name``, its ``model``, ``units`` (text or None), ``dims`` (a
+    tuple of `Dimension`, or None) and ``doc``; it is an `Expr`, so it can be used in the
+    equations of other variables.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> r = m.dim("region", ["a", "b"])
+    >>> k = m.const("k", [1.0, 2.0], units="1/year", dims=[r], doc="rate")
+    >>> k, k.kind, k.units, [d.name for d in k.dims]
+    (Const('k'), 'const', '1/year', ['region'])
+    """
 
     __slots__ = ("name", "model", "units", "dims", "doc")
     kind = "variable"
@@ -73,7 +87,16 @@ def shape_value(name: str, value: Any, dims: tuple[Dimension, ...] | None) -> np
 
 
 class Const(Variable):
-    """A constant; can be overridden per run through ``simulate(params=...)``."""
+    """A constant; can be overridden per run through ``simulate(params=...)``.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", 2 * m.const("k", 1.0))
+    >>> float(m.simulate()["y"][0]), float(m.simulate(params={"k": 3.0})["y"][0])
+    (2.0, 6.0)
+    """
 
     __slots__ = ("value",)
     kind = "const"
@@ -84,7 +107,18 @@ class Const(Variable):
 
 
 class Stock(Variable):
-    """A level, integrated from its inflows minus its outflows."""
+    """A level, integrated from its inflows minus its outflows.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=3, dt=1)
+    >>> tank = m.stock("tank", initial=10.0)
+    >>> _ = m.flow("fill", 2.0, sink=tank)
+    >>> _ = m.flow("drain", 1.0, source=tank)
+    >>> m.simulate()["tank"].values.tolist()          # +2 - 1 each step
+    [10.0, 11.0, 12.0, 13.0]
+    """
 
     __slots__ = ("initial", "inflows", "outflows")
     kind = "stock"
@@ -106,7 +140,18 @@ class Stock(Variable):
 
 
 class Flow(Variable):
-    """A rate that drains ``source`` and fills ``sink`` (either may be omitted)."""
+    """A rate that drains ``source`` and fills ``sink`` (either may be omitted).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=2, dt=1)
+    >>> a, b = m.stock("a", initial=10.0), m.stock("b", initial=0.0)
+    >>> move = m.flow("move", 0.5 * a, source=a, sink=b)
+    >>> run = m.simulate()
+    >>> run["a"].values.tolist(), run["b"].values.tolist()
+    ([10.0, 5.0, 2.5], [0.0, 5.0, 7.5])
+    """
 
     __slots__ = ("equation", "source", "sink")
     kind = "flow"
@@ -135,7 +180,16 @@ class Flow(Variable):
 
 
 class Aux(Variable):
-    """An auxiliary: a named expression computed from other variables at each time."""
+    """An auxiliary: a named expression computed from other variables at each time.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=2, dt=1)
+    >>> y = m.aux("y", 1 + m.time ** 2)
+    >>> m.simulate()["y"].values.tolist()
+    [1.0, 2.0, 5.0]
+    """
 
     __slots__ = ("equation",)
     kind = "aux"
@@ -149,7 +203,18 @@ class Aux(Variable):
 
 
 class Data(Variable):
-    """An exogenous series, interpolated linearly in time (held flat beyond its ends)."""
+    """An exogenous series, interpolated linearly in time (held flat beyond its ends).
+
+    Made by `Model.data`.
+
+    Examples
+    --------
+    >>> import pandas as pd, sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=4, dt=1)
+    >>> d = m.data("d", pd.Series([1.0, 3.0], index=[1.0, 3.0]))
+    >>> m.simulate()["d"].values.tolist()
+    [1.0, 1.0, 2.0, 3.0, 3.0]
+    """
 
     __slots__ = ("times", "values")
     kind = "data"

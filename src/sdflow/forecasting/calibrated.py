@@ -84,7 +84,49 @@ def _split(name: str, graph: ModelGraph, path: Path) -> tuple[str, tuple | None]
 
 def read_parameters(path: str | Path, graph: ModelGraph
                     ) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, np.ndarray]]]:
-    """Point estimates (name -> array) and intervals (name -> (low, high)) of a file."""
+    """Point estimates (name -> array) and intervals (name -> (low, high)) of a file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A TOML or JSON parameter file, or a calibration's ``params.json`` (see the module
+        docstring for the format).
+    graph : ModelGraph
+        The model the names refer to (`Model.graph`).
+
+    Returns
+    -------
+    values : dict of str to ndarray
+        Full value of every constant named in the file (elements not named keep the
+        model's value).
+    intervals : dict of str to (ndarray, ndarray)
+        Low and high limits of the constants that have them.
+
+    Raises
+    ------
+    DataError
+        If the file is missing or unreadable.
+    SpecError
+        If a name is not a constant of the model, a value is not numeric or has the
+        wrong shape, or an interval has low > high.
+
+    Examples
+    --------
+    >>> import sdflow as sf, tempfile, pathlib
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> r = m.dim("region", ["north", "south"])
+    >>> growth = m.const("growth", [0.02, 0.03], dims=[r])
+    >>> decay = m.const("decay", 0.1)
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "p.toml").write_text(
+    ...     '[parameters]\\n"growth[south]" = 0.05\\n'
+    ...     'decay = { value = 0.08, low = 0.05, high = 0.12 }\\n')
+    >>> values, intervals = read_parameters(folder / "p.toml", m.graph())
+    >>> {k: v.tolist() for k, v in values.items()}
+    {'growth': [0.02, 0.05], 'decay': 0.08}
+    >>> [float(limit) for limit in intervals["decay"]]
+    [0.05, 0.12]
+    """
     path = Path(path)
     values: dict[str, np.ndarray] = {}
     intervals: dict[str, list] = {}
@@ -129,6 +171,34 @@ def read_posterior(path: str | Path, graph: ModelGraph) -> PosteriorDraws:
     """Posterior draws from a CSV file (one row per draw).
 
     Columns not naming constants (e.g. ``draw``, ``log_posterior``) are ignored.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV file with a column per constant (``name``, or ``name[element]`` for one
+        element of an arrayed constant).
+    graph : ModelGraph
+        The model the names refer to (`Model.graph`).
+
+    Returns
+    -------
+    PosteriorDraws
+        One entry per constant, shaped (draws, *dims); elements without a column keep the
+        model's value.
+
+    Examples
+    --------
+    >>> import sdflow as sf, tempfile, pathlib
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> r = m.dim("region", ["north", "south"])
+    >>> growth = m.const("growth", [0.02, 0.03], dims=[r])
+    >>> decay = m.const("decay", 0.1)
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "draws.csv").write_text(
+    ...     "draw,decay,growth[north],log_posterior\\n0,0.1,0.01,-3\\n1,0.2,0.04,-4\\n")
+    >>> draws = read_posterior(folder / "draws.csv", m.graph())
+    >>> draws.count, draws.values["growth"].tolist()
+    (2, [[0.01, 0.03], [0.04, 0.03]])
     """
     path = Path(path)
     if not path.exists():

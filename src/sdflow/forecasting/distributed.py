@@ -168,6 +168,34 @@ def local_cluster(workers: int = 2, processes: bool = True):
     the many short-lived arrays of a batched time step then cost page faults and system
     calls (three times the CPU time per chunk, measured on the YRD model). Thresholds of
     64 MB (trim) and 16 MB (mmap) keep those arrays on the heap.
+
+    Parameters
+    ----------
+    workers : int
+        Number of workers, one thread each.
+    processes : bool
+        Workers in separate processes (True) or as threads of this process.
+
+    Returns
+    -------
+    distributed.LocalCluster
+        Close it (or use it as a context manager) when done.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> from sdflow.forecasting import Ensemble, Scenario, Uncertain, run_ensemble
+    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
+    >>> rate = m.const("rate", 0.03)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("growth", rate * x, sink=x)
+    >>> from distributed import Client
+    >>> ensemble = Ensemble(m, [Scenario("baseline")],
+    ...                     [Uncertain("rate", sf.uniform(0.02, 0.04))], n=20)
+    >>> with local_cluster(workers=1, processes=False) as cluster, Client(cluster) as client:
+    ...     ds = run_ensemble(ensemble, scheduler=client)
+    >>> dict(ds["x"].sizes)
+    {'scenario': 1, 'run': 20, 'time': 11}
     """
     import dask
     from distributed import LocalCluster

@@ -34,7 +34,35 @@ def interval_distribution(low, high) -> Distribution:
 
 
 def load_inputs(spec: ForecastSpec):
-    """The model, calibrated point values and the uncertain parameters of ``spec``."""
+    """The model, calibrated point values and the uncertain parameters of ``spec``.
+
+    With ``intervals = true`` every calibrated interval not already declared uncertain
+    becomes a uniform distribution (`interval_distribution`).
+
+    Returns
+    -------
+    model : Model
+    params : dict of str to ndarray
+        Calibrated point values (empty without a parameter file).
+    uncertain : list of Uncertain
+    posterior : PosteriorDraws or None
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sdflow.forecasting import load_spec
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "p.toml").write_text(
+    ...     '[parameters]\\nimitation = { value = 0.4, low = 0.3, high = 0.5 }\\n')
+    >>> _ = (folder / "f.toml").write_text(
+    ...     '[model]\\ntarget = "sdmodels.reference.bass:build"\\nparameters = "p.toml"\\n'
+    ...     'intervals = true\\n[forecast]\\nn = 8\\noutputs = ["adopters"]\\nyears = [10]\\n'
+    ...     '[scenarios.baseline]\\n[scenarios.fast]\\nlevers = { innovation = 0.05 }\\n')
+    >>> spec = load_spec(folder / "f.toml")
+    >>> model, params, uncertain, posterior = load_inputs(spec)
+    >>> model.name, float(params["imitation"]), [u.name for u in uncertain], posterior
+    ('bass diffusion', 0.4, ['imitation'], None)
+    """
     model = load_model(spec.target, spec.options)
     graph = model.graph()
     params, uncertain = {}, list(spec.uncertain)
@@ -54,7 +82,36 @@ def build_ensemble(spec: ForecastSpec, scenarios: Sequence[str] | None = None,
                    until: float | None = None, n: int | None = None,
                    seed: int | None = None, chunk_size: int | None = None,
                    sampling: str | None = None) -> Ensemble:
-    """The `Ensemble` a spec describes; arguments given here override the file."""
+    """The `Ensemble` a spec describes; arguments given here override the file.
+
+    Parameters
+    ----------
+    spec : ForecastSpec
+    scenarios : sequence of str, optional
+        Names of the scenarios to run (default: all of the spec's).
+    until, n, seed, chunk_size, sampling : optional
+        Override the spec's ``[forecast]`` entries.
+
+    Returns
+    -------
+    Ensemble
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sdflow.forecasting import load_spec
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "p.toml").write_text(
+    ...     '[parameters]\\nimitation = { value = 0.4, low = 0.3, high = 0.5 }\\n')
+    >>> _ = (folder / "f.toml").write_text(
+    ...     '[model]\\ntarget = "sdmodels.reference.bass:build"\\nparameters = "p.toml"\\n'
+    ...     'intervals = true\\n[forecast]\\nn = 8\\noutputs = ["adopters"]\\nyears = [10]\\n'
+    ...     '[scenarios.baseline]\\n[scenarios.fast]\\nlevers = { innovation = 0.05 }\\n')
+    >>> spec = load_spec(folder / "f.toml")
+    >>> ensemble = build_ensemble(spec, scenarios=["fast"], n=4)
+    >>> ensemble.n, [s.name for s in ensemble.scenarios]
+    (4, ['fast'])
+    """
     model, params, uncertain, posterior = load_inputs(spec)
     chosen = select_scenarios(spec.scenarios, scenarios)
     return Ensemble(
@@ -68,7 +125,41 @@ def build_ensemble(spec: ForecastSpec, scenarios: Sequence[str] | None = None,
 def build_sensitivity(spec: ForecastSpec, scenario: str | None = None,
                       variables: Sequence[str] | None = None,
                       years: Sequence[float] | None = None) -> SensitivityProblem:
-    """The `SensitivityProblem` of a spec: its uncertain parameters, chosen outputs."""
+    """The `SensitivityProblem` of a spec: its uncertain parameters, chosen outputs.
+
+    Parameters
+    ----------
+    spec : ForecastSpec
+    scenario : str, optional
+        The scenario to analyse (default: the spec's first).
+    variables, years : sequence, optional
+        Outputs and years; default ``[sensitivity]``, then ``[forecast]`` of the spec.
+
+    Returns
+    -------
+    SensitivityProblem
+
+    Raises
+    ------
+    SpecError
+        If no outputs or no years are chosen.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sdflow.forecasting import load_spec
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "p.toml").write_text(
+    ...     '[parameters]\\nimitation = { value = 0.4, low = 0.3, high = 0.5 }\\n')
+    >>> _ = (folder / "f.toml").write_text(
+    ...     '[model]\\ntarget = "sdmodels.reference.bass:build"\\nparameters = "p.toml"\\n'
+    ...     'intervals = true\\n[forecast]\\nn = 8\\noutputs = ["adopters"]\\nyears = [10]\\n'
+    ...     '[scenarios.baseline]\\n[scenarios.fast]\\nlevers = { innovation = 0.05 }\\n')
+    >>> spec = load_spec(folder / "f.toml")
+    >>> problem = build_sensitivity(spec)
+    >>> problem.variables, problem.years, problem.scenario.name
+    (['adopters'], [10], 'baseline')
+    """
     model, params, uncertain, posterior = load_inputs(spec)
     chosen = select_scenarios(spec.scenarios, [scenario] if scenario else None)[0]
     variables = list(variables or spec.sensitivity.get("outputs") or spec.outputs or [])

@@ -183,7 +183,31 @@ def sensitivity_chart(table: pd.DataFrame, output: str, top: int = 15):
 
 
 def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
-    """Write ``fig`` as PNG atomically and close it."""
+    """Write ``fig`` as PNG atomically and close it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or Path
+    dpi : int
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(2, 1))
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> path = save_figure(fig, pathlib.Path(tempfile.mkdtemp()) / "line.png", dpi=50)
+    >>> path.read_bytes()[:4]
+    b'\\x89PNG'
+    """
     plt = _pyplot()
     try:
         return atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=dpi, format="png"))

@@ -54,7 +54,37 @@ def _elements(data: xr.DataArray) -> list[tuple[str, dict]]:
 
 
 def band_table(bands: xr.Dataset, variable: str, years: Sequence[float]) -> str:
-    """Markdown table: median [50% band] [90% band] per scenario (and element) and year."""
+    """Markdown table: median [50% band] [90% band] per scenario (and element) and year.
+
+    Parameters
+    ----------
+    bands : xarray.Dataset
+        From `quantile_bands` (needs the 0.05, 0.25, 0.5, 0.75 and 0.95 quantiles).
+    variable : str
+    years : sequence of float
+        One column per year.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> from sdflow.forecasting import Ensemble, Scenario, Uncertain, run_ensemble
+    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
+    >>> rate = m.const("rate", 0.03)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("growth", rate * x, sink=x)
+    >>> ds = run_ensemble(Ensemble(m, [Scenario("baseline"),
+    ...                                Scenario("boost", levers={"rate": 0.05})],
+    ...                            [Uncertain("rate", sf.uniform(0.02, 0.04))], n=20))
+    >>> print(band_table(quantile_bands(ds), "x", [2030]))   # the lever fixes the rate
+    | scenario | 2030 |
+    |---|---|
+    | baseline | 1.342 [1.282, 1.407] [1.237, 1.454] |
+    | boost | 1.629 [1.629, 1.629] [1.629, 1.629] |
+    """
     data = values_at(bands[variable], years)
     head = "| scenario | " + ("element | " if _elements(data)[0][0] else "") + \
         " | ".join(f"{y:g}" for y in years) + " |"
@@ -74,7 +104,40 @@ def band_table(bands: xr.Dataset, variable: str, years: Sequence[float]) -> str:
 
 
 def difference_table(ds: xr.Dataset, variable: str, year: float) -> str:
-    """Markdown table of paired differences from the first scenario at ``year``."""
+    """Markdown table of paired differences from the first scenario at ``year``.
+
+    Runs with the same index share their parameter draws, so each difference is taken
+    run by run (see `paired_differences`).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An ensemble from `run_ensemble` with at least two scenarios.
+    variable : str
+    year : float
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> from sdflow.forecasting import Ensemble, Scenario, Uncertain, run_ensemble
+    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
+    >>> rate = m.const("rate", 0.03)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("growth", rate * x, sink=x)
+    >>> ds = run_ensemble(Ensemble(m, [Scenario("baseline"),
+    ...                                Scenario("boost", levers={"rate": 0.05})],
+    ...                            [Uncertain("rate", sf.uniform(0.02, 0.04))], n=20))
+    >>> print(difference_table(ds, "x", 2030))
+    Paired differences from 'baseline' in 2030 (same parameter draws):
+    <BLANKLINE>
+    | scenario | median difference | 90% band | median relative | share of runs > 0 |
+    |---|---|---|---|---|
+    | boost | 0.2868 | [0.1746, 0.3919] | +21.37% | 1.00 |
+    """
     at_year = values_at(ds, [year]).isel(time=0).compute()  # small: one year, all runs
     diff = paired_differences(at_year.expand_dims(time=[year]), [variable])[variable]
     rel = paired_differences(at_year.expand_dims(time=[year]), [variable],
@@ -100,7 +163,30 @@ def difference_table(ds: xr.Dataset, variable: str, year: float) -> str:
 
 def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     """Write ``ds`` to netCDF (``.nc``) or Zarr (``.zarr``, needs the zarr package),
-    atomically: readers see the old store or the new one, never half of one."""
+    atomically: readers see the old store or the new one, never half of one.
+
+    Boolean variables (``failed``) are stored as int8, which every netCDF engine accepts.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+    path : str or Path
+        Ends in ``.zarr`` for a Zarr store, anything else for netCDF.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr, tempfile, pathlib
+    >>> ds = xr.Dataset({"x": ("run", [1.0, 2.0]), "failed": ("run", [False, True])})
+    >>> path = write_dataset(ds, pathlib.Path(tempfile.mkdtemp()) / "runs.nc")
+    >>> with xr.open_dataset(path) as back:
+    ...     back["x"].values.tolist(), back["failed"].values.tolist()
+    ([1.0, 2.0], [0, 1])
+    """
     path = Path(path)
     stored = ds.copy()
     for name in stored.data_vars:
@@ -135,7 +221,49 @@ def write_forecast(ds: xr.Dataset, out_dir: str | Path, years: Sequence[float] =
     """Write all draws (``ensemble.nc``, or ``ensemble.zarr`` with ``store="zarr"``),
     the quantile bands (``bands.nc``), fan charts and ``forecast_report.md``.
 
-    Returns the paths written, by role.
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An ensemble from `run_ensemble` (dims scenario, run, time, ...).
+    out_dir : str or Path
+        Created if missing.
+    years : sequence of float
+        Columns of the band tables (default: the middle and the last time).
+    thresholds : sequence of dict
+        Exceedance probabilities to report (see `exceedance_probability`).
+    title, notes : str
+        Heading and an introductory paragraph of the report.
+    descriptions : dict, optional
+        Scenario name -> one-line description for the scenario table.
+    figures : bool
+        Draw a fan chart (PNG) per variable.
+    store : {"netcdf", "zarr", None}
+        Format of the draws; None writes neither the draws nor the bands.
+
+    Returns
+    -------
+    dict of str to Path
+        The paths written, by role (``"ensemble"``, ``"bands"``, ``"fan <variable>"``,
+        ``"report"``...).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> from sdflow.forecasting import Ensemble, Scenario, Uncertain, run_ensemble
+    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
+    >>> rate = m.const("rate", 0.03)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("growth", rate * x, sink=x)
+    >>> import tempfile
+    >>> ds = run_ensemble(Ensemble(m, [Scenario("baseline")],
+    ...                            [Uncertain("rate", sf.uniform(0.02, 0.04))], n=20))
+    >>> written = write_forecast(ds, tempfile.mkdtemp(), years=[2030], figures=False)
+    >>> {role: path.name for role, path in written.items()}
+    {'ensemble': 'ensemble.nc', 'bands': 'bands.nc', 'report': 'forecast_report.md'}
+    >>> print(written["report"].read_text().split("## x")[1].split("##")[0].strip())
+    | scenario | 2030 |
+    |---|---|
+    | baseline | 1.342 [1.282, 1.407] [1.237, 1.454] |
     """
     if store not in ("netcdf", "zarr", None):
         raise SpecError(f"store={store!r} must be 'netcdf', 'zarr' or None")
@@ -201,7 +329,41 @@ def write_forecast(ds: xr.Dataset, out_dir: str | Path, years: Sequence[float] =
 
 def write_sensitivity(table: pd.DataFrame, out_dir: str | Path, title: str = "Sensitivity",
                       figures: bool = True) -> dict[str, Path]:
-    """Write ``sensitivity.csv``, one bar chart per output and ``sensitivity_report.md``."""
+    """Write ``sensitivity.csv``, one bar chart per output and ``sensitivity_report.md``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From `morris_screening` or `sobol_indices` (its ``attrs`` name the method).
+    out_dir : str or Path
+        Created if missing.
+    title : str
+        Heading of the report.
+    figures : bool
+        Draw a bar chart (PNG) per output.
+
+    Returns
+    -------
+    dict of str to Path
+        The paths written, by role (``"table"``, ``"chart <output>"``, ``"report"``).
+
+    Examples
+    --------
+    >>> import sdflow as sf, tempfile
+    >>> from sdflow.forecasting import SensitivityProblem, Uncertain, morris_screening
+    >>> m = sf.Model("lin", start=0, stop=1, dt=1)
+    >>> a, b = m.const("a", 0.0), m.const("b", 0.0)
+    >>> y = m.aux("y", a + 2 * b)
+    >>> p = SensitivityProblem(m, [Uncertain("a", sf.uniform(0, 1)),
+    ...                            Uncertain("b", sf.uniform(0, 1))], ["y"], [1])
+    >>> written = write_sensitivity(morris_screening(p, trajectories=10), tempfile.mkdtemp(),
+    ...                             figures=False)
+    >>> print(written["report"].read_text().split("## y @ 1")[1].strip())
+    | parameter | mu* | ± | mu | sigma |
+    |---|---|---|---|---|
+    | b | 2 | 0 | 2 | 0 |
+    | a | 1 | 0 | 1 | 0 |
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = {"table": atomic_write(out / "sensitivity.csv",

@@ -83,7 +83,25 @@ class SeriesOverride:
 
 @dataclass(frozen=True)
 class PreparedScenario:
-    """A scenario checked against one model: simulate ``model`` with ``levers`` set."""
+    """A scenario checked against one model: simulate ``model`` with ``levers`` set.
+
+    Made by `Scenario.prepare`; ``levers`` maps constant names to their values for the
+    whole run, and ``model`` carries the time-varying changes.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
+    >>> r = m.const("rate", 0.02)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("growth", r * x, sink=x)
+    >>> prepared = Scenario("high", levers={"rate": 0.05}).prepare(m)
+    >>> prepared.name, {k: float(v) for k, v in prepared.levers.items()}
+    ('high', {'rate': 0.05})
+    >>> run = prepared.model.simulate(params=prepared.levers)
+    >>> round(float(run["x"].sel(time=2030)), 4)       # 1.05**10
+    1.6289
+    """
 
     name: str
     model: Model

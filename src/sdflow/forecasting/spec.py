@@ -59,7 +59,20 @@ _DISTRIBUTIONS = {"uniform": ("low", "high"), "normal": ("mean", "sd"),
 
 @dataclass
 class ForecastSpec:
-    """A parsed forecast specification (see the module docstring for the file format)."""
+    """A parsed forecast specification (see the module docstring for the file format).
+
+    Made by `load_spec`; unset entries keep these defaults (and a spec without
+    ``[scenarios]`` runs the baseline alone).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "f.toml"
+    >>> _ = f.write_text('[model]\\ntarget = "sdmodels.reference.bass:build"\\n')
+    >>> spec = load_spec(f)
+    >>> spec.n, spec.sampling, spec.method, spec.uncertain, [s.name for s in spec.scenarios]
+    (1000, 'lhs', 'euler', [], ['baseline'])
+    """
 
     path: Path
     target: str
@@ -226,7 +239,21 @@ def _series_file(path: Path, file: Path, column: str | None):
 
 
 def posterior_from(spec: ForecastSpec, graph) -> PosteriorDraws | None:
-    """The spec's posterior draws, if it names a file."""
+    """The spec's posterior draws, if it names a file (see `read_posterior`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sdflow.cli.loading import load_model
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "draws.csv").write_text("imitation\\n0.3\\n0.5\\n")
+    >>> _ = (folder / "f.toml").write_text('[model]\\ntarget = '
+    ...     '"sdmodels.reference.bass:build"\\nposterior = "draws.csv"\\n')
+    >>> spec = load_spec(folder / "f.toml")
+    >>> draws = posterior_from(spec, load_model(spec.target, spec.options).graph())
+    >>> draws.values["imitation"].tolist()
+    [0.3, 0.5]
+    """
     if spec.posterior is None:
         return None
     from .calibrated import read_posterior

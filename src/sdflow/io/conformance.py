@@ -47,7 +47,13 @@ def read_canonical(path) -> pd.DataFrame:
 
 
 def split_column(column: str) -> tuple[str, list[str]]:
-    """``"stock[a, b]"`` -> ``("stock", ["a", "b"])``."""
+    """``"stock[a, b]"`` -> ``("stock", ["a", "b"])``.
+
+    Examples
+    --------
+    >>> split_column('Stock[a, "b"]'), split_column("Time")
+    (('Stock', ['a', 'b']), ('Time', []))
+    """
     match = _COLUMN.match(column)
     subs = match.group("subs")
     elements = [s.strip().strip('"') for s in subs.split(",")] if subs else []
@@ -55,7 +61,34 @@ def split_column(column: str) -> tuple[str, list[str]]:
 
 
 def sdflow_columns(model, results, columns) -> dict[str, np.ndarray]:
-    """The series of a sdflow run for the canonical ``columns`` it has (by name key)."""
+    """The series of a sdflow run for the canonical ``columns`` it has (by name key).
+
+    Parameters
+    ----------
+    model : Model
+        The model that was run (constants are looked up there when the run did not save
+        them).
+    results : Results
+    columns : iterable of str
+        Canonical column names, ``name`` or ``name[element, ...]``.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Column -> values at the run's saved times; columns the run cannot match are left
+        out.
+
+    Examples
+    --------
+    >>> import pandas as pd, sdflow as sf
+    >>> m = sf.Model("decay", start=0, stop=2, dt=1)
+    >>> r = m.dim("region", ["a", "b"])
+    >>> x = m.stock("Stock", initial=[100.0, 10.0], dims=[r])
+    >>> _ = m.flow("out", m.const("k", 0.5) * x, source=x, dims=[r])
+    >>> series = sdflow_columns(m, m.simulate(), ["STOCK[b]", "k", "unknown"])
+    >>> {k: v.tolist() for k, v in series.items()}
+    {'STOCK[b]': [10.0, 5.0, 2.5], 'k': [0.5, 0.5, 0.5]}
+    """
     ds = results.dataset
     by_key = {name_key(str(v)): v for v in ds.data_vars}
     out = {}
@@ -96,6 +129,34 @@ def compare(times, series: dict, canonical: pd.DataFrame) -> list[str]:
 
     Columns the run does not have are reported as missing. Returns an empty list when
     the run conforms.
+
+    Parameters
+    ----------
+    times : array_like
+        The run's saved times.
+    series : dict of str to array_like
+        Column -> values at ``times`` (see `sdflow_columns`).
+    canonical : pandas.DataFrame
+        Expected values indexed by time (see `read_canonical`); only times the run saved
+        are compared.
+
+    Returns
+    -------
+    list of str
+        One line per failing column.
+
+    Examples
+    --------
+    >>> import pandas as pd, sdflow as sf
+    >>> m = sf.Model("decay", start=0, stop=2, dt=1)
+    >>> r = m.dim("region", ["a", "b"])
+    >>> x = m.stock("Stock", initial=[100.0, 10.0], dims=[r])
+    >>> _ = m.flow("out", m.const("k", 0.5) * x, source=x, dims=[r])
+    >>> canonical = pd.DataFrame({"Stock[a]": [100.0, 50.0, 25.0],
+    ...                           "Stock[b]": [10.0, 5.0, 3.0]}, index=[0.0, 1.0, 2.0])
+    >>> run = m.simulate()
+    >>> compare(run.dataset["time"], sdflow_columns(m, run, canonical.columns), canonical)
+    ['Stock[b]: at time 2 got 2.5, expected 3']
     """
     times = np.asarray(times, dtype=float)
     problems = []

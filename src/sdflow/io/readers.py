@@ -99,11 +99,41 @@ def read_xmile(path) -> Model:
 
 
 def read_model(path) -> Model:
-    """`read_vensim` or `read_xmile`, chosen by the file's extension."""
+    """`read_vensim` or `read_xmile`, chosen by the file's extension.
+
+    Parameters
+    ----------
+    path : str or Path
+        A Vensim ``.mdl`` file, or an XMILE ``.xmile``/``.xml``/``.stmx``/``.itmx`` file.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ImportModelError
+        For any other extension (and the errors of the reader chosen).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, sdflow as sf
+    >>> m = sf.Model("decay", start=0, stop=10, dt=1)
+    >>> x = m.stock("x", initial=100)
+    >>> _ = m.flow("decay", 0.1 * x, source=x)
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> sf.write_xmile(m, folder / "decay.xmile")
+    >>> round(float(read_model(folder / "decay.xmile").simulate()["x"][-1]), 4)
+    34.8678
+    >>> read_model(folder / "decay.txt")
+    Traceback (most recent call last):
+    ...
+    sdflow.io.errors.ImportModelError: ...decay.txt: unknown model file type '.txt'; ...
+    """
     suffix = Path(path).suffix.lower()
     if suffix == ".mdl":
         return read_vensim(path)
     if suffix in (".xmile", ".xml", ".stmx", ".itmx"):
         return read_xmile(path)
-    raise ImportModelError(f"{path}: unknown model file type '{suffix}'; use .mdl "
+    raise ImportModelError(f"unknown model file type '{suffix}'; use .mdl "
                            "(Vensim) or .xmile (XMILE)", file=path)

@@ -25,6 +25,17 @@ class ModelGraph:
     lists the nodes computed at every evaluation (auxiliaries, flows, pipeline inputs) in
     the order they can be computed; ``init_order`` lists every node in the order the first
     time step needs them. ``stocks`` are the keys of integrated states.
+    Made by `Model.graph`.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("decay", start=0, stop=4, dt=1)
+    >>> x = m.stock("x", initial=100.0)
+    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
+    >>> g = m.graph()
+    >>> g.stocks, g.flow_order, list(g.nodes), g.dt
+    (('x',), ('out',), ['x', 'k', 'out'], 1.0)
     """
 
     name: str

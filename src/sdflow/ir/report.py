@@ -9,7 +9,21 @@ from ..errors import ModelCheckError, ModelError
 
 @dataclass
 class CheckReport:
-    """The outcome of `Model.check`: ``errors`` (ModelError instances) and ``warnings``."""
+    """The outcome of `Model.check`: ``errors`` (ModelError instances) and ``warnings``.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> y = m.aux("y", m.const("k", 2.0, units="person"), units="widget")
+    >>> report = m.check(raise_on_error=False)
+    >>> report.ok, [type(e).__name__ for e in report.errors], report.warnings
+    (False, ['UnitError'], ["'y' is not used by any other variable"])
+    >>> report.raise_errors()
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.UnitError: 'y': is declared in widget but its equation gives person; ...
+    """
 
     model: str
     errors: list[ModelError] = field(default_factory=list)

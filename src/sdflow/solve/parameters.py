@@ -15,7 +15,15 @@ from ..ir.graph import ModelGraph
 
 def parameter_stream(seed: int | None, key: str) -> np.random.Generator:
     """A random stream per (seed, parameter): adding a parameter leaves the others' draws
-    unchanged, which keeps scenario comparisons paired."""
+    unchanged, which keeps scenario comparisons paired.
+
+    Examples
+    --------
+    >>> same = parameter_stream(0, "c").random() == parameter_stream(0, "c").random()
+    >>> other = parameter_stream(0, "c").random() == parameter_stream(0, "k").random()
+    >>> same, other
+    (True, False)
+    """
     if seed is None:
         return np.random.default_rng()
     return np.random.default_rng([int(seed), zlib.crc32(key.encode())])
@@ -28,6 +36,40 @@ def resolve_parameters(graph: ModelGraph, params: dict[str, Any] | None, n: int 
 
     A value shaped like the constant applies to every run; one shaped (n, *dims) gives each
     run its own; a `Distribution` is sampled independently per run and per element.
+
+    Parameters
+    ----------
+    graph : ModelGraph
+    params : dict, optional
+        Constant name -> value, per-run values or `Distribution`.
+    n : int, optional
+        Number of runs (needed for distributions; otherwise taken from per-run values).
+    seed : int, optional
+        Seed of the per-parameter streams (`parameter_stream`).
+
+    Returns
+    -------
+    values : dict of str to ndarray
+        Graph key -> array shaped (runs, *dims) (one row when every run is the same).
+    n : int
+        Number of runs.
+    varies : bool
+        Whether values differ between runs.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> r = m.dim("region", ["a", "b"])
+    >>> k = m.const("k", [1.0, 2.0], dims=[r])
+    >>> y = m.aux("y", k * m.const("c", 0.5), dims=[r])
+    >>> values, n, varies = resolve_parameters(m.graph(), {"k": [[1, 2], [3, 4], [5, 6]]},
+    ...                                        None, None)
+    >>> values["k"].shape, n, varies
+    ((3, 2), 3, True)
+    >>> values, n, varies = resolve_parameters(m.graph(), {"c": sf.uniform(0, 1)}, 4, 0)
+    >>> values["c"].shape, n, varies
+    ((4,), 4, True)
     """
     params = dict(params or {})
     shapes, keys = {}, {}

@@ -115,7 +115,39 @@ class Results:
 
 
 def atomic_write(path: Path, write) -> Path:
-    """Call ``write(tmp_path)`` then move the file into place in one step."""
+    """Call ``write(tmp_path)`` then move the file into place in one step.
+
+    A reader never sees a half-written file, and a failing ``write`` leaves the old file
+    (if any) untouched and no temporary file behind.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write; its folder is created if missing.
+    write : callable
+        Called with the temporary path (a str in the same folder) to write to.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out" / "a.txt"
+    >>> atomic_write(target, lambda tmp: pathlib.Path(tmp).write_text("hello")).read_text()
+    'hello'
+    >>> def fail(tmp):
+    ...     pathlib.Path(tmp).write_text("half")
+    ...     raise OSError("disk full")
+    >>> atomic_write(target, fail)
+    Traceback (most recent call last):
+    ...
+    OSError: disk full
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    ('hello', ['a.txt'])
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
