@@ -37,20 +37,10 @@ def log_posterior(evaluator: Evaluator, priors):
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf
-    >>> from pathlib import Path
-    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec, Prior
-    >>> from sdflow.calibrate.data import ObservedSeries
-    >>> from sdflow.calibrate.problem import CalibrationProblem
-    >>> from sdflow.calibrate.objectives import Payoff
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.5)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> t = np.arange(1.0, 5.0)                 # k = 0.2 with +-2% noise
-    >>> obs = ObservedSeries("x", t, (0.9 ** (2 * t) * [1.02, 0.98, 1.02, 0.98])[:, None])
-    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
-    ...                              [ParameterSpec("k", (0.0, 1.0))])
-    >>> ev = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
+    >>> import numpy as np
+    >>> from sdflow.calibrate.spec import Prior
+    >>> from sdflow.calibrate.examples import decay_evaluator
+    >>> ev = decay_evaluator(noisy=True)
     >>> f = log_posterior(ev, [Prior("normal", 0.2, 0.1)])
     >>> lp = f(np.array([[0.2], [0.5], [1.5]]))     # 1.5 is outside the bounds
     >>> bool(lp[0] > lp[1]), float(lp[2])
@@ -117,20 +107,9 @@ def sample_posterior(evaluator: Evaluator, priors, x, scale, settings: dict, see
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf
-    >>> from pathlib import Path
-    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec, Prior
-    >>> from sdflow.calibrate.data import ObservedSeries
-    >>> from sdflow.calibrate.problem import CalibrationProblem
-    >>> from sdflow.calibrate.objectives import Payoff
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.5)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> t = np.arange(1.0, 5.0)                 # k = 0.2 with +-2% noise
-    >>> obs = ObservedSeries("x", t, (0.9 ** (2 * t) * [1.02, 0.98, 1.02, 0.98])[:, None])
-    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
-    ...                              [ParameterSpec("k", (0.0, 1.0))])
-    >>> ev = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
+    >>> import numpy as np
+    >>> from sdflow.calibrate.examples import decay_evaluator
+    >>> ev = decay_evaluator(noisy=True)
     >>> post = sample_posterior(ev, [None], np.array([0.2]), np.array([0.005]),
     ...                         {"walkers": 4, "steps": 40}, 0, Checkpoint(None, "doc"), None)
     >>> post["draws"].shape                  # 4 walkers x 20 steps after burn-in

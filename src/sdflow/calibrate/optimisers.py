@@ -131,19 +131,9 @@ def least_squares_fit(evaluator: Evaluator, z0, options: dict | None = None,
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf
-    >>> from pathlib import Path
-    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec
-    >>> from sdflow.calibrate.data import ObservedSeries
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> t = np.arange(1.0, 5.0)
-    >>> obs = ObservedSeries("x", t, (1 - 0.25 * 0.3) ** (4 * t)[:, None])  # Euler, k=0.3
-    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
-    ...                              [ParameterSpec("k", (0.0, 1.0))])
-    >>> payoff = Payoff("wsse", [obs.values], [1.0])
-    >>> fit = least_squares_fit(Evaluator(problem, payoff), [0.1])
+    >>> from sdflow.calibrate.examples import decay_evaluator
+    >>> evaluator = decay_evaluator()
+    >>> fit = least_squares_fit(evaluator, [0.1])
     >>> round(fit.x[0], 6)
     0.3
     """
@@ -180,19 +170,9 @@ def start_points(problem: CalibrationProblem, starts: int, seed: int) -> np.ndar
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf
-    >>> from pathlib import Path
-    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec
-    >>> from sdflow.calibrate.data import ObservedSeries
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> t = np.arange(1.0, 5.0)
-    >>> obs = ObservedSeries("x", t, (1 - 0.25 * 0.3) ** (4 * t)[:, None])  # Euler, k=0.3
-    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
-    ...                              [ParameterSpec("k", (0.0, 1.0))])
-    >>> evaluator = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
-    >>> points = start_points(problem, 3, seed=0)
+    >>> from sdflow.calibrate.examples import decay_evaluator
+    >>> evaluator = decay_evaluator()
+    >>> points = start_points(evaluator.problem, 3, seed=0)
     >>> points.shape, float(points[0, 0])             # the model's value of k comes first
     ((3, 1), 0.1)
     """
@@ -232,18 +212,8 @@ def multistart(evaluator: Evaluator, starts: int, seed: int, options: dict | Non
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf
-    >>> from pathlib import Path
-    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec
-    >>> from sdflow.calibrate.data import ObservedSeries
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> t = np.arange(1.0, 5.0)
-    >>> obs = ObservedSeries("x", t, (1 - 0.25 * 0.3) ** (4 * t)[:, None])  # Euler, k=0.3
-    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
-    ...                              [ParameterSpec("k", (0.0, 1.0))])
-    >>> evaluator = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
+    >>> from sdflow.calibrate.examples import decay_evaluator
+    >>> evaluator = decay_evaluator()
     >>> best, fits = multistart(evaluator, 2, 0, None, Checkpoint(None, "doc"))
     >>> len(fits), round(best.x[0], 6)
     (2, 0.3)
@@ -284,18 +254,8 @@ def differential_evolution_fit(evaluator: Evaluator, seed: int, options: dict | 
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf
-    >>> from pathlib import Path
-    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec
-    >>> from sdflow.calibrate.data import ObservedSeries
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> t = np.arange(1.0, 5.0)
-    >>> obs = ObservedSeries("x", t, (1 - 0.25 * 0.3) ** (4 * t)[:, None])  # Euler, k=0.3
-    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
-    ...                              [ParameterSpec("k", (0.0, 1.0))])
-    >>> evaluator = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
+    >>> from sdflow.calibrate.examples import decay_evaluator
+    >>> evaluator = decay_evaluator()
     >>> fit = differential_evolution_fit(evaluator, 0, {"popsize": 5, "maxiter": 5},
     ...                                  Checkpoint(None, "doc"))
     >>> round(fit.x[0], 6)

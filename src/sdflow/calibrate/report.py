@@ -34,16 +34,10 @@ def write_report(result, folder: str | Path) -> Path:
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf, tempfile, pathlib
-    >>> from sdflow.calibrate import CalibrationSpec, SeriesSpec, ParameterSpec, calibrate
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
-    >>> _ = f.write_text("year,x\\n" + "".join(f"{t},{(1 - 0.075) ** (4 * t)}\\n"
-    ...                                       for t in range(1, 5)))
-    >>> spec = CalibrationSpec("decay", m, [SeriesSpec("x", f, "x", value="x")],
-    ...                        [ParameterSpec("k", (0.0, 1.0))], profile=False)
+    >>> import tempfile
+    >>> from sdflow.calibrate import calibrate
+    >>> from sdflow.calibrate.examples import decay_spec
+    >>> spec = decay_spec()
     >>> folder = write_report(calibrate(spec), tempfile.mkdtemp())
     >>> sorted(p.name for p in folder.iterdir())
     ['estimates.csv', 'fit_x.png', 'params.json', 'report.md', 'residuals_x.png', 'statistics.csv']

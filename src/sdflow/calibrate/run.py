@@ -33,16 +33,9 @@ class CalibrationResult:
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf, tempfile, pathlib
-    >>> from sdflow.calibrate import CalibrationSpec, SeriesSpec, ParameterSpec, calibrate
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
-    >>> _ = f.write_text("year,x\\n" + "".join(f"{t},{(1 - 0.075) ** (4 * t)}\\n"
-    ...                                       for t in range(1, 5)))
-    >>> spec = CalibrationSpec("decay", m, [SeriesSpec("x", f, "x", value="x")],
-    ...                        [ParameterSpec("k", (0.0, 1.0))], profile=False)
+    >>> from sdflow.calibrate import calibrate
+    >>> from sdflow.calibrate.examples import decay_spec
+    >>> spec = decay_spec()
     >>> result = calibrate(spec)
     >>> {k: round(v, 6) for k, v in result.estimates.items()}
     {'k': 0.3}
@@ -110,17 +103,9 @@ def load_observations(spec: CalibrationSpec, model) -> list[ObservedSeries]:
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf, tempfile, pathlib
-    >>> from sdflow.calibrate import CalibrationSpec, SeriesSpec, ParameterSpec, calibrate
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
-    >>> _ = f.write_text("year,x\\n" + "".join(f"{t},{(1 - 0.075) ** (4 * t)}\\n"
-    ...                                       for t in range(1, 5)))
-    >>> spec = CalibrationSpec("decay", m, [SeriesSpec("x", f, "x", value="x")],
-    ...                        [ParameterSpec("k", (0.0, 1.0))], profile=False)
-    >>> [obs] = load_observations(spec, m)
+    >>> from sdflow.calibrate.examples import decay_spec
+    >>> spec = decay_spec()
+    >>> [obs] = load_observations(spec, spec.model)
     >>> obs.times.tolist(), obs.values.shape
     ([1.0, 2.0, 3.0, 4.0], (4, 1))
     """
@@ -174,16 +159,8 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf, tempfile, pathlib
-    >>> from sdflow.calibrate.spec import CalibrationSpec, SeriesSpec, ParameterSpec
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.25)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
-    >>> _ = f.write_text("year,x\\n" + "".join(f"{t},{(1 - 0.075) ** (4 * t)}\\n"
-    ...                                       for t in range(1, 5)))
-    >>> spec = CalibrationSpec("decay", m, [SeriesSpec("x", f, "x", value="x")],
-    ...                        [ParameterSpec("k", (0.0, 1.0))], profile=False)
+    >>> from sdflow.calibrate.examples import decay_spec
+    >>> spec = decay_spec()
     >>> round(calibrate(spec).estimates["k"], 6)
     0.3
     """

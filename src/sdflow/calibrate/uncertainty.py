@@ -92,20 +92,9 @@ def profile_likelihood(evaluator: Evaluator, x, se, best_cost: float, points: in
 
     Examples
     --------
-    >>> import numpy as np, sdflow as sf
-    >>> from pathlib import Path
-    >>> from sdflow.calibrate.spec import SeriesSpec, ParameterSpec
-    >>> from sdflow.calibrate.data import ObservedSeries
-    >>> from sdflow.calibrate.problem import CalibrationProblem
-    >>> from sdflow.calibrate.objectives import Payoff
-    >>> m = sf.Model("decay", start=0, stop=4, dt=0.5)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
-    >>> t = np.arange(1.0, 5.0)                 # k = 0.2 with +-2% noise
-    >>> obs = ObservedSeries("x", t, (0.9 ** (2 * t) * [1.02, 0.98, 1.02, 0.98])[:, None])
-    >>> problem = CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs)],
-    ...                              [ParameterSpec("k", (0.0, 1.0))])
-    >>> ev = Evaluator(problem, Payoff("wsse", [obs.values], [1.0]))
+    >>> import numpy as np
+    >>> from sdflow.calibrate.examples import decay_evaluator
+    >>> ev = decay_evaluator(noisy=True)
     >>> k = np.array([0.2])
     >>> wald = jacobian_covariance(ev, k)
     >>> [p] = profile_likelihood(ev, k, wald["se"], float(ev.nll(k[None, :])[0]), 5,
