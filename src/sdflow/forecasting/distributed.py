@@ -185,10 +185,8 @@ def local_cluster(workers: int = 2, processes: bool = True):
     --------
     >>> import sdflow as sf
     >>> from sdflow.forecasting import Ensemble, Scenario, Uncertain, run_ensemble
-    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
-    >>> rate = m.const("rate", 0.03)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("growth", rate * x, sink=x)
+    >>> from sdflow.forecasting.examples import growth_model
+    >>> m = growth_model()
     >>> from distributed import Client
     >>> ensemble = Ensemble(m, [Scenario("baseline")],
     ...                     [Uncertain("rate", sf.uniform(0.02, 0.04))], n=20)

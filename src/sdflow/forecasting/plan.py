@@ -49,16 +49,8 @@ def load_inputs(spec: ForecastSpec):
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> from sdflow.forecasting import load_spec
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "p.toml").write_text(
-    ...     '[parameters]\\nimitation = { value = 0.4, low = 0.3, high = 0.5 }\\n')
-    >>> _ = (folder / "f.toml").write_text(
-    ...     '[model]\\ntarget = "sdmodels.reference.bass:build"\\nparameters = "p.toml"\\n'
-    ...     'intervals = true\\n[forecast]\\nn = 8\\noutputs = ["adopters"]\\nyears = [10]\\n'
-    ...     '[scenarios.baseline]\\n[scenarios.fast]\\nlevers = { innovation = 0.05 }\\n')
-    >>> spec = load_spec(folder / "f.toml")
+    >>> from sdflow.forecasting.examples import bass_spec
+    >>> spec = bass_spec()
     >>> model, params, uncertain, posterior = load_inputs(spec)
     >>> model.name, float(params["imitation"]), [u.name for u in uncertain], posterior
     ('bass diffusion', 0.4, ['imitation'], None)
@@ -98,16 +90,8 @@ def build_ensemble(spec: ForecastSpec, scenarios: Sequence[str] | None = None,
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> from sdflow.forecasting import load_spec
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "p.toml").write_text(
-    ...     '[parameters]\\nimitation = { value = 0.4, low = 0.3, high = 0.5 }\\n')
-    >>> _ = (folder / "f.toml").write_text(
-    ...     '[model]\\ntarget = "sdmodels.reference.bass:build"\\nparameters = "p.toml"\\n'
-    ...     'intervals = true\\n[forecast]\\nn = 8\\noutputs = ["adopters"]\\nyears = [10]\\n'
-    ...     '[scenarios.baseline]\\n[scenarios.fast]\\nlevers = { innovation = 0.05 }\\n')
-    >>> spec = load_spec(folder / "f.toml")
+    >>> from sdflow.forecasting.examples import bass_spec
+    >>> spec = bass_spec()
     >>> ensemble = build_ensemble(spec, scenarios=["fast"], n=4)
     >>> ensemble.n, [s.name for s in ensemble.scenarios]
     (4, ['fast'])
@@ -146,16 +130,8 @@ def build_sensitivity(spec: ForecastSpec, scenario: str | None = None,
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> from sdflow.forecasting import load_spec
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "p.toml").write_text(
-    ...     '[parameters]\\nimitation = { value = 0.4, low = 0.3, high = 0.5 }\\n')
-    >>> _ = (folder / "f.toml").write_text(
-    ...     '[model]\\ntarget = "sdmodels.reference.bass:build"\\nparameters = "p.toml"\\n'
-    ...     'intervals = true\\n[forecast]\\nn = 8\\noutputs = ["adopters"]\\nyears = [10]\\n'
-    ...     '[scenarios.baseline]\\n[scenarios.fast]\\nlevers = { innovation = 0.05 }\\n')
-    >>> spec = load_spec(folder / "f.toml")
+    >>> from sdflow.forecasting.examples import bass_spec
+    >>> spec = bass_spec()
     >>> problem = build_sensitivity(spec)
     >>> problem.variables, problem.years, problem.scenario.name
     (['adopters'], [10], 'baseline')

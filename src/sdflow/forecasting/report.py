@@ -72,10 +72,8 @@ def band_table(bands: xr.Dataset, variable: str, years: Sequence[float]) -> str:
     --------
     >>> import sdflow as sf
     >>> from sdflow.forecasting import Ensemble, Scenario, Uncertain, run_ensemble
-    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
-    >>> rate = m.const("rate", 0.03)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("growth", rate * x, sink=x)
+    >>> from sdflow.forecasting.examples import growth_model
+    >>> m = growth_model()
     >>> ds = run_ensemble(Ensemble(m, [Scenario("baseline"),
     ...                                Scenario("boost", levers={"rate": 0.05})],
     ...                            [Uncertain("rate", sf.uniform(0.02, 0.04))], n=20))
@@ -124,10 +122,8 @@ def difference_table(ds: xr.Dataset, variable: str, year: float) -> str:
     --------
     >>> import sdflow as sf
     >>> from sdflow.forecasting import Ensemble, Scenario, Uncertain, run_ensemble
-    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
-    >>> rate = m.const("rate", 0.03)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("growth", rate * x, sink=x)
+    >>> from sdflow.forecasting.examples import growth_model
+    >>> m = growth_model()
     >>> ds = run_ensemble(Ensemble(m, [Scenario("baseline"),
     ...                                Scenario("boost", levers={"rate": 0.05})],
     ...                            [Uncertain("rate", sf.uniform(0.02, 0.04))], n=20))
@@ -250,10 +246,8 @@ def write_forecast(ds: xr.Dataset, out_dir: str | Path, years: Sequence[float] =
     --------
     >>> import sdflow as sf
     >>> from sdflow.forecasting import Ensemble, Scenario, Uncertain, run_ensemble
-    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
-    >>> rate = m.const("rate", 0.03)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("growth", rate * x, sink=x)
+    >>> from sdflow.forecasting.examples import growth_model
+    >>> m = growth_model()
     >>> import tempfile
     >>> ds = run_ensemble(Ensemble(m, [Scenario("baseline")],
     ...                            [Uncertain("rate", sf.uniform(0.02, 0.04))], n=20))

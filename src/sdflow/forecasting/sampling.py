@@ -71,12 +71,9 @@ class PosteriorDraws:
 
     Examples
     --------
-    >>> import sdflow as sf
     >>> from sdflow.forecasting import Ensemble, Scenario, run_ensemble
-    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
-    >>> rate = m.const("rate", 0.03)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("growth", rate * x, sink=x)
+    >>> from sdflow.forecasting.examples import growth_model
+    >>> m = growth_model()
     >>> draws = PosteriorDraws({"rate": [0.02, 0.03, 0.025]})
     >>> draws.count
     3

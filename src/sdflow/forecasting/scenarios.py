@@ -90,11 +90,8 @@ class PreparedScenario:
 
     Examples
     --------
-    >>> import sdflow as sf
-    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
-    >>> r = m.const("rate", 0.02)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("growth", r * x, sink=x)
+    >>> from sdflow.forecasting.examples import growth_model
+    >>> m = growth_model(0.02)
     >>> prepared = Scenario("high", levers={"rate": 0.05}).prepare(m)
     >>> prepared.name, {k: float(v) for k, v in prepared.levers.items()}
     ('high', {'rate': 0.05})
@@ -127,11 +124,8 @@ class Scenario:
 
     Examples
     --------
-    >>> import sdflow as sf
-    >>> m = sf.Model("growth", start=2020, stop=2030, dt=1)
-    >>> r = m.const("rate", 0.02)
-    >>> x = m.stock("x", initial=1.0)
-    >>> _ = m.flow("growth", r * x, sink=x)
+    >>> from sdflow.forecasting.examples import growth_model
+    >>> m = growth_model(0.02)
     >>> fast = Scenario("fast", changes=[Step("rate", at=2025, to=0.05)])
     >>> run = fast.prepare(m).model.simulate()
     >>> round(float(run["x"].sel(time=2030)), 4)  # 1.02**5 * 1.05**5
