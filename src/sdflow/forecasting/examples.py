@@ -2,6 +2,8 @@
 
 - `growth_model`: ``x' = rate * x`` from ``x = 1`` over 2020-2030 (dt 1), so Euler gives
   ``x(2030) = (1 + rate) ** 10``;
+- `linear_sensitivity`: ``y = a + 2 b`` with ``a, b ~ uniform(0, 1)``, whose Sobol
+  indices are 1/5 and 4/5 and whose Morris effects are the coefficients 1 and 2;
 - `bass_spec`: a forecast specification for the Bass diffusion model
   (`sdmodels.reference.bass`) with a parameter file, two scenarios and eight runs.
 """
@@ -27,6 +29,27 @@ def growth_model(rate: float = 0.03) -> Model:
     x = m.stock("x", initial=1.0)
     m.flow("growth", m.const("rate", rate) * x, sink=x)
     return m
+
+
+def linear_sensitivity():
+    """A `SensitivityProblem` of ``y = a + 2 b`` at t = 1, ``a, b ~ uniform(0, 1)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sdflow.forecasting.examples import linear_sensitivity
+    >>> linear_sensitivity().evaluate(np.array([[0.5, 0.25]])).tolist()
+    [[1.0]]
+    """
+    from ..dsl.distributions import uniform
+    from .sampling import Uncertain
+    from .sensitivity import SensitivityProblem
+
+    m = Model("lin", start=0, stop=1, dt=1)
+    a, b = m.const("a", 0.0), m.const("b", 0.0)
+    m.aux("y", a + 2 * b)
+    return SensitivityProblem(m, [Uncertain("a", uniform(0, 1)), Uncertain("b", uniform(0, 1))],
+                              ["y"], [1])
 
 
 def bass_spec(folder: str | Path | None = None):

@@ -343,13 +343,10 @@ def write_sensitivity(table: pd.DataFrame, out_dir: str | Path, title: str = "Se
 
     Examples
     --------
-    >>> import sdflow as sf, tempfile
-    >>> from sdflow.forecasting import SensitivityProblem, Uncertain, morris_screening
-    >>> m = sf.Model("lin", start=0, stop=1, dt=1)
-    >>> a, b = m.const("a", 0.0), m.const("b", 0.0)
-    >>> y = m.aux("y", a + 2 * b)
-    >>> p = SensitivityProblem(m, [Uncertain("a", sf.uniform(0, 1)),
-    ...                            Uncertain("b", sf.uniform(0, 1))], ["y"], [1])
+    >>> import tempfile
+    >>> from sdflow.forecasting import morris_screening
+    >>> from sdflow.forecasting.examples import linear_sensitivity
+    >>> p = linear_sensitivity()
     >>> written = write_sensitivity(morris_screening(p, trajectories=10), tempfile.mkdtemp(),
     ...                             figures=False)
     >>> print(written["report"].read_text().split("## y @ 1")[1].strip())

@@ -111,12 +111,8 @@ def sobol_indices(problem: SensitivityProblem, n: int = 1024, seed: int = 0,
 
     Examples
     --------
-    >>> import sdflow as sf
-    >>> m = sf.Model("lin", start=0, stop=1, dt=1)
-    >>> a, b = m.const("a", 0.0), m.const("b", 0.0)
-    >>> y = m.aux("y", a + 2 * b)
-    >>> p = SensitivityProblem(m, [Uncertain("a", sf.uniform(0, 1)),
-    ...                            Uncertain("b", sf.uniform(0, 1))], ["y"], [1])
+    >>> from sdflow.forecasting.examples import linear_sensitivity
+    >>> p = linear_sensitivity()
     >>> table = sobol_indices(p, n=256)
     >>> table.set_index("parameter")["ST"].round(1).to_dict()  # 1/5 and 4/5 of variance
     {'a': 0.2, 'b': 0.8}
@@ -156,12 +152,8 @@ def morris_screening(problem: SensitivityProblem, trajectories: int = 50, levels
 
     Examples
     --------
-    >>> import sdflow as sf
-    >>> m = sf.Model("lin", start=0, stop=1, dt=1)
-    >>> a, b = m.const("a", 0.0), m.const("b", 0.0)
-    >>> y = m.aux("y", a + 2 * b)
-    >>> p = SensitivityProblem(m, [Uncertain("a", sf.uniform(0, 1)),
-    ...                            Uncertain("b", sf.uniform(0, 1))], ["y"], [1])
+    >>> from sdflow.forecasting.examples import linear_sensitivity
+    >>> p = linear_sensitivity()
     >>> table = morris_screening(p, trajectories=10)  # uniform(0, 1): effect = coefficient
     >>> table.set_index("parameter")["mu_star"].round(2).to_dict()
     {'a': 1.0, 'b': 2.0}
