@@ -68,6 +68,7 @@ from .loops import LOOPS, Loop, find_loop
 from .model import build
 from .parameters import LEVERS, PARAMETERS, parameter_names
 from .presets import PRESETS, get_preset
+from .segmentation import market_segmentation
 
 __all__ = ["LEVERS", "LOOPS", "Loop", "PARAMETERS", "PRESETS", "build", "find_loop",
            "get_preset", "parameter_names"]
