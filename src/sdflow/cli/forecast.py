@@ -8,11 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..errors import SdflowError
-
-
-class ArgumentValueError(SdflowError):
-    """A command-line value cannot be used."""
+from .arguments import ArgumentValueError, check_output_folder, positive_int, seed
 
 
 def register(sub) -> None:
@@ -25,12 +21,13 @@ def register(sub) -> None:
     p.add_argument("--scenarios", help="comma-separated scenario names (default: all; the "
                                        "first is the reference for differences)")
     p.add_argument("--until", type=float, help="horizon, e.g. 2060")
-    p.add_argument("--n", type=int, help="runs per scenario")
-    p.add_argument("--seed", type=int, help="seed of the sampling design")
+    p.add_argument("--n", type=positive_int, help="runs per scenario")
+    p.add_argument("--seed", type=seed, help="seed of the sampling design")
     p.add_argument("--sampling", choices=["lhs", "sobol", "random"])
-    p.add_argument("--chunk-size", type=int, help="runs per chunk (one batched simulation)")
+    p.add_argument("--chunk-size", type=positive_int,
+                   help="runs per chunk (one batched simulation)")
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786) or 'local'")
-    p.add_argument("--workers", type=int, help="workers of a local Dask cluster")
+    p.add_argument("--workers", type=positive_int, help="workers of a local Dask cluster")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--resume", action="store_true",
                    help="keep finished chunks of an interrupted run in --out")
@@ -49,10 +46,10 @@ def register(sub) -> None:
     s.add_argument("--scenario", help="scenario to analyse (default: the first)")
     s.add_argument("--outputs", help="comma-separated output variables")
     s.add_argument("--years", help="comma-separated years, e.g. 2030,2050")
-    s.add_argument("--n", type=int, default=512,
+    s.add_argument("--n", type=positive_int, default=512,
                    help="Sobol base sample (runs = n x (parameters + 2)) or Morris "
                         "trajectories (runs = n x (parameters + 1))")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=seed, default=0, help="seed of the sampling design")
     s.add_argument("--out", type=Path, required=True, help="output directory")
     s.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     s.set_defaults(func=sensitivity)
@@ -103,10 +100,7 @@ def forecast(args: argparse.Namespace) -> int:
     from ..forecasting.report import write_forecast
     from ..forecasting.spec import load_spec
 
-    for flag, value in (("--n", args.n), ("--chunk-size", args.chunk_size),
-                        ("--workers", args.workers)):
-        if value is not None and value < 1:
-            raise ArgumentValueError(f"{flag} {value}: must be a positive number")
+    check_output_folder(args.out)
     if args.format == "zarr":
         try:
             import zarr  # noqa: F401
@@ -172,8 +166,7 @@ def sensitivity(args: argparse.Namespace) -> int:
     from ..forecasting.sensitivity import morris_screening, sobol_indices
     from ..forecasting.spec import load_spec
 
-    if args.n < 1:
-        raise ArgumentValueError(f"--n {args.n}: must be a positive number")
+    check_output_folder(args.out)
     spec = load_spec(args.spec)
     problem = build_sensitivity(spec, args.scenario, _names(args.outputs), _years(args.years))
     d = problem.sampler.dimensions
