@@ -47,6 +47,25 @@ def test_forecast_command_writes_outputs_and_resumes(tmp_path, capsys):
     assert "3/3 chunks, 300 runs" in capsys.readouterr().err
 
 
+def test_forecast_resume_recomputes_a_truncated_chunk(tmp_path, capsys):
+    spec = tmp_path / "bass.toml"
+    spec.write_text(SPEC)
+    out = tmp_path / "out"
+    args = ["forecast", str(spec), "--out", str(out), "--no-figures"]
+    assert main(args) == 0
+    with xr.open_dataset(out / "ensemble.nc") as ds:
+        expected = ds.load()
+    chunk = out / "chunks" / "chunk-00002.nc"
+    chunk.write_bytes(chunk.read_bytes()[:-100])
+    capsys.readouterr()
+    assert main(args + ["--resume"]) == 0
+    err = capsys.readouterr().err
+    assert f"sdflow forecast: {chunk} cannot be read (" in err
+    assert "computing chunk 2 again" in err and "Traceback" not in err
+    with xr.open_dataset(out / "ensemble.nc") as ds:
+        assert ds.load().identical(expected)
+
+
 def test_forecast_errors_exit_2_with_the_names(tmp_path, capsys):
     spec = tmp_path / "bass.toml"
     spec.write_text(SPEC)

@@ -121,7 +121,9 @@ def forecast(args: argparse.Namespace) -> int:
           file=sys.stderr)
     ds = run_ensemble(ensemble, out_dir=args.out, scheduler=args.scheduler,
                       workers=args.workers, resume=args.resume, progress=ProgressBar(),
-                      lazy=True)  # read back from the chunk files as needed
+                      lazy=True,  # read back from the chunk files as needed
+                      report=lambda message: print(f"sdflow forecast: {message}",
+                                                   file=sys.stderr))
     years = [y for y in spec.years if y <= horizon] or None
     descriptions = {s.name: s.description for s in ensemble.scenarios}
     notes = _settings(spec, ensemble)

@@ -43,7 +43,8 @@ def _chunk_task(payload: bytes, token: str, i: int) -> xr.Dataset:
 def run_ensemble(ensemble: Ensemble, out_dir: str | Path | None = None, scheduler=None,
                  workers: int | None = None, resume: bool = False,
                  progress: Progress | None = None, attempts: int = 3,
-                 lazy: bool = False, connect_timeout: float = 20.0) -> xr.Dataset:
+                 lazy: bool = False, connect_timeout: float = 20.0,
+                 report: Callable[[str], None] | None = None) -> xr.Dataset:
     """Run every chunk of ``ensemble`` and return all runs as one Dataset.
 
     Parameters
@@ -69,6 +70,9 @@ def run_ensemble(ensemble: Ensemble, out_dir: str | Path | None = None, schedule
         memory; needs ``out_dir``).
     connect_timeout : float
         Seconds to wait for a remote scheduler.
+    report : callable, optional
+        Called with a message for every finished chunk that cannot be read on resuming
+        (it is computed again); default a `RuntimeWarning`.
 
     Returns
     -------
@@ -96,7 +100,7 @@ def run_ensemble(ensemble: Ensemble, out_dir: str | Path | None = None, schedule
     ensemble.prepared()  # bad scenario or parameter names fail here, not on a worker
     _ = ensemble.sampler
     store = ChunkStore(out_dir, ensemble.describe(), resume) if out_dir is not None else None
-    done = set(store.finished()) if store is not None else set()
+    done = set(store.readable(report)) if store is not None else set()
     pending = [i for i in range(ensemble.chunks) if i not in done]
     results: dict[int, xr.Dataset] = {}
     counter = _Counter(ensemble, done, progress)

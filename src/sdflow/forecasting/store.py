@@ -2,12 +2,16 @@
 
 ``DIR/chunks/settings.txt`` holds the ensemble's settings; ``DIR/chunks/chunk-00012.nc``
 one finished chunk each, written atomically (a chunk file exists whole or not at all).
+A file damaged afterwards (a copy cut short, a full disk) is found by `ChunkStore.readable`
+and computed again.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
+from typing import Callable
 
 import xarray as xr
 
@@ -50,6 +54,42 @@ class ChunkStore:
         """Numbers of the chunks already on disk."""
         found = (_CHUNK.match(p.name) for p in self.directory.iterdir())
         return sorted(int(m.group(1)) for m in found if m)
+
+    def readable(self, report: Callable[[str], None] | None = None) -> list[int]:
+        """Numbers of the chunks on disk that can be read in full.
+
+        A chunk file that cannot be read is reported by name (to ``report``, or as a
+        `RuntimeWarning`) and deleted, so that the chunk is computed again.
+
+        Examples
+        --------
+        >>> import tempfile, xarray as xr
+        >>> store = ChunkStore(tempfile.mkdtemp(), "n=10", resume=False)
+        >>> store.write(0, xr.Dataset({"x": ("run", [1.0, 2.0])}))
+        >>> _ = store.path(1).write_bytes(b"CDF\\x01 cut short")
+        >>> messages = []
+        >>> store.readable(report=messages.append), store.finished()
+        ([0], [0])
+        >>> print(messages[0])  # doctest: +ELLIPSIS
+        /.../chunks/chunk-00001.nc cannot be read (...); computing chunk 1 again
+        """
+        good = []
+        for i in self.finished():
+            try:
+                self.read(i)
+            # the backends raise OSError, ValueError, RuntimeError, ... for a damaged file;
+            # whatever it is, the remedy is to compute the chunk again
+            except Exception as exc:  # noqa: BLE001
+                message = (f"{self.path(i)} cannot be read ({type(exc).__name__}: {exc}); "
+                           f"computing chunk {i} again")
+                if report is None:
+                    warnings.warn(message, RuntimeWarning, stacklevel=2)
+                else:
+                    report(message)
+                self.path(i).unlink()
+            else:
+                good.append(i)
+        return good
 
     def write(self, i: int, chunk: xr.Dataset) -> None:
         chunk = chunk.copy()
