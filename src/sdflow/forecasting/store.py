@@ -114,9 +114,48 @@ class ChunkStore:
                                    concat_dim="run", data_vars="minimal", coords="minimal",
                                    compat="override")
         else:
-            ds = xr.concat([self.read(i) for i in range(chunks)], dim="run",
-                           data_vars="minimal", coords="minimal", compat="override")
+            ds = concat_chunks([self.read(i) for i in range(chunks)])
         if "failed" in ds:
             ds["failed"] = ds["failed"].astype(bool)
         ds.attrs.pop("chunk", None)
         return ds
+
+
+class MemoryStore:
+    """Finished chunks kept in memory, for runs without an output directory.
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> store = MemoryStore()
+    >>> store.write(1, xr.Dataset({"x": ("run", [3.0])}))
+    >>> store.write(0, xr.Dataset({"x": ("run", [1.0, 2.0])}))
+    >>> store.assemble(2)["x"].values.tolist()
+    [1.0, 2.0, 3.0]
+    """
+
+    def __init__(self):
+        self.chunks: dict[int, xr.Dataset] = {}
+
+    def finished(self) -> list[int]:
+        return sorted(self.chunks)
+
+    def write(self, i: int, chunk: xr.Dataset) -> None:
+        self.chunks[i] = chunk
+
+    def read(self, i: int) -> xr.Dataset:
+        return self.chunks[i]
+
+    def assemble(self, chunks: int, lazy: bool = False) -> xr.Dataset:
+        """All chunks as one Dataset along ``run`` (``lazy`` needs a `ChunkStore`)."""
+        if lazy:
+            raise SpecError("lazy=True reads chunks back from disk: give out_dir")
+        ds = concat_chunks([self.chunks[i] for i in range(chunks)])
+        ds.attrs.pop("chunk", None)
+        return ds
+
+
+def concat_chunks(chunks: list[xr.Dataset]) -> xr.Dataset:
+    """Chunks joined along ``run``; variables without ``run`` are taken from the first."""
+    return xr.concat(chunks, dim="run", data_vars="minimal", coords="minimal",
+                     compat="override")
