@@ -4,6 +4,7 @@ sensitivity analysis from a forecast specification (TOML, see `sdflow.forecastin
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -40,7 +41,8 @@ def register(sub) -> None:
         "sensitivity", help="Sobol indices or Morris screening",
         description="Global sensitivity of chosen outputs at chosen years to the spec's "
                     "uncertain parameters (SALib); writes sensitivity.csv, bar charts and "
-                    "sensitivity_report.md to --out.")
+                    "sensitivity_report.md to --out. Runs are checkpointed in chunks: after "
+                    "an interruption, run again with --resume to continue.")
     s.add_argument("spec", type=Path, help="forecast specification (TOML)")
     s.add_argument("--method", choices=["sobol", "morris"], default="sobol")
     s.add_argument("--scenario", help="scenario to analyse (default: the first)")
@@ -50,7 +52,14 @@ def register(sub) -> None:
                    help="Sobol base sample (runs = n x (parameters + 2)) or Morris "
                         "trajectories (runs = n x (parameters + 1))")
     s.add_argument("--seed", type=seed, default=0, help="seed of the sampling design")
+    s.add_argument("--chunk-size", type=positive_int,
+                   help="runs per chunk, each checkpointed in --out (default: the spec's "
+                        "chunk_size)")
+    s.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786) or 'local'")
+    s.add_argument("--workers", type=positive_int, help="workers of a local Dask cluster")
     s.add_argument("--out", type=Path, required=True, help="output directory")
+    s.add_argument("--resume", action="store_true",
+                   help="keep finished chunks of an interrupted run in --out")
     s.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     s.set_defaults(func=sensitivity)
 
@@ -163,6 +172,7 @@ def _settings(spec, ensemble) -> str:
 
 
 def sensitivity(args: argparse.Namespace) -> int:
+    from ..forecasting.distributed import chunked_evaluator
     from ..forecasting.plan import build_sensitivity
     from ..forecasting.report import write_sensitivity
     from ..forecasting.sensitivity import morris_screening, sobol_indices
@@ -175,10 +185,17 @@ def sensitivity(args: argparse.Namespace) -> int:
     runs = args.n * (d + 2) if args.method == "sobol" else args.n * (d + 1)
     print(f"sdflow sensitivity: {args.method}, {d} parameter(s), {runs} runs", file=sys.stderr)
     started = time.perf_counter()
+    digest = hashlib.sha256(args.spec.read_bytes()).hexdigest()[:16]
+    evaluate = chunked_evaluator(
+        problem, out_dir=args.out, chunk_size=args.chunk_size or spec.chunk_size,
+        scheduler=args.scheduler, workers=args.workers, resume=args.resume,
+        progress=ProgressBar(), note=f"spec {args.spec.name} sha256 {digest}",
+        report=lambda message: print(f"sdflow sensitivity: {message}", file=sys.stderr))
     if args.method == "sobol":
-        table = sobol_indices(problem, n=args.n, seed=args.seed)
+        table = sobol_indices(problem, n=args.n, seed=args.seed, evaluate=evaluate)
     else:
-        table = morris_screening(problem, trajectories=args.n, seed=args.seed)
+        table = morris_screening(problem, trajectories=args.n, seed=args.seed,
+                                 evaluate=evaluate)
     print(f"sdflow sensitivity: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     written = write_sensitivity(table, args.out, title=f"Sensitivity: {spec.path.stem}",
                                 figures=not args.no_figures)

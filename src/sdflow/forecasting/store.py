@@ -40,7 +40,7 @@ class ChunkStore:
         if marker.exists() and resume:
             if marker.read_text() != settings:
                 raise SpecError(
-                    f"{self.directory} holds chunks of an ensemble with other settings; "
+                    f"{self.directory} holds chunks of a run with other settings; "
                     "use another output directory, or run without --resume to start over")
         else:
             for path in self.directory.glob("chunk-*.nc"):
