@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -130,7 +131,8 @@ def forecast(args: argparse.Namespace) -> int:
           file=sys.stderr)
     ds = run_ensemble(ensemble, out_dir=args.out, scheduler=args.scheduler,
                       workers=args.workers, resume=args.resume, progress=ProgressBar(),
-                      lazy=True,  # read back from the chunk files as needed
+                      # with dask, read back from the chunk files as needed
+                      lazy=importlib.util.find_spec("dask") is not None,
                       report=lambda message: print(f"sdflow forecast: {message}",
                                                    file=sys.stderr))
     years = [y for y in spec.years if y <= horizon] or None

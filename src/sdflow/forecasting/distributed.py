@@ -21,7 +21,7 @@ from typing import Callable, Protocol
 import numpy as np
 import xarray as xr
 
-from ..errors import SdflowError, SpecError
+from ..errors import MissingDependencyError, SdflowError, SpecError
 from . import portable
 from .ensemble import Ensemble
 from .sensitivity import SensitivityProblem, SensitivityRuns
@@ -206,8 +206,20 @@ def chunked_evaluator(problem: SensitivityProblem, out_dir: str | Path | None = 
     return evaluate
 
 
+def _distributed():
+    """The ``distributed`` package, or `MissingDependencyError` saying how to install it."""
+    try:
+        import dask  # noqa: F401  (distributed needs it; a missing one is named alike)
+        import distributed
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"running on Dask (--scheduler, --workers) needs dask and distributed ({exc}); "
+            'pip install "sdflow[dask]", or run in this process') from None
+    return distributed
+
+
 def _run_on_cluster(client, job: ChunkedJob, pending: list[int], finish, attempts: int):
-    from distributed import as_completed
+    as_completed = _distributed().as_completed
 
     payload = portable.dumps(job)
     token = portable.token(payload)
@@ -278,8 +290,8 @@ def local_cluster(workers: int = 2, processes: bool = True):
     >>> dict(ds["x"].sizes)
     {'scenario': 1, 'run': 20, 'time': 11}
     """
-    import dask
-    from distributed import LocalCluster
+    LocalCluster = _distributed().LocalCluster
+    import dask  # present once _distributed() returned
 
     environ = "distributed.nanny.pre-spawn-environ"
     settings = {f"{environ}.MALLOC_TRIM_THRESHOLD_": 64 * 2 ** 20,
@@ -297,7 +309,7 @@ class _client:
         self.cluster = self.client = None
 
     def __enter__(self):
-        from distributed import Client
+        Client = _distributed().Client
 
         if isinstance(self.scheduler, Client):
             return self.scheduler

@@ -3,11 +3,14 @@
 ``DIR/chunks/settings.txt`` holds the ensemble's settings; ``DIR/chunks/chunk-00012.nc``
 one finished chunk each, written atomically (a chunk file exists whole or not at all).
 A file damaged afterwards (a copy cut short, a full disk) is found by `ChunkStore.readable`
-and computed again.
+and computed again. Files are netCDF4 when the netCDF4 package is installed and netCDF3
+(scipy's writer, xarray's fallback) otherwise; a chunk this installation cannot read is
+computed again too.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import warnings
 from pathlib import Path
@@ -15,7 +18,7 @@ from typing import Callable
 
 import xarray as xr
 
-from ..errors import SpecError
+from ..errors import MissingDependencyError, SpecError
 from ..solve.results import atomic_write
 
 _CHUNK = re.compile(r"^chunk-(\d{5,})\.nc$")
@@ -110,6 +113,9 @@ class ChunkStore:
         if missing:
             raise SpecError(f"chunks {missing[:10]} are not finished in {self.directory}")
         if lazy:
+            if importlib.util.find_spec("dask") is None:
+                raise MissingDependencyError('lazy=True reads the chunks with dask: pip '
+                                             'install "sdflow[dask]", or use lazy=False')
             ds = xr.open_mfdataset([self.path(i) for i in range(chunks)], combine="nested",
                                    concat_dim="run", data_vars="minimal", coords="minimal",
                                    compat="override")
