@@ -39,9 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)
-    for command in set(sub.choices.values()):  # also accepted after the command's name;
+    for command in set(sub.choices.values()):  # --debug also after the command's name;
+        # no default there, or it would overwrite a --debug given before the name
         command.add_argument("--debug", action="store_true", help=debug_help,
-                             default=argparse.SUPPRESS)  # SUPPRESS keeps a --debug before it
+                             default=argparse.SUPPRESS)
     return parser
 
 
@@ -57,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
+    except SystemExit:
+        raise
     except BaseException as exc:  # every failure becomes one line (and an exit code)
-        if isinstance(exc, SystemExit):
-            raise
         inputs = [str(v) for k, v in vars(args).items() if isinstance(v, Path) and k != "out"]
         if Path(str(getattr(args, "model", "")).partition(":")[0]).is_file():
             inputs.append(str(args.model))
