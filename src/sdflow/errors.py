@@ -81,3 +81,8 @@ class DataError(SdflowError):
 
 class SpecError(SdflowError):
     """A calibration or scenario specification is invalid."""
+
+
+class MissingDependencyError(SdflowError, ImportError):
+    """An optional package needed for this feature is not installed; the message says
+    which ``pip install "sdflow[extra]"`` brings it."""

@@ -47,6 +47,25 @@ def test_forecast_command_writes_outputs_and_resumes(tmp_path, capsys):
     assert "3/3 chunks, 300 runs" in capsys.readouterr().err
 
 
+def test_forecast_resume_recomputes_a_truncated_chunk(tmp_path, capsys):
+    spec = tmp_path / "bass.toml"
+    spec.write_text(SPEC)
+    out = tmp_path / "out"
+    args = ["forecast", str(spec), "--out", str(out), "--no-figures"]
+    assert main(args) == 0
+    with xr.open_dataset(out / "ensemble.nc") as ds:
+        expected = ds.load()
+    chunk = out / "chunks" / "chunk-00002.nc"
+    chunk.write_bytes(chunk.read_bytes()[:-100])
+    capsys.readouterr()
+    assert main(args + ["--resume"]) == 0
+    err = capsys.readouterr().err
+    assert f"sdflow forecast: {chunk} cannot be read (" in err
+    assert "computing chunk 2 again" in err and "Traceback" not in err
+    with xr.open_dataset(out / "ensemble.nc") as ds:
+        assert ds.load().identical(expected)
+
+
 def test_forecast_errors_exit_2_with_the_names(tmp_path, capsys):
     spec = tmp_path / "bass.toml"
     spec.write_text(SPEC)
@@ -78,3 +97,43 @@ def test_bad_outputs_and_late_thresholds_fail_before_running(tmp_path, capsys):
                                  '[{ variable = "adopters", above = 1, year = 30 }]'))
     assert main(["forecast", str(spec), "--out", str(tmp_path / "o")]) == 2
     assert "after the horizon 15" in capsys.readouterr().err
+
+
+def test_sensitivity_resumes_from_its_checkpoint(tmp_path, capsys, monkeypatch):
+    from sdflow.forecasting.sensitivity import SensitivityRuns
+
+    spec = tmp_path / "bass.toml"
+    spec.write_text(SPEC)
+    out = tmp_path / "sens"
+    args = ["sensitivity", str(spec), "--method", "sobol", "--n", "32", "--outputs",
+            "adopters", "--years", "5", "--out", str(out), "--no-figures",
+            "--chunk-size", "30"]  # 32 x (1 + 2) = 96 runs: 4 chunks
+
+    computed = []
+    run_chunk = SensitivityRuns.run_chunk
+
+    def interrupted(self, i):
+        if i == 2:
+            raise KeyboardInterrupt
+        computed.append(i)
+        return run_chunk(self, i)
+
+    monkeypatch.setattr(SensitivityRuns, "run_chunk", interrupted)
+    assert main(args) == 130
+    assert "interrupted; run the same command with --resume" in capsys.readouterr().err
+    assert sorted(p.name for p in (out / "chunks").glob("chunk-*")) == [
+        "chunk-00000.nc", "chunk-00001.nc"]
+
+    monkeypatch.setattr(SensitivityRuns, "run_chunk",
+                        lambda self, i: computed.append(i) or run_chunk(self, i))
+    assert main(args + ["--resume"]) == 0
+    assert computed == [0, 1, 2, 3]
+    resumed = (out / "sensitivity.csv").read_text()
+    assert "2/4 chunks, 60 runs" in capsys.readouterr().err
+    # an uninterrupted run elsewhere gives the same table, and other settings are refused
+    fresh = tmp_path / "fresh"
+    assert main([a if a != str(out) else str(fresh) for a in args]) == 0
+    assert (fresh / "sensitivity.csv").read_text() == resumed
+    capsys.readouterr()
+    assert main(args[:-1] + ["50", "--resume"]) == 2
+    assert "holds chunks of a run with other settings" in capsys.readouterr().err

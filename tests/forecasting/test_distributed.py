@@ -81,6 +81,22 @@ def test_resume_computes_only_missing_chunks(tmp_path):
     np.testing.assert_array_equal(lazy["output"].values, expected["output"].values)
 
 
+def test_resume_computes_a_truncated_chunk_again(tmp_path, monkeypatch):
+    ensemble = _ensemble(n=300)
+    expected = run_ensemble(ensemble, out_dir=tmp_path)
+    store = ChunkStore(tmp_path, ensemble.describe(), resume=True)
+    path = store.path(1)
+    path.write_bytes(path.read_bytes()[:1000])  # a copy cut short
+    computed, messages = [], []
+    run_chunk = Ensemble.run_chunk
+    monkeypatch.setattr(Ensemble, "run_chunk",
+                        lambda self, i, size=None: computed.append(i) or run_chunk(self, i))
+    got = run_ensemble(ensemble, out_dir=tmp_path, resume=True, report=messages.append)
+    assert computed == [1]
+    assert len(messages) == 1 and messages[0].startswith(f"{path} cannot be read")
+    assert got.identical(expected)
+
+
 def test_resume_refuses_chunks_of_other_settings(tmp_path):
     run_ensemble(_ensemble(n=200), out_dir=tmp_path)
     with pytest.raises(sf.SpecError, match="other settings"):

@@ -86,3 +86,47 @@ def test_bad_changes_are_refused():
         Scenario("s", changes=[Ramp("rate", start=5, end=5, to=1)])
     with pytest.raises(sf.SpecError, match="shape"):
         Scenario("s", levers={"rate": [1.0, 2.0]}).prepare(regions())
+
+
+SCENARIOS = [
+    Scenario("levers", levers={"rate": 0.01}),
+    Scenario("step", changes=[Step("rate", at=2025, to=0.02)]),
+    Scenario("ramp twice", changes=[Ramp("rate", start=2025, end=2030, scale=2.0),
+                                    Step("rate", at=2035, to=0.0)]),
+    Scenario("series", series=[SeriesOverride("push", [2030, 2040], [0.1, 0.1])]),
+]
+
+
+def _fresh_source(model):
+    """Compiled source of ``model`` built again from its declarations (no caches)."""
+    from sdflow.ir.graph import build_graph
+    return sf.compile_model(build_graph(model)).source
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_scenarios_never_change_the_model_they_start_from(scenario):
+    m = regions()
+    variables, dimensions = dict(m._variables), dict(m._dimensions)
+    graph, source = m.graph(), m.compile().source
+    prepared = scenario.prepare(m)
+    prepared.model.simulate(params=prepared.levers)
+    prepared.model.simulate(params={"rate": sf.uniform(0.0, 0.1)}, n=5, seed=1)
+    assert m._variables == variables and m._dimensions == dimensions
+    assert m.graph() is graph and _fresh_source(m) == source
+    assert m.simulate()["output"].values[-1].tolist() == regions().simulate()[
+        "output"].values[-1].tolist()
+
+
+def test_a_scenario_model_is_frozen_and_does_not_declare_into_its_base():
+    m = regions()
+    model = SCENARIOS[1].prepare(m).model
+    with pytest.raises(sf.ModelError, match="model 'regions' in scenario 'step' is frozen: "
+                                            "declare 'subsidy' on the model itself"):
+        model.const("subsidy", 0.1)
+    with pytest.raises(sf.ModelError, match="declare 'sector' on the model itself"):
+        model.dim("sector", ["farms", "factories"])
+    with pytest.raises(sf.ModelError, match="frozen"):
+        model.vary_time_settings(dt=0.25)
+    assert "subsidy" not in m and "sector" not in m.dimensions
+    assert "subsidy" not in model and "rate path" not in m.graph().nodes
+    assert _fresh_source(m) == m.compile().source

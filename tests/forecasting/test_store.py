@@ -34,3 +34,25 @@ def test_resume_keeps_or_discards(tmp_path):
     assert ChunkStore(tmp_path, "a", resume=False).finished() == []
     with pytest.raises(sf.SpecError, match="other settings"):
         ChunkStore(tmp_path, "b", resume=True)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda path: path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2]),
+    lambda path: path.write_bytes(b""),
+    lambda path: path.write_bytes(b"not a netCDF file at all"),
+])
+def test_a_damaged_chunk_is_reported_by_name_and_dropped(tmp_path, damage):
+    store = ChunkStore(tmp_path, "a", resume=False)
+    for i in range(3):
+        store.write(i, _chunk(2 * i))
+    damage(store.path(1))
+    messages = []
+    resumed = ChunkStore(tmp_path, "a", resume=True)
+    assert resumed.readable(report=messages.append) == [0, 2]
+    assert len(messages) == 1
+    assert messages[0].startswith(f"{store.path(1)} cannot be read (")
+    assert messages[0].endswith("computing chunk 1 again")
+    assert resumed.finished() == [0, 2]  # the damaged file is gone
+    with pytest.warns(RuntimeWarning, match="chunk-00000.nc cannot be read"):
+        store.path(0).write_bytes(b"")
+        assert resumed.readable() == [2]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .loading import load_model
-from .run import ArgumentValueError, parse_assignments
+from .arguments import ArgumentValueError, check_output_file
+from .run import parse_assignments
 
 
 def register(sub) -> None:
@@ -24,11 +24,13 @@ def register(sub) -> None:
 
 
 def convert(args: argparse.Namespace) -> int:
+    from ..forecasting.targets import load_model
     from ..io import write_xmile
     model = load_model(args.model, parse_assignments(args.option, "--option", numeric=False))
     out = args.out or Path(f"{model.name}.xmile")
     if out.suffix.lower() not in (".xmile", ".xml"):
         raise ArgumentValueError(f"--out {out}: an XMILE file ends in .xmile or .xml")
+    check_output_file(out)
     write_xmile(model, out)
     print(f"wrote {out}")
     return 0

@@ -4,15 +4,13 @@ sensitivity analysis from a forecast specification (TOML, see `sdflow.forecastin
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
 import sys
 import time
 from pathlib import Path
 
-from ..errors import SdflowError
-
-
-class ArgumentValueError(SdflowError):
-    """A command-line value cannot be used."""
+from .arguments import ArgumentValueError, check_output_folder, positive_int, seed
 
 
 def register(sub) -> None:
@@ -25,12 +23,13 @@ def register(sub) -> None:
     p.add_argument("--scenarios", help="comma-separated scenario names (default: all; the "
                                        "first is the reference for differences)")
     p.add_argument("--until", type=float, help="horizon, e.g. 2060")
-    p.add_argument("--n", type=int, help="runs per scenario")
-    p.add_argument("--seed", type=int, help="seed of the sampling design")
+    p.add_argument("--n", type=positive_int, help="runs per scenario")
+    p.add_argument("--seed", type=seed, help="seed of the sampling design")
     p.add_argument("--sampling", choices=["lhs", "sobol", "random"])
-    p.add_argument("--chunk-size", type=int, help="runs per chunk (one batched simulation)")
+    p.add_argument("--chunk-size", type=positive_int,
+                   help="runs per chunk (one batched simulation)")
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786) or 'local'")
-    p.add_argument("--workers", type=int, help="workers of a local Dask cluster")
+    p.add_argument("--workers", type=positive_int, help="workers of a local Dask cluster")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--resume", action="store_true",
                    help="keep finished chunks of an interrupted run in --out")
@@ -43,17 +42,25 @@ def register(sub) -> None:
         "sensitivity", help="Sobol indices or Morris screening",
         description="Global sensitivity of chosen outputs at chosen years to the spec's "
                     "uncertain parameters (SALib); writes sensitivity.csv, bar charts and "
-                    "sensitivity_report.md to --out.")
+                    "sensitivity_report.md to --out. Runs are checkpointed in chunks: after "
+                    "an interruption, run again with --resume to continue.")
     s.add_argument("spec", type=Path, help="forecast specification (TOML)")
     s.add_argument("--method", choices=["sobol", "morris"], default="sobol")
     s.add_argument("--scenario", help="scenario to analyse (default: the first)")
     s.add_argument("--outputs", help="comma-separated output variables")
     s.add_argument("--years", help="comma-separated years, e.g. 2030,2050")
-    s.add_argument("--n", type=int, default=512,
+    s.add_argument("--n", type=positive_int, default=512,
                    help="Sobol base sample (runs = n x (parameters + 2)) or Morris "
                         "trajectories (runs = n x (parameters + 1))")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=seed, default=0, help="seed of the sampling design")
+    s.add_argument("--chunk-size", type=positive_int,
+                   help="runs per chunk, each checkpointed in --out (default: the spec's "
+                        "chunk_size)")
+    s.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786) or 'local'")
+    s.add_argument("--workers", type=positive_int, help="workers of a local Dask cluster")
     s.add_argument("--out", type=Path, required=True, help="output directory")
+    s.add_argument("--resume", action="store_true",
+                   help="keep finished chunks of an interrupted run in --out")
     s.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     s.set_defaults(func=sensitivity)
 
@@ -103,10 +110,7 @@ def forecast(args: argparse.Namespace) -> int:
     from ..forecasting.report import write_forecast
     from ..forecasting.spec import load_spec
 
-    for flag, value in (("--n", args.n), ("--chunk-size", args.chunk_size),
-                        ("--workers", args.workers)):
-        if value is not None and value < 1:
-            raise ArgumentValueError(f"{flag} {value}: must be a positive number")
+    check_output_folder(args.out)
     if args.format == "zarr":
         try:
             import zarr  # noqa: F401
@@ -127,7 +131,10 @@ def forecast(args: argparse.Namespace) -> int:
           file=sys.stderr)
     ds = run_ensemble(ensemble, out_dir=args.out, scheduler=args.scheduler,
                       workers=args.workers, resume=args.resume, progress=ProgressBar(),
-                      lazy=True)  # read back from the chunk files as needed
+                      # with dask, read back from the chunk files as needed
+                      lazy=importlib.util.find_spec("dask") is not None,
+                      report=lambda message: print(f"sdflow forecast: {message}",
+                                                   file=sys.stderr))
     years = [y for y in spec.years if y <= horizon] or None
     descriptions = {s.name: s.description for s in ensemble.scenarios}
     notes = _settings(spec, ensemble)
@@ -167,23 +174,30 @@ def _settings(spec, ensemble) -> str:
 
 
 def sensitivity(args: argparse.Namespace) -> int:
+    from ..forecasting.distributed import chunked_evaluator
     from ..forecasting.plan import build_sensitivity
     from ..forecasting.report import write_sensitivity
     from ..forecasting.sensitivity import morris_screening, sobol_indices
     from ..forecasting.spec import load_spec
 
-    if args.n < 1:
-        raise ArgumentValueError(f"--n {args.n}: must be a positive number")
+    check_output_folder(args.out)
     spec = load_spec(args.spec)
     problem = build_sensitivity(spec, args.scenario, _names(args.outputs), _years(args.years))
     d = problem.sampler.dimensions
     runs = args.n * (d + 2) if args.method == "sobol" else args.n * (d + 1)
     print(f"sdflow sensitivity: {args.method}, {d} parameter(s), {runs} runs", file=sys.stderr)
     started = time.perf_counter()
+    digest = hashlib.sha256(args.spec.read_bytes()).hexdigest()[:16]
+    evaluate = chunked_evaluator(
+        problem, out_dir=args.out, chunk_size=args.chunk_size or spec.chunk_size,
+        scheduler=args.scheduler, workers=args.workers, resume=args.resume,
+        progress=ProgressBar(), note=f"spec {args.spec.name} sha256 {digest}",
+        report=lambda message: print(f"sdflow sensitivity: {message}", file=sys.stderr))
     if args.method == "sobol":
-        table = sobol_indices(problem, n=args.n, seed=args.seed)
+        table = sobol_indices(problem, n=args.n, seed=args.seed, evaluate=evaluate)
     else:
-        table = morris_screening(problem, trajectories=args.n, seed=args.seed)
+        table = morris_screening(problem, trajectories=args.n, seed=args.seed,
+                                 evaluate=evaluate)
     print(f"sdflow sensitivity: done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     written = write_sensitivity(table, args.out, title=f"Sensitivity: {spec.path.stem}",
                                 figures=not args.no_figures)

@@ -7,12 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import SdflowError
-from .loading import load_model
-
-
-class ArgumentValueError(SdflowError):
-    """A command-line value cannot be used."""
+from .arguments import ArgumentValueError, check_output_file
 
 
 def register(sub) -> None:
@@ -67,10 +62,13 @@ def _guess(text: str):
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..forecasting.targets import load_model
     model = load_model(args.model, parse_assignments(args.option, "--option", numeric=False))
     params = parse_assignments(args.set, "--set")
-    if args.out is not None and args.out.suffix not in (".nc", ".csv"):
-        raise ArgumentValueError(f"--out {args.out}: the file must end in .nc or .csv")
+    if args.out is not None:
+        check_output_file(args.out)
+        if args.out.suffix not in (".nc", ".csv"):
+            raise ArgumentValueError(f"--out {args.out}: the file must end in .nc or .csv")
     variables = [v.strip() for v in args.variables.split(",")] if args.variables else None
     results = model.simulate(params=params, method=args.method, start=args.start,
                              stop=args.stop, dt=args.dt, saveper=args.saveper,

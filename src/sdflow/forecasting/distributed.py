@@ -1,11 +1,14 @@
-"""Run an ensemble's chunks in this process or on a Dask cluster, resumably.
+"""Run chunked work (an ensemble, a sensitivity design) here or on a Dask cluster,
+resumably.
 
-Every chunk is computed by `Ensemble.run_chunk`, whose samples depend only on the seed
-and the chunk number, so a cluster gives bit-for-bit the result of a single process.
-Tasks of a worker that dies are computed again elsewhere (Dask reschedules them; a task
-that keeps failing is submitted again up to ``attempts`` times). With an output
-directory each finished chunk is written at once, and ``resume=True`` skips chunks
-already on disk.
+A job (`Ensemble`, `SensitivityRuns`) is split into numbered chunks, each computed by
+``job.run_chunk(i)`` from the job alone (samples depend only on the seed and the chunk
+number), so a cluster gives bit-for-bit the result of a single process. Tasks of a
+worker that dies are computed again elsewhere (Dask reschedules them; a task that keeps
+failing is submitted again up to ``attempts`` times). With an output directory each
+finished chunk is written at once, and ``resume=True`` skips chunks already on disk
+(after checking that they can be read) if ``job.describe()``, the fingerprint of the
+job, is unchanged.
 """
 
 from __future__ import annotations
@@ -13,37 +16,54 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
+import numpy as np
 import xarray as xr
 
-from ..errors import SdflowError, SpecError
+from ..errors import MissingDependencyError, SdflowError, SpecError
 from . import portable
 from .ensemble import Ensemble
-from .store import ChunkStore
+from .sensitivity import SensitivityProblem, SensitivityRuns
+from .store import ChunkStore, MemoryStore
 
 Progress = Callable[[int, int, int], None]  # (chunks done, chunks in all, runs done)
 
-_WORKER_JOBS: dict[str, Ensemble] = {}
+
+class ChunkedJob(Protocol):
+    """Work in numbered chunks, each computed from the job alone (see the module doc)."""
+
+    @property
+    def chunks(self) -> int: ...
+
+    def chunk_runs(self, i: int) -> range: ...
+
+    def run_chunk(self, i: int) -> xr.Dataset: ...
+
+    def describe(self) -> str: ...
+
+
+_WORKER_JOBS: dict[str, ChunkedJob] = {}
 _WORKER_LOCK = threading.Lock()
 
 
 def _chunk_task(payload: bytes, token: str, i: int) -> xr.Dataset:
-    """One chunk, on a Dask worker; the unpickled ensemble (and its compiled scenario
-    models) is kept per worker process for the next chunks."""
+    """One chunk, on a Dask worker; the unpickled job (and its compiled scenario models)
+    is kept per worker process for the next chunks."""
     with _WORKER_LOCK:
-        ensemble = _WORKER_JOBS.get(token)
-        if ensemble is None:
-            ensemble = _WORKER_JOBS[token] = portable.loads(payload)
-            if len(_WORKER_JOBS) > 4:  # a long-lived worker serving many ensembles
+        job = _WORKER_JOBS.get(token)
+        if job is None:
+            job = _WORKER_JOBS[token] = portable.loads(payload)
+            if len(_WORKER_JOBS) > 4:  # a long-lived worker serving many jobs
                 _WORKER_JOBS.pop(next(iter(_WORKER_JOBS)))
-    return ensemble.run_chunk(i)
+    return job.run_chunk(i)
 
 
 def run_ensemble(ensemble: Ensemble, out_dir: str | Path | None = None, scheduler=None,
                  workers: int | None = None, resume: bool = False,
                  progress: Progress | None = None, attempts: int = 3,
-                 lazy: bool = False, connect_timeout: float = 20.0) -> xr.Dataset:
+                 lazy: bool = False, connect_timeout: float = 20.0,
+                 report: Callable[[str], None] | None = None) -> xr.Dataset:
     """Run every chunk of ``ensemble`` and return all runs as one Dataset.
 
     Parameters
@@ -69,6 +89,9 @@ def run_ensemble(ensemble: Ensemble, out_dir: str | Path | None = None, schedule
         memory; needs ``out_dir``).
     connect_timeout : float
         Seconds to wait for a remote scheduler.
+    report : callable, optional
+        Called with a message for every finished chunk that cannot be read on resuming
+        (it is computed again); default a `RuntimeWarning`.
 
     Returns
     -------
@@ -89,44 +112,116 @@ def run_ensemble(ensemble: Ensemble, out_dir: str | Path | None = None, schedule
     >>> run_ensemble(e)["x"].sizes["run"]
     100
     """
-    if resume and out_dir is None:
-        raise SpecError("resume needs an output directory holding the finished chunks")
     if lazy and out_dir is None:
         raise SpecError("lazy=True reads chunks back from disk: give out_dir")
     ensemble.prepared()  # bad scenario or parameter names fail here, not on a worker
     _ = ensemble.sampler
-    store = ChunkStore(out_dir, ensemble.describe(), resume) if out_dir is not None else None
-    done = set(store.finished()) if store is not None else set()
-    pending = [i for i in range(ensemble.chunks) if i not in done]
-    results: dict[int, xr.Dataset] = {}
-    counter = _Counter(ensemble, done, progress)
+    store = run_chunks(ensemble, out_dir, scheduler, workers, resume, progress, attempts,
+                       connect_timeout, report)
+    return store.assemble(ensemble.chunks, lazy=lazy)
+
+
+def run_chunks(job: ChunkedJob, out_dir: str | Path | None = None, scheduler=None,
+               workers: int | None = None, resume: bool = False,
+               progress: Progress | None = None, attempts: int = 3,
+               connect_timeout: float = 20.0, report: Callable[[str], None] | None = None
+               ) -> ChunkStore | MemoryStore:
+    """Compute every chunk of ``job`` that is not finished yet; the store holding them all.
+
+    The arguments are those of `run_ensemble`. Returns the `ChunkStore` of ``out_dir``
+    (or a `MemoryStore` without it); ``store.assemble(job.chunks)`` joins the chunks.
+
+    Examples
+    --------
+    >>> from sdflow.forecasting.examples import linear_sensitivity
+    >>> problem = linear_sensitivity()
+    >>> job = SensitivityRuns(problem, np.array([[0.5, 0.25], [1.0, 1.0], [0.0, 0.5]]),
+    ...                       chunk_size=2)
+    >>> store = run_chunks(job)
+    >>> store.finished(), store.assemble(job.chunks)["outputs"].values.round(6).tolist()
+    ([0, 1], [[1.0], [3.0], [1.0]])
+    """
+    if resume and out_dir is None:
+        raise SpecError("resume needs an output directory holding the finished chunks")
+    store = ChunkStore(out_dir, job.describe(), resume) if out_dir is not None \
+        else MemoryStore()
+    done = set(store.readable(report)) if out_dir is not None else set()
+    pending = [i for i in range(job.chunks) if i not in done]
+    counter = _Counter(job, done, progress)
 
     def finish(i: int, chunk: xr.Dataset) -> None:
-        if store is not None:
-            store.write(i, chunk)
-        else:
-            results[i] = chunk
+        store.write(i, chunk)
         counter.add(i)
 
     if pending:
         if scheduler is None and workers is None:
             for i in pending:
-                finish(i, ensemble.run_chunk(i))
+                finish(i, job.run_chunk(i))
         else:
             with _client(scheduler, workers, connect_timeout) as client:
-                _run_on_cluster(client, ensemble, pending, finish, attempts)
-    if store is not None:
-        return store.assemble(ensemble.chunks, lazy=lazy)
-    ds = xr.concat([results[i] for i in range(ensemble.chunks)], dim="run",
-                   data_vars="minimal", coords="minimal", compat="override")
-    ds.attrs.pop("chunk", None)
-    return ds
+                _run_on_cluster(client, job, pending, finish, attempts)
+    return store
 
 
-def _run_on_cluster(client, ensemble: Ensemble, pending: list[int], finish, attempts: int):
-    from distributed import as_completed
+def chunked_evaluator(problem: SensitivityProblem, out_dir: str | Path | None = None,
+                      chunk_size: int = 1000, scheduler=None, workers: int | None = None,
+                      resume: bool = False, progress: Progress | None = None,
+                      report: Callable[[str], None] | None = None, note: str = ""
+                      ) -> Callable[[np.ndarray], np.ndarray]:
+    """A replacement for ``problem.evaluate`` that evaluates a sensitivity design in
+    chunks of ``chunk_size`` runs, checkpointed and resumable, here or on Dask.
 
-    payload = portable.dumps(ensemble)
+    Pass it as ``evaluate=`` to `sobol_indices` or `morris_screening`. The other
+    arguments are those of `run_ensemble`; ``note`` is added to the fingerprint (e.g. the
+    digest of the spec file the problem comes from). The fingerprint also holds the
+    sdflow version, the problem (`SensitivityProblem.describe`: model source, scenario,
+    distributions, outputs) and a digest of the design itself, so chunks are kept only
+    for the very same evaluations; a resumed run equals an uninterrupted one bit for bit.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sdflow.forecasting.examples import linear_sensitivity
+    >>> from sdflow.forecasting.sensitivity import sobol_indices
+    >>> problem = linear_sensitivity()
+    >>> folder = tempfile.mkdtemp()
+    >>> evaluate = chunked_evaluator(problem, folder, chunk_size=256)
+    >>> table = sobol_indices(problem, n=256, evaluate=evaluate)
+    >>> table.set_index("parameter")["ST"].round(1).to_dict()  # 1/5 and 4/5 of variance
+    {'a': 0.2, 'b': 0.8}
+    >>> again = chunked_evaluator(problem, folder, chunk_size=256, resume=True,
+    ...                           progress=lambda done, chunks, runs: print(done, chunks))
+    >>> sobol_indices(problem, n=256, evaluate=again).equals(table)   # read from disk
+    4 4
+    True
+    """
+    def evaluate(unit: np.ndarray) -> np.ndarray:
+        job = SensitivityRuns(problem, unit, chunk_size, note)
+        store = run_chunks(job, out_dir, scheduler, workers, resume, progress,
+                           report=report)
+        ds = store.assemble(job.chunks)
+        problem.outputs = [str(label) for label in ds["output"].values]
+        return ds["outputs"].values
+
+    return evaluate
+
+
+def _distributed():
+    """The ``distributed`` package, or `MissingDependencyError` saying how to install it."""
+    try:
+        import dask  # noqa: F401  (distributed needs it; a missing one is named alike)
+        import distributed
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"running on Dask (--scheduler, --workers) needs dask and distributed ({exc}); "
+            'pip install "sdflow[dask]", or run in this process') from None
+    return distributed
+
+
+def _run_on_cluster(client, job: ChunkedJob, pending: list[int], finish, attempts: int):
+    as_completed = _distributed().as_completed
+
+    payload = portable.dumps(job)
     token = portable.token(payload)
     tries = dict.fromkeys(pending, 0)
 
@@ -195,8 +290,8 @@ def local_cluster(workers: int = 2, processes: bool = True):
     >>> dict(ds["x"].sizes)
     {'scenario': 1, 'run': 20, 'time': 11}
     """
-    import dask
-    from distributed import LocalCluster
+    LocalCluster = _distributed().LocalCluster
+    import dask  # present once _distributed() returned
 
     environ = "distributed.nanny.pre-spawn-environ"
     settings = {f"{environ}.MALLOC_TRIM_THRESHOLD_": 64 * 2 ** 20,
@@ -214,7 +309,7 @@ class _client:
         self.cluster = self.client = None
 
     def __enter__(self):
-        from distributed import Client
+        Client = _distributed().Client
 
         if isinstance(self.scheduler, Client):
             return self.scheduler
@@ -238,16 +333,16 @@ class _client:
 
 
 class _Counter:
-    def __init__(self, ensemble: Ensemble, done: set, progress: Progress | None):
-        self.ensemble, self.progress = ensemble, progress
+    def __init__(self, job: ChunkedJob, done: set, progress: Progress | None):
+        self.job, self.progress = job, progress
         self.done = set(done)
-        self.runs = sum(len(ensemble.chunk_runs(i)) for i in done)
+        self.runs = sum(len(job.chunk_runs(i)) for i in done)
         self.started = time.perf_counter()
         if progress is not None:  # the starting point (resumed chunks included)
-            progress(len(self.done), ensemble.chunks, self.runs)
+            progress(len(self.done), job.chunks, self.runs)
 
     def add(self, i: int) -> None:
         self.done.add(i)
-        self.runs += len(self.ensemble.chunk_runs(i))
+        self.runs += len(self.job.chunk_runs(i))
         if self.progress is not None:
-            self.progress(len(self.done), self.ensemble.chunks, self.runs)
+            self.progress(len(self.done), self.job.chunks, self.runs)

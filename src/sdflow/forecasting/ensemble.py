@@ -8,7 +8,6 @@ numbers). `run_ensemble` runs the chunks here or on a Dask cluster and assembles
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -18,7 +17,8 @@ import xarray as xr
 
 from ..dsl.model import Model
 from ..errors import SpecError
-from .sampling import DESIGNS, ParameterSampler, PosteriorDraws, Uncertain
+from .sampling import (DESIGNS, ParameterSampler, PosteriorDraws, Uncertain,
+                       describe_params, describe_uncertain, posterior_digest)
 from .scenarios import PreparedScenario, Scenario
 
 
@@ -173,31 +173,17 @@ class Ensemble:
 
     def describe(self) -> str:
         """Settings as text (a fingerprint for resuming: equal text, equal chunks)."""
-        parts = [f"model={self.model.name}", f"n={self.n}", f"until={self.until}",
+        from .. import __version__
+
+        parts = [f"sdflow {__version__}",
+                 f"model={self.model.name}", f"n={self.n}", f"until={self.until}",
                  f"variables={list(self.variables) if self.variables else None}",
-                 f"params={sorted((k, np.asarray(v).tolist()) for k, v in self.params.items())}",
+                 f"params={describe_params(self.params)}",
                  f"seed={self.seed}", f"sampling={self.sampling}",
                  f"chunk_size={self.chunk_size}", f"saveper={self.saveper}",
                  f"method={self.method}", f"scenarios={self.scenarios!r}",
-                 "uncertain=" + ", ".join(_describe_uncertain(u) for u in self.uncertain),
+                 "uncertain=" + ", ".join(describe_uncertain(u) for u in self.uncertain),
                  f"model source={self.model.compile().source}",
-                 f"posterior={_digest(self.posterior)}"]
+                 f"posterior={posterior_digest(self.posterior)}"]
         return "\n".join(parts)
 
-
-def _describe_uncertain(item: Uncertain) -> str:
-    dist = item.distribution
-    frozen = getattr(dist, "frozen", None)
-    detail = (f"{getattr(frozen, 'args', ())} {sorted(getattr(frozen, 'kwds', {}).items())}"
-              if frozen is not None else repr(dist))
-    return f"{item.name}~{getattr(dist, 'name', type(dist).__name__)}{detail} shared={item.shared}"
-
-
-def _digest(posterior: PosteriorDraws | None) -> str | None:
-    if posterior is None:
-        return None
-    sha = hashlib.sha256()
-    for name in sorted(posterior.values):
-        sha.update(name.encode())
-        sha.update(np.ascontiguousarray(posterior.values[name], dtype=float).tobytes())
-    return sha.hexdigest()[:16]

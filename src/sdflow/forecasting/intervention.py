@@ -152,8 +152,22 @@ def data_graph(graph: ModelGraph, key: str, times: np.ndarray, values: np.ndarra
 class ScenarioModel(Model):
     """A `Model` that simulates a changed graph of another model.
 
-    Everything a run reads (`graph`, compilation cache) is its own; the declared
-    variables are those of the original model, which is never modified.
+    Everything a run reads (`graph`, compilation cache) is its own. It holds copies of the
+    original model's declarations (which stays untouched) and is frozen: declaring a
+    variable or dimension on it raises `ModelError`.
+
+    Examples
+    --------
+    >>> from sdflow.forecasting.examples import growth_model
+    >>> from sdflow.forecasting import Scenario, Step
+    >>> base = growth_model()
+    >>> scenario = Scenario("fast", changes=[Step("rate", at=2025, to=0.05)]).prepare(base)
+    >>> scenario.model.const("subsidy", 0.1)
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.ModelError: model 'growth' in scenario 'fast' is frozen: declare 'subsidy' on the model itself and prepare the scenario again
+    >>> "subsidy" in base, "rate path" in scenario.model.graph().nodes, "rate path" in base
+    (False, True, False)
     """
 
     def __init__(self, base: Model, graph: ModelGraph, name: str):
@@ -161,12 +175,27 @@ class ScenarioModel(Model):
                          time_units=base.time_units, saveper=base.saveper)
         self.base = base
         self.scenario = name
-        self._variables = base._variables
-        self._dimensions = base._dimensions
+        self._variables = dict(base._variables)
+        self._dimensions = dict(base._dimensions)
+        self.time_settings = dict(base.time_settings)
         self._scenario_graph = graph
 
     def graph(self) -> ModelGraph:
         return self._scenario_graph
+
+    def _frozen(self, name: str):
+        raise ModelError(f"model '{self.name}' in scenario '{self.scenario}' is frozen: "
+                         f"declare '{name}' on the model itself and prepare the scenario "
+                         "again", (name,))
+
+    def _add(self, variable):
+        self._frozen(variable.name)
+
+    def dim(self, name, elements):
+        self._frozen(name)
+
+    def vary_time_settings(self, start=None, stop=None, dt=None, saveper=None) -> None:
+        self._frozen("time settings")
 
     def __repr__(self):
         return f"ScenarioModel({self.name!r}, scenario={self.scenario!r})"

@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 from scipy import stats
 
-from ..cli.loading import load_model
+from .targets import load_model
 from ..dsl.distributions import Distribution
 from ..errors import SpecError
 from .calibrated import read_parameters

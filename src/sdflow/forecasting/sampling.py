@@ -8,6 +8,7 @@ gives the same numbers in any process, in any order, on any machine.
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from dataclasses import dataclass
 from typing import Sequence
@@ -93,6 +94,50 @@ class PosteriorDraws:
     @property
     def count(self) -> int:
         return len(next(iter(self.values.values())))
+
+
+def describe_uncertain(item: Uncertain) -> str:
+    """``item`` as exact text, for the fingerprints of resumable runs.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> describe_uncertain(Uncertain("rate", sf.uniform(0.25, 0.5)))
+    "rate~uniform() [('loc', 0.25), ('scale', 0.25)] shared=False"
+    """
+    dist = item.distribution
+    frozen = getattr(dist, "frozen", None)
+    detail = (f"{getattr(frozen, 'args', ())} {sorted(getattr(frozen, 'kwds', {}).items())}"
+              if frozen is not None else repr(dist))
+    return f"{item.name}~{getattr(dist, 'name', type(dist).__name__)}{detail} shared={item.shared}"
+
+
+def describe_params(params: dict | None) -> str:
+    """Fixed constant values as exact text, for the fingerprints of resumable runs.
+
+    Examples
+    --------
+    >>> describe_params({"b": 2, "a": [0.5, 1.0]})
+    "[('a', [0.5, 1.0]), ('b', 2)]"
+    """
+    return str(sorted((k, np.asarray(v).tolist()) for k, v in (params or {}).items()))
+
+
+def posterior_digest(posterior: PosteriorDraws | None) -> str | None:
+    """A short SHA-256 digest of posterior draws (None without them).
+
+    Examples
+    --------
+    >>> posterior_digest(None) is None, len(posterior_digest(PosteriorDraws({"a": [1.0]})))
+    (True, 16)
+    """
+    if posterior is None:
+        return None
+    sha = hashlib.sha256()
+    for name in sorted(posterior.values):
+        sha.update(name.encode())
+        sha.update(np.ascontiguousarray(posterior.values[name], dtype=float).tobytes())
+    return sha.hexdigest()[:16]
 
 
 def unit_design(method: str, dimensions: int, size: int, seed: int, chunk: int,

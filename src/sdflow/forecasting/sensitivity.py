@@ -4,20 +4,26 @@ Designs are drawn on the unit cube and mapped through each parameter's quantile 
 so any distribution can be used (Sobol indices do not change under such a mapping;
 Morris effects are then per unit of quantile). All model evaluations go through batched
 ``simulate`` calls of up to ``batch`` runs. The outputs are chosen variables (one per
-element for arrayed ones) at chosen years.
+element for arrayed ones) at chosen years. For long analyses the evaluations run as
+`SensitivityRuns` in chunks, checkpointed and resumable, here or on Dask (see
+`sdflow.forecasting.distributed.chunked_evaluator`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from ..dsl.model import Model
 from ..errors import SpecError
-from .sampling import _EDGE, ParameterSampler, PosteriorDraws, Uncertain
+from .sampling import (_EDGE, ParameterSampler, PosteriorDraws, Uncertain, describe_params,
+                       describe_uncertain, posterior_digest)
 from .scenarios import Scenario
 from .summary import values_at
 
@@ -50,9 +56,7 @@ class SensitivityProblem:
     method: str = "euler"
 
     def __post_init__(self):
-        prepared = (self.scenario or Scenario("baseline")).prepare(self.model)
-        self._model, self._levers = prepared.model, prepared.levers
-        self.sampler = ParameterSampler(self.model.graph(), self.uncertain, self.posterior)
+        self._prepare()
         if self.sampler.dimensions == 0:
             raise SpecError("sensitivity analysis needs at least one uncertain parameter")
         if not self.variables or not self.years:
@@ -60,6 +64,34 @@ class SensitivityProblem:
         self.until = self.until if self.until is not None else max(
             max(self.years), self.model.stop)
         self.outputs: list[str] | None = None
+
+    def _prepare(self) -> None:
+        prepared = (self.scenario or Scenario("baseline")).prepare(self.model)
+        self._model, self._levers = prepared.model, prepared.levers
+        self.sampler = ParameterSampler(self.model.graph(), self.uncertain, self.posterior)
+
+    def __getstate__(self):
+        # the scenario model's graph does not travel between processes (see `portable`):
+        # send the declarations and prepare the scenario again where the runs are made
+        return {k: v for k, v in self.__dict__.items()
+                if k not in ("_model", "_levers", "sampler")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._prepare()
+
+    def describe(self) -> str:
+        """Everything that decides the outputs, as text (for fingerprints of resumable
+        runs): the model source under the scenario, distributions, outputs, settings."""
+        return "\n".join([
+            f"model={self.model.name}", f"scenario={self.scenario!r}",
+            f"variables={list(self.variables)}", f"years={list(self.years)}",
+            f"until={self.until}", f"method={self.method}",
+            f"params={describe_params(self.params)}",
+            f"levers={describe_params(self._levers)}",
+            "uncertain=" + ", ".join(describe_uncertain(u) for u in self.uncertain),
+            f"posterior={posterior_digest(self.posterior)}",
+            f"model source={self._model.compile().source}"])
 
     @property
     def salib_problem(self) -> dict:
@@ -101,13 +133,79 @@ class SensitivityProblem:
         return np.concatenate(blocks, axis=0)
 
 
+@dataclass
+class SensitivityRuns:
+    """The model evaluations of a sensitivity design as numbered chunks of ``chunk_size``
+    rows: the job `sdflow.forecasting.distributed.run_chunks` runs, like an `Ensemble`.
+
+    Chunk ``i`` is a Dataset with ``outputs`` (run, output): the problem's outputs for
+    rows ``chunk_runs(i)`` of ``unit``, labelled by the ``output`` coordinate.
+
+    Examples
+    --------
+    >>> from sdflow.forecasting.examples import linear_sensitivity
+    >>> runs = SensitivityRuns(linear_sensitivity(), np.array([[0.5, 0.25], [1.0, 1.0]]),
+    ...                        chunk_size=1)
+    >>> runs.chunks, runs.run_chunk(1)["outputs"].values.round(6).tolist()
+    (2, [[3.0]])
+    >>> runs.run_chunk(1)["output"].values.tolist()
+    ['y @ 1']
+    """
+
+    problem: SensitivityProblem
+    unit: np.ndarray
+    chunk_size: int = 1000
+    note: str = ""
+
+    def __post_init__(self):
+        self.unit = np.asarray(self.unit, dtype=float)
+        if self.unit.ndim != 2 or self.unit.shape[1] != self.problem.sampler.dimensions:
+            raise SpecError(f"the design must have one column per uncertain parameter "
+                            f"({self.problem.sampler.dimensions}), got shape {self.unit.shape}")
+        if not isinstance(self.chunk_size, (int, np.integer)) or self.chunk_size < 1:
+            raise SpecError(f"chunk_size={self.chunk_size!r} must be a positive number of runs")
+
+    @property
+    def chunks(self) -> int:
+        """Number of chunks."""
+        return math.ceil(len(self.unit) / self.chunk_size)
+
+    def chunk_runs(self, i: int) -> range:
+        """Rows of the design in chunk ``i``."""
+        return range(i * self.chunk_size, min(len(self.unit), (i + 1) * self.chunk_size))
+
+    def run_chunk(self, i: int) -> xr.Dataset:
+        """Evaluate the rows of chunk ``i``."""
+        rows = self.chunk_runs(i)
+        values = self.problem.evaluate(self.unit[rows.start:rows.stop])
+        return xr.Dataset({"outputs": (("run", "output"), values)},
+                          coords={"run": np.asarray(rows),
+                                  "output": list(self.problem.outputs)})
+
+    def describe(self) -> str:
+        """The fingerprint of these evaluations: sdflow's version, the problem, a digest of
+        the design, the chunk size, and ``note``."""
+        from .. import __version__
+
+        design = hashlib.sha256(np.ascontiguousarray(self.unit).tobytes()).hexdigest()[:16]
+        return "\n".join([f"sdflow {__version__}", f"sensitivity design {self.unit.shape} "
+                          f"sha256 {design}", f"chunk_size={self.chunk_size}", self.note,
+                          self.problem.describe()])
+
+
+Evaluate = Callable[[np.ndarray], np.ndarray]
+
+
 def sobol_indices(problem: SensitivityProblem, n: int = 1024, seed: int = 0,
-                  conf_level: float = 0.95) -> pd.DataFrame:
+                  conf_level: float = 0.95, evaluate: Evaluate | None = None
+                  ) -> pd.DataFrame:
     """First-order and total Sobol indices with confidence intervals (Saltelli/Jansen
     estimators, bootstrap intervals), from ``n * (parameters + 2)`` batched runs.
 
     Returns a DataFrame with columns output, parameter, S1, S1_conf, ST, ST_conf
-    (``*_conf`` is the half-width of the ``conf_level`` interval).
+    (``*_conf`` is the half-width of the ``conf_level`` interval). ``evaluate`` computes
+    the outputs of design rows instead of ``problem.evaluate`` (e.g. a
+    `sdflow.forecasting.distributed.chunked_evaluator`, checkpointed and resumable).
 
     Examples
     --------
@@ -122,15 +220,16 @@ def sobol_indices(problem: SensitivityProblem, n: int = 1024, seed: int = 0,
 
     spec = problem.salib_problem
     X = sample.sample(spec, n, calc_second_order=False, scramble=True, seed=seed)
-    Y = problem.evaluate(X)
+    Y = (evaluate or problem.evaluate)(X)
     rows = []
     for j, output in enumerate(problem.outputs):
         y = Y[:, j]
         if np.ptp(y) == 0:
             si = {k: np.zeros(spec["num_vars"]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
         else:
+            # a Generator, not the int: SALib leaves the bootstrap unseeded when seed == 0
             si = analyze.analyze(spec, y, calc_second_order=False, conf_level=conf_level,
-                                 seed=seed, print_to_console=False)
+                                 seed=np.random.default_rng(seed), print_to_console=False)
         for i, name in enumerate(spec["names"]):
             rows.append({"output": output, "parameter": name,
                          "S1": float(si["S1"][i]), "S1_conf": float(si["S1_conf"][i]),
@@ -142,13 +241,15 @@ def sobol_indices(problem: SensitivityProblem, n: int = 1024, seed: int = 0,
 
 
 def morris_screening(problem: SensitivityProblem, trajectories: int = 50, levels: int = 4,
-                     seed: int = 0, conf_level: float = 0.95) -> pd.DataFrame:
+                     seed: int = 0, conf_level: float = 0.95, evaluate: Evaluate | None = None
+                     ) -> pd.DataFrame:
     """Morris elementary effects from ``trajectories * (parameters + 1)`` batched runs.
 
     Each parameter moves on a grid of ``levels`` quantiles (the midpoints of equal-
     probability strata). Returns a DataFrame with columns output, parameter, mu,
     mu_star, mu_star_conf, sigma: large ``mu_star`` means influential, large ``sigma``
-    means non-linear or interacting.
+    means non-linear or interacting. ``evaluate`` replaces ``problem.evaluate`` as in
+    `sobol_indices`.
 
     Examples
     --------
@@ -165,7 +266,7 @@ def morris_screening(problem: SensitivityProblem, trajectories: int = 50, levels
     X = sample.sample(spec, trajectories, num_levels=levels, seed=seed)
     # grid points 0, 1/(L-1), ..., 1 -> stratum midpoints (0.5 .. L-0.5) / L
     unit = (X * (levels - 1) + 0.5) / levels
-    Y = problem.evaluate(unit)
+    Y = (evaluate or problem.evaluate)(unit)
     rows = []
     for j, output in enumerate(problem.outputs):
         si = analyze.analyze(spec, X, Y[:, j], conf_level=conf_level, num_levels=levels,

@@ -113,7 +113,10 @@ def load_spec(path: str | Path) -> ForecastSpec:
     if not path.exists():
         raise SpecError(f"forecast spec {path} does not exist")
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+                        f"position {exc.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path} is not valid TOML: {exc}") from None
     unknown = set(data) - {"model", "forecast", "uncertain", "scenarios", "sensitivity"}
@@ -123,6 +126,7 @@ def load_spec(path: str | Path) -> ForecastSpec:
     model = data.get("model", {})
     _check_keys(path, "[model]", model, {"target", "factory", "options", "parameters",
                                          "posterior", "intervals", "method"})
+    _check_types(path, "[model]", model)
     target = model.get("target", model.get("factory"))
     if target is None:
         raise SpecError(f"{path}: [model] needs target = \"MODULE:ATTR\" (a Model or a "
@@ -136,6 +140,8 @@ def load_spec(path: str | Path) -> ForecastSpec:
     known = {"until", "n", "seed", "sampling", "chunk_size", "saveper", "method", "outputs",
              "years", "thresholds"}
     _check_keys(path, "[forecast]", forecast, known)
+    _check_types(path, "[forecast]", forecast)
+    _check_types(path, "[sensitivity]", data.get("sensitivity", {}))
     spec = ForecastSpec(
         path=path, target=target, options=dict(model.get("options", {})),
         parameters=relative(model.get("parameters")), posterior=relative(model.get("posterior")),
@@ -161,6 +167,47 @@ def _check_keys(path: Path, where: str, table: dict, known: set) -> None:
     if unknown:
         raise SpecError(f"{path}: {where} has unknown key(s) {sorted(unknown)}; "
                         f"known keys are {sorted(known)}")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_count(value, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+#: What each entry of [model], [forecast] and [sensitivity] must be: a test, and its words.
+_TYPES = {
+    "target": (lambda v: isinstance(v, str), 'text, e.g. "sdmodels.reference.bass:build"'),
+    "factory": (lambda v: isinstance(v, str), 'text, e.g. "sdmodels.reference.bass:build"'),
+    "options": (lambda v: isinstance(v, dict), "a table, e.g. { preset = \"yrd\" }"),
+    "parameters": (lambda v: isinstance(v, str), 'a file name in quotes'),
+    "posterior": (lambda v: isinstance(v, str), 'a file name in quotes'),
+    "intervals": (lambda v: isinstance(v, bool), "true or false"),
+    "method": (lambda v: isinstance(v, str), 'text, e.g. "euler"'),
+    "until": (_is_number, "a number, e.g. 2060"),
+    "n": (lambda v: _is_count(v, 1), "a whole number of at least 1"),
+    "seed": (lambda v: _is_count(v, 0), "a whole number of at least 0"),
+    "sampling": (lambda v: isinstance(v, str), 'text: "lhs", "sobol" or "random"'),
+    "chunk_size": (lambda v: _is_count(v, 1), "a whole number of at least 1"),
+    "saveper": (lambda v: _is_number(v) and v > 0, "a positive number"),
+    "outputs": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+                'a list of variable names, e.g. ["output"]'),
+    "years": (lambda v: isinstance(v, list) and all(map(_is_number, v)),
+              "a list of numbers, e.g. [2030, 2050]"),
+    "thresholds": (lambda v: isinstance(v, list),
+                   'a list of tables, e.g. [{ variable = "x", above = 1 }]'),
+}
+
+
+def _check_types(path: Path, where: str, table) -> None:
+    if not isinstance(table, dict):
+        raise SpecError(f"{path}: {where} must be a table (a [section] of key = value lines)")
+    for key, value in table.items():
+        valid, words = _TYPES.get(key, (None, ""))
+        if valid is not None and not valid(value):
+            raise SpecError(f"{path}: {where} {key} = {value!r} must be {words}")
 
 
 def _uncertain(path: Path, name: str, entry: Any) -> Uncertain:
@@ -244,7 +291,7 @@ def posterior_from(spec: ForecastSpec, graph) -> PosteriorDraws | None:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from sdflow.cli.loading import load_model
+    >>> from sdflow.forecasting.targets import load_model
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "draws.csv").write_text("imitation\\n0.3\\n0.5\\n")
     >>> _ = (folder / "f.toml").write_text('[model]\\ntarget = '

@@ -1,4 +1,15 @@
-"""Find the model a command line names: ``package.module:attr`` or ``path/to/file.py:attr``."""
+"""Find the model a spec or a command line names: ``package.module:attr``,
+``path/to/file.py:attr`` or a Vensim/XMILE model file.
+
+Examples
+--------
+>>> load_model("sdmodels.reference.bass:build", {"stop": 5}).stop
+5.0
+>>> load_model("/etc/hostname")
+Traceback (most recent call last):
+...
+sdflow.forecasting.targets.TargetError: '/etc/hostname' is neither a Python file (.py) nor a model file (.mdl, .xmile, .xml, .stmx); give path/to/file.py:ATTR, MODULE:ATTR or a model file
+"""
 
 from __future__ import annotations
 
@@ -17,7 +28,7 @@ MODEL_FILES = (".mdl", ".xmile", ".xml", ".stmx")
 
 
 class TargetError(SdflowError):
-    """The MODULE:ATTR given on the command line does not lead to a model."""
+    """The MODULE:ATTR given on the command line or in a spec does not lead to a model."""
 
 
 def load_model(target: str, options: dict | None = None) -> Model:
@@ -34,13 +45,7 @@ def load_model(target: str, options: dict | None = None) -> Model:
                           "sdmodels.reference.bass:build")
     attr = attr or "build"
     if module_name.endswith(".py") or "/" in module_name:
-        path = Path(module_name)
-        if not path.exists():
-            raise TargetError(f"file {path} does not exist")
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[path.stem] = module
-        spec.loader.exec_module(module)
+        module = _module_from_file(target, Path(module_name))
     else:
         try:
             module = importlib.import_module(module_name)
@@ -67,3 +72,21 @@ def load_model(target: str, options: dict | None = None) -> Model:
             return model
         raise TargetError(f"'{target}' returned {type(model).__name__}, not a sdflow Model")
     raise TargetError(f"'{target}' is a {type(obj).__name__}, not a Model or a factory")
+
+
+def _module_from_file(target: str, path: Path):
+    if not path.exists():
+        raise TargetError(f"file {path} does not exist")
+    if path.suffix != ".py" or path.is_dir():
+        raise TargetError(f"'{target}' is neither a Python file (.py) nor a model file "
+                          f"({', '.join(MODEL_FILES)}); give path/to/file.py:ATTR, "
+                          "MODULE:ATTR or a model file")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:  # the modeller's file, not sdflow: say where
+        raise TargetError(f"{exc.filename or path}, line {exc.lineno}: {exc.msg}; fix the "
+                          "model file") from None
+    return module
