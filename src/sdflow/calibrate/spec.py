@@ -12,7 +12,7 @@ import importlib
 import importlib.util
 import math
 import sys
-import tomllib
+from .._tomllib import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
