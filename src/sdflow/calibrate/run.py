@@ -127,12 +127,13 @@ def load_observations(spec: CalibrationSpec, model) -> list[ObservedSeries]:
         series = read_series(
             s.file, s.name, value=s.value, time=s.time, key=s.key, keys=s.keys,
             layout=s.layout, units=s.units, to_units=to_units, scale=s.scale,
-            allowed=allowed)
+            allowed=allowed, decimal=s.decimal)
         if s.deflator is not None:
             d = s.deflator
             index = read_series(Path(d["file"]), f"{s.name} price index", value=d["value"],
                                 time=d.get("time", s.time), key=s.key, keys=s.keys,
-                                layout=s.layout, allowed=allowed)
+                                layout=s.layout, allowed=allowed,
+                                decimal=d.get("decimal", "."))
             series = deflate(series, index, float(d["base"]))
         observed.append(series)
     return observed

@@ -34,9 +34,11 @@ class SeriesSpec:
     ``measure``: ``level`` compares the variable's value at the observation time (stocks,
     year-end or mid-year values); ``sum`` the flow integrated over ``[t, t + period)``
     (annual GDP, investment); ``mean`` its average over that period.
-    ``deflator``: ``{file, value, base}`` (and optional ``time``), a price index read with
-    the series' own ``key`` and ``keys``; the values are divided by it, re-based to 1 in
-    year ``base`` (nominal to constant prices).
+    ``deflator``: ``{file, value, base}`` (and optional ``time`` and ``decimal``), a price
+    index read with the series' own ``key`` and ``keys``; the values are divided by it,
+    re-based to 1 in year ``base`` (nominal to constant prices).
+    ``decimal``: ``","`` when the file writes decimal commas (``70,2``); by default a
+    comma inside a value is refused (see `read_series`).
     The other fields are passed to `read_series` (``file`` is resolved against the spec's
     folder by `load_spec`).
 
@@ -61,6 +63,7 @@ class SeriesSpec:
     weight: float = 1.0
     scale: float = 1.0
     deflator: dict | None = None
+    decimal: str = "."
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,7 @@ def _import(target: str, base_dir: Path):
 _TOP = {"name", "seed", "model", "period", "series", "parameters", "payoff", "optimiser",
         "uncertainty", "mcmc", "description"}
 _SERIES = {"name", "file", "variable", "value", "time", "key", "keys", "layout", "units",
-           "measure", "period", "weight", "scale", "deflator"}
+           "measure", "period", "weight", "scale", "deflator", "decimal"}
 _PARAMETER = {"name", "element", "bounds", "initial", "prior"}
 
 
@@ -368,8 +371,8 @@ def _series(raw: dict, i: int, base_dir: Path) -> SeriesSpec:
     if "deflator" in options:
         d = options["deflator"]
         _check(isinstance(d, dict) and {"file", "value", "base"} <= set(d) <=
-               {"file", "value", "base", "time"}, f"{where}.deflator",
-               "give {file, value, base} (and optionally time)")
+               {"file", "value", "base", "time", "decimal"}, f"{where}.deflator",
+               "give {file, value, base} (and optionally time, decimal)")
         options["deflator"] = {**d, "file": base_dir / d["file"]}
     return SeriesSpec(raw["name"], base_dir / raw["file"], raw["variable"], **options)
 
