@@ -41,6 +41,14 @@ def test_report_files_and_parameter_file(data, tmp_path):
     assert result.statistics["test"]["x"]["n"] == 10
 
 
+def test_a_test_period_before_the_fit_period_is_scored(data):
+    # it used to be cut off with the years before the fit period: no test scores at all
+    result = calibrate(spec(data, profile=False, test_period=(2001, 2005),
+                            fit_period=(2006, 2020)))
+    assert result.statistics["test"]["x"]["n"] == 10       # 5 years x 2 regions
+    assert result.statistics["fit"]["x"]["n"] == 30
+
+
 def test_interrupted_run_resumes_without_redoing_finished_starts(data, tmp_path):
     full = calibrate(spec(data, starts=3, profile=False), out_dir=tmp_path / "full")
     with pytest.raises(KeyboardInterrupt):

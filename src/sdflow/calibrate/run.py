@@ -175,8 +175,12 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
         if s.n_observed == 0:
             raise SpecError(f"period.fit: series '{s.name}' has no observations in "
                             f"{list(spec.fit_period)}")
-    horizon_end = spec.test_period[1] if spec.test_period else last
-    all_obs = [s.between(first, horizon_end) for s in observed]
+    span = spec.fit_period
+    if spec.test_period is not None:   # before or after the fit period (they never overlap)
+        test_first, test_last = spec.test_period
+        span = (None if first is None else min(first, test_first),
+                None if last is None else max(last, test_last))
+    all_obs = [s.between(*span) for s in observed]
     pairs = list(zip(spec.series, fit_obs))
     problem = CalibrationProblem(model, pairs, spec.parameters, spec.method, spec.dt)
     if not batched:
