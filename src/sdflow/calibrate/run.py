@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -11,7 +10,7 @@ import numpy as np
 
 from ..dsl.model import name_key
 from ..errors import SpecError
-from .checkpoint import Checkpoint
+from .checkpoint import Checkpoint, fingerprint
 from .data import ObservedSeries, deflate, read_series
 from .metrics import fit_statistics, naive_trend
 from .objectives import Payoff
@@ -188,7 +187,7 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
     payoff = Payoff(spec.payoff, [s.values for s in fit_obs], [s.weight for s in spec.series])
     out_dir = Path(out_dir) if out_dir is not None else None
     checkpoint = Checkpoint(out_dir / "checkpoint.json" if out_dir else None,
-                            hashlib.sha256(repr(spec).encode()).hexdigest()[:16], resume)
+                            fingerprint(spec, problem.compiled()), resume)
     checkpoint.counter = lambda: (problem.evaluations, problem.batches)
     evaluator = Evaluator(problem, payoff, progress=progress)
 
