@@ -68,19 +68,28 @@ def test_interrupted_run_resumes_without_redoing_finished_starts(data, tmp_path)
     assert [f.cost for f in resumed.fits] == pytest.approx([f.cost for f in full.fits])
 
 
-def test_differential_evolution_resumes_from_its_population(data, tmp_path):
+def test_differential_evolution_resumes_where_the_uninterrupted_run_ends(data, tmp_path):
     options = {"popsize": 8, "maxiter": 12, "polish": False, "tol": 0}
+
+    def de_spec():
+        return spec(data, optimiser="differential_evolution", profile=False,
+                    optimiser_options=dict(options))
+
+    full = calibrate(de_spec(), out_dir=tmp_path / "full")
     with pytest.raises(KeyboardInterrupt):
-        calibrate(spec(data, optimiser="differential_evolution", profile=False,
-                       optimiser_options=dict(options)), out_dir=tmp_path,
-                  progress=stop_at("generation 5"))
-    saved = json.loads((tmp_path / "checkpoint.json").read_text())["stages"]["de"]
+        calibrate(de_spec(), out_dir=tmp_path / "cut", progress=stop_at("generation 5"))
+    saved = json.loads((tmp_path / "cut" / "checkpoint.json").read_text())["stages"]["de"]
     assert saved["nit"] == 5 and len(saved["population"]) == 24
-    result = calibrate(spec(data, optimiser="differential_evolution", profile=False,
-                            optimiser_options=dict(options)), out_dir=tmp_path, resume=True)
-    after = json.loads((tmp_path / "checkpoint.json").read_text())["stages"]["de"]
+    assert saved["rng"]["bit_generator"] == "PCG64"
+    resumed = calibrate(de_spec(), out_dir=tmp_path / "cut", resume=True)
+    after = json.loads((tmp_path / "cut" / "checkpoint.json").read_text())["stages"]["de"]
     assert after["finished"] and after["nit"] == 12
-    assert result.estimates["capacity"] == pytest.approx(50, rel=0.2)
+    # bit for bit: the random stream and the population continue exactly
+    assert resumed.x.tolist() == full.x.tolist() and resumed.cost == full.cost
+    assert after["population"] == json.loads(
+        (tmp_path / "full" / "checkpoint.json").read_text())["stages"]["de"]["population"]
+    assert (resumed.evaluations, resumed.batches) == (full.evaluations, full.batches)
+    assert resumed.estimates["capacity"] == pytest.approx(50, rel=0.2)
 
 
 def resumed_stages(spec_, out_dir):

@@ -129,3 +129,32 @@ def test_resume_after_the_data_changed_refits_and_says_why(tmp_path):
     assert abs(params["params"]["rate"] - 0.5) < 1e-3
     [line] = resumed.stderr.splitlines()
     assert "not reusing the checkpoint" in line and f"data file {tmp_path / 'x.csv'}" in line
+
+
+_KILL_AFTER_THREE_GENERATIONS = _KILL_AFTER_TWO_STARTS.replace(
+    'key == "starts" and len(value) >= 2', 'key == "de" and value["nit"] == 3')
+
+
+def test_killed_differential_evolution_resumes_to_the_uninterrupted_result(tmp_path):
+    spec = setup(tmp_path)
+    spec.write_text(spec.read_text().replace(
+        "starts = 2", 'method = "differential_evolution"\n'
+                      "options = { popsize = 6, maxiter = 10, polish = false, tol = 0 }"))
+
+    def run(out, *extra):
+        command = [sys.executable, "-c", _KILL_AFTER_THREE_GENERATIONS, "calibrate",
+                   str(spec), "--out", str(tmp_path / out), "--quiet", *extra]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+
+    killed = run("cut")
+    assert killed.returncode == -signal.SIGKILL
+    assert json.loads((tmp_path / "cut" / "checkpoint.json").read_text())[
+        "stages"]["de"]["nit"] == 3
+    resumed = run("cut", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    full = run("full", "--resume")            # nothing to resume: one uninterrupted run
+    assert full.returncode == 0, full.stderr
+    estimates = [json.loads((tmp_path / out / "params.json").read_text())["params"]
+                 for out in ("cut", "full")]
+    assert estimates[0] == estimates[1]       # JSON keeps every bit of a float
