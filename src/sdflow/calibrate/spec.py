@@ -418,10 +418,11 @@ def spec_from_dict(raw: dict, base_dir: Path = Path("."),
     Traceback (most recent call last):
     ...
     sdflow.errors.SpecError: model.factory: name the model, e.g. 'pkg.module:build'
-    >>> spec_from_dict({"model": {"factory": "m:build"}, "uncertainty": {"profile_point": 5}})
+    >>> spec_from_dict({"model": {"factory": "m:build"}, "mcmc": {"walker": 8}})
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sdflow.errors.SpecError: uncertainty.profile_point: unknown key; did you mean 'profile_points'? (known keys: profile, profile_points)
+    sdflow.errors.SpecError: mcmc.walker: unknown key; did you mean 'walkers'? (known keys: ...)
     """
     check_table(raw, _TOP, "")
     model = check_table(raw.get("model"), _MODEL, "model")
@@ -431,6 +432,8 @@ def spec_from_dict(raw: dict, base_dir: Path = Path("."),
     optimiser = check_table(raw.get("optimiser", {}), _OPTIMISER, "optimiser")
     uncertainty = check_table(raw.get("uncertainty", {}), _UNCERTAINTY, "uncertainty")
     mcmc = raw.get("mcmc")
+    if mcmc is not None:
+        check_table(mcmc, MCMC, "mcmc")
     for key in ("series", "parameters"):
         _ARRAY_OF_TABLES.check(raw.get(key), key)
     series = [_series(s, i, base_dir) for i, s in enumerate(raw["series"])]
