@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -44,13 +45,14 @@ class Kind:
 
 
 def is_number(value) -> bool:
-    """A finite int or float (TOML's ``true`` is no number, nor are ``inf`` and ``nan``)."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite real number, numpy's included (TOML's ``true`` is no number, nor are
+    ``inf`` and ``nan``)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
             and math.isfinite(value))
 
 
 def _is_whole(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 STRING = Kind("a string", lambda v: isinstance(v, str))
