@@ -98,3 +98,36 @@ def test_deflate_rebases_and_carries_the_index_forward():
     assert len(real.notes) == 2 and "2005 carried forward" in real.notes[0]
     with pytest.raises(DataError, match="no year 1990"):
         deflate(nominal, index, 1990)
+
+
+def test_a_decimal_comma_is_refused_not_read_as_a_thousands_separator(tmp_path):
+    # "70,2" used to lose its comma and come back as 702
+    path = write(tmp_path, 'province,year,share\nA,2004,70.1\nA,2005,"70,2"\n')
+    with pytest.raises(DataError) as error:
+        read_series(path, "share", value="share", key="province")
+    message = str(error.value)
+    assert f"{path}, line 3, column 'share'" in message and 'decimal = ","' in message
+
+
+def test_decimal_commas_are_read_when_the_series_says_so(tmp_path):
+    path = write(tmp_path, 'year,A,B\n2004,"70,2","1,5"\n2005,"71",\n')
+    s = read_series(path, "share", layout="wide", decimal=",")
+    assert s.values.tolist()[0] == [70.2, 1.5]          # the cells of line 2 above
+    bad = write(tmp_path, 'year,share\n2004,"1.070,2"\n', "bad.csv")
+    with pytest.raises(DataError, match="line 2, column 'share'.*has a point"):
+        read_series(bad, "share", value="share", decimal=",")
+
+
+def test_a_spec_series_passes_its_decimal_mark_to_the_reader(tmp_path):
+    import dataclasses
+
+    from sdflow.calibrate import calibrate
+    from sdflow.calibrate.examples import decay_spec
+    spec = decay_spec(tmp_path)
+    # the example's data (Euler decay with k = 0.3), written with decimal commas
+    (tmp_path / "x.csv").write_text("year,x\n" + "".join(
+        f'{t},"{repr((1 - 0.075) ** (4 * t)).replace(".", ",")}"\n' for t in range(1, 5)))
+    with pytest.raises(DataError, match="line 2, column 'x'.*holds a comma"):
+        calibrate(spec)
+    comma = dataclasses.replace(spec, series=[dataclasses.replace(spec.series[0], decimal=",")])
+    assert calibrate(comma).estimates["k"] == pytest.approx(0.3)

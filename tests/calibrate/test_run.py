@@ -8,6 +8,8 @@ import pytest
 from sdflow import SpecError
 from sdflow.calibrate import calibrate
 
+import sdflow as sf
+
 from .test_recovery import spec, write_data
 
 
@@ -41,6 +43,14 @@ def test_report_files_and_parameter_file(data, tmp_path):
     assert result.statistics["test"]["x"]["n"] == 10
 
 
+def test_a_test_period_before_the_fit_period_is_scored(data):
+    # it used to be cut off with the years before the fit period: no test scores at all
+    result = calibrate(spec(data, profile=False, test_period=(2001, 2005),
+                            fit_period=(2006, 2020)))
+    assert result.statistics["test"]["x"]["n"] == 10       # 5 years x 2 regions
+    assert result.statistics["fit"]["x"]["n"] == 30
+
+
 def test_interrupted_run_resumes_without_redoing_finished_starts(data, tmp_path):
     full = calibrate(spec(data, starts=3, profile=False), out_dir=tmp_path / "full")
     with pytest.raises(KeyboardInterrupt):
@@ -58,25 +68,78 @@ def test_interrupted_run_resumes_without_redoing_finished_starts(data, tmp_path)
     assert [f.cost for f in resumed.fits] == pytest.approx([f.cost for f in full.fits])
 
 
-def test_differential_evolution_resumes_from_its_population(data, tmp_path):
+def test_differential_evolution_resumes_where_the_uninterrupted_run_ends(data, tmp_path):
     options = {"popsize": 8, "maxiter": 12, "polish": False, "tol": 0}
+
+    def de_spec():
+        return spec(data, optimiser="differential_evolution", profile=False,
+                    optimiser_options=dict(options))
+
+    full = calibrate(de_spec(), out_dir=tmp_path / "full")
     with pytest.raises(KeyboardInterrupt):
-        calibrate(spec(data, optimiser="differential_evolution", profile=False,
-                       optimiser_options=dict(options)), out_dir=tmp_path,
-                  progress=stop_at("generation 5"))
-    saved = json.loads((tmp_path / "checkpoint.json").read_text())["stages"]["de"]
+        calibrate(de_spec(), out_dir=tmp_path / "cut", progress=stop_at("generation 5"))
+    saved = json.loads((tmp_path / "cut" / "checkpoint.json").read_text())["stages"]["de"]
     assert saved["nit"] == 5 and len(saved["population"]) == 24
-    result = calibrate(spec(data, optimiser="differential_evolution", profile=False,
-                            optimiser_options=dict(options)), out_dir=tmp_path, resume=True)
-    after = json.loads((tmp_path / "checkpoint.json").read_text())["stages"]["de"]
+    assert saved["rng"]["bit_generator"] == "PCG64"
+    resumed = calibrate(de_spec(), out_dir=tmp_path / "cut", resume=True)
+    after = json.loads((tmp_path / "cut" / "checkpoint.json").read_text())["stages"]["de"]
     assert after["finished"] and after["nit"] == 12
-    assert result.estimates["capacity"] == pytest.approx(50, rel=0.2)
+    # bit for bit: the random stream and the population continue exactly
+    assert resumed.x.tolist() == full.x.tolist() and resumed.cost == full.cost
+    assert after["population"] == json.loads(
+        (tmp_path / "full" / "checkpoint.json").read_text())["stages"]["de"]["population"]
+    assert (resumed.evaluations, resumed.batches) == (full.evaluations, full.batches)
+    assert resumed.estimates["capacity"] == pytest.approx(50, rel=0.2)
 
 
-def test_resume_refuses_another_spec(data, tmp_path):
+def resumed_stages(spec_, out_dir):
+    stages = []
+    calibrate(spec_, out_dir=out_dir, resume=True,
+              progress=lambda stage=None, **_: stages.append(stage))
+    return stages
+
+
+def test_resume_starts_over_when_the_spec_changed(data, tmp_path, caplog):
     calibrate(spec(data, profile=False), out_dir=tmp_path)
-    with pytest.raises(SpecError, match="another version of the spec"):
-        calibrate(spec(data, profile=False, seed=99), out_dir=tmp_path, resume=True)
+    stages = resumed_stages(spec(data, profile=False, seed=99), tmp_path)
+    assert "least squares, start 1/1" in stages
+    [record] = caplog.records
+    assert "not reusing the checkpoint" in record.message
+    assert "(the spec changed since it was written)" in record.message
+
+
+def test_resume_starts_over_when_a_data_file_changed(tmp_path, caplog):
+    data = write_data(tmp_path / "x.csv", seed=1)
+    out = tmp_path / "out"
+    calibrate(spec(data, profile=False), out_dir=out)
+    assert "least squares, start 1/1" not in resumed_stages(spec(data, profile=False), out)
+    assert caplog.records == []
+    write_data(data, seed=2)                 # same file name, new noise
+    stages = resumed_stages(spec(data, profile=False), out)
+    assert "least squares, start 1/1" in stages
+    [record] = caplog.records
+    assert f"(data file {data} changed since it was written)" in record.message
+    assert "\n" not in record.message
+
+
+def test_resume_starts_over_when_the_compiled_model_changed(data, tmp_path, caplog):
+    import dataclasses
+
+    calibrate(spec(data, profile=False), out_dir=tmp_path)
+    # the same spec and data with a model whose initial stock differs: only the
+    # compiled source (where the initial value is folded in) tells them apart
+    other = sf.Model("logistic", start=2000, stop=2020, dt=0.25, time_units="year")
+    region = other.dim("region", ["A", "B"])
+    rate = other.const("rate", [0.2, 0.2], dims=[region], units="1/year")
+    capacity = other.const("capacity", 30.0, units="person")
+    x = other.stock("x", initial=[1.0, 0.6], dims=[region], units="person")
+    other.flow("growth", rate * x * (1 - x / capacity), sink=x, dims=[region],
+               units="person/year")
+    stages = resumed_stages(dataclasses.replace(spec(data, profile=False), model=other),
+                            tmp_path)
+    assert "least squares, start 1/1" in stages
+    [record] = caplog.records
+    assert "(the compiled model changed since it was written)" in record.message
 
 
 def test_one_compile_per_calibration(data, monkeypatch):

@@ -73,3 +73,33 @@ def test_theil_statistics_by_hand():
     assert (s["U_M"], s["U_S"], s["U_C"]) == pytest.approx((1.0, 0.0, 0.0), abs=1e-12)
     assert s["MAPE"] == pytest.approx(100 * (1 + 0.5 + 0.25) / 3)
     assert s["R2"] == pytest.approx(1 - 3 / (14 / 3))
+
+
+def test_a_flat_side_of_the_profile_leaves_the_other_side_its_points(tmp_path):
+    # x' = -max(k, floor) x: below the floor k changes nothing, so the profile is flat
+    # down to the far lower bound; above the estimate the data bound k sharply. The
+    # upper limit cannot depend on the floor, so it must equal that of the same fit
+    # without one. (The flat side used to take the whole grid budget, leaving the upper
+    # side without points: "flat to both bounds: not identifiable".)
+    def decay(floor):
+        m = sf.Model("floor", start=0, stop=10, dt=0.25)
+        k = m.const("k", 0.3)
+        x = m.stock("x", initial=1.0)
+        m.flow("out", sf.max(k, floor) * x, source=x)
+        return m
+
+    t = np.arange(1, 11)
+    y = np.exp(-0.3 * t) * np.exp(0.1 * np.random.default_rng(0).standard_normal(10))
+    path = tmp_path / "x.csv"
+    path.write_text("year,x\n" + "".join(f"{a},{float(b)!r}\n" for a, b in zip(t, y)))
+
+    def fit(floor):
+        return calibrate(CalibrationSpec(
+            "floor", decay(floor), [SeriesSpec("x", path, "x", value="x")],
+            [ParameterSpec("k", (-100.0, 1.0))], payoff="lognormal", profile_points=3))
+
+    floored, free = fit(0.285), fit(0.0)
+    lower, upper = floored.intervals["k"]["profile"]
+    assert lower is None and upper == pytest.approx(free.intervals["k"]["profile"][1])
+    assert floored.flags["k"] == ["profile likelihood open on the lower side (no 95% limit "
+                                  "within the bounds)"]

@@ -39,12 +39,12 @@ starts = {starts}
 '''
 
 
-def setup(tmp_path, starts=2):
+def setup(tmp_path, starts=2, rate=0.3):
     (tmp_path / "model.py").write_text(MODEL)
-    # logistic growth from 1 to 50 at rate 0.3 (Euler, dt 0.25), rounded to 4 decimals
+    # logistic growth from 1 to 50 at `rate` (Euler, dt 0.25), rounded to 4 decimals
     x, rows = 1.0, ["year,x"]
     for step in range(1, 81):
-        x += 0.25 * 0.3 * x * (1 - x / 50)
+        x += 0.25 * rate * x * (1 - x / 50)
         if step % 4 == 0:
             rows.append(f"{2000 + step // 4},{x:.4f}")
     (tmp_path / "x.csv").write_text("\n".join(rows) + "\n")
@@ -110,3 +110,51 @@ def test_killed_run_resumes_with_finished_starts_kept(tmp_path):
     assert finished.returncode == 0, finished.stderr
     starts = json.loads(checkpoint.read_text())["stages"]["starts"]
     assert sorted(s["start"] for s in starts) == list(range(6))
+
+
+def test_resume_after_the_data_changed_refits_and_says_why(tmp_path):
+    spec = setup(tmp_path)
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "import sys; from sdflow.cli import main; "
+               "sys.exit(main(sys.argv[1:]))", "calibrate", str(spec), "--out", str(out),
+               "--quiet"]
+    first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    setup(tmp_path, rate=0.5)              # new observations in the same x.csv
+    resumed = subprocess.run(command + ["--resume"], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    # the data were made with rate 0.5: a stale checkpoint would give back 0.3
+    params = json.loads((out / "params.json").read_text())
+    assert abs(params["params"]["rate"] - 0.5) < 1e-3
+    [line] = resumed.stderr.splitlines()
+    assert "not reusing the checkpoint" in line and f"data file {tmp_path / 'x.csv'}" in line
+
+
+_KILL_AFTER_THREE_GENERATIONS = _KILL_AFTER_TWO_STARTS.replace(
+    'key == "starts" and len(value) >= 2', 'key == "de" and value["nit"] == 3')
+
+
+def test_killed_differential_evolution_resumes_to_the_uninterrupted_result(tmp_path):
+    spec = setup(tmp_path)
+    spec.write_text(spec.read_text().replace(
+        "starts = 2", 'method = "differential_evolution"\n'
+                      "options = { popsize = 6, maxiter = 10, polish = false, tol = 0 }"))
+
+    def run(out, *extra):
+        command = [sys.executable, "-c", _KILL_AFTER_THREE_GENERATIONS, "calibrate",
+                   str(spec), "--out", str(tmp_path / out), "--quiet", *extra]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+
+    killed = run("cut")
+    assert killed.returncode == -signal.SIGKILL
+    assert json.loads((tmp_path / "cut" / "checkpoint.json").read_text())[
+        "stages"]["de"]["nit"] == 3
+    resumed = run("cut", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    full = run("full", "--resume")            # nothing to resume: one uninterrupted run
+    assert full.returncode == 0, full.stderr
+    estimates = [json.loads((tmp_path / out / "params.json").read_text())["params"]
+                 for out in ("cut", "full")]
+    assert estimates[0] == estimates[1]       # JSON keeps every bit of a float

@@ -4,7 +4,9 @@ A series is one model variable observed at yearly (or other) times, for one elem
 several elements of one dimension (provinces). Empty cells are missing values: they are
 kept as NaN, left out of every payoff and listed in ``ObservedSeries.missing``. Anything
 else that cannot be read raises `DataError` naming the file, the row (as a line number of
-the file, header = line 1) and the column.
+the file, header = line 1) and the column. A comma inside a number is refused unless the
+series says its file writes decimal commas (``decimal=","``): ``70,2`` could be 70.2 or
+702, and guessing would silently scale an observation by ten or a thousand.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def read_series(path: str | Path, name: str, *, value: str | None = None,
                 keys: Mapping[str, str] | Sequence[str] | None = None,
                 layout: str = "long", units: str | None = None,
                 to_units: str | None = None, scale: float = 1.0,
-                allowed: Sequence[str] | None = None) -> ObservedSeries:
+                allowed: Sequence[str] | None = None, decimal: str = ".") -> ObservedSeries:
     """Read one observed series from a CSV file.
 
     Parameters
@@ -102,6 +104,10 @@ def read_series(path: str | Path, name: str, *, value: str | None = None,
         Extra factor applied after the conversion.
     allowed : list of str, optional
         The model dimension's elements: a key outside them raises `DataError`.
+    decimal : {".", ","}
+        The decimal mark of the values. With ``"."`` a value holding a comma raises
+        `DataError` (thousands separators are not read either); with ``","`` the values
+        are read as ``70,2`` = 70.2 and a value holding a point raises `DataError`.
 
     Examples
     --------
@@ -115,12 +121,17 @@ def read_series(path: str | Path, name: str, *, value: str | None = None,
     (('A', 'B'), [[150.0, 300.0], [nan, 400.0]])
     >>> s.missing
     ((2005.0, 'A'),)
+    >>> _ = (folder / "share.csv").write_text('year,share\\n2004,"70,2"\\n')
+    >>> read_series(folder / "share.csv", "share", value="share", decimal=",").values.tolist()
+    [[70.2]]
     """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"series '{name}': file {path} does not exist")
     if layout not in ("long", "wide"):
         raise DataError(f"series '{name}': layout={layout!r} must be 'long' or 'wide'")
+    if decimal not in (".", ","):
+        raise DataError(f"series '{name}': decimal={decimal!r} must be '.' or ','")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
@@ -130,11 +141,11 @@ def read_series(path: str | Path, name: str, *, value: str | None = None,
                      ([key] if key and layout == "long" else []))
     mapping = _key_mapping(keys)
     if layout == "long":
-        table = _long(frame, path, name, value, time, key, mapping, allowed)
+        table = _long(frame, path, name, value, time, key, mapping, allowed, decimal)
     else:
         columns = list(mapping) if mapping else [c for c in frame.columns if c != time]
         _require_columns(frame, path, name, columns)
-        table = {c: _column(frame, path, time, c) for c in columns}
+        table = {c: _column(frame, path, time, c, decimal) for c in columns}
         mapping = mapping or {c: c for c in columns}
     if allowed is not None:
         for k, element in mapping.items():
@@ -173,10 +184,21 @@ def _key_mapping(keys) -> dict[str, str]:
     return {str(k): str(k) for k in keys}
 
 
-def _number(text: str, path, line: int, column: str) -> float:
-    cleaned = text.strip().replace(",", "")
+def _number(text: str, path, line: int, column: str, decimal: str = ".") -> float:
+    cleaned = text.strip()
     if cleaned.lower() in _MISSING:
         return math.nan
+    where = f"{path}, line {line}, column '{column}'"
+    if decimal == "," and "." in cleaned:
+        raise DataError(f"{where}: {text!r} has a point, but this series reads decimal commas "
+                        "(decimal = \",\"); write 70,2 without thousands separators")
+    if decimal == ",":
+        cleaned = cleaned.replace(",", ".")
+    elif "," in cleaned:
+        raise DataError(f"{where}: {text!r} holds a comma, which could be a decimal comma "
+                        "(70,2) or a thousands separator (1,234); write the number with a "
+                        "decimal point and no separators, or set decimal = \",\" in the "
+                        "series spec if the file writes decimal commas")
     try:
         number = float(cleaned)
     except ValueError:
@@ -194,7 +216,7 @@ def _time(text: str, path, line: int, column: str) -> float:
     return value
 
 
-def _long(frame, path, name, value, time, key, mapping, allowed
+def _long(frame, path, name, value, time, key, mapping, allowed, decimal
           ) -> dict[str, dict[float, float]]:
     table: dict[str, dict[float, float]] = {}
     keys = frame[key].str.strip() if key else None
@@ -213,7 +235,7 @@ def _long(frame, path, name, value, time, key, mapping, allowed
         if t in series:
             raise DataError(f"{path}, line {index}, column '{time}': {k} {t:g} appears twice; "
                             "keep one row per key and time")
-        series[t] = _number(v_text, path, index, value)
+        series[t] = _number(v_text, path, index, value, decimal)
     for k in mapping:
         if k not in table:
             raise DataError(f"series '{name}': {path} has no rows with {key} = '{k}' "
@@ -221,14 +243,14 @@ def _long(frame, path, name, value, time, key, mapping, allowed
     return table
 
 
-def _column(frame, path, time, column) -> dict[float, float]:
+def _column(frame, path, time, column, decimal) -> dict[float, float]:
     series: dict[float, float] = {}
     for index, (t_text, v_text) in enumerate(zip(frame[time], frame[column]), start=2):
         t = _time(t_text, path, index, time)
         if t in series:
             raise DataError(f"{path}, line {index}, column '{time}': time {t:g} appears "
                             "twice; keep one row per time")
-        series[t] = _number(v_text, path, index, column)
+        series[t] = _number(v_text, path, index, column, decimal)
     return series
 
 

@@ -5,15 +5,17 @@
   batch of ``2k`` runs. Likelihood payoffs are fitted by re-weighting the series with
   their estimated scales until the scales settle (the maximum of the concentrated
   likelihood).
-* `differential_evolution_fit`: ``scipy.optimize.differential_evolution`` with
-  ``vectorized=True`` and ``updating="deferred"``: a whole generation is one batch. The
-  population is checkpointed every generation and can be resumed.
+* `differential_evolution_fit`: scipy's differential evolution with ``vectorized=True``
+  and ``updating="deferred"``: a whole generation is one batch. The population and the
+  random generator are checkpointed every generation; a resumed search ends where the
+  uninterrupted one does.
 * `multistart`: least squares from several seeded starting points; each finished start is
   checkpointed.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -235,16 +237,20 @@ def differential_evolution_fit(evaluator: Evaluator, seed: int, options: dict | 
     """Global search by differential evolution, one generation per batch, then a
     least-squares polish from the best member.
 
+    After every generation the population, its payoffs and the state of the random
+    generator are checkpointed; a resumed run restores all three, so it continues exactly
+    where the interrupted one stopped and ends at the same optimum, bit for bit.
+
     Parameters
     ----------
     evaluator : Evaluator
     seed : int
-        Seed of ``scipy.optimize.differential_evolution``.
+        Seed of the ``numpy.random.Generator`` that drives the search.
     options : dict or None
-        Passed to it (defaults: ``popsize=15, maxiter=200, tol=1e-8``); ``polish=False``
-        skips the least-squares polish.
+        Settings of scipy's differential evolution (defaults: ``popsize=15, maxiter=200,
+        tol=1e-8``); ``polish=False`` skips the least-squares polish.
     checkpoint : Checkpoint
-        The population is stored under ``"de"`` after every generation.
+        The search state is stored under ``"de"`` after every generation.
     progress : callable, optional
         Called with ``stage=`` and ``best=`` after every generation.
 
@@ -268,28 +274,62 @@ def differential_evolution_fit(evaluator: Evaluator, seed: int, options: dict | 
     if saved and saved.get("finished"):
         result = Fit(**saved["fit"])
     else:
-        done_generations = saved["nit"] if saved else 0
-        init = np.array(saved["population"]) if saved else "latinhypercube"
-        state = {"nit": done_generations}
-
-        def record(intermediate_result):
-            state["nit"] += 1
-            checkpoint.put("de", {"nit": state["nit"], "finished": False,
-                                  "population": intermediate_result.population.tolist()})
-            if progress is not None:
-                progress(stage=f"differential evolution, generation {state['nit']}",
-                         best=float(intermediate_result.fun))
-
-        remaining = max(1, int(options.pop("maxiter")) - done_generations)
-        de = optimize.differential_evolution(
-            lambda zs: evaluator.nll(zs.T), list(zip(evaluator.lower, evaluator.upper)),
-            vectorized=True, updating="deferred", seed=seed, polish=False, init=init,
-            maxiter=remaining, callback=record, **options)
-        result = Fit([float(v) for v in de.x], float(de.fun), int(de.nfev), str(de.message))
-        checkpoint.put("de", {"nit": state["nit"], "finished": True, "fit": result.to_json()})
+        result = _evolve(evaluator, seed, options, checkpoint, saved, progress)
+        checkpoint.put("de", {**checkpoint.get("de"), "finished": True,
+                              "fit": result.to_json()})
     if not polish:
         return result
     if progress is not None:
         progress(stage="polishing the best member by least squares")
     polished = least_squares_fit(evaluator, result.x)
     return polished if polished.cost <= result.cost else result
+
+
+def _evolve(evaluator: Evaluator, seed: int, options: dict, checkpoint: Checkpoint,
+            saved: dict | None, progress) -> Fit:
+    """Generations of scipy's differential evolution solver, checkpointed one by one.
+
+    scipy's public ``differential_evolution`` can restart from a population only in
+    parameter units, and the round trip through its unit scaling changes the last bits
+    of the members; its solver class (the one that function runs) is driven here
+    directly, so that its whole state between generations can be saved and restored: the
+    population in unit scaling, the members' payoffs, the order of the index array it
+    shuffles in place to pick mutation partners, and the random generator.
+    """
+    from scipy.optimize._differentialevolution import DifferentialEvolutionSolver
+
+    maxiter = int(options.pop("maxiter"))
+    rng = np.random.default_rng(seed)
+    # scipy >= 1.15 names the generator `rng`; older versions took it as `seed`
+    random = {"rng": rng} if "rng" in inspect.signature(
+        DifferentialEvolutionSolver).parameters else {"seed": rng}
+    solver = DifferentialEvolutionSolver(
+        lambda zs: evaluator.nll(zs.T), list(zip(evaluator.lower, evaluator.upper)),
+        vectorized=True, updating="deferred", polish=False, maxiter=maxiter,
+        init="latinhypercube", **random, **options)
+    generation = 0
+    if saved:
+        solver.population = np.array(saved["population"], float)
+        solver.population_energies = np.array(saved["energies"], float)
+        solver._random_population_index = np.array(saved["order"], int)
+        rng.bit_generator.state = saved["rng"]
+        generation = saved["nit"]
+    members = len(solver.population)
+    converged = generation > 0 and solver.converged()
+    while generation < maxiter and not converged:
+        next(solver)
+        generation += 1
+        checkpoint.put("de", {"nit": generation, "finished": False,
+                              "population": solver.population.tolist(),
+                              "energies": solver.population_energies.tolist(),
+                              "order": solver._random_population_index.tolist(),
+                              "rng": rng.bit_generator.state})
+        if progress is not None:
+            progress(stage=f"differential evolution, generation {generation}",
+                     best=float(solver.population_energies[0]))
+        converged = solver.converged()
+    message = ("converged (spread of the population's payoffs below tol)" if converged else
+               f"stopped after maxiter = {maxiter} generations")
+    # the first population and every generation are one batch of `members` runs each
+    return Fit([float(v) for v in solver.x], float(solver.population_energies[0]),
+               members * (generation + 1), message)

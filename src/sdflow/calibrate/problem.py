@@ -141,6 +141,11 @@ class CalibrationProblem:
             factor = dt if spec.measure == "sum" else dt / spec.period
         return _Target(name_key(spec.variable), columns, steps, factor)
 
+    def compiled(self):
+        """The `CompiledModel` that `predict` runs (compiled once, cached on the model)."""
+        return self.model.compile(list(self.defaults), scalar=False,
+                                  outputs=tuple(self.variables))
+
     # -- evaluation -------------------------------------------------------------------------
     def params(self, theta: np.ndarray) -> dict[str, np.ndarray]:
         """``simulate(params=...)`` for candidate rows of ``theta`` (shape (n, k))."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -11,7 +10,7 @@ import numpy as np
 
 from ..dsl.model import name_key
 from ..errors import SpecError
-from .checkpoint import Checkpoint
+from .checkpoint import Checkpoint, fingerprint
 from .data import ObservedSeries, deflate, read_series
 from .metrics import fit_statistics, naive_trend
 from .objectives import Payoff
@@ -127,12 +126,13 @@ def load_observations(spec: CalibrationSpec, model) -> list[ObservedSeries]:
         series = read_series(
             s.file, s.name, value=s.value, time=s.time, key=s.key, keys=s.keys,
             layout=s.layout, units=s.units, to_units=to_units, scale=s.scale,
-            allowed=allowed)
+            allowed=allowed, decimal=s.decimal)
         if s.deflator is not None:
             d = s.deflator
             index = read_series(Path(d["file"]), f"{s.name} price index", value=d["value"],
                                 time=d.get("time", s.time), key=s.key, keys=s.keys,
-                                layout=s.layout, allowed=allowed)
+                                layout=s.layout, allowed=allowed,
+                                decimal=d.get("decimal", "."))
             series = deflate(series, index, float(d["base"]))
         observed.append(series)
     return observed
@@ -174,8 +174,12 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
         if s.n_observed == 0:
             raise SpecError(f"period.fit: series '{s.name}' has no observations in "
                             f"{list(spec.fit_period)}")
-    horizon_end = spec.test_period[1] if spec.test_period else last
-    all_obs = [s.between(first, horizon_end) for s in observed]
+    span = spec.fit_period
+    if spec.test_period is not None:   # before or after the fit period (they never overlap)
+        test_first, test_last = spec.test_period
+        span = (None if first is None else min(first, test_first),
+                None if last is None else max(last, test_last))
+    all_obs = [s.between(*span) for s in observed]
     pairs = list(zip(spec.series, fit_obs))
     problem = CalibrationProblem(model, pairs, spec.parameters, spec.method, spec.dt)
     if not batched:
@@ -183,7 +187,7 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
     payoff = Payoff(spec.payoff, [s.values for s in fit_obs], [s.weight for s in spec.series])
     out_dir = Path(out_dir) if out_dir is not None else None
     checkpoint = Checkpoint(out_dir / "checkpoint.json" if out_dir else None,
-                            hashlib.sha256(repr(spec).encode()).hexdigest()[:16], resume)
+                            fingerprint(spec, problem.compiled()), resume)
     checkpoint.counter = lambda: (problem.evaluations, problem.batches)
     evaluator = Evaluator(problem, payoff, progress=progress)
 

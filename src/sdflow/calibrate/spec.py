@@ -2,8 +2,10 @@
 
 A TOML spec (see ``calibration/specs/``) has the sections ``[model]``, ``[period]``,
 ``[[series]]``, ``[[parameters]]``, ``[payoff]``, ``[optimiser]``, ``[uncertainty]`` and
-``[mcmc]``; the dataclasses below hold the same information. Every bad value raises
-`SpecError` naming its key (``series[2].measure``).
+``[mcmc]``; the dataclasses below hold the same information. Every key's type is checked
+when the file loads (see `sdflow.calibrate.schema`) and every value when the dataclasses
+are made, so a bad spec fails before any fit starts, with a `SpecError` naming the file
+and the key (``series[2].measure``) and saying what is expected.
 """
 
 from __future__ import annotations
@@ -12,19 +14,46 @@ import importlib
 import importlib.util
 import math
 import sys
-import tomllib
+from .._tomllib import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from ..dsl.model import Model
 from ..errors import SpecError
+from ..solve.solvers import SOLVERS
+from .schema import (BOOLEAN, NUMBER, NUMBER_PAIR, POSITIVE, STRING, STRING_TABLE, STRINGS,
+                     TABLE, Kind, check_table, is_number, number_between, one_of, whole)
 
 MEASURES = ("level", "sum", "mean")
 PAYOFFS = ("wsse", "log_sse", "gaussian", "lognormal")
 OPTIMISERS = ("least_squares", "differential_evolution")
 PRIORS = {"uniform": ("lower", "upper"), "normal": ("mean", "sd"),
           "lognormal": ("median", "sigma")}
+#: The profile grid walks out from the estimate at least this many points per side before
+#: it widens its step; fewer leaves the profile without points on one side, so every
+#: parameter would come out "not identifiable".
+MIN_PROFILE_POINTS = 3
+
+#: ``[mcmc]`` settings (see `sample_posterior`).
+MCMC = {"walkers": whole(minimum=2), "steps": whole(minimum=1), "burn": whole(minimum=0),
+        "thin": whole(minimum=1), "chunk": whole(minimum=1)}
+#: ``[optimiser] options`` per method: what is passed on to scipy.
+OPTIMISER_OPTIONS = {
+    "least_squares": {"xtol": POSITIVE, "ftol": POSITIVE, "gtol": POSITIVE,
+                      "max_nfev": whole(minimum=1), "f_scale": POSITIVE,
+                      "loss": one_of("linear", "soft_l1", "huber", "cauchy", "arctan")},
+    "differential_evolution": {
+        "popsize": whole(minimum=1), "maxiter": whole(minimum=1),
+        "tol": number_between(0, math.inf), "atol": number_between(0, math.inf),
+        "mutation": number_between(0, 2) | Kind(
+            "[low, high] in [0, 2]", lambda v: isinstance(v, (list, tuple)) and len(v) == 2
+            and all(is_number(x) and 0 <= x <= 2 for x in v)),
+        "recombination": number_between(0, 1), "polish": BOOLEAN,
+        "strategy": one_of("best1bin", "best1exp", "rand1bin", "rand1exp", "rand2bin",
+                           "rand2exp", "best2bin", "best2exp", "randtobest1bin",
+                           "randtobest1exp", "currenttobest1bin", "currenttobest1exp")},
+}
 
 
 @dataclass(frozen=True)
@@ -34,9 +63,11 @@ class SeriesSpec:
     ``measure``: ``level`` compares the variable's value at the observation time (stocks,
     year-end or mid-year values); ``sum`` the flow integrated over ``[t, t + period)``
     (annual GDP, investment); ``mean`` its average over that period.
-    ``deflator``: ``{file, value, base}`` (and optional ``time``), a price index read with
-    the series' own ``key`` and ``keys``; the values are divided by it, re-based to 1 in
-    year ``base`` (nominal to constant prices).
+    ``deflator``: ``{file, value, base}`` (and optional ``time`` and ``decimal``), a price
+    index read with the series' own ``key`` and ``keys``; the values are divided by it,
+    re-based to 1 in year ``base`` (nominal to constant prices).
+    ``decimal``: ``","`` when the file writes decimal commas (``70,2``); by default a
+    comma inside a value is refused (see `read_series`).
     The other fields are passed to `read_series` (``file`` is resolved against the spec's
     folder by `load_spec`).
 
@@ -61,6 +92,7 @@ class SeriesSpec:
     weight: float = 1.0
     scale: float = 1.0
     deflator: dict | None = None
+    decimal: str = "."
 
 
 @dataclass(frozen=True)
@@ -79,6 +111,19 @@ class Prior:
     dist: str
     a: float
     b: float
+
+    def __post_init__(self):
+        _check(self.dist in PRIORS, "prior.dist", f"{self.dist!r} must be one of {sorted(PRIORS)}")
+        a_key, b_key = PRIORS[self.dist]
+        for key, value in ((a_key, self.a), (b_key, self.b)):
+            _check(is_number(value), f"prior.{key}", f"expected a number, got {value!r}")
+        if self.dist == "uniform":
+            _check(self.a < self.b, "prior.upper",
+                   f"{self.b} must be above the lower end {self.a}")
+        elif self.dist == "lognormal":
+            _check(self.a > 0, "prior.median", f"{self.a} must be > 0 (a log-normal "
+                   "variable is positive)")
+        _check(self.b > 0 or self.dist == "uniform", f"prior.{b_key}", f"{self.b} must be > 0")
 
     def logpdf(self, x):
         """Log density up to a constant (arrays welcome)."""
@@ -152,13 +197,21 @@ class CalibrationSpec:
     base_dir: Path = Path(".")
 
     def __post_init__(self):
+        whole(minimum=0).check(self.seed, "seed")
+        _check(self.method in SOLVERS, "model.method",
+               f"{self.method!r} must be one of {sorted(SOLVERS)}")
+        if self.dt is not None:
+            POSITIVE.check(self.dt, "model.dt")
+        BOOLEAN.check(self.profile, "uncertainty.profile")
+        whole(minimum=MIN_PROFILE_POINTS).check(self.profile_points,
+                                                "uncertainty.profile_points")
+        self._check_periods()
         _check(self.payoff in PAYOFFS, "payoff.kind", f"'{self.payoff}' must be one of {PAYOFFS}")
         _check(self.optimiser in OPTIMISERS, "optimiser.method",
                f"'{self.optimiser}' must be one of {OPTIMISERS}")
         _check(self.series, "series", "list at least one series to fit")
         _check(self.parameters, "parameters", "list at least one parameter to estimate")
-        _check(isinstance(self.starts, int) and self.starts >= 1, "optimiser.starts",
-               "must be a whole number >= 1")
+        whole(minimum=1).check(self.starts, "optimiser.starts")
         labels = [p.label for p in self.parameters]
         for i, p in enumerate(self.parameters):
             lo, hi = p.bounds
@@ -177,6 +230,43 @@ class CalibrationSpec:
             _check(s.weight > 0, f"series[{i}].weight", "must be positive")
             _check(s.layout == "wide" or s.value, f"series[{i}].value",
                    "name the column holding the values")
+            _check(s.decimal in (".", ","), f"series[{i}].decimal",
+                   f"{s.decimal!r} must be '.' or ','")
+        if self.optimiser in OPTIMISER_OPTIONS:
+            check_table(self.optimiser_options, OPTIMISER_OPTIONS[self.optimiser],
+                        "optimiser.options")
+        if self.mcmc is not None:
+            self._check_mcmc()
+
+    def _check_periods(self):
+        fit, test = self.fit_period, self.test_period
+        _check(isinstance(fit, (tuple, list)) and len(fit) == 2 and all(
+            v is None or is_number(v) for v in fit), "period.fit",
+            f"{fit!r} must be (first, last), either end may be None")
+        if None not in fit:
+            _check(fit[0] <= fit[1], "period.fit", f"{list(fit)}: first is after last")
+        if test is None:
+            return
+        NUMBER_PAIR.check(test, "period.test")
+        _check(test[0] <= test[1], "period.test", f"{list(test)}: first is after last")
+        fit_first = -math.inf if fit[0] is None else fit[0]
+        fit_last = math.inf if fit[1] is None else fit[1]
+        # a year in both periods would be scored "out of sample" after the fit saw it
+        _check(test[1] < fit_first or test[0] > fit_last, "period.test",
+               f"{list(test)} overlaps the fit period {list(fit)}; out-of-sample scores "
+               "need years the fit has not seen: end the fit before the test period "
+               "starts (or start it after the test period ends)")
+
+    def _check_mcmc(self):
+        settings = check_table(self.mcmc, MCMC, "mcmc")
+        k = len(self.parameters)
+        walkers = settings.get("walkers", max(4 * k, 2 * k + 2))
+        _check(walkers % 2 == 0 and walkers >= 2 * k, "mcmc.walkers",
+               f"{walkers} must be even and at least twice the number of parameters "
+               f"({2 * k})")
+        steps = settings.get("steps", 2000)
+        burn = settings.get("burn", steps // 2)
+        _check(burn < steps, "mcmc.burn", f"{burn} must be below steps ({steps})")
 
     def build_model(self) -> Model:
         """The model to calibrate (imports ``module:attr`` and calls it with ``options``)."""
@@ -220,15 +310,34 @@ def _import(target: str, base_dir: Path):
 
 # -- TOML -----------------------------------------------------------------------------------
 
-_TOP = {"name", "seed", "model", "period", "series", "parameters", "payoff", "optimiser",
-        "uncertainty", "mcmc", "description"}
-_SERIES = {"name", "file", "variable", "value", "time", "key", "keys", "layout", "units",
-           "measure", "period", "weight", "scale", "deflator"}
-_PARAMETER = {"name", "element", "bounds", "initial", "prior"}
+_TABLES = ("model", "period", "payoff", "optimiser", "uncertainty", "mcmc")
+_ARRAY_OF_TABLES = Kind("an array of tables ([[...]]), at least one",
+                        lambda v: isinstance(v, list) and len(v) > 0)
+_TOP = {"name": STRING, "description": STRING, "seed": whole(minimum=0),
+        "series": _ARRAY_OF_TABLES, "parameters": _ARRAY_OF_TABLES,
+        **{table: TABLE for table in _TABLES}}
+_MODEL = {"factory": STRING, "options": TABLE, "method": one_of(*sorted(SOLVERS)),
+          "dt": POSITIVE}
+_PERIOD = {"fit": NUMBER_PAIR, "test": NUMBER_PAIR}
+_PAYOFF = {"kind": one_of(*PAYOFFS)}
+_OPTIMISER = {"method": one_of(*OPTIMISERS), "starts": whole(minimum=1), "options": TABLE}
+_UNCERTAINTY = {"profile": BOOLEAN, "profile_points": whole(minimum=MIN_PROFILE_POINTS)}
+_DECIMAL = one_of(".", ",")
+_SERIES = {"name": STRING, "file": STRING, "variable": STRING, "value": STRING,
+           "time": STRING, "key": STRING, "keys": STRINGS | STRING_TABLE,
+           "layout": one_of("long", "wide"), "units": STRING, "measure": one_of(*MEASURES),
+           "period": POSITIVE, "weight": POSITIVE, "scale": NUMBER, "deflator": TABLE,
+           "decimal": _DECIMAL}
+_DEFLATOR = {"file": STRING, "value": STRING, "base": NUMBER, "time": STRING,
+             "decimal": _DECIMAL}
+_PARAMETER = {"name": STRING, "element": STRING | whole(), "bounds": NUMBER_PAIR,
+              "initial": NUMBER, "prior": TABLE}
 
 
 def load_spec(path: str | Path) -> CalibrationSpec:
     """Read a calibration spec from a TOML file (paths inside are relative to it).
+
+    Every error names the file and the key.
 
     Examples
     --------
@@ -251,17 +360,27 @@ def load_spec(path: str | Path) -> CalibrationSpec:
     >>> try:
     ...     load_spec(f)
     ... except Exception as error:
-    ...     print(error)
-    series[0].measure: 'levels' must be one of ('level', 'sum', 'mean')
+    ...     print(str(error).replace(str(f), "s.toml"))
+    s.toml: series[0].measure: expected one of ['level', 'sum', 'mean'], got 'levels'
     """
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SpecError(f"spec file {path} does not exist") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text: byte {exc.start} (0x{data[exc.start]:02x}) "
+                        "cannot be decoded; save the file as UTF-8") from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML: {exc}") from None
-    return spec_from_dict(raw, path.parent, default_name=path.stem)
+    try:
+        return spec_from_dict(raw, path.parent, default_name=path.stem)
+    except SpecError as exc:
+        raise SpecError(f"{path}: {exc}") from None
 
 
 def spec_from_dict(raw: dict, base_dir: Path = Path("."),
@@ -299,95 +418,65 @@ def spec_from_dict(raw: dict, base_dir: Path = Path("."),
     Traceback (most recent call last):
     ...
     sdflow.errors.SpecError: model.factory: name the model, e.g. 'pkg.module:build'
+    >>> spec_from_dict({"model": {"factory": "m:build"}, "mcmc": {"walker": 8}})
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.SpecError: mcmc.walker: unknown key; did you mean 'walkers'? (known keys: ...)
     """
-    _unknown(raw, _TOP, "")
-    model = _table(raw, "model", required=True)
-    _unknown(model, {"factory", "options", "method", "dt"}, "model.")
+    check_table(raw, _TOP, "")
+    model = check_table(raw.get("model"), _MODEL, "model")
     _check("factory" in model, "model.factory", "name the model, e.g. 'pkg.module:build'")
-    period = _table(raw, "period")
-    _unknown(period, {"fit", "test"}, "period.")
-    payoff = _table(raw, "payoff")
-    _unknown(payoff, {"kind"}, "payoff.")
-    optimiser = _table(raw, "optimiser")
-    _unknown(optimiser, {"method", "starts", "options"}, "optimiser.")
-    uncertainty = _table(raw, "uncertainty")
-    _unknown(uncertainty, {"profile", "profile_points"}, "uncertainty.")
+    period = check_table(raw.get("period", {}), _PERIOD, "period")
+    payoff = check_table(raw.get("payoff", {}), _PAYOFF, "payoff")
+    optimiser = check_table(raw.get("optimiser", {}), _OPTIMISER, "optimiser")
+    uncertainty = check_table(raw.get("uncertainty", {}), _UNCERTAINTY, "uncertainty")
     mcmc = raw.get("mcmc")
     if mcmc is not None:
-        _unknown(mcmc, {"walkers", "steps", "burn", "thin"}, "mcmc.")
-    series = [_series(s, i, base_dir) for i, s in enumerate(_list(raw, "series"))]
-    parameters = [_parameter(p, i) for i, p in enumerate(_list(raw, "parameters"))]
+        check_table(mcmc, MCMC, "mcmc")
+    for key in ("series", "parameters"):
+        _ARRAY_OF_TABLES.check(raw.get(key), key)
+    series = [_series(s, i, base_dir) for i, s in enumerate(raw["series"])]
+    parameters = [_parameter(p, i) for i, p in enumerate(raw["parameters"])]
     return CalibrationSpec(
-        name=str(raw.get("name", default_name)), model=model["factory"],
+        name=raw.get("name", default_name), model=model["factory"],
         options=dict(model.get("options", {})), method=model.get("method", "euler"),
         dt=model.get("dt"), series=series, parameters=parameters,
-        fit_period=tuple(_pair(period.get("fit", [None, None]), "period.fit", allow_none=True)),
-        test_period=_pair(period["test"], "period.test") if "test" in period else None,
+        fit_period=tuple(period.get("fit", (None, None))),
+        test_period=tuple(period["test"]) if "test" in period else None,
         payoff=payoff.get("kind", "wsse"), optimiser=optimiser.get("method", "least_squares"),
         optimiser_options=dict(optimiser.get("options", {})),
-        starts=optimiser.get("starts", 1), seed=int(raw.get("seed", 0)),
-        profile=bool(uncertainty.get("profile", True)),
-        profile_points=int(uncertainty.get("profile_points", 7)),
+        starts=optimiser.get("starts", 1), seed=raw.get("seed", 0),
+        profile=uncertainty.get("profile", True),
+        profile_points=uncertainty.get("profile_points", 7),
         mcmc=dict(mcmc) if mcmc is not None else None, base_dir=base_dir)
-
-
-def _unknown(table: dict, allowed: set, prefix: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise SpecError(f"{prefix}{key}: unknown key; allowed keys are {sorted(allowed)}")
-
-
-def _table(raw, key, required=False) -> dict:
-    value = raw.get(key, {} if not required else None)
-    _check(isinstance(value, dict), key, "give a [" + key + "] table")
-    return value
-
-
-def _list(raw, key) -> list:
-    value = raw.get(key)
-    _check(isinstance(value, list) and value, key, f"give at least one [[{key}]] table")
-    return value
-
-
-def _pair(value, key, allow_none=False):
-    ok = isinstance(value, list) and len(value) == 2 and all(
-        isinstance(v, (int, float)) or (allow_none and v is None) for v in value)
-    _check(ok, key, f"{value!r} must be [first, last]")
-    return tuple(float(v) if v is not None else None for v in value)
 
 
 def _series(raw: dict, i: int, base_dir: Path) -> SeriesSpec:
     where = f"series[{i}]"
-    _unknown(raw, _SERIES, where + ".")
-    for key in ("name", "file", "variable"):
-        _check(isinstance(raw.get(key), str), f"{where}.{key}", "is required (a string)")
+    check_table(raw, _SERIES, where, required=("name", "file", "variable"))
     options = {k: v for k, v in raw.items() if k not in ("name", "file", "variable")}
-    for key in ("weight", "scale", "period"):
-        if key in options:
-            _check(isinstance(options[key], (int, float)), f"{where}.{key}", "must be a number")
     if "deflator" in options:
-        d = options["deflator"]
-        _check(isinstance(d, dict) and {"file", "value", "base"} <= set(d) <=
-               {"file", "value", "base", "time"}, f"{where}.deflator",
-               "give {file, value, base} (and optionally time)")
+        d = check_table(options["deflator"], _DEFLATOR, f"{where}.deflator",
+                        required=("file", "value", "base"))
         options["deflator"] = {**d, "file": base_dir / d["file"]}
     return SeriesSpec(raw["name"], base_dir / raw["file"], raw["variable"], **options)
 
 
 def _parameter(raw: dict, i: int) -> ParameterSpec:
     where = f"parameters[{i}]"
-    _unknown(raw, _PARAMETER, where + ".")
-    _check(isinstance(raw.get("name"), str), f"{where}.name", "is required (a string)")
-    bounds = _pair(raw.get("bounds"), f"{where}.bounds")
+    check_table(raw, _PARAMETER, where, required=("name", "bounds"))
     prior = None
     if "prior" in raw:
         p = raw["prior"]
-        _check(isinstance(p, dict) and p.get("dist") in PRIORS, f"{where}.prior.dist",
-               f"must be one of {sorted(PRIORS)}")
+        one_of(*PRIORS).check(p.get("dist"), f"{where}.prior.dist")
         a_key, b_key = PRIORS[p["dist"]]
-        _check(set(p) == {"dist", a_key, b_key}, f"{where}.prior",
-               f"a {p['dist']} prior takes dist, {a_key} and {b_key}")
-        prior = Prior(p["dist"], float(p[a_key]), float(p[b_key]))
+        check_table(p, {"dist": STRING, a_key: NUMBER, b_key: NUMBER}, f"{where}.prior",
+                    required=(a_key, b_key))
+        try:
+            prior = Prior(p["dist"], float(p[a_key]), float(p[b_key]))
+        except SpecError as exc:   # Prior names its own keys: "prior.median: ..."
+            raise SpecError(f"{where}.{exc}") from None
     element = raw.get("element")
-    return ParameterSpec(raw["name"], bounds, None if element is None else str(element),
-                         raw.get("initial"), prior)
+    return ParameterSpec(raw["name"], tuple(float(v) for v in raw["bounds"]),
+                         None if element is None else str(element), raw.get("initial"), prior)

@@ -78,7 +78,8 @@ def profile_likelihood(evaluator: Evaluator, x, se, best_cost: float, points: in
     best_cost : float
         The payoff at ``x`` (``evaluator.nll``).
     points : int
-        Grid points per side before the step is doubled.
+        Grid points per side before the step is doubled; each side takes at most
+        ``2 * points``.
     checkpoint : Checkpoint
         Finished profiles are stored under ``"profiles"`` and reused on resume.
     progress : callable, optional
@@ -120,7 +121,9 @@ def profile_likelihood(evaluator: Evaluator, x, se, best_cost: float, points: in
         for side in (-1, 1):
             step, warm = width / max(points // 2, 1), x.copy()
             value, rises = x[j], 0
-            while len(grid) < 4 * points:
+            # each side has its own budget: a flat side walking to a far bound must not
+            # leave the other side without points (and so wrongly "open")
+            for taken in range(1, 2 * points + 1):
                 value = value + side * step
                 edge = (value <= lo) if side < 0 else (value >= hi)
                 value = min(max(value, lo), hi)
@@ -129,7 +132,7 @@ def profile_likelihood(evaluator: Evaluator, x, se, best_cost: float, points: in
                 rises += deviance > CHI2_95
                 if rises or edge:
                     break
-                if len(grid) >= points and step < (hi - lo):
+                if taken >= points and step < (hi - lo):
                     step *= 2  # the profile is flat: walk faster towards the bound
         grid[float(x[j])] = 0.0
         payoff.sigma = sigma.copy()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
+from .._tomllib import tomllib
 from pathlib import Path
 
 import numpy as np

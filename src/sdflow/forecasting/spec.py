@@ -43,7 +43,7 @@ A change with ``at`` is a step; with ``start`` and ``end`` a ramp; ``to`` or ``s
 
 from __future__ import annotations
 
-import tomllib
+from .._tomllib import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
