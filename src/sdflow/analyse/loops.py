@@ -1,0 +1,167 @@
+"""`loops`: the feedback loops of a model, with their polarity.
+
+Loops are found on the graph of variables (`sdflow.analyse.causal_graph`). A loop through
+a smooth, delay or trend passes through the hidden stocks the builtin became; those are
+not shown: the loop names the modeller's variable that holds the builtin (``perceived
+price`` for ``m.aux("perceived price", sf.smooth(price, 2))``). Loops made of hidden
+stocks only (a smooth's own adjustment towards its input) are internal to the builtin and
+are not listed.
+
+Polarity is the product of the signs of the links around the loop. A link's sign comes
+from its equation's tree where that fixes it (`sdflow.analyse.polarity`), otherwise from
+a baseline run: the sign of the link score (`sdflow.analyse.link_scores`) wherever it is
+not zero. A link whose sign changes during the run, or that never acts, leaves its loops
+``undetermined``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from ..ir.graph import ModelGraph
+from .causal_graph import Link, causal_links
+from .cycles import simple_cycles
+from .polarity import link_sign
+
+POLARITY_NAMES = {1: "reinforcing", -1: "balancing", None: "undetermined"}
+_PREFIX = {"reinforcing": "R", "balancing": "B", "undetermined": "U"}
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One feedback loop: node keys and links in order around it, and its polarity."""
+
+    id: str
+    keys: tuple[str, ...]
+    links: tuple[Link, ...]
+    variables: tuple[str, ...]
+    polarity: str
+
+
+def find_loops(model, max_loops: int = 10_000, max_length: int | None = None,
+               scorer=None) -> list[Loop]:
+    """The loops of ``model`` with ids, sorted by length then names (see `loops`).
+
+    Links whose sign the equations do not fix are signed along a run: ``scorer`` (a
+    `LinkScorer`), or the model's baseline run when not given.
+    """
+    graph: ModelGraph = model.graph()
+    links = causal_links(graph)
+    by_pair = {(l.source, l.target): l for l in links}
+    found = []
+    for cycle in simple_cycles([(l.source, l.target) for l in links], max_loops, max_length):
+        keys = _rotate(cycle, graph)
+        if keys is None:
+            continue
+        variables = tuple(graph.nodes[k].name for k in keys if not graph.nodes[k].hidden)
+        ring = tuple(by_pair[(a, b)] for a, b in zip(keys, keys[1:] + keys[:1]))
+        found.append((keys, ring, variables))
+    found.sort(key=lambda item: (len(item[2]), item[2], item[0]))
+
+    signs = {l: _structural_sign(l, graph) for _, ring, _ in found for l in ring}
+    undecided = [l for l, s in signs.items() if s is None]
+    if undecided:
+        if scorer is None:
+            from .link_scores import LinkScorer, baseline
+            scorer = LinkScorer(baseline(model))
+        signs.update(runtime_signs(scorer, undecided))
+
+    counters = {"R": 0, "B": 0, "U": 0}
+    out = []
+    for keys, ring, variables in found:
+        sign: Optional[int] = 1
+        for l in ring:
+            sign = None if sign is None or signs[l] is None else sign * signs[l]
+        polarity = POLARITY_NAMES[sign]
+        prefix = _PREFIX[polarity]
+        counters[prefix] += 1
+        out.append(Loop(f"{prefix}{counters[prefix]}", keys, ring, variables, polarity))
+    return out
+
+
+def _rotate(cycle: list[str], graph: ModelGraph) -> tuple[str, ...] | None:
+    """The cycle started at its first visible stock by name (else its first visible
+    variable); None for a cycle of hidden nodes only."""
+    nodes = graph.nodes
+    visible = [k for k in cycle if not nodes[k].hidden]
+    if not visible:
+        return None
+    stocks = [k for k in visible if nodes[k].kind == "stock"]
+    start = min(stocks or visible, key=lambda k: nodes[k].name)
+    i = cycle.index(start)
+    return tuple(cycle[i:] + cycle[:i])
+
+
+def _structural_sign(link: Link, graph: ModelGraph) -> Optional[int]:
+    if link.role == "inflow":
+        return 1
+    if link.role == "outflow":
+        return -1
+    target = graph.nodes[link.target]
+    if target.kind == "pipeline":  # DELAY FIXED passes its input on unchanged
+        return 1
+    expr = target.rate if link.role == "rate" else target.equation
+    return link_sign(expr, link.source, graph)
+
+
+def runtime_signs(scorer, links: list[Link]) -> dict:
+    """Sign of each link's score along the scorer's run(s): +1 or -1 where it never
+    changes sign (zeros aside), None where it does or where the link never acts."""
+    out = {}
+    for link in links:
+        scores = scorer.score(link)
+        positive, negative = bool(np.any(scores > 0)), bool(np.any(scores < 0))
+        out[link] = 1 if positive and not negative else -1 if negative and not positive \
+            else None
+    return out
+
+
+def loops(model, elements: bool = False, max_loops: int = 10_000,
+          max_length: int | None = None):
+    """The feedback loops of a model and their polarity.
+
+    Parameters
+    ----------
+    model : Model
+        The model (arrayed models give loops between variables; see ``elements``).
+    elements : bool
+        List loops between elements of arrayed variables instead (``capital[Anhui]``).
+    max_loops : int
+        Stop enumerating beyond this many loops; the loops up to the longest length
+        whose loops all fit are listed, with a `LoopEnumerationWarning`.
+    max_length : int, optional
+        Only loops through at most this many variables (hidden ones included).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per loop, sorted by length then variable names: ``loop`` (``R1``,
+        ``B2``, ``U1``: reinforcing, balancing, undetermined, numbered in that order),
+        ``variables`` (tuple of names around the loop, starting at a stock),
+        ``polarity`` and ``length`` (number of variables shown).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> from sdmodels.reference import sir
+    >>> sf.loops(sir.build())
+      loop                   variables     polarity  length
+    0   B1    (infectious, recovering)    balancing       2
+    1   R1    (infectious, succumbing)  reinforcing       2
+    2   B2   (susceptible, succumbing)    balancing       2
+    """
+    import pandas as pd
+
+    if elements:
+        from .elements import element_loops
+        return element_loops(model, max_loops=max_loops, max_length=max_length)
+    found = find_loops(model, max_loops=max_loops, max_length=max_length)
+    return pd.DataFrame({
+        "loop": [l.id for l in found],
+        "variables": [l.variables for l in found],
+        "polarity": [l.polarity for l in found],
+        "length": [len(l.variables) for l in found],
+    }, columns=["loop", "variables", "polarity", "length"])
