@@ -3,9 +3,15 @@
 The loop score is the product of the link scores around a loop
 (`sdflow.analyse.link_scores`); its sign is the loop's polarity at that moment and its
 size how strongly the loop drives the change of the variables on it. Relative loop scores
-divide by the sum of the absolute loop scores of all loops of the model at the same time,
-so their absolute values add up to 1 wherever some loop acts, and to 0 where none does
-(at the first saved time, or while nothing changes).
+divide by the sum of the absolute loop scores at the same time, so their absolute values
+add up to 1 wherever some loop acts, and to 0 where none does (at the first saved time,
+or while nothing changes).
+
+The sum runs over the loops of the same cycle partition (Eberlein & Schoenberg 2020):
+loops in parts of a model that do not feed back on each other (a population loop next
+to a capital loop that does not reach it) explain different variables, and comparing
+them would let one part's strength hide the other's structure. Simlin normalises the
+same way. ``by_partition=False`` sums over all loops of the model instead.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from .loops import find_loops
 
 
 def loop_scores(model, params=None, n: int | None = None, max_loops: int = 10_000,
-                max_length: int | None = None, relative: bool = True, **run_options):
+                max_length: int | None = None, relative: bool = True,
+                by_partition: bool = True, **run_options):
     """Signed relative loop scores of every loop of ``sf.loops(model)`` over a run.
 
     Parameters
@@ -34,6 +41,9 @@ def loop_scores(model, params=None, n: int | None = None, max_loops: int = 10_00
     relative : bool
         Divide by the sum of absolute loop scores at each time (default). With False the
         raw loop scores are returned.
+    by_partition : bool
+        Sum the absolute scores within each cycle partition (default, as Simlin does),
+        or over all loops of the model.
     **run_options
         Other options of `sdflow.simulate` (``method``, ``dt``, ``seed``...). Scores are
         computed at every time step; ``saveper`` picks the times returned.
@@ -93,11 +103,11 @@ def loop_scores(model, params=None, n: int | None = None, max_loops: int = 10_00
     else:
         scores = np.zeros((run.steps, run.n) + tuple(len(d) for d in dims) + (0,))
     if relative:
-        total = np.abs(scores).sum(axis=tuple(range(2, scores.ndim)), keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scores = np.where(total > 0, scores / total, 0.0)
+        groups = [l.partition if by_partition else 0 for l in found]
+        scores = _relative(scores, np.asarray(groups, int))
     coords = {"time": run.times, "loop": [l.id for l in found],
-              "polarity": ("loop", [l.polarity for l in found])}
+              "polarity": ("loop", [l.polarity for l in found]),
+              "partition": ("loop", [l.partition for l in found])}
     names = ["time", "run"] + [d.name for d in dims] + ["loop"]
     for d in dims:
         coords[d.name] = list(d.elements)
@@ -110,6 +120,20 @@ def loop_scores(model, params=None, n: int | None = None, max_loops: int = 10_00
     if saveper is not None:
         step = int(round(saveper / float(run.times[1] - run.times[0])))
         out = out.isel(time=slice(None, None, step))
+    return out
+
+
+def _relative(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Scores (time, run, *dims, loop) over the sum of absolute scores of their group,
+    the sum taken over the group's loops and the elements of arrayed loops."""
+    out = np.zeros_like(scores)
+    element_axes = tuple(range(2, scores.ndim))
+    for group in np.unique(groups):
+        members = groups == group
+        block = scores[..., members]
+        total = np.abs(block).sum(axis=element_axes, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[..., members] = np.where(total > 0, block / total, 0.0)
     return out
 
 

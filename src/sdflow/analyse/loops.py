@@ -32,13 +32,19 @@ _PREFIX = {"reinforcing": "R", "balancing": "B", "undetermined": "U"}
 
 @dataclass(frozen=True)
 class Loop:
-    """One feedback loop: node keys and links in order around it, and its polarity."""
+    """One feedback loop: node keys and links in order around it, and its polarity.
+
+    ``partition`` numbers the loop's cycle partition (Eberlein & Schoenberg 2020): the
+    strongly connected part of the model it lies in. Loops of different partitions
+    cannot influence each other's variables.
+    """
 
     id: str
     keys: tuple[str, ...]
     links: tuple[Link, ...]
     variables: tuple[str, ...]
     polarity: str
+    partition: int
 
 
 def find_loops(model, max_loops: int = 10_000, max_length: int | None = None,
@@ -69,17 +75,31 @@ def find_loops(model, max_loops: int = 10_000, max_length: int | None = None,
             scorer = LinkScorer(baseline(model))
         signs.update(runtime_signs(scorer, undecided))
 
+    component = _components(links)
+    partitions: dict[int, int] = {}
     counters = {"R": 0, "B": 0, "U": 0}
     out = []
     for keys, ring, variables in found:
+        partition = partitions.setdefault(component[keys[0]], len(partitions))
         sign: Optional[int] = 1
         for l in ring:
             sign = None if sign is None or signs[l] is None else sign * signs[l]
         polarity = POLARITY_NAMES[sign]
         prefix = _PREFIX[polarity]
         counters[prefix] += 1
-        out.append(Loop(f"{prefix}{counters[prefix]}", keys, ring, variables, polarity))
+        out.append(Loop(f"{prefix}{counters[prefix]}", keys, ring, variables, polarity,
+                        partition))
     return out
+
+
+def _components(links: list[Link]) -> dict[str, int]:
+    """Node key -> index of its strongly connected component."""
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_edges_from((l.source, l.target) for l in links)
+    return {key: i for i, members in enumerate(nx.strongly_connected_components(graph))
+            for key in members}
 
 
 def _rotate(cycle: list[str], graph: ModelGraph) -> tuple[str, ...] | None:
