@@ -167,11 +167,11 @@ def loops(model, elements: bool = False, max_loops: int = 10_000,
     --------
     >>> import sdflow as sf
     >>> from sdmodels.reference import sir
-    >>> sf.loops(sir.build())
-      loop                   variables     polarity  length
-    0   B1    (infectious, recovering)    balancing       2
-    1   R1    (infectious, succumbing)  reinforcing       2
-    2   B2   (susceptible, succumbing)    balancing       2
+    >>> table = sf.loops(sir.build())
+    >>> list(table.columns), table.loop.tolist()
+    (['loop', 'variables', 'polarity', 'length'], ['B1', 'R1', 'B2'])
+    >>> table.variables[1], table.polarity[1]
+    (('infectious', 'succumbing'), 'reinforcing')
     """
     import pandas as pd
 
