@@ -31,8 +31,9 @@ def loop_scores(model, params=None, n: int | None = None, max_loops: int = 10_00
     Parameters
     ----------
     model : Model
-        A model without dimensions, or one whose loops each run through variables of
-        the same dimensions (scored element by element).
+        A model without dimensions, or one whose loops all run through variables of the
+        same dimensions: those are scored element by element (``capital[Anhui]``'s loops
+        compete with each other, not with ``capital[Jiangsu]``'s).
     params, n : optional
         Per-run parameters and run count, as for `sdflow.simulate`: a batch of runs is
         scored in one pass, every step of every run at once.
@@ -124,14 +125,13 @@ def loop_scores(model, params=None, n: int | None = None, max_loops: int = 10_00
 
 
 def _relative(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Scores (time, run, *dims, loop) over the sum of absolute scores of their group,
-    the sum taken over the group's loops and the elements of arrayed loops."""
+    """Scores (time, run, *dims, loop) over the sum of absolute scores of their group's
+    loops at the same element (the loops of one element compete with each other)."""
     out = np.zeros_like(scores)
-    element_axes = tuple(range(2, scores.ndim))
     for group in np.unique(groups):
         members = groups == group
         block = scores[..., members]
-        total = np.abs(block).sum(axis=element_axes, keepdims=True)
+        total = np.abs(block).sum(axis=-1, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             out[..., members] = np.where(total > 0, block / total, 0.0)
     return out
