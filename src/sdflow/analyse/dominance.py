@@ -47,7 +47,8 @@ def loop_scores(model, params=None, n: int | None = None, max_loops: int = 10_00
         or over all loops of the model.
     **run_options
         Other options of `sdflow.simulate` (``method``, ``dt``, ``seed``...). Scores are
-        computed at every time step; ``saveper`` picks the times returned.
+        computed over every time step and returned at the saved times (``saveper``,
+        by default the model's), as Simlin reports them.
 
     Returns
     -------
@@ -118,10 +119,16 @@ def loop_scores(model, params=None, n: int | None = None, max_loops: int = 10_00
         scores, names = scores[:, 0], [d for d in names if d != "run"]
     out = xr.DataArray(scores, dims=names, coords=coords,
                        name="relative loop score" if relative else "loop score")
-    if saveper is not None:
-        step = int(round(saveper / float(run.times[1] - run.times[0])))
-        out = out.isel(time=slice(None, None, step))
-    return out
+    return out.isel(time=slice(None, None, _save_every(saveper or graph.saveper, run)))
+
+
+def _save_every(saveper: float, run) -> int:
+    """Steps between saved times; every step when ``saveper`` is not a multiple of dt."""
+    if run.steps < 2:
+        return 1
+    dt = float(run.times[1] - run.times[0])
+    every = max(1, int(round(saveper / dt)))
+    return every if abs(every * dt - saveper) < 1e-9 * max(1.0, saveper) else 1
 
 
 def _relative(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
