@@ -141,10 +141,14 @@ def _binop(e: ex.BinOp, key: str, graph: ModelGraph) -> Sign:
         # c**x: slope ln(c) c**x, fixed when c is a known number
         if db == 0:
             from_exponent: Sign = 0
-        elif isinstance(e.a, ex.Literal) and e.a.value > 0:
-            from_exponent = times(db, int(np.sign(np.log(e.a.value))))
         else:
-            from_exponent = None
+            base_values = _constant_values(e.a, graph)
+            if base_values is not None and np.all(base_values > 1):
+                from_exponent = db
+            elif base_values is not None and np.all((base_values > 0) & (base_values < 1)):
+                from_exponent = times(-1, db)
+            else:
+                from_exponent = None
         return combine(from_base, from_exponent)
     # comparisons and logic jump: no sign
     return 0 if da == 0 and db == 0 else None
@@ -174,6 +178,15 @@ def _call(e: ex.Call, key: str, graph: ModelGraph) -> Sign:
         return combine(quotient, signs[2]) if f == "xidz" else quotient
     # step, pulse, ramp, trigonometry, modulo, eq/ne: no sign fixed by the tree
     return 0 if all(s == 0 for s in signs) else None
+
+
+def _constant_values(e: ex.Expr, graph: ModelGraph) -> np.ndarray | None:
+    """The values of a literal or a constant, else None."""
+    if isinstance(e, ex.Literal):
+        return np.asarray(e.value)
+    if isinstance(e, NodeRef) and graph.nodes[e.key].kind == "const":
+        return np.asarray(graph.nodes[e.key].value, float)
+    return None
 
 
 def _lookup_slope(lookup) -> Sign:
