@@ -37,3 +37,17 @@ def test_max_length_cuts_without_warning():
 def test_max_loops_must_be_positive():
     with pytest.raises(SdflowError, match="max_loops=0"):
         simple_cycles(_complete(3), max_loops=0)
+
+
+def test_the_warning_points_at_the_users_call():
+    import sdflow as sf
+    m = sf.Model("ring", start=0, stop=1, dt=0.5)
+    stocks = [m.stock(f"s{i}", initial=1.0) for i in range(4)]
+    for i, a in enumerate(stocks):  # every stock feeds every other: 20 loops
+        for j, b in enumerate(stocks):
+            if i != j:
+                m.flow(f"f{i}{j}", 0.01 * a, sink=b)
+    with pytest.warns(LoopEnumerationWarning) as caught:
+        table = sf.loops(m, max_loops=10)
+    assert caught[0].filename == __file__
+    assert set(table.length) == {4} and len(table) == 6  # the six two-stock loops

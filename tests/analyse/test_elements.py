@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sdflow as sf
-from sdflow.analyse.elements import element_reads
+from sdflow.analyse.reads import element_reads
 
 
 def _shares():
@@ -58,3 +58,15 @@ def test_loops_across_elements_through_a_sum_and_a_selection():
     # x[b] and x[c] only reach each other through the shares, never through inflow[a]
     assert not any(v[:2] == ("x[b]", "inflow[a]") for v in loops)
     assert len(table) == 13
+    # each element link is signed on its own along the run: share[a] rises with x[a]
+    # and falls with x[b], so the loops between elements have a polarity while the
+    # loop between variables (x, share, inflow) mixes both and stays undetermined
+    polarity = dict(zip(table.variables, table.polarity))
+    assert polarity[("x[a]", "share[a]", "inflow[a]")] == "reinforcing"
+    assert polarity[("x[a]", "inflow[b]", "x[b]", "share[a]", "inflow[a]")] == "reinforcing"
+    assert polarity[("x[a]", "inflow[b]", "x[b]", "share[c]", "inflow[c]", "x[c]",
+                     "share[a]", "inflow[a]")] == "balancing"
+    assert "U" not in "".join(table.loop)
+    variables = sf.loops(_shares())
+    assert dict(zip(variables.variables, variables.polarity))[("x", "share", "inflow")] \
+        == "undetermined"

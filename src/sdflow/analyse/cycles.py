@@ -7,6 +7,7 @@ length whose full set still fits, and a warning says so.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from itertools import islice
 from typing import Iterable
@@ -48,5 +49,14 @@ def simple_cycles(edges: Iterable[tuple[str, str]], max_loops: int,
         f"the model has more than {max_loops} feedback loops; listing the {len(kept)} loops "
         f"of at most {bound - 1} variables (hidden ones included). Pass a larger max_loops= "
         "to see more, or max_length= to choose the cut yourself",
-        LoopEnumerationWarning, stacklevel=3)
+        LoopEnumerationWarning, stacklevel=_caller_level())
     return kept
+
+
+def _caller_level() -> int:
+    """Stack level of the first frame outside sdflow.analyse: the user's call."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(
+            "sdflow.analyse"):
+        frame, level = frame.f_back, level + 1
+    return level

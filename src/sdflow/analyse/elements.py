@@ -1,112 +1,47 @@
 """Loops between elements of arrayed variables (``capital[Anhui] -> investment[Anhui]``).
 
-Which element of a variable reads which element of another follows from the expression
-tree: arithmetic pairs elements by dimension name, ``sum(x, over=region)`` reads every
-region, ``x.sel(region="Anhui")`` one of them, ``rename`` and ``reindex`` move elements
-along. `element_reads` works this out as a boolean matrix per link; the element graph
-then goes through the same loop enumeration as the graph of variables.
-
-A link between elements takes the polarity of the link between their variables.
+Which element reads which comes from the expression trees (`sdflow.analyse.reads`); the
+graph of elements then goes through the same loop enumeration as the graph of variables.
 """
 
 from __future__ import annotations
 
 import itertools
 
+from dataclasses import dataclass
+from typing import Optional
+
 import numpy as np
 
-from ..dsl import expressions as ex
-from ..dsl.allocation import AllocateByPriority
-from ..ir.dims import union
 from ..ir.graph import ModelGraph
-from ..ir.nodes import NodeRef
 from .causal_graph import Link, causal_links
 from .cycles import simple_cycles
-from .loops import POLARITY_NAMES, _PREFIX, _structural_sign, runtime_signs
+from .loops import (POLARITY_NAMES, _PREFIX, _components, _structural_sign,
+                    show_hidden_where_ambiguous)
+from .reads import link_reads
+
+Element = tuple  # (node key, flat element index)
 
 
-def _sizes(dims) -> tuple[int, ...]:
-    return tuple(len(d) for d in dims)
+@dataclass(frozen=True)
+class ElementLink:
+    """A link between one element of ``link.source`` and one of ``link.target``."""
+
+    source: Element
+    target: Element
+    link: Link
 
 
-def _expand(dims: tuple, reads: np.ndarray, target: tuple, rest: int) -> np.ndarray:
-    """``reads`` (``dims`` then ``rest`` source axes) laid out along ``target`` dims."""
-    order = [dims.index(d) for d in target if d in dims]
-    order += list(range(len(dims), len(dims) + rest))
-    reads = reads.transpose(order)
-    shape = tuple(len(d) if d in dims else 1 for d in target) + reads.shape[len(order) - rest:]
-    return np.broadcast_to(reads.reshape(shape), _sizes(target) + shape[len(target):])
+@dataclass(frozen=True)
+class ElementLoop:
+    """A feedback loop between elements; fields as for `sdflow.analyse.loops.Loop`."""
 
-
-def element_reads(expr: ex.Expr, source: str, graph: ModelGraph) -> tuple[tuple, np.ndarray]:
-    """Dims of ``expr`` and a boolean array ``(*expr dims, *source dims)``: which
-    elements of node ``source`` each element of ``expr`` reads.
-
-    Examples
-    --------
-    >>> import sdflow as sf
-    >>> m = sf.Model("m", start=0, stop=1, dt=1)
-    >>> r = m.dim("r", ["a", "b"])
-    >>> x = m.stock("x", initial=[1.0, 2.0], dims=[r])
-    >>> share = m.aux("share", x / sf.sum(x, over=r))
-    >>> g = m.graph()
-    >>> element_reads(g.node("share").equation, "x", g)[1].astype(int).tolist()
-    [[1, 1], [1, 1]]
-    >>> first = m.aux("first", x.sel(r="a") * 2)
-    >>> element_reads(m.graph().node("first").equation, "x", m.graph())[1].tolist()
-    [True, False]
-    """
-    src = graph.nodes[source]
-    rest = len(src.dims)
-
-    def visit(e) -> tuple[tuple, np.ndarray]:
-        if isinstance(e, NodeRef):
-            dims = graph.nodes[e.key].dims
-            if e.key == source:
-                eye = np.eye(src.size, dtype=bool).reshape(src.shape + src.shape)
-                return dims, eye
-            return dims, np.zeros(_sizes(dims) + src.shape, bool)
-        if isinstance(e, (ex.Literal, ex.Time)):
-            return (), np.zeros(src.shape, bool)
-        if isinstance(e, ex.Reduce):
-            dims, reads = visit(e.arg)
-            axis = dims.index(e.dim)
-            return tuple(d for d in dims if d is not e.dim), reads.any(axis=axis)
-        if isinstance(e, ex.Select):
-            dims, reads = visit(e.arg)
-            axis = next(i for i, d in enumerate(dims) if d.name == e.dim_name)
-            position = dims[axis].index(e.element)
-            return dims[:axis] + dims[axis + 1:], np.take(reads, position, axis=axis)
-        if isinstance(e, ex.Rename):
-            dims, reads = visit(e.arg)
-            return tuple(e.mapping.get(d.name, d) for d in dims), reads
-        if isinstance(e, ex.Reindex):
-            return _reindex(e, *visit(e.arg), rest)
-        parts = [visit(c) for c in e.children()]
-        dims = union(*(p[0] for p in parts))
-        reads = np.zeros(_sizes(dims) + src.shape, bool)
-        for part_dims, part in parts:
-            reads = reads | _expand(part_dims, part, dims, rest)
-        if isinstance(e, AllocateByPriority):  # every element competes for the supply
-            axis = dims.index(e.dim)
-            reads = np.broadcast_to(reads.any(axis=axis, keepdims=True), reads.shape)
-        return dims, reads
-
-    return visit(expr)
-
-
-def _reindex(e: ex.Reindex, dims: tuple, reads: np.ndarray, rest: int):
-    index = np.asarray(e.index)
-    if e.source is None:  # the argument sits at the target positions whose index is 0
-        placed = np.stack([reads if i == 0 else np.zeros_like(reads) for i in index],
-                          axis=len(dims))
-        return dims + (e.target,), placed
-    axis = dims.index(e.source)
-    taken = np.take(reads, np.where(index >= 0, index, 0), axis=axis)
-    mask_shape = [1] * taken.ndim
-    mask_shape[axis] = len(index)
-    taken = taken & (index >= 0).reshape(mask_shape)
-    return tuple(e.target if d is e.source else d for d in dims), taken
+    id: str
+    nodes: tuple
+    links: tuple
+    variables: tuple[str, ...]
+    polarity: str
+    partition: int
 
 
 def _element_names(graph: ModelGraph, key: str) -> list[str]:
@@ -117,65 +52,86 @@ def _element_names(graph: ModelGraph, key: str) -> list[str]:
             for combo in itertools.product(*(d.elements for d in node.dims))]
 
 
-def element_links(graph: ModelGraph) -> list[tuple[tuple[str, int], tuple[str, int], Link]]:
-    """Links between elements: ``((source key, flat element), (target key, flat
-    element), variable link)``."""
+def element_links(graph: ModelGraph) -> list[ElementLink]:
+    """Every link between elements of ``graph``'s dynamic nodes."""
     out = []
     for link in causal_links(graph):
-        target = graph.nodes[link.target]
-        source = graph.nodes[link.source]
-        if link.role in ("inflow", "outflow"):
-            eye = np.eye(source.size, dtype=bool).reshape(source.shape + source.shape)
-            reads = _expand(source.dims, eye, target.dims, len(source.dims))
-        else:
-            expr = target.rate if link.role == "rate" else target.equation
-            dims, reads = element_reads(expr, link.source, graph)
-            reads = _expand(dims, reads, target.dims, len(source.dims))
-        matrix = np.asarray(reads).reshape(target.size, source.size)
+        matrix = link_reads(graph, link)
         for t, s in zip(*np.nonzero(matrix)):
-            out.append(((link.source, int(s)), (link.target, int(t)), link))
+            out.append(ElementLink((link.source, int(s)), (link.target, int(t)), link))
     return out
 
 
-def element_loops(model, max_loops: int = 10_000, max_length: int | None = None):
-    """The feedback loops between elements of ``model``'s variables (see `loops`)."""
-    import pandas as pd
+def find_element_loops(model, max_loops: int = 10_000, max_length: int | None = None,
+                       scorer=None) -> list[ElementLoop]:
+    """The loops between elements, with ids, sorted by length then names.
 
+    A link whose variables' equation fixes its sign has that sign at every element;
+    otherwise each element link is signed along a run (``scorer``, or the baseline).
+    """
     graph = model.graph()
     links = element_links(graph)
-    by_pair = {(s, t): link for s, t, link in links}
+    by_pair = {(l.source, l.target): l for l in links}
     names = {key: _element_names(graph, key) for key in graph.nodes}
 
-    def label(node: tuple[str, int]) -> str:
+    def label(node: Element) -> str:
         return names[node[0]][node[1]]
 
     found = []
-    for cycle in simple_cycles([(s, t) for s, t, _ in links], max_loops, max_length):
+    for cycle in simple_cycles([(l.source, l.target) for l in links], max_loops, max_length):
         visible = [c for c in cycle if not graph.nodes[c[0]].hidden]
         if not visible:
             continue
         stocks = [c for c in visible if graph.nodes[c[0]].kind == "stock"]
         start = cycle.index(min(stocks or visible, key=label))
         cycle = cycle[start:] + cycle[:start]
-        ring = [by_pair[(a, b)] for a, b in zip(cycle, cycle[1:] + cycle[:1])]
+        ring = tuple(by_pair[(a, b)] for a, b in zip(cycle, cycle[1:] + cycle[:1]))
         variables = tuple(label(c) for c in cycle if not graph.nodes[c[0]].hidden)
-        found.append((variables, tuple(cycle), ring))
+        found.append((tuple(cycle), ring, variables))
+    found = show_hidden_where_ambiguous(found, label)
+    found = [(variables, cycle, ring) for cycle, ring, variables in found]
     found.sort(key=lambda item: (len(item[0]), item[0], item[1]))
 
-    signs = {l: _structural_sign(l, graph) for _, _, ring in found for l in ring}
-    undecided = [l for l, s in signs.items() if s is None]
+    structural = {l.link: _structural_sign(l.link, graph)
+                  for _, _, ring in found for l in ring}
+    signs: dict[ElementLink, Optional[int]] = {}
+    for _, _, ring in found:
+        for l in ring:
+            signs[l] = structural[l.link]
+    undecided = [l for l, sign in signs.items() if sign is None]
     if undecided:
-        from .link_scores import LinkScorer, baseline
-        signs.update(runtime_signs(LinkScorer(baseline(model)), undecided))
+        if scorer is None:
+            from .link_scores import LinkScorer, baseline
+            scorer = LinkScorer(baseline(model))
+        for l in undecided:
+            signs[l] = _sign_along_run(scorer.element_score(l))
 
+    component = _components(links)  # strongly connected parts of the element graph
+    partitions: dict[int, int] = {}
     counters = {"R": 0, "B": 0, "U": 0}
-    rows = []
-    for variables, _, ring in found:
-        sign = 1
+    out = []
+    for variables, cycle, ring in found:
+        sign: Optional[int] = 1
         for l in ring:
             sign = None if sign is None or signs[l] is None else sign * signs[l]
         polarity = POLARITY_NAMES[sign]
         prefix = _PREFIX[polarity]
         counters[prefix] += 1
-        rows.append((f"{prefix}{counters[prefix]}", variables, polarity, len(variables)))
-    return pd.DataFrame(rows, columns=["loop", "variables", "polarity", "length"])
+        partition = partitions.setdefault(component[cycle[0]], len(partitions))
+        out.append(ElementLoop(f"{prefix}{counters[prefix]}", cycle, ring, variables,
+                               polarity, partition))
+    return out
+
+
+def _sign_along_run(scores: np.ndarray) -> Optional[int]:
+    positive, negative = bool(np.any(scores > 0)), bool(np.any(scores < 0))
+    return 1 if positive and not negative else -1 if negative and not positive else None
+
+
+def element_loops(model, max_loops: int = 10_000, max_length: int | None = None):
+    """The feedback loops between elements of ``model``'s variables (see `loops`)."""
+    import pandas as pd
+
+    found = find_element_loops(model, max_loops=max_loops, max_length=max_length)
+    return pd.DataFrame([(l.id, l.variables, l.polarity, len(l.variables)) for l in found],
+                        columns=["loop", "variables", "polarity", "length"])

@@ -5,13 +5,18 @@ a smooth, delay or trend passes through the hidden stocks the builtin became; th
 not shown: the loop names the modeller's variable that holds the builtin (``perceived
 price`` for ``m.aux("perceived price", sf.smooth(price, 2))``). Loops made of hidden
 stocks only (a smooth's own adjustment towards its input) are internal to the builtin and
-are not listed.
+are not listed. Where two loops would show the same variables (a TREND's input reaches
+its output directly and through the trend's average), both show their hidden stocks
+(``perceived growth.trend``) to tell them apart.
 
 Polarity is the product of the signs of the links around the loop. A link's sign comes
 from its equation's tree where that fixes it (`sdflow.analyse.polarity`), otherwise from
 a baseline run: the sign of the link score (`sdflow.analyse.link_scores`) wherever it is
 not zero. A link whose sign changes during the run, or that never acts, leaves its loops
-``undetermined``.
+``undetermined``. Between arrayed variables the run signs each element link on its own
+(``growth gap[Anhui]`` falls with ``perceived growth[Anhui]`` and rises with the other
+members' through their mean): a link of variables whose element links disagree is
+undetermined, and the loops between elements (``elements=True``) say more.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ def find_loops(model, max_loops: int = 10_000, max_length: int | None = None,
         variables = tuple(graph.nodes[k].name for k in keys if not graph.nodes[k].hidden)
         ring = tuple(by_pair[(a, b)] for a, b in zip(keys, keys[1:] + keys[:1]))
         found.append((keys, ring, variables))
+    found = show_hidden_where_ambiguous(found, lambda k: graph.nodes[k].name)
     found.sort(key=lambda item: (len(item[2]), item[2], item[0]))
 
     signs = {l: _structural_sign(l, graph) for _, ring, _ in found for l in ring}
@@ -92,14 +98,26 @@ def find_loops(model, max_loops: int = 10_000, max_length: int | None = None,
     return out
 
 
-def _components(links: list[Link]) -> dict[str, int]:
-    """Node key -> index of its strongly connected component."""
+def _components(links) -> dict:
+    """Node -> index of its strongly connected component (links: ``.source``, ``.target``)."""
     import networkx as nx
 
     graph = nx.DiGraph()
     graph.add_edges_from((l.source, l.target) for l in links)
     return {key: i for i, members in enumerate(nx.strongly_connected_components(graph))
             for key in members}
+
+
+def show_hidden_where_ambiguous(found: list, label) -> list:
+    """``(nodes, links, variables)`` with the hidden nodes shown (``label(node)``) in the
+    loops that would otherwise show the same variables (one loop through a builtin's
+    hidden stock, one past it), so that every row names a different loop."""
+    count: dict = {}
+    for _, _, variables in found:
+        count[variables] = count.get(variables, 0) + 1
+    return [(nodes, ring, variables if count[variables] == 1 else
+             tuple(label(node) for node in nodes))
+            for nodes, ring, variables in found]
 
 
 def _rotate(cycle: list[str], graph: ModelGraph) -> tuple[str, ...] | None:
@@ -129,11 +147,26 @@ def _structural_sign(link: Link, graph: ModelGraph) -> Optional[int]:
 
 def runtime_signs(scorer, links: list[Link]) -> dict:
     """Sign of each link's score along the scorer's run(s): +1 or -1 where it never
-    changes sign (zeros aside), None where it does or where the link never acts."""
+    changes sign (zeros aside), None where it does or where the link never acts.
+
+    A link between arrayed variables is signed element by element (each source element
+    moved alone): its sign is fixed only if every element link has the same one.
+    """
+    from .elements import ElementLink
+    from .reads import link_reads
+
+    graph = scorer.graph
     out = {}
     for link in links:
-        scores = scorer.score(link)
-        positive, negative = bool(np.any(scores > 0)), bool(np.any(scores < 0))
+        if not graph.nodes[link.source].dims and not graph.nodes[link.target].dims:
+            series = [scorer.score(link)]
+        else:
+            matrix = link_reads(graph, link)
+            series = [scorer.element_score(ElementLink((link.source, int(s)),
+                                                       (link.target, int(t)), link))
+                      for t, s in zip(*np.nonzero(matrix))]
+        positive = any(bool(np.any(v > 0)) for v in series)
+        negative = any(bool(np.any(v < 0)) for v in series)
         out[link] = 1 if positive and not negative else -1 if negative and not positive \
             else None
     return out
