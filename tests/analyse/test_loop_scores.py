@@ -103,14 +103,46 @@ def test_arrayed_loops_score_element_by_element():
     assert sf.dominant_loops(scores.sel(region="a")).loops.tolist() == [("R1",)]
 
 
-def test_loops_across_dimensions_are_refused_with_a_clear_error():
+def _shares():
     m = sf.Model("shares", start=0, stop=2, dt=0.5)
     r = m.dim("r", ["a", "b"])
     x = m.stock("x", initial=[1.0, 2.0], dims=[r])
     total = m.aux("total", sf.sum(x, over=r))
     m.flow("inflow", 0.1 * total - 0.2 * x, sink=x)
-    with pytest.raises(SdflowError, match="runs through variables of different dimensions"):
-        sf.loop_scores(m)
+    return m
+
+
+def test_loops_across_dimensions_are_scored_between_elements():
+    with pytest.raises(SdflowError, match=r"sf.loop_scores\(model, elements=True\)"):
+        sf.loop_scores(_shares())
+    scores = sf.loop_scores(_shares(), elements=True)
+    table = sf.loops(_shares(), elements=True)
+    assert scores["loop"].values.tolist() == table.loop.tolist()
+    assert scores.dims == ("time", "loop")
+    # x[a] and x[b] feed each other through the total: one partition, shares add up to 1
+    assert set(scores["partition"].values) == {0}
+    np.testing.assert_allclose(np.abs(scores.values[1:]).sum(axis=1), 1.0)
+    # x[a] -> inflow[a]: 0.1 from the total, -0.2 directly, so the own loop through
+    # inflow alone is balancing and the loop through the total reinforcing
+    polarity = dict(zip(table.variables, table.polarity))
+    assert polarity[("x[a]", "inflow[a]")] == "balancing"
+    assert polarity[("x[a]", "total", "inflow[a]")] == "reinforcing"
+
+
+def test_element_scores_equal_variable_scores_where_there_is_nothing_to_split():
+    # a model without dimensions: loops between elements are the loops between variables
+    np.testing.assert_allclose(sf.loop_scores(sir.build(stop=20), elements=True).values,
+                               sf.loop_scores(sir.build(stop=20)).values, atol=1e-12)
+    # elementwise loops, uncoupled regions: each region is a partition of its own
+    by_element = sf.loop_scores(_arrayed_growth(), elements=True)
+    by_variable = sf.loop_scores(_arrayed_growth())
+    ids = dict(zip(sf.loops(_arrayed_growth(), elements=True).variables, by_element.loop.values))
+    for region in ("a", "b"):
+        for loop, flow in (("R1", "investment"), ("B1", "depreciation")):
+            element_id = ids[(f"capital[{region}]", f"{flow}[{region}]")]
+            np.testing.assert_allclose(by_element.sel(loop=element_id).values,
+                                       by_variable.sel(loop=loop, region=region).values,
+                                       atol=1e-12)
 
 
 def test_dominant_loops_threshold_must_be_a_share():

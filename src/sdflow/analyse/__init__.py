@@ -6,7 +6,8 @@ of dominance.
 """
 
 from .cycles import LoopEnumerationWarning
-from .dominance import dominant_loops, loop_scores
+from .dominance import dominant_loops
+from .loop_scores import loop_scores
 from .loops import loops
 
 __all__ = ["LoopEnumerationWarning", "dominant_loops", "loop_scores", "loops"]
