@@ -95,6 +95,7 @@ class LinkScorer:
                                            if run.steps > 1 else None)
         self._rates: dict[str, np.ndarray] = {}
         self._element_partials: dict[tuple, np.ndarray] = {}
+        self._scores: dict = {}
 
     # -- batches of (step, run) rows --------------------------------------------------
     def _rows(self, array: np.ndarray) -> np.ndarray:
@@ -140,9 +141,11 @@ class LinkScorer:
 
     # -- scores -------------------------------------------------------------------------
     def score(self, link: Link) -> np.ndarray:
-        if link.role in ("inflow", "outflow"):
-            return self._flow_to_stock(link)
-        return self._partial_change(link)
+        """``(time, run, *target dims)`` score of a link between variables (kept)."""
+        if link not in self._scores:
+            self._scores[link] = (self._flow_to_stock(link) if link.role in (
+                "inflow", "outflow") else self._partial_change(link))
+        return self._scores[link]
 
     def _partial_change(self, link: Link) -> np.ndarray:
         run, graph = self.run, self.graph
@@ -156,11 +159,12 @@ class LinkScorer:
         dx = to_dims(np.diff(x, axis=0), graph.nodes[link.source].dims, target.dims)
         dz = np.diff(z, axis=0)
         dz_x = partial - z[:-1]
+        scores = np.zeros((run.steps,) + dz.shape[1:])
         with np.errstate(divide="ignore", invalid="ignore"):
-            magnitude = np.abs(dz_x / dz)
-            sign = np.sign(dz_x * dx)  # sign(Δz_x / Δx) without dividing by zero
-        scores = np.where((dz == 0) | (dx == 0), 0.0, magnitude * sign)
-        return self._with_first_step(scores)
+            # |Δz_x / Δz| sign(Δz_x / Δx), written without dividing by Δx
+            np.multiply(np.abs(dz_x / dz), np.sign(dz_x * dx), out=scores[1:])
+        scores[1:][(dz == 0) | (dx == 0)] = 0.0
+        return scores
 
     def element_score(self, element_link) -> np.ndarray:
         """``(time, run)`` score of a link between one source and one target element.
@@ -168,6 +172,11 @@ class LinkScorer:
         The partial change moves only that element of the source (Loops That Matter at
         the level of elements: ``capital[Anhui]`` alone, not all of ``capital``).
         """
+        if element_link not in self._scores:
+            self._scores[element_link] = self._element_score(element_link)
+        return self._scores[element_link]
+
+    def _element_score(self, element_link) -> np.ndarray:
         link = element_link.link
         (_, s), (_, t) = element_link.source, element_link.target
         graph, run = self.graph, self.run

@@ -161,11 +161,6 @@ def _save_every(saveper: float, run) -> int:
 def _relative(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Scores (time, run, *dims, loop) over the sum of absolute scores of their group's
     loops at the same element (the loops of one element compete with each other)."""
-    out = np.zeros_like(scores)
-    for group in np.unique(groups):
-        members = groups == group
-        block = scores[..., members]
-        total = np.abs(block).sum(axis=-1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[..., members] = np.where(total > 0, block / total, 0.0)
-    return out
+    membership = (groups[:, None] == np.unique(groups)[None, :]).astype(float)
+    totals = np.abs(scores) @ membership @ membership.T  # each loop's group total
+    return np.divide(scores, totals, out=np.zeros_like(scores), where=totals > 0)
