@@ -148,3 +148,31 @@ def test_element_scores_equal_variable_scores_where_there_is_nothing_to_split():
 def test_dominant_loops_threshold_must_be_a_share():
     with pytest.raises(SdflowError, match="threshold=1.5"):
         sf.dominant_loops(sf.loop_scores(teacup.build()), threshold=1.5)
+
+
+def test_a_loop_through_delay_fixed_passes_the_delayed_change_on_whole():
+    # orders -> DELAY FIXED -> arrivals -> inventory -> orders: the delay's output is its
+    # input of 3 days ago, so its link scores 1 while the output moves; with spoilage the
+    # only other loop, the supply line dominates whenever the delayed arrivals change
+    m = sf.Model("supply line", start=0, stop=20, dt=0.5)
+    inventory = m.stock("inventory", initial=10.0)
+    orders = m.aux("orders", sf.max(0, 15 - inventory))
+    m.flow("arrivals", sf.delay_fixed(orders, 3.0, 5.0), sink=inventory)
+    m.flow("use", m.const("usage", 5.0), source=inventory)
+    m.flow("spoilage", inventory * 0.01, source=inventory)
+    raw = sf.loop_scores(m, relative=False)
+    table = sf.loops(m)
+    supply = table.loop[table.variables == ("inventory", "orders", "arrivals")].item()
+    before = raw.sel(loop=supply, time=slice(0.5, 3.0)).values
+    np.testing.assert_array_equal(before, 0.0)  # nothing has come through yet
+    assert (raw.sel(loop=supply, time=slice(3.5, 20)).values != 0).any()
+    assert table.polarity.tolist() == ["balancing", "balancing"]
+    from sdflow.analyse.causal_graph import causal_links
+    from sdflow.analyse.link_scores import LinkScorer, baseline
+    (into_delay,) = [l for l in causal_links(m.graph())
+                     if m.graph().nodes[l.target].kind == "pipeline"]
+    run = baseline(m)
+    score = LinkScorer(run).score(into_delay)[:, 0]
+    moved = np.diff(run.values[into_delay.target][:, 0]) != 0
+    np.testing.assert_array_equal(score[1:], np.where(moved, 1.0, 0.0))
+    assert moved.any()

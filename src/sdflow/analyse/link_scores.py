@@ -12,6 +12,9 @@ Definitions (Schoenberg, Davidsen & Eberlein 2020, System Dynamics Review 36(2);
 - ``x -> h`` for a hidden stock ``h`` (a smooth, delay or trend): the rate of ``h`` takes
   the place of a flow, so the score is the auxiliary rule applied to the rate (the rate is
   the hidden stock's only "flow", whose own flow-to-stock score is 1).
+- ``x -> d`` for a DELAY FIXED ``d``: its output is its only input, ``delay time`` ago,
+  so the whole change of the output comes from that input: 1 while the output changes,
+  else 0.
 
 Every score of the first saved time is 0: there is no earlier step to compare with. The
 partial values ``f(x_t, y_{t-dt}, ...)`` of one link are computed for every step of every
@@ -150,6 +153,8 @@ class LinkScorer:
     def _partial_change(self, link: Link) -> np.ndarray:
         run, graph = self.run, self.graph
         target = graph.nodes[link.target]
+        if target.kind == "pipeline":
+            return self._pipeline(self.run.values[link.target])
         z, expr, part = self._target_series(link.target)
         f = self.functions.function(link.target, part)
         partial = f(self._inputs(expr, link.source), self._previous_times())
@@ -186,6 +191,8 @@ class LinkScorer:
             scores = self._flow_to_stock(link).reshape(flat + (target.size,))[..., t]
             return scores  # stock element t takes flow element s: its own change
         z = self._target_series(link.target)[0].reshape(flat + (target.size,))[..., t]
+        if target.kind == "pipeline":
+            return self._pipeline(z)
         partial = self._element_partial(link, s)[..., t]
         x = run.values[link.source].reshape(flat + (source.size,))[..., s]
         dx, dz, dz_x = np.diff(x, axis=0), np.diff(z, axis=0), partial - z[:-1]
@@ -228,6 +235,9 @@ class LinkScorer:
         with np.errstate(divide="ignore", invalid="ignore"):
             scores = np.where(net == 0, 0.0, sign * np.abs(change(link.source) / net))
         return self._with_first_step(scores)
+
+    def _pipeline(self, output: np.ndarray) -> np.ndarray:
+        return self._with_first_step((np.diff(output, axis=0) != 0).astype(float))
 
     def _with_first_step(self, scores: np.ndarray) -> np.ndarray:
         first = np.zeros((1,) + scores.shape[1:])
