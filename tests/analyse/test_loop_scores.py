@@ -176,3 +176,15 @@ def test_a_loop_through_delay_fixed_passes_the_delayed_change_on_whole():
     moved = np.diff(run.values[into_delay.target][:, 0]) != 0
     np.testing.assert_array_equal(score[1:], np.where(moved, 1.0, 0.0))
     assert moved.any()
+
+
+def test_polarity_of_a_batch_counts_constants_set_per_run_as_unknown():
+    m = sf.Model("growth or decline", start=0, stop=5, dt=0.5)
+    x = m.stock("x", initial=1.0)
+    m.flow("change", m.const("k", 0.1) * x, sink=x)
+    assert sf.loops(m).polarity.tolist() == ["reinforcing"]  # k is declared positive
+    scores = sf.loop_scores(m, params={"k": np.array([0.1, -0.1])})
+    # the second run declines: the loop is balancing there, so not fixed over the batch
+    assert scores["polarity"].values.tolist() == ["undetermined"]
+    np.testing.assert_allclose(scores.isel(time=slice(1, None)).values[:, :, 0],
+                               np.tile([1.0, -1.0], (10, 1)))

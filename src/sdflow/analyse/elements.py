@@ -16,8 +16,8 @@ import numpy as np
 from ..ir.graph import ModelGraph
 from .causal_graph import Link, causal_links
 from .cycles import simple_cycles
-from .loops import (POLARITY_NAMES, _PREFIX, _components, _structural_sign,
-                    show_hidden_where_ambiguous)
+from .loops import (loop_polarity, number_loops, show_hidden_where_ambiguous,
+                    strongly_connected, structural_sign)
 from .reads import link_reads
 
 Element = tuple  # (node key, flat element index)
@@ -92,12 +92,10 @@ def find_element_loops(model, max_loops: int = 10_000, max_length: int | None = 
     found = [(variables, cycle, ring) for cycle, ring, variables in found]
     found.sort(key=lambda item: (len(item[0]), item[0], item[1]))
 
-    structural = {l.link: _structural_sign(l.link, graph)
+    varying = frozenset(scorer.run.constants) if scorer is not None else frozenset()
+    structural = {l.link: structural_sign(l.link, graph, varying)
                   for _, _, ring in found for l in ring}
-    signs: dict[ElementLink, Optional[int]] = {}
-    for _, _, ring in found:
-        for l in ring:
-            signs[l] = structural[l.link]
+    signs = {l: structural[l.link] for _, _, ring in found for l in ring}
     undecided = [l for l, sign in signs.items() if sign is None]
     if undecided:
         if scorer is None:
@@ -106,21 +104,13 @@ def find_element_loops(model, max_loops: int = 10_000, max_length: int | None = 
         for l in undecided:
             signs[l] = _sign_along_run(scorer.element_score(l))
 
-    component = _components(links)  # strongly connected parts of the element graph
+    component = strongly_connected(links)  # strongly connected parts of the element graph
     partitions: dict[int, int] = {}
-    counters = {"R": 0, "B": 0, "U": 0}
-    out = []
-    for variables, cycle, ring in found:
-        sign: Optional[int] = 1
-        for l in ring:
-            sign = None if sign is None or signs[l] is None else sign * signs[l]
-        polarity = POLARITY_NAMES[sign]
-        prefix = _PREFIX[polarity]
-        counters[prefix] += 1
-        partition = partitions.setdefault(component[cycle[0]], len(partitions))
-        out.append(ElementLoop(f"{prefix}{counters[prefix]}", cycle, ring, variables,
-                               polarity, partition))
-    return out
+    polarities = [loop_polarity(signs[l] for l in ring) for _, _, ring in found]
+    return [ElementLoop(loop_id, cycle, ring, variables, polarity,
+                        partitions.setdefault(component[cycle[0]], len(partitions)))
+            for loop_id, polarity, (variables, cycle, ring)
+            in zip(number_loops(polarities), polarities, found)]
 
 
 def _sign_along_run(scores: np.ndarray) -> Optional[int]:

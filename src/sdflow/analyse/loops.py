@@ -32,7 +32,7 @@ from .cycles import simple_cycles
 from .polarity import link_sign
 
 POLARITY_NAMES = {1: "reinforcing", -1: "balancing", None: "undetermined"}
-_PREFIX = {"reinforcing": "R", "balancing": "B", "undetermined": "U"}
+PREFIXES = {"reinforcing": "R", "balancing": "B", "undetermined": "U"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def find_loops(model, max_loops: int = 10_000, max_length: int | None = None,
     found = show_hidden_where_ambiguous(found, lambda k: graph.nodes[k].name)
     found.sort(key=lambda item: (len(item[2]), item[2], item[0]))
 
-    signs = {l: _structural_sign(l, graph) for _, ring, _ in found for l in ring}
+    varying = frozenset(scorer.run.constants) if scorer is not None else frozenset()
+    signs = {l: structural_sign(l, graph, varying) for _, ring, _ in found for l in ring}
     undecided = [l for l, s in signs.items() if s is None]
     if undecided:
         if scorer is None:
@@ -81,24 +82,35 @@ def find_loops(model, max_loops: int = 10_000, max_length: int | None = None,
             scorer = LinkScorer(baseline(model))
         signs.update(runtime_signs(scorer, undecided))
 
-    component = _components(links)
+    component = strongly_connected(links)
     partitions: dict[int, int] = {}
-    counters = {"R": 0, "B": 0, "U": 0}
-    out = []
-    for keys, ring, variables in found:
-        partition = partitions.setdefault(component[keys[0]], len(partitions))
-        sign: Optional[int] = 1
-        for l in ring:
-            sign = None if sign is None or signs[l] is None else sign * signs[l]
-        polarity = POLARITY_NAMES[sign]
-        prefix = _PREFIX[polarity]
+    polarities = [loop_polarity(signs[l] for l in ring) for _, ring, _ in found]
+    return [Loop(loop_id, keys, ring, variables, polarity,
+                 partitions.setdefault(component[keys[0]], len(partitions)))
+            for loop_id, polarity, (keys, ring, variables)
+            in zip(number_loops(polarities), polarities, found)]
+
+
+def loop_polarity(signs) -> str:
+    """``reinforcing``, ``balancing`` or ``undetermined`` from the signs of a loop's links."""
+    product: Optional[int] = 1
+    for sign in signs:
+        product = None if product is None or sign is None else product * sign
+    return POLARITY_NAMES[product]
+
+
+def number_loops(polarities: list[str]) -> list[str]:
+    """Ids R1, R2..., B1..., U1... in the order given, counting each polarity apart."""
+    counters = {prefix: 0 for prefix in PREFIXES.values()}
+    ids = []
+    for polarity in polarities:
+        prefix = PREFIXES[polarity]
         counters[prefix] += 1
-        out.append(Loop(f"{prefix}{counters[prefix]}", keys, ring, variables, polarity,
-                        partition))
-    return out
+        ids.append(f"{prefix}{counters[prefix]}")
+    return ids
 
 
-def _components(links) -> dict:
+def strongly_connected(links) -> dict:
     """Node -> index of its strongly connected component (links: ``.source``, ``.target``)."""
     import networkx as nx
 
@@ -133,7 +145,10 @@ def _rotate(cycle: list[str], graph: ModelGraph) -> tuple[str, ...] | None:
     return tuple(cycle[i:] + cycle[:i])
 
 
-def _structural_sign(link: Link, graph: ModelGraph) -> Optional[int]:
+def structural_sign(link: Link, graph: ModelGraph,
+                    varying: frozenset = frozenset()) -> Optional[int]:
+    """The link's sign fixed by its role or read off its equation (`link_sign`); the
+    constants in ``varying`` are set per run, so their declared signs do not count."""
     if link.role == "inflow":
         return 1
     if link.role == "outflow":
@@ -142,7 +157,7 @@ def _structural_sign(link: Link, graph: ModelGraph) -> Optional[int]:
     if target.kind == "pipeline":  # DELAY FIXED passes its input on unchanged
         return 1
     expr = target.rate if link.role == "rate" else target.equation
-    return link_sign(expr, link.source, graph)
+    return link_sign(expr, link.source, graph, varying)
 
 
 def runtime_signs(scorer, links: list[Link]) -> dict:
