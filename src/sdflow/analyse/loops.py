@@ -211,6 +211,16 @@ def loops(model, elements: bool = False, max_loops: int = 10_000,
         ``variables`` (tuple of names around the loop, starting at a stock),
         ``polarity`` and ``length`` (number of variables shown).
 
+    Notes
+    -----
+    Stocks, flows and auxiliaries all appear; constants, data and initial values lie on
+    no loop. Smooths, delays and trends are shown by the variable that holds them: a
+    loop through ``m.aux("perceived", sf.smooth(x, 3))`` lists ``perceived``, not the
+    hidden stock inside the smooth (whose own adjustment loop is not listed). Polarity
+    comes from the equations where they fix the sign of each link, otherwise from a
+    baseline run (see `sdflow.analyse.polarity` and `sdflow.analyse.loops`).
+    `loop_scores` uses the same ids.
+
     Examples
     --------
     >>> import sdflow as sf
