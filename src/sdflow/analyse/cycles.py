@@ -1,8 +1,10 @@
-"""Enumerating the feedback loops of a causal graph (Johnson's algorithm, via networkx).
+"""Enumerating the feedback loops of a causal graph, with networkx's ``simple_cycles``.
 
-The number of elementary cycles can grow exponentially with the size of a model. The
-enumeration stops at ``max_loops``: the loops shown are then all those up to the longest
-length whose full set still fits, and a warning says so.
+Without a length bound networkx runs Johnson's algorithm (1975); with one, the
+length-bounded search of Gupta and Suzumura (2021). The number of elementary cycles can
+grow exponentially with the size of a model, so the enumeration stops at ``max_loops``:
+the loops shown are then all those up to the longest length whose full set still fits,
+and a `LoopEnumerationWarning` says so.
 """
 
 from __future__ import annotations
