@@ -17,6 +17,7 @@ from .errors import (AlgebraicLoopError, DataError, DimensionError, DuplicateNam
                      ExpressionTruthError, MissingInitialValueError, ModelCheckError,
                      ModelError, ParameterError, SdflowError, SimulationError, SpecError,
                      TimeSettingsError, UnitError, UnknownNameError)
+from .errors import DistributionError
 from .ir import CheckReport, ModelGraph
 from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
@@ -37,4 +38,5 @@ __all__ = [
     "normal", "prod", "pulse", "pulse_train", "ramp", "simulate", "sin", "smooth", "smooth3",
     "smooth3i", "smoothi", "sqrt", "step", "sum", "tan", "trend", "triangular", "uniform",
     "xidz", "zidz",
+    "DistributionError",
 ]

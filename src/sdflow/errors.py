@@ -81,3 +81,8 @@ class DataError(SdflowError):
 
 class SpecError(SdflowError):
     """A calibration or scenario specification is invalid."""
+
+
+class DistributionError(SdflowError, ValueError):
+    """A distribution was given parameters that define no distribution (bounds in the
+    wrong order, a spread that is not positive, NaN or infinity)."""
