@@ -21,6 +21,8 @@ import, read (``read_vensim``: parse, build, unit and structure checks), compile
 xarray Dataset). PySD reads a copy of the model in a new scratch folder every time,
 because it writes its translation beside the file and would reuse it otherwise.
 
+``--itemise`` adds a row "sdflow itemised": the same work with every library that sdflow
+(or xarray, on its first object) loads imported on its own, to show where the time goes.
 ``--baseline SRC`` adds another sdflow, imported from the folder ``SRC`` (the ``src``
 folder of another version, e.g. ``git archive OLD src | tar -x -C /tmp/old``), timed in
 the same rounds: a before/after comparison under the same load.
@@ -89,6 +91,34 @@ t3 = time.perf_counter()
 phases = {"import": t1 - t0, "read": t2 - t1, "first run": t3 - t2}
 """,
 }
+#: sdflow again, each library it (or xarray) loads imported on its own, to itemise the cost.
+ITEMISED = """
+import time
+t0 = time.perf_counter()
+marks = [("start", t0)]
+def mark(name):
+    marks.append((name, time.perf_counter()))
+import numpy, pandas, xarray
+mark("numpy, pandas, xarray")
+import sdflow as sf
+mark("sdflow's own modules")
+import pysd.translators.vensim.vensim_file, pysd.builders.python.subscripts
+mark("pysd's translator")
+import pint
+mark("pint (module)")
+from sdflow.ir.units import registry
+registry()
+mark("pint registry")
+model = sf.read_vensim(PATH)
+mark("read_vensim (rest)")
+xarray.Variable(("x",), numpy.zeros(1))
+mark("first xarray object (imports dask.array)")
+run = model.simulate()
+final = float(run["Teacup Temperature"][-1])
+mark("first run (rest)")
+phases = {name: t - marks[i][1] for i, (name, t) in enumerate(marks[1:])}
+"""
+ITEMISED_NAME = "sdflow itemised"
 REPORT = """
 import json
 print(json.dumps({"phases": phases, "total": time.perf_counter() - t0, "final": final}))
@@ -110,7 +140,8 @@ def measure(engine: str, model: Path, baseline: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / model.name
         shutil.copy(model, copy)  # PySD writes its translation beside the model
-        code = f"PATH = {str(copy)!r}\n" + CHILDREN.get(engine, CHILDREN["sdflow"]) + REPORT
+        body = ITEMISED if engine == ITEMISED_NAME else CHILDREN.get(engine, CHILDREN["sdflow"])
+        code = f"PATH = {str(copy)!r}\n" + body + REPORT
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", code], env=env, cwd=scratch,
                               capture_output=True, text=True, timeout=600)
@@ -165,11 +196,15 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--model", type=Path, help="another teacup.mdl")
     parser.add_argument("--baseline", type=Path, help="src folder of another sdflow to time")
+    parser.add_argument("--itemise", action="store_true",
+                        help="also time sdflow with each library imported on its own")
     args = parser.parse_args(argv)
     model = args.model or find_teacup(args.suite)
     engines = [e for e in CHILDREN if available(e)]
     if args.baseline is not None:
         engines.insert(1, BASELINE)
+    if args.itemise:
+        engines.insert(1, ITEMISED_NAME)
     for missing in set(CHILDREN) - set(engines):
         print(f"{missing} is not installed: skipped")
     print(machine())
@@ -200,16 +235,19 @@ def main(argv=None) -> None:
             print("  ".join("-" * w for w in widths))
 
     for engine in engines:
-        phases = results[engine][0]["phases"]
-        parts = ", ".join(
-            f"{name} {statistics.median(m['phases'][name] for m in results[engine]):.3f} s"
-            for name in phases)
-        print(f"\n{engine} by phase (medians): {parts}")
+        print(f"\n{engine}, by phase (medians):")
+        names = results[engine][0]["phases"]
+        width = max(len(name) for name in names)
+        for name in names:
+            value = statistics.median(m["phases"][name] for m in results[engine])
+            print(f"  {name.ljust(width)}  {value:.3f} s")
 
     finals = {e: results[e][0]["final"] for e in engines}
     worst = max(abs(a - b) / abs(b) for a in finals.values() for b in finals.values())
     print("\nfinal teacup temperature: " + ", ".join(f"{e} {v:.6g}" for e, v in finals.items())
           + f" (max relative difference {worst:.1e})")
+    if hasattr(os, "getloadavg"):
+        print("load average at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":
