@@ -21,8 +21,9 @@ import, read (``read_vensim``: parse, build, unit and structure checks), compile
 xarray Dataset). PySD reads a copy of the model in a new scratch folder every time,
 because it writes its translation beside the file and would reuse it otherwise.
 
-``--itemise`` adds a row "sdflow itemised": the same work with every library that sdflow
-(or xarray, on its first object) loads imported on its own, to show where the time goes.
+``--itemise`` adds a row "sdflow itemised" (and "sdflow baseline itemised"): the same work
+with every library that sdflow (or xarray, on its first object) loads imported on its own,
+to show where the time goes.
 ``--baseline SRC`` adds another sdflow, imported from the folder ``SRC`` (the ``src``
 folder of another version, e.g. ``git archive OLD src | tar -x -C /tmp/old``), timed in
 the same rounds: a before/after comparison under the same load.
@@ -92,7 +93,7 @@ phases = {"import": t1 - t0, "read": t2 - t1, "first run": t3 - t2}
 """,
 }
 #: sdflow again, each library it (or xarray) loads imported on its own, to itemise the cost.
-ITEMISED = """
+ITEMISED_CHILD = """
 import time
 t0 = time.perf_counter()
 marks = [("start", t0)]
@@ -118,14 +119,14 @@ final = float(run["Teacup Temperature"][-1])
 mark("first run (rest)")
 phases = {name: t - marks[i][1] for i, (name, t) in enumerate(marks[1:])}
 """
-ITEMISED_NAME = "sdflow itemised"
 REPORT = """
 import json
 print(json.dumps({"phases": phases, "total": time.perf_counter() - t0, "final": final}))
 """
 
 
-BASELINE = "sdflow baseline"
+#: Rows added by --baseline and --itemise: sdflow from another folder, sdflow step by step.
+BASELINE, ITEMISED = "baseline", "itemised"
 
 
 def child_env(src: Path = REPO / "src") -> dict:
@@ -136,11 +137,11 @@ def child_env(src: Path = REPO / "src") -> dict:
 
 def measure(engine: str, model: Path, baseline: Path | None = None) -> dict:
     """One fresh process of ``engine`` reading and running ``model``."""
-    env = child_env(baseline) if engine == BASELINE else child_env()
+    env = child_env(baseline) if BASELINE in engine else child_env()
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / model.name
         shutil.copy(model, copy)  # PySD writes its translation beside the model
-        body = ITEMISED if engine == ITEMISED_NAME else CHILDREN.get(engine, CHILDREN["sdflow"])
+        body = ITEMISED_CHILD if ITEMISED in engine else CHILDREN.get(engine, CHILDREN["sdflow"])
         code = f"PATH = {str(copy)!r}\n" + body + REPORT
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", code], env=env, cwd=scratch,
@@ -201,10 +202,10 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     model = args.model or find_teacup(args.suite)
     engines = [e for e in CHILDREN if available(e)]
-    if args.baseline is not None:
-        engines.insert(1, BASELINE)
+    variants = [f"sdflow {BASELINE}"] if args.baseline is not None else []
     if args.itemise:
-        engines.insert(1, ITEMISED_NAME)
+        variants = [f"sdflow {ITEMISED}"] + [f"{v} {ITEMISED}" for v in variants] + variants
+    engines[1:1] = variants
     for missing in set(CHILDREN) - set(engines):
         print(f"{missing} is not installed: skipped")
     print(machine())
