@@ -164,7 +164,7 @@ class UnitPass:
 
     def run(self) -> None:
         if self.time is None and not self.errors and not self._declares_units():
-            return  # every unit is unknown, so nothing can disagree: leave pint unloaded
+            return  # every unit is unknown, so nothing can disagree: build no registry
         for node in self.nodes.values():
             try:
                 node.units = parse_units(node.units_text)
