@@ -4,7 +4,7 @@ and runs it once, for sdflow, PySD and Simlin.
 Usage::
 
     python benchmarks/first_result.py SUITE_DIR [--rounds 7] [--model PATH]
-                                      [--baseline SRC]
+                                      [--itemise] [--baseline SRC]
 
 ``SUITE_DIR`` is a checkout of the SDXorg test-models suite; the script uses its
 ``samples/teacup/teacup.mdl`` (or ``--model``). Every measurement is a new interpreter
@@ -25,7 +25,7 @@ because it writes its translation beside the file and would reuse it otherwise.
 with every library that sdflow (or xarray, on its first object) loads imported on its own,
 to show where the time goes.
 ``--baseline SRC`` adds another sdflow, imported from the folder ``SRC`` (the ``src``
-folder of another version, e.g. ``git archive OLD src | tar -x -C /tmp/old``), timed in
+folder of another version, e.g. ``git archive COMMIT src | tar -x -C OLD``), timed in
 the same rounds: a before/after comparison under the same load.
 
 The engines must agree on the final teacup temperature (the maximum relative difference
@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib import metadata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,7 +56,7 @@ import time
 t0 = time.perf_counter()
 import sdflow as sf
 t1 = time.perf_counter()
-model = sf.read_vensim(PATH)
+model = sf.read_vensim(MODEL)
 t2 = time.perf_counter()
 model.graph()
 model.compile()
@@ -72,7 +73,7 @@ import warnings
 warnings.simplefilter("ignore")
 import pysd
 t1 = time.perf_counter()
-model = pysd.read_vensim(PATH)
+model = pysd.read_vensim(MODEL)
 t2 = time.perf_counter()
 final = float(model.run()["Teacup Temperature"].iloc[-1])
 t3 = time.perf_counter()
@@ -83,7 +84,7 @@ import time
 t0 = time.perf_counter()
 import simlin
 t1 = time.perf_counter()
-model = simlin.load(PATH)
+model = simlin.load(MODEL)
 t2 = time.perf_counter()
 with model.simulate() as sim:
     sim.run_to_end()
@@ -110,7 +111,7 @@ mark("pint (module)")
 from sdflow.ir.units import registry
 registry()
 mark("pint registry")
-model = sf.read_vensim(PATH)
+model = sf.read_vensim(MODEL)
 mark("read_vensim (rest)")
 xarray.Variable(("x",), numpy.zeros(1))
 mark("first xarray object (imports dask.array)")
@@ -142,7 +143,7 @@ def measure(engine: str, model: Path, baseline: Path | None = None) -> dict:
         copy = Path(scratch) / model.name
         shutil.copy(model, copy)  # PySD writes its translation beside the model
         body = ITEMISED_CHILD if ITEMISED in engine else CHILDREN.get(engine, CHILDREN["sdflow"])
-        code = f"PATH = {str(copy)!r}\n" + body + REPORT
+        code = f"MODEL = {str(copy)!r}\n" + body + REPORT
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", code], env=env, cwd=scratch,
                               capture_output=True, text=True, timeout=600)
@@ -187,8 +188,14 @@ def machine() -> str:
     except OSError:
         pass
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    versions = []
+    for package in ("numpy", "xarray", "pint", "dask", "pysd", "pysimlin"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            pass
     return (f"machine: {cpu}, {os.cpu_count()} cores, load average {load}; "
-            f"Python {platform.python_version()}")
+            f"Python {platform.python_version()}, {', '.join(versions)}")
 
 
 def main(argv=None) -> None:

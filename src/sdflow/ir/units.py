@@ -5,8 +5,9 @@ agree; where one is unknown nothing is checked. Numbers written in equations are
 dimensionless factors in products (``0.5 * x``) and take the other side's units in sums
 and comparisons (``x + 1``), as in Vensim's unit check.
 
-pint is imported, and its registry built (a few tenths of a second), only when a model
-declares units: a model without any skips the pass.
+pint's registry takes a few tenths of a second to build: it is built once per process,
+when a model first declares units (a model without any skips the pass), and this module
+imports pint only then.
 """
 
 from __future__ import annotations
