@@ -18,6 +18,7 @@ from .errors import (AlgebraicLoopError, DataError, DimensionError, DuplicateNam
                      ExpressionTruthError, MissingInitialValueError, ModelCheckError,
                      ModelError, ParameterError, SdflowError, SimulationError, SpecError,
                      TimeSettingsError, UnitError, UnknownNameError)
+from .errors import DistributionError
 from .ir import CheckReport, ModelGraph
 from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
@@ -39,4 +40,5 @@ __all__ = [
     "smooth3i", "smoothi", "sqrt", "step", "sum", "tan", "trend", "triangular", "uniform",
     "xidz", "zidz",
     "dominant_loops", "loop_scores", "loops",
+    "DistributionError",
 ]

@@ -86,3 +86,8 @@ class SpecError(SdflowError):
 class MissingDependencyError(SdflowError, ImportError):
     """An optional package needed for this feature is not installed; the message says
     which ``pip install "sdflow[extra]"`` brings it."""
+
+
+class DistributionError(SdflowError, ValueError):
+    """A distribution was given parameters that define no distribution (bounds in the
+    wrong order, a spread that is not positive, NaN or infinity)."""

@@ -66,3 +66,24 @@ def test_subranges_become_dimensions():
     model = sf.read_vensim(DATA / "subscript_subranges_equal" /
                            "test_subscript_subrange_equal.mdl")
     assert set(model.dimensions) == {"Dim1", "Subrange of Dim1"}
+
+
+def test_declared_encoding_is_read_without_guessing(tmp_path, monkeypatch):
+    """A file that names its encoding ({UTF-8}) is read in it; pysd's guess (chardet, a
+    tenth of a second on its first call) is only for files that do not."""
+    import pysd.translators.vensim.vensim_utils as vensim_utils
+
+    def no_guessing(data):
+        raise AssertionError("chardet was asked for a file that declares its encoding")
+
+    monkeypatch.setattr(vensim_utils, "detect", no_guessing)
+    path = tmp_path / "cooling.mdl"
+    path.write_bytes("""{UTF-8}
+température = INTEG(-température * 0.5, 80) ~ ~|
+INITIAL TIME = 0 ~ ~|
+FINAL TIME = 2 ~ ~|
+TIME STEP = 1 ~ ~|
+SAVEPER = TIME STEP ~ ~|
+""".encode("utf-8"))
+    run = sf.read_vensim(path).simulate()
+    assert float(run["température"][-1]) == pytest.approx(80 * 0.5 ** 2)  # Euler, dt = 1

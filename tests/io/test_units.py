@@ -71,3 +71,17 @@ SAVEPER = TIME STEP ~ Month ~|
     # Euler sums of sin(t), t = 0..3 (worked out by hand)
     assert float(ds["level"].isel(time=-1)) == pytest.approx(sum(math.sin(t)
                                                                   for t in range(4)))
+
+
+def test_translation_ignores_units_that_models_added_to_the_registry():
+    """Declared units extend the shared pint registry ("gizmo" becomes a unit, and pint's
+    plural rule would then know "gizmos"); names are still translated by pint's own
+    definitions, so "Gizmos" reads as "gizmo" before and after."""
+    from sdflow.ir.units import parse_units, pint_defines
+    before = vensim_units("Gizmos/Month")
+    m = sf.Model("g", start=0, stop=1, dt=1, time_units="month")
+    m.const("stock of gizmos", 1.0, units="gizmo")
+    assert m.check().ok
+    assert parse_units("gizmos") == parse_units("gizmo")  # pint now reads the plural
+    assert not pint_defines("gizmos") and pint_defines("months")
+    assert vensim_units("Gizmos/Month") == before == "gizmo/month"

@@ -125,3 +125,21 @@ def test_new_unit_words_become_base_units():
     m.const("people", 3.0, units="person")
     m.const("money", 3.0, units="100 million yuan")
     assert m.check().ok
+
+
+def test_a_model_without_units_skips_the_pass_but_lookup_units_are_checked(monkeypatch):
+    """Without declared units nothing can disagree, so the pass is skipped (and pint's
+    registry is not built: tests/test_imports.py); units declared only on a lookup still
+    count as declared."""
+    from sdflow.ir.units import UnitPass
+    checked = []
+    monkeypatch.setattr(UnitPass, "_check_node", lambda self, node: checked.append(node.name))
+    m = sf.Model("plain", start=0, stop=2, dt=1)
+    x = m.stock("x", initial=1.0)
+    m.flow("inflow", sf.if_then_else(x > 2, 0, 1), sink=x)
+    assert m.check().ok and checked == []
+    monkeypatch.undo()
+
+    effect = m.lookup("effect", x=[0, 10], y=[0, 1], x_units="year")
+    m.aux("odd", effect(x > 1))  # a comparison (dimensionless) where years are expected
+    assert "lookup 'effect' takes year but gets dimensionless" in check_error(m)

@@ -1,11 +1,19 @@
-"""Distributions for uncertain parameters, sampled once per run by ``simulate(n=...)``."""
+"""Distributions for uncertain parameters, sampled once per run by ``simulate(n=...)``.
+
+Parameters are checked when a distribution is made, so a wrong bound fails where it was
+written rather than deep inside a run. scipy.stats is imported by the first distribution
+made, not by ``import sdflow``: it alone would double the import time.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
-from scipy import stats
+
+from ..errors import DistributionError
 
 
 @dataclass(frozen=True)
@@ -40,22 +48,67 @@ class Distribution:
         return np.asarray(self.frozen.ppf(q), dtype=float)
 
 
+def _call(distribution: str, arguments: dict) -> str:
+    """How the user wrote the call, for error messages: ``uniform(low=2, high=1)``."""
+    return f"{distribution}({', '.join(f'{k}={v!r}' for k, v in arguments.items())})"
+
+
+def _checked_numbers(distribution: str, **arguments) -> list[float]:
+    """The arguments as floats; a `DistributionError` names the first that is not a
+    finite real number."""
+    numbers = []
+    for name, value in arguments.items():
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.ndarray)) \
+                or np.ndim(value) != 0 or not np.isrealobj(value):
+            raise DistributionError(
+                f"{_call(distribution, arguments)}: {name} must be one real number, got "
+                f"{type(value).__name__} {value!r}; each distribution describes one "
+                "constant (for arrayed constants it is drawn per element)")
+        number = float(value)
+        if math.isnan(number):
+            raise DistributionError(f"{_call(distribution, arguments)}: {name} is NaN; "
+                                    "give a finite number")
+        if math.isinf(number):
+            raise DistributionError(f"{_call(distribution, arguments)}: {name} is infinite; "
+                                    "give a finite number")
+        numbers.append(number)
+    return numbers
+
+
 def uniform(low: float, high: float) -> Distribution:
     """Uniform between ``low`` and ``high``.
+
+    Raises
+    ------
+    DistributionError
+        If a bound is not a finite number, or ``high`` is not greater than ``low``.
 
     Examples
     --------
     >>> import sdflow as sf
     >>> sf.uniform(0.2, 0.6).ppf(0.5)
     array(0.4)
+    >>> sf.uniform(0.6, 0.2)
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.DistributionError: uniform(low=0.6, high=0.2): high must be greater than low; ...
     """
+    low, high = _checked_numbers("uniform", low=low, high=high)
     if not high > low:
-        raise ValueError(f"uniform({low}, {high}): high must be greater than low")
+        raise DistributionError(f"uniform(low={low!r}, high={high!r}): high must be greater "
+                                "than low; swap the bounds or widen the interval (for a fixed "
+                                "value pass the number itself)")
+    from scipy import stats
     return Distribution("uniform", stats.uniform(loc=low, scale=high - low))
 
 
 def normal(mean: float, sd: float) -> Distribution:
     """Normal with mean ``mean`` and standard deviation ``sd``.
+
+    Raises
+    ------
+    DistributionError
+        If an argument is not a finite number, or ``sd`` is not positive.
 
     Examples
     --------
@@ -63,13 +116,24 @@ def normal(mean: float, sd: float) -> Distribution:
     >>> sf.normal(1.0, 0.5).ppf([0.5, 0.975]).round(3).tolist()
     [1.0, 1.98]
         """
+    mean, sd = _checked_numbers("normal", mean=mean, sd=sd)
     if not sd > 0:
-        raise ValueError(f"normal({mean}, {sd}): sd must be positive")
+        raise DistributionError(f"normal(mean={mean!r}, sd={sd!r}): sd must be positive (it is "
+                                "the standard deviation, not the variance)")
+    from scipy import stats
     return Distribution("normal", stats.norm(loc=mean, scale=sd))
 
 
 def lognormal(mu: float, sigma: float) -> Distribution:
     """Log-normal: ``exp(X)`` with ``X ~ normal(mu, sigma)`` (median ``exp(mu)``).
+
+    ``mu`` is the logarithm of the median: for a median of 2 pass ``np.log(2)``.
+
+    Raises
+    ------
+    DistributionError
+        If an argument is not a finite number (``mu = -inf`` would be a median of 0), or
+        ``sigma`` is not positive.
 
     Examples
     --------
@@ -77,13 +141,22 @@ def lognormal(mu: float, sigma: float) -> Distribution:
     >>> float(sf.lognormal(np.log(2.0), 0.5).ppf(0.5))
     2.0
         """
+    mu, sigma = _checked_numbers("lognormal", mu=mu, sigma=sigma)
     if not sigma > 0:
-        raise ValueError(f"lognormal({mu}, {sigma}): sigma must be positive")
+        raise DistributionError(f"lognormal(mu={mu!r}, sigma={sigma!r}): sigma must be "
+                                "positive (the standard deviation of the logarithm)")
+    from scipy import stats
     return Distribution("lognormal", stats.lognorm(s=sigma, scale=np.exp(mu)))
 
 
 def triangular(low: float, mode: float, high: float) -> Distribution:
     """Triangular on ``[low, high]`` peaking at ``mode``.
+
+    Raises
+    ------
+    DistributionError
+        If an argument is not a finite number, ``high`` is not greater than ``low``, or
+        ``mode`` lies outside ``[low, high]``.
 
     Examples
     --------
@@ -91,7 +164,14 @@ def triangular(low: float, mode: float, high: float) -> Distribution:
     >>> sf.triangular(0.0, 1.0, 2.0).ppf([0.0, 0.5, 1.0]).tolist()
     [0.0, 1.0, 2.0]
         """
-    if not low <= mode <= high or not high > low:
-        raise ValueError(f"triangular({low}, {mode}, {high}): need low <= mode <= high, low < high")
+    low, mode, high = _checked_numbers("triangular", low=low, mode=mode, high=high)
+    call = f"triangular(low={low!r}, mode={mode!r}, high={high!r})"
+    if not high > low:
+        raise DistributionError(f"{call}: high must be greater than low; the arguments are "
+                                "(low, mode, high) in this order")
+    if not low <= mode <= high:
+        raise DistributionError(f"{call}: mode must lie between low and high; the arguments "
+                                "are (low, mode, high) in this order")
+    from scipy import stats
     return Distribution("triangular",
                         stats.triang(c=(mode - low) / (high - low), loc=low, scale=high - low))

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 import warnings
 from pathlib import Path
 
 from ..dsl.model import Model
 from ..errors import UnitError
 from .errors import ImportModelError, UnitsDroppedWarning
+
+
+def _declared_encoding(path: Path) -> str | None:
+    """The encoding a Vensim file declares on its first line (``{UTF-8}``), or None.
+
+    Read here because pysd, given no encoding, runs chardet on that line, and chardet's
+    first call costs a tenth of a second. Anything but a plain ``{name}`` of a known codec
+    is left to pysd.
+    """
+    with path.open("rb") as file:
+        first = file.readline()
+    match = re.fullmatch(rb"(?:\xef\xbb\xbf)?\{([A-Za-z0-9_.:-]+)\}\s*", first)
+    if match is None:
+        return None
+    name = match.group(1).decode("ascii")
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
 
 
 def _abstract_model(path, kind: str):
@@ -19,7 +41,7 @@ def _abstract_model(path, kind: str):
             warnings.simplefilter("ignore")
             if kind == "vensim":
                 from pysd.translators.vensim.vensim_file import VensimFile
-                source = VensimFile(path)
+                source = VensimFile(path, encoding=_declared_encoding(path))
             else:
                 from pysd.translators.xmile.xmile_file import XmileFile
                 source = XmileFile(path)

@@ -12,10 +12,9 @@ keep pint's meaning, which only matters to the check, never to the numbers.
 
 from __future__ import annotations
 
-import functools
 import re
 
-import pint
+from ..ir.units import pint_defines
 
 _TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<word>[A-Za-z$%][A-Za-z0-9_ $%]*)"
                     r"|(?P<op>[*/^()]))")
@@ -23,18 +22,11 @@ _DIMENSIONLESS = {"dmnl", "dimensionless", "unitless", "fraction"}
 _IRREGULAR = {"people": "person", "persons": "person", "children": "child"}
 
 
-@functools.lru_cache(maxsize=1)
-def _pint_names() -> pint.UnitRegistry:
-    """pint's own units, apart from the shared registry that models extend, so a name's
-    translation never depends on the models read before."""
-    return pint.UnitRegistry()
-
-
 def _unit_name(word: str) -> str:
     name = "_".join(word.replace("$", " dollar ").replace("%", " percent ").lower().split())
     if name in _DIMENSIONLESS:
         return "dimensionless"
-    if name in _pint_names():
+    if pint_defines(name):  # pint's own units only, so earlier models change nothing
         return name
     name = _IRREGULAR.get(name, name)
     if re.search(r"(x|z|ch|sh|ss)es$", name):  # foxes, boxes, matches, businesses

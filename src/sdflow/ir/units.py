@@ -4,37 +4,77 @@ Units are optional per variable. Where both sides of a relation carry units they
 agree; where one is unknown nothing is checked. Numbers written in equations are
 dimensionless factors in products (``0.5 * x``) and take the other side's units in sums
 and comparisons (``x + 1``), as in Vensim's unit check.
+
+pint's registry takes a few tenths of a second to build: it is built once per process,
+when a model first declares units (a model without any skips the pass), and this module
+imports pint only then.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-
-import pint
+from typing import TYPE_CHECKING
 
 from ..dsl import expressions as ex
 from ..errors import UnitError
 from .nodes import Node, NodeRef
 
+if TYPE_CHECKING:
+    import pint
+
 LITERAL = "literal"  # the units of a bare number: adapt to the context
 
 _DIMENSIONLESS_WORDS = {"", "1", "dmnl", "dimensionless", "unitless", "fraction", "-"}
 
+#: Unit names sdflow added to pint's registry: its own words and the units models declare.
+_ADDED_NAMES: set[str] = set()
+
 
 @functools.lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
-    """The unit registry shared by all models (extended with the units models declare)."""
+    """The unit registry shared by all models (extended with the units models declare).
+
+    Built once per process, on first use.
+    """
+    import pint
     ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-    ureg.define("million = 1e6")
-    ureg.define("billion = 1e9")
+    _define(ureg, "million", "million = 1e6")
+    _define(ureg, "billion", "billion = 1e9")
     return ureg
+
+
+def _define(ureg, name: str, definition: str) -> None:
+    ureg.define(definition)
+    _ADDED_NAMES.add(name)
+
+
+def pint_defines(name: str) -> bool:
+    """True when pint's own definitions know the unit ``name`` (prefixed or plural forms
+    included), whatever units models have added to the shared registry since.
+
+    Examples
+    --------
+    >>> pint_defines("minutes"), pint_defines("kilometer"), pint_defines("widget")
+    (True, True, False)
+    """
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        return False
+    return any(unit not in _ADDED_NAMES for _, unit, _ in registry().parse_unit_name(name))
 
 
 def parse_units(text: str | None):
     """A pint Unit for ``text``; unknown words become new base units (``person``, ``yuan``)."""
     if text is None:
         return None
+    return _parse_units(text)
+
+
+@functools.lru_cache(maxsize=None)
+def _parse_units(text: str):
+    # Cached per text: a model repeats a few unit texts many times, and pint's parser is
+    # slow. The registry only ever grows, so a text once read keeps its meaning.
+    import pint
     cleaned = text.strip()
     if cleaned.lower() in _DIMENSIONLESS_WORDS:
         return registry().dimensionless
@@ -48,7 +88,7 @@ def parse_units(text: str | None):
                     exc.unit_names]:
                 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", word):
                     raise UnitError(f"cannot read units {text!r}: '{word}' is not a unit name")
-                ureg.define(f"{word} = [{word}]")
+                _define(ureg, word, f"{word} = [{word}]")
         except Exception as exc:  # noqa: BLE001 - pint raises several syntax errors
             raise UnitError(f"cannot read units {text!r}: {exc}") from None
     else:  # pragma: no cover
@@ -79,7 +119,7 @@ def _scaled(quantity):
     name = f"{name}_{str(units).replace(' ', '').replace('*', '_').replace('/', '_per_')}"
     name = re.sub(r"[^A-Za-z0-9_]", "_", name)
     if name not in ureg:
-        ureg.define(f"{name} = {magnitude} * {units if str(units) else 'dimensionless'}")
+        _define(ureg, name, f"{name} = {magnitude} * {units if str(units) else 'dimensionless'}")
     return ureg.parse_units(name)
 
 
@@ -89,6 +129,7 @@ def same_units(a, b) -> bool:
         return True
     if a == b:
         return True
+    import pint
     try:
         return abs(registry().Quantity(1.0, a).to(b).magnitude - 1.0) < 1e-9
     except pint.DimensionalityError:
@@ -123,6 +164,8 @@ class UnitPass:
             self.errors.append(UnitError(f"time_units: {exc}", ("time_units",)))
 
     def run(self) -> None:
+        if self.time is None and not self.errors and not self._declares_units():
+            return  # every unit is unknown, so nothing can disagree: build no registry
         for node in self.nodes.values():
             try:
                 node.units = parse_units(node.units_text)
@@ -136,6 +179,18 @@ class UnitPass:
             self.node_units(key)
         for node in self.nodes.values():
             self._check_node(node)
+
+    def _declares_units(self) -> bool:
+        """True if a variable or a lookup called in an equation declares units."""
+        if any(node.units_text is not None for node in self.nodes.values()):
+            return True
+        for node in self.nodes.values():
+            parts = [*node.expressions().values(), node.units_like, node.init_equation]
+            for e in (e for part in parts if part is not None for e in ex.walk(part)):
+                if isinstance(e, ex.LookupCall) and (e.lookup.units is not None
+                                                     or e.lookup.x_units is not None):
+                    return True
+        return False
 
     def node_units(self, key: str):
         node = self.nodes[key]

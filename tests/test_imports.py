@@ -1,0 +1,101 @@
+"""What a fresh process imports: ``import sdflow`` stays light, heavy libraries load when
+the feature that needs them is used, and pint's registry is built once per process.
+
+Each check runs in a new interpreter (``sys.modules`` of the test process already holds
+everything the rest of the suite imported). Nothing here times anything; the figures are
+in benchmarks/first_result.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import sdflow
+
+#: Libraries that cost tenths of a second to import and that a plain model never needs.
+HEAVY = ("scipy.stats", "scipy.integrate", "scipy.optimize", "pint", "dask", "matplotlib",
+         "netCDF4", "pysd", "SALib")
+
+TEACUP = Path(__file__).parent / "data" / "io" / "teacup" / "teacup.mdl"
+
+
+def run_fresh(code: str) -> dict:
+    """Run ``code`` in a new interpreter importing this checkout's sdflow; it prints JSON."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(Path(sdflow.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def loaded(modules: list[str]) -> list[str]:
+    """The heavy libraries among ``modules`` (a package counts with its submodules)."""
+    return sorted({h for h in HEAVY for m in modules if m == h or m.startswith(h + ".")})
+
+
+def test_import_sdflow_loads_no_heavy_library():
+    out = run_fresh("""
+        import json, sys
+        import sdflow
+        print(json.dumps(sorted(sys.modules)))
+    """)
+    assert loaded(out) == []
+
+
+def test_public_names_still_work_and_load_their_library_when_used():
+    out = run_fresh("""
+        import json, sys
+        import sdflow as sf
+        missing = [n for n in sf.__all__ if not hasattr(sf, n)]
+        before = "scipy.stats" in sys.modules
+        median = float(sf.uniform(0.2, 0.6).ppf(0.5))
+        print(json.dumps([missing, before, "scipy.stats" in sys.modules, median]))
+    """)
+    missing, before, after, median = out
+    assert missing == [] and not before and after
+    assert median == pytest.approx(0.4)  # the middle of [0.2, 0.6]
+
+
+def test_a_model_without_units_runs_without_a_unit_registry_or_scipy():
+    """No units declared: the unit pass has nothing to check and builds no pint registry.
+
+    (xarray itself imports the pint module when it builds the results' index, so only the
+    registry, the expensive part, is checked here.)
+    """
+    out = run_fresh("""
+        import json, sys
+        import sdflow as sf
+        from sdflow.ir.units import registry
+        m = sf.Model("decay", start=0, stop=10, dt=1)
+        x = m.stock("x", initial=100.0)
+        m.flow("out", 0.1 * x, source=x)
+        m.aux("high", sf.if_then_else(x > 50, 1, 0))
+        final = float(m.simulate()["x"][-1])
+        print(json.dumps([final, registry.cache_info().currsize, sorted(sys.modules)]))
+    """)
+    final, registries, modules = out
+    assert final == pytest.approx(100 * 0.9 ** 10)  # Euler on dx/dt = -0.1 x, dt = 1
+    assert registries == 0
+    assert [m for m in loaded(modules) if m.startswith("scipy")] == []
+
+
+def test_reading_a_vensim_model_builds_one_unit_registry():
+    """Reading a model (its unit names translated and checked) builds pint's registry once."""
+    out = run_fresh(f"""
+        import gc, json
+        import sdflow as sf
+        model = sf.read_vensim({str(TEACUP)!r})
+        model.check()
+        import pint
+        registries = sum(isinstance(o, pint.UnitRegistry) for o in gc.get_objects())
+        print(json.dumps([registries, model.check().ok]))
+    """)
+    assert out == [1, True]
