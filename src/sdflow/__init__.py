@@ -17,6 +17,7 @@ from .errors import (AlgebraicLoopError, DataError, DimensionError, DuplicateNam
                      ExpressionTruthError, MissingInitialValueError, ModelCheckError,
                      ModelError, ParameterError, SdflowError, SimulationError, SpecError,
                      TimeSettingsError, UnitError, UnknownNameError)
+from .errors import ResultsExportError
 from .ir import CheckReport, ModelGraph
 from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
@@ -29,6 +30,7 @@ __all__ = [
     "Dimension", "DimensionError", "Distribution", "DuplicateNameError", "Expr",
     "ExpressionTruthError", "Flow", "Lookup", "MissingInitialValueError", "Model",
     "ModelCheckError", "ModelError", "ModelGraph", "ParameterError", "Results",
+    "ResultsExportError",
     "SdflowError", "SimulationError", "SpecError", "Stock", "TimeSettingsError", "UnitError",
     "UnknownNameError", "Variable", "abs", "allocate_by_priority",
     "arctan", "compile_model", "cos", "delay1",

@@ -81,3 +81,7 @@ class DataError(SdflowError):
 
 class SpecError(SdflowError):
     """A calibration or scenario specification is invalid."""
+
+
+class ResultsExportError(SdflowError, ValueError):
+    """Results cannot be exported as asked (e.g. which dimensions a table should have)."""
