@@ -42,7 +42,7 @@ class UnitError(ModelError):
     """Units of two sides of an equation disagree."""
 
 
-class TimeSettingsError(ModelError):
+class TimeSettingsError(ModelError, ValueError):
     """Bad ``dt``, ``saveper``, ``start`` or ``stop``."""
 
 
@@ -73,6 +73,10 @@ class SimulationError(ModelError):
 
 class ParameterError(ModelError):
     """A parameter override names an unknown constant or has the wrong shape."""
+
+
+class SeedError(ParameterError, ValueError):
+    """A random seed that numpy's generators cannot take (negative, not a whole number)."""
 
 
 class DataError(SdflowError):

@@ -188,6 +188,25 @@ def test_bad_time_settings_in_model_constructor():
         sf.Model("m", start=0, stop=1, dt=0.25, saveper=0.3)
 
 
+@pytest.mark.parametrize("saveper", [float("nan"), float("inf"), -1.0, 0.0])
+def test_saveper_that_is_not_a_positive_number_is_a_time_settings_error(saveper):
+    with pytest.raises(sf.TimeSettingsError, match="saveper=.* must be a positive finite") \
+            as info:
+        logistic().simulate(saveper=saveper)
+    assert isinstance(info.value, ValueError) and info.value.variables == ("saveper",)
+
+
+def test_a_horizon_half_a_step_off_is_refused_even_when_long():
+    m = sf.Model("m", start=0, stop=1, dt=1)
+    x = m.stock("x", initial=0.0)
+    m.flow("in", 1.0, sink=x)
+    # 1000000.5 steps used to pass (tolerance 1e-6 of the step count) and end at 1000000
+    with pytest.raises(sf.TimeSettingsError,
+                       match=r"start=0, stop=1000000.5\) is not a whole number of steps "
+                             r"dt=1.*stop=1000000 or stop=1000001"):
+        m.simulate(stop=1000000.5)
+
+
 def test_unknown_method_and_backend_are_refused():
     with pytest.raises(sf.ModelError, match="method='rk5'"):
         logistic().simulate(method="rk5")
