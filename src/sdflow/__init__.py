@@ -18,6 +18,7 @@ from .errors import (AlgebraicLoopError, DataError, DimensionError, DuplicateNam
                      ModelError, ParameterError, SdflowError, SimulationError, SpecError,
                      TimeSettingsError, UnitError, UnknownNameError)
 from .errors import ResultsExportError
+from .errors import SeedError
 from .ir import CheckReport, ModelGraph
 from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
@@ -31,6 +32,7 @@ __all__ = [
     "ExpressionTruthError", "Flow", "Lookup", "MissingInitialValueError", "Model",
     "ModelCheckError", "ModelError", "ModelGraph", "ParameterError", "Results",
     "ResultsExportError",
+    "SeedError",
     "SdflowError", "SimulationError", "SpecError", "Stock", "TimeSettingsError", "UnitError",
     "UnknownNameError", "Variable", "abs", "allocate_by_priority",
     "arctan", "compile_model", "cos", "delay1",
