@@ -141,3 +141,41 @@ def test_ordinary_models_never_walk_a_grid(monkeypatch):
     monkeypatch.setattr(tg, "simulate_varying", refuse)
     m, _ = growth()
     assert float(m.simulate()["x"][-1]) == pytest.approx(1.5 ** 4)
+
+
+def test_a_final_time_that_recedes_with_time_is_refused_naming_it(monkeypatch):
+    m, _ = growth()
+    m.vary_time_settings(stop=m.time + 5)  # used to walk step after step without end
+    monkeypatch.setattr(tg, "MAX_STEPS", 1000)
+    with pytest.raises(TimeSettingsError,
+                       match=r"more than 1000 steps: FINAL TIME went from 5 at time 0 to "
+                             r"100\d at time 99\d, keeping ahead of TIME.*make FINAL TIME a "
+                             r"number") as info:
+        m.simulate()
+    assert info.value.variables == ("FINAL TIME",)
+    assert isinstance(info.value, ValueError)
+
+
+def test_a_named_time_step_too_small_for_the_horizon_is_refused_at_once(monkeypatch):
+    m, _ = growth()
+    tiny = m.aux("tiny step", 1e-9 + m.time * 0)
+    m.vary_time_settings(dt=tiny)
+    calls = []
+    real = tg._settings_reader
+
+    def counting(*args):
+        read = real(*args)
+        return lambda t: calls.append(t) or read(t)
+
+    monkeypatch.setattr(tg, "_settings_reader", counting)
+    # 4 / 1e-9 = 4e9 steps: refused at the first step instead of after ten million
+    with pytest.raises(TimeSettingsError, match=r"more than 10000000 steps: at time 0 "
+                                                r"TIME STEP \('tiny step'\) is 1e-09") as info:
+        m.simulate()
+    assert info.value.variables == ("tiny step",)
+    assert len(calls) <= 3
+
+
+def test_the_step_limit_is_documented_and_large_enough_for_real_runs():
+    assert tg.MAX_STEPS == 10_000_000
+    assert "MAX_STEPS" in tg.time_grid.__doc__

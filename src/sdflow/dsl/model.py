@@ -285,7 +285,10 @@ class Model:
         saves the steps ``t`` where ``t - start`` is a multiple of ``saveper(t)``. Settings
         left out keep the model's numbers. An expression that is not already a variable
         becomes an auxiliary named as in Vensim ("TIME STEP", "FINAL TIME"...), so it is
-        saved with the results. Runs use Euler or RK4 (not rk45, not DELAY FIXED).
+        saved with the results. Runs use Euler or RK4 (not rk45, not DELAY FIXED). A run
+        may take at most ten million steps (``sdflow.solve.time_grid.MAX_STEPS``): settings
+        that go past it, such as a FINAL TIME that recedes with TIME (``stop=m.time + 5``),
+        raise `TimeSettingsError` naming the setting.
 
         Examples
         --------
