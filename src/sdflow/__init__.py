@@ -19,6 +19,7 @@ from .errors import (AlgebraicLoopError, DataError, DimensionError, DuplicateNam
                      TimeSettingsError, UnitError, UnknownNameError)
 from .errors import ResultsExportError
 from .errors import SeedError
+from .errors import ResourceError
 from .ir import CheckReport, ModelGraph
 from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
@@ -33,6 +34,7 @@ __all__ = [
     "ModelCheckError", "ModelError", "ModelGraph", "ParameterError", "Results",
     "ResultsExportError",
     "SeedError",
+    "ResourceError",
     "SdflowError", "SimulationError", "SpecError", "Stock", "TimeSettingsError", "UnitError",
     "UnknownNameError", "Variable", "abs", "allocate_by_priority",
     "arctan", "compile_model", "cos", "delay1",

@@ -71,6 +71,17 @@ class SimulationError(ModelError):
         self.time = time
 
 
+class ResourceError(SimulationError, MemoryError):
+    """A run would need more memory than the machine has; ``needed`` and ``available``
+    hold the bytes."""
+
+    def __init__(self, message: str, needed: int | None = None,
+                 available: int | None = None):
+        super().__init__(message)
+        self.needed = needed
+        self.available = available
+
+
 class ParameterError(ModelError):
     """A parameter override names an unknown constant or has the wrong shape."""
 

@@ -8,10 +8,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..compile import CompiledModel, compile_model
+from ..compile.compiled import default_outputs
 from ..dsl.model import Model, name_key, validate_time_settings
 from ..errors import ModelError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
 from .dataset import build_dataset
+from .memory import check_memory, estimate_memory
 from .parameters import resolve_parameters
 from .results import Results
 from .solvers import SOLVERS, ScipyAdaptive
@@ -33,7 +35,10 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         every run; an array shaped ``(n, *dims)`` gives each run its own value; a
         distribution (``sf.uniform(0.2, 0.6)``...) is sampled for every run.
     n : int, optional
-        Number of runs (default: 1, or what per-run arrays imply).
+        Number of runs (default: 1, or what per-run arrays imply). A batch whose saved
+        results and working arrays would not fit in memory (runs x saved times x saved
+        values x 8 bytes, see `sdflow.solve.memory`) raises `ResourceError` before it
+        starts, with the estimate and what to change.
     method : {"euler", "rk4", "rk45"}
         Euler (Vensim's order: flows at t, then stocks), classical RK4, or adaptive
         Dormand-Prince through ``scipy.integrate.solve_ivp`` (refused for models with
@@ -93,8 +98,12 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
             "builtins (STEP, PULSE, RAMP, DELAY FIXED) whose jumps an adaptive step would "
             "miss; use method='rk4' or 'euler' with a suitable dt", tuple(names))
 
-    values, n, varies = resolve_parameters(graph, params, n, seed)
     outputs = _outputs(graph, variables)
+    saved_times = int(round((stop - start) / dt)) // int(round(saveper / dt)) + 1
+    if isinstance(n, (int, np.integer)) and n > 1:  # before sampling n values of anything
+        _check_memory(graph, n, saved_times, outputs, method, params)
+    values, n, varies = resolve_parameters(graph, params, n, seed)
+    _check_memory(graph, n, saved_times, outputs, method, values)
     numba_result = None
     if backend == "numba":  # optional; a non-finite value reruns batched, which names it
         from ..compile.numba_backend import run_numba
@@ -143,6 +152,15 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
     return Results(dataset)
 
 
+def _check_memory(graph: ModelGraph, n: int, saved_times: int, outputs, method: str,
+                  params) -> None:
+    """Refuse (`ResourceError`) a batch that would not fit in memory, before it starts."""
+    keys = outputs if outputs is not None else default_outputs(graph)
+    estimate = estimate_memory(graph, int(n), saved_times, keys, method,
+                               n_params=len(params or ()))
+    check_memory(estimate, graph.name)
+
+
 def _outputs(graph: ModelGraph, variables) -> tuple[str, ...] | None:
     if variables is None:
         return None
@@ -160,6 +178,27 @@ def _outputs(graph: ModelGraph, variables) -> tuple[str, ...] | None:
                              "(read it from the model instead)", (name,))
         keys.append(key)
     return tuple(keys)
+
+
+class SavedArrays:
+    """The saved outputs of a batched run, written in place as the run goes.
+
+    Preallocated once (``(saved times, runs, *dims)`` per output), so the results never
+    exist twice, as they would if rows were collected and stacked at the end.
+    """
+
+    def __init__(self, compiled: CompiledModel, n: int, count: int):
+        nodes = compiled.graph.nodes
+        self.arrays = {key: np.empty((count, n) + nodes[key].shape)
+                       for key in compiled.outputs}
+        self._blocks = list(self.arrays.values())
+        self._row = 0
+
+    def append(self, row) -> None:
+        """Store the outputs of one saved time (values shared by all runs broadcast)."""
+        for block, value in zip(self._blocks, row):
+            block[self._row] = value
+        self._row += 1
 
 
 class _ScalarPathFailure(Exception):
@@ -223,7 +262,7 @@ class _Run:
         evaluate = c.evaluate
         combine = combine_floats if c.scalar else combine_arrays
         y = self._initial_state()
-        saved_rows = []
+        saved_rows = [] if c.scalar else SavedArrays(c, self.n, len(self._times()))
 
         def f(t, state, commit):
             return evaluate(t, state, P, mem, k, commit, False)[0]
@@ -264,6 +303,8 @@ class _Run:
 
     # -- saving and failures -----------------------------------------------------------------
     def _stack(self, rows) -> dict[str, np.ndarray]:
+        if isinstance(rows, SavedArrays):
+            return rows.arrays
         n = self.n
         saved = {}
         if self.c.scalar:  # one conversion of the whole table, then one column per output

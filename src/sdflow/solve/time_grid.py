@@ -19,7 +19,7 @@ from ..ir.order import references
 from .dataset import build_dataset
 from .parameters import resolve_parameters
 from .results import Results
-from .simulate import _outputs, _Run, _ScalarPathFailure
+from .simulate import SavedArrays, _check_memory, _outputs, _Run, _ScalarPathFailure
 from .solvers import SOLVERS
 from .solvers.base import combine_arrays, combine_floats
 
@@ -241,7 +241,7 @@ class _GridRun(_Run):
         times, dts, save_mask = self.grid
         self.dt = mem["dt"] = float(dts[0])
         y = self._initial_state()
-        saved_rows = []
+        saved_rows = [] if c.scalar else SavedArrays(c, self.n, int(save_mask.sum()))
         last = len(times) - 1
 
         def f(t, state, commit):
@@ -299,6 +299,7 @@ def simulate_varying(model, params, n, method, saveper, variables, seed, on_erro
     grid = time_grid(_settings_reader(model, graph, values, n, settings, fixed),
                      fixed["start"], {k: graph.nodes[v].name for k, v in settings.items()})
 
+    _check_memory(graph, n, int(grid[2].sum()), outputs, method, values)
     plain = all(not nd.dims and nd.kind != "pipeline" for nd in graph.nodes.values())
     scalar = {"auto": n == 1 and plain, "batched": False, "scalar": True}[backend]
     if scalar and (n != 1 or not plain):
