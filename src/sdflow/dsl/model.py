@@ -45,7 +45,7 @@ def validate_time_settings(start: float, stop: float, dt: float, saveper: float 
     Traceback (most recent call last):
     ...
     sdflow.errors.TimeSettingsError: stop - start = 1000000.5 (start=0, stop=1000000.5) is \
-not a whole number of steps dt=1: the run would end at 1000000 or 1000001 instead of \
+not a whole number of dt=1 steps: the run would end at 1000000 or 1000001 instead of \
 stop=1000000.5; make the horizon a multiple of dt, e.g. stop=1000000 or stop=1000001, or \
 choose a dt that divides it
     >>> validate_time_settings(2004, 2060, 0.1, 0.5)  # 560 steps up to rounding: accepted
@@ -63,11 +63,12 @@ choose a dt that divides it
     if not _whole_steps(stop - start, dt, scale):
         whole = math.floor((stop - start) / dt)
         lower, upper = start + whole * dt, start + (whole + 1) * dt
+        span, lower, upper = (f"{v:.15g}" for v in (stop - start, lower, upper))
         raise TimeSettingsError(
-            f"stop - start = {stop - start:.15g} (start={start:.15g}, stop={stop:.15g}) is not a whole "
-            f"number of steps dt={dt:.15g}: the run would end at {lower:.15g} or {upper:.15g} instead "
-            f"of stop={stop:.15g}; make the horizon a multiple of dt, e.g. stop={lower:.15g} or "
-            f"stop={upper:.15g}, or choose a dt that divides it", ("stop", "dt"))
+            f"stop - start = {span} (start={start:.15g}, stop={stop:.15g}) is not a whole "
+            f"number of dt={dt:.15g} steps: the run would end at {lower} or {upper} instead "
+            f"of stop={stop:.15g}; make the horizon a multiple of dt, e.g. stop={lower} or "
+            f"stop={upper}, or choose a dt that divides it", ("stop", "dt"))
     if saveper is not None:
         if isinstance(saveper, bool) or not isinstance(
                 saveper, (int, float, np.floating, np.integer)) or not math.isfinite(saveper) \
