@@ -20,6 +20,7 @@ from .errors import (AlgebraicLoopError, DataError, DimensionError, DuplicateNam
 from .errors import ResultsExportError
 from .errors import SeedError
 from .errors import ResourceError
+from .errors import DelayTimeError, TimeConstantWarning
 from .ir import CheckReport, ModelGraph
 from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
@@ -35,6 +36,7 @@ __all__ = [
     "ResultsExportError",
     "SeedError",
     "ResourceError",
+    "DelayTimeError", "TimeConstantWarning",
     "SdflowError", "SimulationError", "SpecError", "Stock", "TimeSettingsError", "UnitError",
     "UnknownNameError", "Variable", "abs", "allocate_by_priority",
     "arctan", "compile_model", "cos", "delay1",

@@ -46,6 +46,14 @@ class TimeSettingsError(ModelError, ValueError):
     """Bad ``dt``, ``saveper``, ``start`` or ``stop``."""
 
 
+class DelayTimeError(ModelError, ValueError):
+    """A smooth or delay time is zero or negative."""
+
+
+class TimeConstantWarning(UserWarning):
+    """A first-order smooth or delay stage is shorter than ``dt``: Euler overshoots."""
+
+
 class ExpressionTruthError(ModelError, TypeError):
     """A model expression was used where Python needs ``True`` or ``False``."""
 

@@ -16,6 +16,7 @@ from .dataset import build_dataset
 from .memory import check_memory, estimate_memory
 from .parameters import resolve_parameters
 from .results import Results
+from .time_constants import check_time_constants
 from .solvers import SOLVERS, ScipyAdaptive
 from .solvers.base import combine_arrays, combine_floats
 
@@ -104,6 +105,7 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         _check_memory(graph, n, saved_times, outputs, method, params)
     values, n, varies = resolve_parameters(graph, params, n, seed)
     _check_memory(graph, n, saved_times, outputs, method, values)
+    check_time_constants(graph, values, dt, method)
     numba_result = None
     if backend == "numba":  # optional; a non-finite value reruns batched, which names it
         from ..compile.numba_backend import run_numba
@@ -347,11 +349,19 @@ class _Run:
             raise _ScalarPathFailure
         runs, culprit, when = self._locate(t, y, y_next, k)
         if self.on_error == "raise":
+            node = self.c.graph.nodes.get(name_key(culprit))
+            owner = node.owner if node is not None else None
+            what = (f"'{culprit}' (a hidden part of the smooth, delay or trend in '{owner}')"
+                    if owner else f"'{culprit}'")
+            check = (f"the equation of '{owner}' for a delay or smooth time that reached "
+                     "zero or below, division by zero" if owner else
+                     "its equation for division by zero")
             raise SimulationError(
-                f"'{culprit}' became NaN or infinite in run {runs[0]} at time {when:g} "
-                f"(model '{self.c.graph.name}'); check its equation for division by zero, "
+                f"{what} became NaN or infinite in run {runs[0]} at time {when:g} "
+                f"(model '{self.c.graph.name}'); check {check}, "
                 "log of a non-positive number or overflow, or pass on_error='mark' to keep "
-                "the other runs", (culprit,), run=int(runs[0]), time=when)
+                "the other runs", (culprit,) + ((owner,) if owner else ()), run=int(runs[0]),
+                time=when)
         self.failed[runs] = True
         if y_next is not None:
             y_next = np.array(y_next)

@@ -21,6 +21,7 @@ from .parameters import resolve_parameters
 from .results import Results
 from .simulate import SavedArrays, _check_memory, _outputs, _Run, _ScalarPathFailure
 from .solvers import SOLVERS
+from .time_constants import check_time_constants
 from .solvers.base import combine_arrays, combine_floats
 
 #: PySD's relative precision (of the time step) for the final time and the saving times
@@ -300,6 +301,7 @@ def simulate_varying(model, params, n, method, saveper, variables, seed, on_erro
                      fixed["start"], {k: graph.nodes[v].name for k, v in settings.items()})
 
     _check_memory(graph, n, int(grid[2].sum()), outputs, method, values)
+    check_time_constants(graph, values, float(grid[1].max()), method)
     plain = all(not nd.dims and nd.kind != "pipeline" for nd in graph.nodes.values())
     scalar = {"auto": n == 1 and plain, "batched": False, "scalar": True}[backend]
     if scalar and (n != 1 or not plain):
