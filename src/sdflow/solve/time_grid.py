@@ -47,9 +47,10 @@ def time_grid(settings, start_guess: float, names: dict[str, str] | None = None)
     of ``saveper(t)`` (to ``dt(t) * 1e-5``).
 
     A grid of more than `MAX_STEPS` steps raises `TimeSettingsError` naming the settings
-    (``names``: setting label -> the variable that computes it) that keep it going: at
-    once when the settings read at some step already imply that many, otherwise when the
-    walk reaches the limit (a FINAL TIME that recedes with TIME).
+    that make it so long (``names``: label of each setting that varies -> the variable
+    that computes it): at once when neither the step nor the stop varies (the count is
+    known), otherwise when the walk reaches the limit (say, a FINAL TIME that recedes with
+    TIME).
 
     Returns
     -------
@@ -86,6 +87,9 @@ larger or FINAL TIME closer
     times, dts, save = array("d"), array("d"), array("b")
     t = t0
     first = None
+    # with a fixed step and stop the number of steps is known at once; settings that vary
+    # may still shorten the run later, so those are walked to the limit
+    known = "dt" not in names and "stop" not in names
     while True:
         s = settings(t)
         dt, stop, saveper = s["dt"], s["stop"], s["saveper"]
@@ -105,8 +109,7 @@ larger or FINAL TIME closer
         save.append(delay % saveper < prec or -delay % saveper < prec)
         if not t + prec < stop:
             break
-        if len(times) + (stop - t) / dt > MAX_STEPS + 1:
-            # beyond the limit: already by the settings read now, or after walking to it
+        if len(times) > MAX_STEPS or (known and len(times) + (stop - t) / dt > MAX_STEPS):
             raise _endless(first, (t, s), len(times), names)
         t = t + dt
     return (np.frombuffer(times, dtype=float), np.frombuffer(dts, dtype=float),
