@@ -23,6 +23,10 @@ MEMORY_FRACTION = 0.8
 #: Batches estimated below this many bytes are never refused (and the system is not asked
 #: how much memory it has: simulate is called in loops by calibration).
 ALWAYS_FITS = 64 * 2**20
+#: Bytes of the arrays of one step that a block of runs aims at (`runs_per_block`).
+BLOCK_BYTES = 8 * 2**20
+#: Fewest runs in a block: below this, Python's cost per step outweighs the cache.
+MIN_BLOCK = 256
 #: Vectors of the state size each method keeps at once (state, derivative stages, the
 #: combination being built, the next state).
 STATE_COPIES = {"euler": 4, "rk4": 9, "rk45": 12}
@@ -84,6 +88,24 @@ def estimate_memory(graph: ModelGraph, runs: int, saved_times: int, outputs, met
         per_run += 2 * states * saved_times
     return MemoryEstimate(runs=runs, saved_times=saved_times, saved_values=saved_values,
                           working=runs * per_run * VALUE_BYTES)
+
+
+def runs_per_block(estimate: MemoryEstimate) -> int:
+    """How many runs of a batch to step together so that the arrays of one step stay in
+    the processor's cache (about `BLOCK_BYTES`; at least `MIN_BLOCK` runs).
+
+    Measured on the regional integration model (148 nodes, 4 members): 100,000 runs in
+    one block took 402 s, in blocks of 20,000 173 s, of 5,000 122 s, of 1,000 73 s;
+    blocks of 250 were slower again (Python's cost per step and block).
+
+    Examples
+    --------
+    >>> runs_per_block(MemoryEstimate(runs=100_000, saved_times=47, saved_values=1,
+    ...                               working=100_000 * 6736))
+    1245
+    """
+    per_run = estimate.working / max(1, estimate.runs)
+    return max(MIN_BLOCK, int(BLOCK_BYTES // max(per_run, 1)))
 
 
 def available_memory() -> int | None:
