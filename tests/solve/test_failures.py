@@ -119,10 +119,9 @@ def test_clean_runs_have_no_failed_mark():
 
 def test_failures_in_later_blocks_of_runs_keep_their_run_numbers(monkeypatch):
     """Large batches are stepped in blocks of runs; run numbers are those of the call."""
-    import importlib
+    from sdflow.solve import memory
 
-    simulate_module = importlib.import_module("sdflow.solve.simulate")  # not the function
-    monkeypatch.setattr(simulate_module, "runs_per_block", lambda estimate: 3)
+    monkeypatch.setattr(memory, "runs_per_block", lambda step_bytes: 3)
     k = [10.0, 20.0, 30.0, 40.0, 2.0, 50.0, 3.0]  # runs 4 and 6 (blocks 2 and 3) blow up
     with pytest.raises(sf.SimulationError) as info:
         pole_model().simulate(params={"k": k})

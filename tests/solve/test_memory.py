@@ -83,5 +83,18 @@ def test_the_estimate_matches_what_a_batch_allocates(method):
 
 def test_unknown_available_memory_never_refuses(monkeypatch):
     monkeypatch.setattr(memory, "available_memory", lambda: None)
-    big = memory.MemoryEstimate(runs=10**9, saved_times=10**3, saved_values=10, working=0)
+    big = memory.MemoryEstimate(runs=10**9, saved_times=10**3, saved_values=10, step_bytes=0)
     memory.check_memory(big, "m")  # nothing to compare with: the run is tried
+
+
+def test_blocks_of_runs_bound_the_working_arrays():
+    m = members()
+    estimate = memory.estimate_memory(m.graph(), 1_000_000, 225, default_outputs(m.graph()),
+                                      "euler")
+    assert estimate.block == memory.runs_per_block(estimate.step_bytes) < 1_000_000
+    assert estimate.working == estimate.step_bytes * estimate.block
+    assert estimate.working <= max(memory.BLOCK_BYTES, memory.MIN_BLOCK * estimate.step_bytes)
+    adaptive = memory.estimate_memory(m.graph(), 1_000_000, 225, default_outputs(m.graph()),
+                                      "rk45")
+    assert adaptive.block is None  # one system of all runs: no blocks
+    assert adaptive.working == adaptive.step_bytes * 1_000_000

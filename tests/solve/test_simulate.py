@@ -254,9 +254,8 @@ def test_scalar_backend_is_refused_where_it_cannot_run():
 @pytest.mark.parametrize("method", ["euler", "rk4"])
 def test_runs_stepped_in_blocks_equal_one_batch(monkeypatch, method):
     """Blocks of runs (kept in the processor's cache) give the very same numbers."""
-    import importlib
+    from sdflow.solve import memory
 
-    simulate_module = importlib.import_module("sdflow.solve.simulate")  # not the function
     m = sf.Model("m", start=0, stop=5, dt=0.25, saveper=0.5)
     region = m.dim("region", ["a", "b", "c"])
     rate = m.const("rate", [0.1, 0.2, 0.3], dims=[region])
@@ -267,7 +266,7 @@ def test_runs_stepped_in_blocks_equal_one_batch(monkeypatch, method):
     m.aux("seen", sf.smooth3(x, 2), dims=[region])
     params = {"rate": sf.uniform(0.0, 0.5), "lag": np.linspace(0.25, 2.5, 10)}
     whole = m.simulate(params=params, n=10, seed=5, method=method)
-    monkeypatch.setattr(simulate_module, "runs_per_block", lambda estimate: 4)  # 4, 4, 2
+    monkeypatch.setattr(memory, "runs_per_block", lambda step_bytes: 4)  # 4, 4, 2
     blocks = m.simulate(params=params, n=10, seed=5, method=method)
     for name in ("x", "growth", "late total", "seen"):
         np.testing.assert_array_equal(blocks[name].values, whole[name].values)

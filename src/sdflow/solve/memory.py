@@ -36,21 +36,34 @@ STATE_COPIES = {"euler": 4, "rk4": 9, "rk45": 12}
 class MemoryEstimate:
     """Bytes a batch of runs needs: the saved results and the arrays of one step.
 
+    Fixed-step batches step ``block`` runs at a time (`runs_per_block`), so their working
+    arrays are those of one block; ``block=None`` steps all runs together (the adaptive
+    method, which integrates all runs as one system).
+
     Examples
     --------
-    >>> MemoryEstimate(runs=1000, saved_times=101, saved_values=12, working=2_000_000).saved
-    9696000
+    >>> e = MemoryEstimate(runs=1000, saved_times=101, saved_values=12, step_bytes=2000)
+    >>> e.saved, e.working
+    (9696000, 2000000)
+    >>> MemoryEstimate(1000, 101, 12, step_bytes=2000, block=256).working
+    512000
     """
 
     runs: int
     saved_times: int
-    saved_values: int   # elements of the saved variables, per run and time
-    working: int        # bytes of the arrays of one step (states, auxiliaries, flows...)
+    saved_values: int        # elements of the saved variables, per run and time
+    step_bytes: int          # bytes of the arrays of one step, per run
+    block: int | None = None  # runs stepped together, if fewer than all
 
     @property
     def saved(self) -> int:
         """Bytes of the saved results: runs x saved times x saved values x 8."""
         return self.runs * self.saved_times * self.saved_values * VALUE_BYTES
+
+    @property
+    def working(self) -> int:
+        """Bytes of the arrays of one step of the runs stepped together."""
+        return self.step_bytes * min(self.runs, self.block or self.runs)
 
     @property
     def total(self) -> int:
@@ -75,8 +88,10 @@ def estimate_memory(graph: ModelGraph, runs: int, saved_times: int, outputs, met
     >>> _ = m.flow("investment", 0.1 * capital, sink=capital, dims=[region])
     >>> e = estimate_memory(m.graph(), runs=10_000_000, saved_times=11,
     ...                     outputs=("capital", "investment"), method="euler")
-    >>> e.saved_values, format_bytes(e.saved), format_bytes(e.total)
-    (8, '6.6 GB', '8.0 GB')
+    >>> e.saved_values, format_bytes(e.saved)  # 10 million x 11 x 8 values x 8 bytes
+    (8, '6.6 GB')
+    >>> e.step_bytes, e.block, format_bytes(e.working)  # 52,428 runs stepped at a time
+    (160, 52428, '8.0 MB')
     """
     nodes = graph.nodes
     saved_values = sum(nodes[key].size for key in outputs)
@@ -86,13 +101,16 @@ def estimate_memory(graph: ModelGraph, runs: int, saved_times: int, outputs, met
     per_run = computed + STATE_COPIES.get(method, 9) * states + n_params
     if method == "rk45":  # solve_ivp's dense output at the saved times, then our copy
         per_run += 2 * states * saved_times
+    step_bytes = per_run * VALUE_BYTES
     return MemoryEstimate(runs=runs, saved_times=saved_times, saved_values=saved_values,
-                          working=runs * per_run * VALUE_BYTES)
+                          step_bytes=step_bytes,
+                          block=None if method == "rk45" else runs_per_block(step_bytes))
 
 
-def runs_per_block(estimate: MemoryEstimate) -> int:
-    """How many runs of a batch to step together so that the arrays of one step stay in
-    the processor's cache (about `BLOCK_BYTES`; at least `MIN_BLOCK` runs).
+def runs_per_block(step_bytes: float) -> int:
+    """How many runs of a batch to step together so that the arrays of one step
+    (``step_bytes`` per run) stay in the processor's cache: about `BLOCK_BYTES`, and at
+    least `MIN_BLOCK` runs.
 
     Measured on the regional integration model (148 nodes, 4 members): 100,000 runs in
     one block took 402 s, in blocks of 20,000 173 s, of 5,000 122 s, of 1,000 73 s;
@@ -100,12 +118,10 @@ def runs_per_block(estimate: MemoryEstimate) -> int:
 
     Examples
     --------
-    >>> runs_per_block(MemoryEstimate(runs=100_000, saved_times=47, saved_values=1,
-    ...                               working=100_000 * 6736))
+    >>> runs_per_block(6736)  # the regional integration model
     1245
     """
-    per_run = estimate.working / max(1, estimate.runs)
-    return max(MIN_BLOCK, int(BLOCK_BYTES // max(per_run, 1)))
+    return max(MIN_BLOCK, int(BLOCK_BYTES // max(step_bytes, 1)))
 
 
 def available_memory() -> int | None:
@@ -159,7 +175,7 @@ def check_memory(estimate: MemoryEstimate, model_name: str,
     Examples
     --------
     >>> big = MemoryEstimate(runs=10_000_000, saved_times=201, saved_values=12,
-    ...                      working=4_000_000_000)
+    ...                      step_bytes=400)
     >>> check_memory(big, "growth", available=16 * 2**30)
     Traceback (most recent call last):
     ...
@@ -178,7 +194,7 @@ over several calls of at most 697000 runs each
     budget = MEMORY_FRACTION * available
     if estimate.total <= budget:
         return
-    per_run = estimate.total / max(1, estimate.runs)
+    per_run = estimate.total / max(1, estimate.runs)  # working arrays shared out as well
     fits = int(budget // per_run)
     split = (f"split the runs over several calls of at most {_round_down(fits)} runs each"
              if fits >= 1 else "split the work over several calls")

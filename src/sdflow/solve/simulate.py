@@ -13,7 +13,7 @@ from ..dsl.model import Model, name_key, validate_time_settings
 from ..errors import ModelError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
 from .dataset import build_dataset
-from .memory import MemoryEstimate, check_memory, estimate_memory, runs_per_block
+from .memory import MemoryEstimate, check_memory, estimate_memory
 from .parameters import resolve_parameters
 from .results import Results
 from .time_constants import check_time_constants
@@ -129,7 +129,7 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         compiled = model.compile(tuple(values), scalar=scalar, outputs=outputs)
         P = compiled.parameter_matrix(values, n)
         run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
-    block = runs_per_block(estimate)
+    block = estimate.block or n
     if numba_result is not None:
         times, saved, failed = numba_result
     elif method != "rk45" and not compiled.scalar and n > block:
