@@ -14,11 +14,12 @@ from .dsl.functions import (abs, arctan, cos, eq, exp, if_then_else, integer, ln
                             step, sum, tan, xidz, zidz)
 from .dsl.stateful import (delay1, delay1i, delay3, delay3i, delay_fixed, forecast, initial,
                            smooth, smooth3, smooth3i, smoothi, trend)
-from .errors import (AlgebraicLoopError, DataError, DimensionError, DuplicateNameError,
-                     ExpressionTruthError, MissingInitialValueError, ModelCheckError,
-                     ModelError, ParameterError, SdflowError, SimulationError, SpecError,
+from .errors import (AlgebraicLoopError, DataError, DelayTimeError, DimensionError,
+                     DistributionError, DuplicateNameError, ExpressionTruthError,
+                     MissingDependencyError, MissingInitialValueError, ModelCheckError,
+                     ModelError, ParameterError, ResourceError, ResultsExportError, SdflowError,
+                     SeedError, SimulationError, SpecError, TimeConstantWarning,
                      TimeSettingsError, UnitError, UnknownNameError)
-from .errors import DistributionError
 from .ir import CheckReport, ModelGraph
 from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
@@ -26,19 +27,17 @@ from .solve import Results, simulate
 __version__ = "0.1.0"
 
 __all__ = [
-    "read_vensim", "read_xmile", "write_xmile",
     "AlgebraicLoopError", "Aux", "CheckReport", "CompiledModel", "Const", "Data", "DataError",
-    "Dimension", "DimensionError", "Distribution", "DuplicateNameError", "Expr",
-    "ExpressionTruthError", "Flow", "Lookup", "MissingInitialValueError", "Model",
-    "ModelCheckError", "ModelError", "ModelGraph", "ParameterError", "Results",
-    "SdflowError", "SimulationError", "SpecError", "Stock", "TimeSettingsError", "UnitError",
-    "UnknownNameError", "Variable", "abs", "allocate_by_priority",
-    "arctan", "compile_model", "cos", "delay1",
-    "delay1i", "delay3", "delay3i", "delay_fixed", "eq", "exp", "forecast", "if_then_else",
-    "initial", "integer", "ln", "log", "lognormal", "max", "mean", "min", "modulo", "ne",
-    "normal", "prod", "pulse", "pulse_train", "ramp", "simulate", "sin", "smooth", "smooth3",
-    "smooth3i", "smoothi", "sqrt", "step", "sum", "tan", "trend", "triangular", "uniform",
-    "xidz", "zidz",
-    "dominant_loops", "loop_scores", "loops",
-    "DistributionError",
+    "DelayTimeError", "Dimension", "DimensionError", "Distribution", "DistributionError",
+    "DuplicateNameError", "Expr", "ExpressionTruthError", "Flow", "Lookup",
+    "MissingDependencyError", "MissingInitialValueError", "Model", "ModelCheckError",
+    "ModelError", "ModelGraph", "ParameterError", "ResourceError", "Results",
+    "ResultsExportError", "SdflowError", "SeedError", "SimulationError", "SpecError", "Stock",
+    "TimeConstantWarning", "TimeSettingsError", "UnitError", "UnknownNameError", "Variable",
+    "abs", "allocate_by_priority", "arctan", "compile_model", "cos", "delay1", "delay1i", "delay3", "delay3i", "delay_fixed",
+    "dominant_loops", "eq", "exp", "forecast", "if_then_else", "initial", "integer", "ln",
+    "log", "lognormal", "loop_scores", "loops", "max", "mean", "min", "modulo", "ne", "normal",
+    "prod", "pulse", "pulse_train", "ramp", "read_vensim", "read_xmile", "simulate", "sin",
+    "smooth", "smooth3", "smooth3i", "smoothi", "sqrt", "step", "sum", "tan", "trend", "triangular", "uniform",
+    "write_xmile", "xidz", "zidz",
 ]

@@ -42,8 +42,16 @@ class UnitError(ModelError):
     """Units of two sides of an equation disagree."""
 
 
-class TimeSettingsError(ModelError):
+class TimeSettingsError(ModelError, ValueError):
     """Bad ``dt``, ``saveper``, ``start`` or ``stop``."""
+
+
+class DelayTimeError(ModelError, ValueError):
+    """A smooth or delay time is zero or negative."""
+
+
+class TimeConstantWarning(UserWarning):
+    """A first-order smooth or delay stage is shorter than ``dt``: Euler overshoots."""
 
 
 class ExpressionTruthError(ModelError, TypeError):
@@ -71,8 +79,23 @@ class SimulationError(ModelError):
         self.time = time
 
 
+class ResourceError(SimulationError, MemoryError):
+    """A run would need more memory than the machine has; ``needed`` and ``available``
+    hold the bytes."""
+
+    def __init__(self, message: str, needed: int | None = None,
+                 available: int | None = None):
+        super().__init__(message)
+        self.needed = needed
+        self.available = available
+
+
 class ParameterError(ModelError):
     """A parameter override names an unknown constant or has the wrong shape."""
+
+
+class SeedError(ParameterError, ValueError):
+    """A random seed that numpy's generators cannot take (negative, not a whole number)."""
 
 
 class DataError(SdflowError):
@@ -91,3 +114,7 @@ class MissingDependencyError(SdflowError, ImportError):
 class DistributionError(SdflowError, ValueError):
     """A distribution was given parameters that define no distribution (bounds in the
     wrong order, a spread that is not positive, NaN or infinity)."""
+
+
+class ResultsExportError(SdflowError, ValueError):
+    """Results cannot be exported as asked (e.g. which dimensions a table should have)."""

@@ -69,3 +69,27 @@ def test_compile_exposes_source_and_caches():
     assert not batched.scalar and batched.params == ("k",)
     assert "P[:, 0]" in batched.source  # k read from the parameter matrix, not folded
     assert "0.5" in compiled.source      # folded into the scalar code
+
+
+@pytest.mark.parametrize("settings", [
+    {"start": 0, "stop": 1000000.5, "dt": 1},          # half a step over a long horizon
+    {"start": 0, "stop": 10.05, "dt": 0.1},            # half a step over a short one
+    {"start": 2004, "stop": 2060, "dt": 1, "saveper": float("nan")},
+    {"start": 2004, "stop": 2060, "dt": 1, "saveper": float("inf")},
+    {"start": 2004, "stop": 2060, "dt": 1, "saveper": -2},
+])
+def test_time_settings_that_cannot_drive_a_run_are_refused(settings):
+    with pytest.raises(sf.TimeSettingsError) as info:
+        sf.Model("m", **settings)
+    assert isinstance(info.value, ValueError)  # also caught by ``except ValueError``
+
+
+@pytest.mark.parametrize("settings", [
+    {"start": 0, "stop": 100, "dt": 0.1, "saveper": 0.3},   # 0.1 * 1000 != 100 in floats
+    {"start": 2004, "stop": 2060, "dt": 1 / 64},
+    {"start": 1e9, "stop": 1e9 + 1, "dt": 0.1},             # the span loses the start's digits
+    {"start": 0, "stop": 7e6, "dt": 0.7},
+])
+def test_horizons_that_are_whole_numbers_of_steps_up_to_rounding_are_accepted(settings):
+    m = sf.Model("m", **settings)
+    assert m.stop == settings["stop"]

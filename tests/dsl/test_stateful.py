@@ -6,6 +6,9 @@ integration, as Vensim). DELAY FIXED is also checked as an exact shift of its in
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 
@@ -178,3 +181,92 @@ def test_forecast_builtin_survives_the_forecasting_subpackage():
             "from sdflow.dsl.stateful import forecast; "
             "assert sf.forecast is forecast, sf.forecast")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+BUILTINS_WITH_TIMES = {
+    "smooth": lambda x, t: sf.smooth(x, t), "smoothi": lambda x, t: sf.smoothi(x, t, 0),
+    "smooth3": lambda x, t: sf.smooth3(x, t), "delay1": lambda x, t: sf.delay1(x, t),
+    "delay3": lambda x, t: sf.delay3(x, t), "delay3i": lambda x, t: sf.delay3i(x, t, 0),
+    "delay_fixed": lambda x, t: sf.delay_fixed(x, t, 0)}
+
+
+@pytest.mark.parametrize("time", [-1.0, 0.0])
+@pytest.mark.parametrize("builtin", sorted(BUILTINS_WITH_TIMES))
+def test_zero_or_negative_delay_times_written_as_numbers_are_refused(builtin, time):
+    m = sf.Model("m", start=0, stop=4, dt=1)
+    x = m.aux("x", 10 + sf.step(10, 1))
+    m.aux("late", BUILTINS_WITH_TIMES[builtin](x, time))
+    report = m.check(raise_on_error=False)  # found when the graph is built, before a run
+    assert [type(e) for e in report.errors] == [sf.DelayTimeError]
+    with pytest.raises(sf.DelayTimeError, match=rf"'late': the delay time of .* is {time:g} "
+                                                r"\(a number\).*must be positive") as info:
+        m.simulate()
+    assert info.value.variables == ("late",) and isinstance(info.value, ValueError)
+
+
+def test_a_constant_delay_time_with_a_negative_element_is_refused_naming_both():
+    m = sf.Model("m", start=0, stop=4, dt=1)
+    region = m.dim("region", ["a", "b"])
+    x = m.aux("x", 10 + sf.step(10, 1))
+    time = m.const("shipping time", [2.0, -3.0], dims=[region])
+    m.aux("received", sf.delay3(x, time), dims=[region])
+    with pytest.raises(sf.DelayTimeError, match=r"'received': the delay time of DELAY3 is -3 "
+                                                r"\(constant 'shipping time'\)") as info:
+        m.simulate()
+    assert info.value.variables == ("received", "shipping time")
+
+
+def test_an_override_that_makes_a_delay_time_negative_is_refused_naming_the_run():
+    m = sf.Model("m", start=0, stop=4, dt=1)
+    x = m.aux("x", 10 + sf.step(10, 1))
+    m.aux("late", sf.delay_fixed(x, m.const("lag", 2.0), 0))
+    assert m.simulate(params={"lag": [1.0, 2.0]})["late"].shape == (5, 2)
+    # a negative lag used to act as a one-step delay
+    with pytest.raises(sf.DelayTimeError, match=r"params: 'lag' in run 1: 'late': the delay "
+                                                r"time of DELAY FIXED is -1"):
+        m.simulate(params={"lag": [1.0, -1.0, 3.0]})
+
+
+def test_a_computed_delay_time_reaching_zero_stops_the_run_naming_the_variable():
+    m = sf.Model("m", start=0, stop=10, dt=1)
+    x = m.aux("x", 10 + sf.step(10, 1))
+    time = m.aux("adjustment time", 5 - m.time)  # 0 at time 5, negative after
+    m.aux("perceived", sf.smooth(x, time))
+    for backend in ("auto", "batched"):
+        # the stage's rate is NaN from time 5, so its stock is NaN from the step after
+        with pytest.raises(sf.SimulationError, match=r"smooth, delay or trend in 'perceived'"
+                                                     r"\) became NaN or infinite in run 0 at "
+                                                     r"time 6.*delay or smooth time") as info:
+            m.simulate(backend=backend)
+        assert "perceived" in info.value.variables and info.value.time == 6
+    run = m.simulate(stop=4)  # while the time is positive, the guard changes nothing
+    expected = [10.0, 10.0]   # Euler by hand: towards 20 (from time 1) with times 4, 3
+    expected += [expected[-1] + (20 - expected[-1]) / 4]
+    expected += [expected[-1] + (20 - expected[-1]) / 3]
+    np.testing.assert_allclose(run["perceived"].values[:4], expected)
+
+
+@pytest.mark.parametrize("make, warned", [
+    (lambda x: sf.smooth(x, 0.5), "the time of SMOOTH (0.5)"),
+    (lambda x: sf.delay1i(x, 0.4, 0), "the time of DELAY1 (0.4)"),
+    (lambda x: sf.smooth3(x, 2), "each of the 3 stages (time / 3) of SMOOTH3 (0.666667)"),
+])
+def test_first_order_stages_shorter_than_dt_warn_naming_the_variable(make, warned):
+    m = sf.Model("m", start=0, stop=4, dt=1)
+    x = m.aux("x", 10 + sf.step(10, 1))
+    m.aux("fast", make(x))
+    with pytest.warns(sf.TimeConstantWarning, match=re.escape(f"'fast': {warned}")):
+        m.simulate()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m.simulate(dt=0.125)  # stages now longer than dt
+
+
+def test_stages_as_long_as_dt_and_delay_fixed_do_not_warn():
+    m = sf.Model("m", start=0, stop=4, dt=1)
+    x = m.aux("x", 10 + sf.step(10, 1))
+    m.aux("exact", sf.smooth(x, 1))               # one step: exact, no overshoot
+    m.aux("shift", sf.delay_fixed(x, 0.5, 0))     # a pipeline, not an exponential stage
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m.simulate()

@@ -115,3 +115,18 @@ def test_clean_runs_have_no_failed_mark():
     results = pole_model().simulate(params={"k": [10.0, 20.0]})
     assert "failed" not in results.dataset
     assert results.failed.tolist() == [False, False]
+
+
+def test_failures_in_later_blocks_of_runs_keep_their_run_numbers(monkeypatch):
+    """Large batches are stepped in blocks of runs; run numbers are those of the call."""
+    from sdflow.solve import memory
+
+    monkeypatch.setattr(memory, "runs_per_block", lambda step_bytes: 3)
+    k = [10.0, 20.0, 30.0, 40.0, 2.0, 50.0, 3.0]  # runs 4 and 6 (blocks 2 and 3) blow up
+    with pytest.raises(sf.SimulationError) as info:
+        pole_model().simulate(params={"k": k})
+    assert (info.value.run, info.value.time) == (4, 2.0)
+    assert "in run 4 at time 2" in str(info.value)
+    marked = pole_model().simulate(params={"k": k}, on_error="mark")
+    assert np.flatnonzero(marked.failed).tolist() == [4, 6]
+    assert np.isfinite(marked["ratio"].values[:, [0, 1, 2, 3, 5]]).all()

@@ -108,3 +108,19 @@ def test_conflicting_run_counts_and_bad_n():
         regional().simulate(n=0)
     with pytest.raises(sf.ParameterError, match="constants are"):
         regional().compile(["nope"])
+
+
+@pytest.mark.parametrize("seed", [-1, -2**40, 1.5, "7", True])
+def test_seeds_numpy_cannot_take_are_refused_naming_the_seed(seed):
+    with pytest.raises(sf.SeedError, match=rf"seed={seed!r} must be a whole number >= 0") \
+            as info:
+        regional().simulate(params={"scale": sf.uniform(0, 1)}, n=4, seed=seed)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, sf.ParameterError)
+    with pytest.raises(sf.SeedError):  # refused also when nothing is sampled
+        regional().simulate(seed=seed)
+
+
+def test_whole_float_seeds_are_the_same_as_ints():
+    first = regional().simulate(params={"scale": sf.uniform(0, 1)}, n=4, seed=3)
+    second = regional().simulate(params={"scale": sf.uniform(0, 1)}, n=4, seed=3.0)
+    np.testing.assert_array_equal(first["stock"].values, second["stock"].values)

@@ -54,11 +54,74 @@ def test_getitem_uses_vensim_name_equivalence():
         run["nothing"]
 
 
-def test_to_dataframe():
-    frame = model().simulate().to_dataframe()
+def test_to_dataframe_takes_one_set_of_dimensions():
+    run = model().simulate()
+    frame = run.to_dataframe(dims="region")
     assert frame.index.names == ["time", "region"]
+    assert list(frame.columns) == ["inventory", "sales"]
     assert frame.loc[(0.0, "b"), "inventory"] == 20.0
     assert frame.loc[(0.5, "a"), "inventory"] == pytest.approx(10.0 - 0.5 * 0.5 * 10.0)
+    scalars = run.to_dataframe(dims=())
+    assert scalars.index.names == ["time"] and list(scalars.columns) == ["revenue"]
+    with pytest.raises(sf.ResultsExportError, match=r"2 different sets.*\('region',\), \(\)"):
+        run.to_dataframe()  # which table is meant must be said
+    with pytest.raises(ValueError, match="exactly the dimensions \\('partner',\\)"):
+        run.to_dataframe(dims="partner")
+    assert model().simulate(variables=["inventory"]).to_dataframe().shape == (10, 1)
+
+
+def bilateral(members: int = 4) -> sf.Model:
+    """A member x partner trade table and its regional total, as in the integration models."""
+    m = sf.Model("trade", start=0, stop=3, dt=1, time_units="year")
+    names = [f"m{i}" for i in range(members)]
+    member, partner = m.dim("member", names), m.dim("partner", names)
+    rng = np.random.default_rng(7)
+    trade = m.stock("trade", initial=rng.uniform(1, 100, (members, members)),
+                    dims=[member, partner])
+    m.flow("growth", 0.1 * trade / m.const("year", 1.0, units="year"), sink=trade)
+    m.aux("exports", sf.sum(trade, over=partner))
+    m.aux("total trade", sf.sum(sf.sum(trade, over=partner), over=member))
+    return m
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_csv_files_keep_each_variable_over_its_own_dimensions(tmp_path, n):
+    import pandas as pd
+
+    run = bilateral().simulate(n=n)
+    written = run.to_csv(tmp_path / "x.csv")
+    assert [p.name for p in written] == ["x.csv", "x.member.partner.csv", "x.member.csv"]
+    index = ["time", "run"] if n > 1 else ["time"]
+    files = {(): ("x.csv", []), ("member", "partner"): ("x.member.partner.csv",
+                                                        ["member", "partner"]),
+             ("member",): ("x.member.csv", ["member"])}
+    for dims, (name, columns) in files.items():
+        back = pd.read_csv(tmp_path / name)
+        assert list(back.columns[:len(index) + len(columns)]) == index + columns
+        for variable in back.columns[len(index) + len(columns):]:
+            expected = run[variable]
+            assert set(expected.dims) - {"time", "run"} == set(dims)
+            # one row per (time, run, element): the CSV sum is the variable's own sum, to the
+            # last bit, since floats are written in their shortest round-trip form
+            assert len(back) == expected.size
+            in_order = expected.transpose(*index, *dims).values.ravel()
+            np.testing.assert_array_equal(back[variable].to_numpy(), in_order)
+            assert back[variable].to_numpy().sum() == in_order.sum()
+            assert back[variable].sum() == pytest.approx(float(expected.sum()), rel=1e-12)
+    # the regional total once per time (it used to appear once per member x partner pair)
+    totals = pd.read_csv(tmp_path / "x.csv")["total trade"]
+    assert len(totals) == 4 * n
+
+
+def test_csv_of_a_model_without_dimensions_is_one_file(tmp_path):
+    m = sf.Model("decay", start=0, stop=2, dt=1)
+    x = m.stock("x", initial=8.0)
+    m.flow("out", 0.5 * x, source=x)
+    written = m.simulate().to_csv(tmp_path / "d.csv")
+    assert written == [tmp_path / "d.csv"]
+    assert (tmp_path / "d.csv").read_text().splitlines() == [
+        "time,x,out", "0.0,8.0,4.0", "1.0,4.0,2.0", "2.0,2.0,1.0"]
+    assert sorted(os.listdir(tmp_path)) == ["d.csv"]
 
 
 def test_to_netcdf_round_trip(tmp_path):
@@ -85,6 +148,64 @@ def test_failed_write_leaves_existing_file_intact(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["out.nc"]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_written_files_follow_the_umask(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        netcdf = model().simulate().to_netcdf(tmp_path / "out.nc")
+        csvs = model().simulate().to_csv(tmp_path / "out.csv")
+    finally:
+        os.umask(old)
+    for path in [netcdf, *csvs]:
+        assert os.stat(path).st_mode & 0o777 == mode, path.name
+
+
+def test_data_and_folder_are_flushed_before_and_after_the_rename(tmp_path, monkeypatch):
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.path.isdir(f"/proc/self/fd/{fd}")
+                       if os.path.exists("/proc/self/fd") else None))
+        return real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", None))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    atomic_write(tmp_path / "a.txt", lambda tmp: open(tmp, "w").write("data"))
+    assert [e[0] for e in events] == ["fsync", "replace", "fsync"]
+    if os.path.exists("/proc/self/fd"):  # the file first, the folder after
+        assert [e[1] for e in events if e[0] == "fsync"] == [False, True]
+
+
+def test_leftovers_of_killed_writes_are_removed_by_the_next_write(tmp_path):
+    stale = tmp_path / ".out.csv.tmp-0badc0de"   # a write of out.csv that was killed
+    stale.write_text("half")
+    os.utime(stale, (1e9, 1e9))
+    other = tmp_path / ".other.csv.tmp-0badc0de"  # another target's: not ours to remove
+    other.write_text("half")
+    os.utime(other, (1e9, 1e9))
+    atomic_write(tmp_path / "out.csv", lambda tmp: open(tmp, "w").write("new"))
+    assert sorted(os.listdir(tmp_path)) == [".other.csv.tmp-0badc0de", "out.csv"]
+
+
+def test_a_failed_write_removes_its_temporary_file_under_a_recognisable_name(tmp_path):
+    seen = []
+
+    def broken(tmp):
+        seen.append(os.path.basename(tmp))
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        atomic_write(tmp_path / "out.csv", broken)
+    assert seen[0].startswith(".out.csv.tmp-")
+    assert os.listdir(tmp_path) == []
+
+
 def test_failed_netcdf_export_leaves_existing_file_intact(tmp_path, monkeypatch):
     path = tmp_path / "out.nc"
     path.write_bytes(b"previous results")
@@ -103,9 +224,11 @@ def test_failed_netcdf_export_leaves_existing_file_intact(tmp_path, monkeypatch)
 
 
 def test_to_csv(tmp_path):
-    path = model().simulate().to_csv(tmp_path / "out.csv")
-    text = path.read_text().splitlines()
-    assert text[0].startswith("time,region,")
+    written = model().simulate().to_csv(tmp_path / "out.csv")
+    assert written == [tmp_path / "out.csv", tmp_path / "out.region.csv"]
+    assert written[0].read_text().splitlines()[0] == "time,revenue"
+    text = written[1].read_text().splitlines()
+    assert text[0] == "time,region,inventory,sales"
     assert len(text) == 1 + 5 * 2
 
 

@@ -188,6 +188,25 @@ def test_bad_time_settings_in_model_constructor():
         sf.Model("m", start=0, stop=1, dt=0.25, saveper=0.3)
 
 
+@pytest.mark.parametrize("saveper", [float("nan"), float("inf"), -1.0, 0.0])
+def test_saveper_that_is_not_a_positive_number_is_a_time_settings_error(saveper):
+    with pytest.raises(sf.TimeSettingsError, match="saveper=.* must be a positive finite") \
+            as info:
+        logistic().simulate(saveper=saveper)
+    assert isinstance(info.value, ValueError) and info.value.variables == ("saveper",)
+
+
+def test_a_horizon_half_a_step_off_is_refused_even_when_long():
+    m = sf.Model("m", start=0, stop=1, dt=1)
+    x = m.stock("x", initial=0.0)
+    m.flow("in", 1.0, sink=x)
+    # 1000000.5 steps used to pass (tolerance 1e-6 of the step count) and end at 1000000
+    with pytest.raises(sf.TimeSettingsError,
+                       match=r"start=0, stop=1000000.5\) is not a whole number of dt=1 "
+                             r"steps.*stop=1000000 or stop=1000001"):
+        m.simulate(stop=1000000.5)
+
+
 def test_unknown_method_and_backend_are_refused():
     with pytest.raises(sf.ModelError, match="method='rk5'"):
         logistic().simulate(method="rk5")
@@ -230,3 +249,24 @@ def test_scalar_backend_is_refused_where_it_cannot_run():
         logistic().simulate(backend="scalar", n=2)
     with pytest.raises(sf.ModelError, match="one run with a fixed-step method"):
         logistic().simulate(backend="scalar", method="rk45")
+
+
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+def test_runs_stepped_in_blocks_equal_one_batch(monkeypatch, method):
+    """Blocks of runs (kept in the processor's cache) give the very same numbers."""
+    from sdflow.solve import memory
+
+    m = sf.Model("m", start=0, stop=5, dt=0.25, saveper=0.5)
+    region = m.dim("region", ["a", "b", "c"])
+    rate = m.const("rate", [0.1, 0.2, 0.3], dims=[region])
+    lag = m.const("lag", 1.0)
+    x = m.stock("x", initial=1.0, dims=[region])
+    m.flow("growth", rate * x, sink=x, dims=[region])
+    m.aux("late total", sf.delay_fixed(sf.sum(x, over=region), lag, 0))
+    m.aux("seen", sf.smooth3(x, 2), dims=[region])
+    params = {"rate": sf.uniform(0.0, 0.5), "lag": np.linspace(0.25, 2.5, 10)}
+    whole = m.simulate(params=params, n=10, seed=5, method=method)
+    monkeypatch.setattr(memory, "runs_per_block", lambda step_bytes: 4)  # 4, 4, 2
+    blocks = m.simulate(params=params, n=10, seed=5, method=method)
+    for name in ("x", "growth", "late total", "seen"):
+        np.testing.assert_array_equal(blocks[name].values, whole[name].values)

@@ -141,3 +141,50 @@ def test_ordinary_models_never_walk_a_grid(monkeypatch):
     monkeypatch.setattr(tg, "simulate_varying", refuse)
     m, _ = growth()
     assert float(m.simulate()["x"][-1]) == pytest.approx(1.5 ** 4)
+
+
+def test_a_final_time_that_recedes_with_time_is_refused_naming_it(monkeypatch):
+    m, _ = growth()
+    m.vary_time_settings(stop=m.time + 5)  # used to walk step after step without end
+    monkeypatch.setattr(tg, "MAX_STEPS", 1000)
+    with pytest.raises(TimeSettingsError,
+                       match=r"more than 1000 steps: FINAL TIME went from 5 at time 0 to "
+                             r"1005 at time 1000, keeping ahead of TIME.*make FINAL TIME a "
+                             r"number") as info:
+        m.simulate()
+    assert info.value.variables == ("FINAL TIME",)
+    assert isinstance(info.value, ValueError)
+
+
+def test_a_time_step_too_small_for_the_horizon_is_refused_at_once(monkeypatch):
+    m, _ = growth()
+    m.vary_time_settings(saveper=sf.if_then_else(m.time < 2, 1, 2))
+    calls = []
+    real = tg._settings_reader
+
+    def counting(*args):
+        read = real(*args)
+        return lambda t: calls.append(t) or read(t)
+
+    monkeypatch.setattr(tg, "_settings_reader", counting)
+    # 4 / 1e-9 = 4e9 steps of a fixed size: refused at the first instead of walking ten
+    # million of them
+    with pytest.raises(TimeSettingsError, match=r"more than 10000000 steps: at time 0 "
+                                                r"TIME STEP is 1e-09 and FINAL TIME is 4"):
+        m.simulate(dt=1e-9)
+    assert len(calls) <= 3
+
+
+def test_a_time_step_that_is_tiny_only_at_first_is_not_refused():
+    m, _ = growth()
+    tiny_then_large = m.aux("step size", sf.if_then_else(m.time < 1e-8, 1e-9, 1))
+    m.vary_time_settings(dt=tiny_then_large)
+    # ten steps of 1e-9, one of 1 - 1e-8 to time 1... : a projection from the first step
+    # (4e9 steps) would have refused it
+    x = m.simulate()["x"]
+    assert x.time.values[-1] == pytest.approx(4.0)
+
+
+def test_the_step_limit_is_documented_and_large_enough_for_real_runs():
+    assert tg.MAX_STEPS == 10_000_000
+    assert "MAX_STEPS" in tg.time_grid.__doc__

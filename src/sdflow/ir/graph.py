@@ -52,6 +52,8 @@ class ModelGraph:
     stocks: tuple[str, ...]
     discrete: tuple[str, ...]
     warnings: tuple[str, ...]
+    #: delay and smooth times given as numbers or constants (`ir.time_constants`)
+    time_constants: tuple = ()
 
     def node(self, name: str) -> Node:
         from ..dsl.model import name_key
@@ -144,7 +146,8 @@ def _analyse(model: Model) -> tuple[CheckReport, ModelGraph | None]:
         flow_order=tuple(flow_order) + tuple(pipeline_keys),
         init_order=tuple(init_order),
         stocks=tuple(k for k, n in nodes.items() if n.kind == "stock"),
-        discrete=tuple(discrete), warnings=tuple(report.warnings))
+        discrete=tuple(discrete), warnings=tuple(report.warnings),
+        time_constants=tuple(lowering.time_constants))
     return report, graph
 
 

@@ -15,6 +15,8 @@ from ..dsl.model import Model, name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 from ..errors import ModelError, UnknownNameError
 from .nodes import Node, NodeRef
+from .time_constants import (TimeConstant, delay_time_value, guard_positive,
+                             non_positive_error)
 
 
 class Lowering:
@@ -28,6 +30,8 @@ class Lowering:
         self.used: set[str] = set()      # keys referenced by some equation
         self._owner: Node | None = None
         self._counter: dict[str, int] = {}
+        #: delay and smooth times that are numbers or constants, for run-time checks
+        self.time_constants: list[TimeConstant] = []
 
     # -- entry point -------------------------------------------------------------------
     def run(self) -> None:
@@ -135,7 +139,7 @@ class Lowering:
         self._counter[base] = count
         name = base if count == 1 else f"{base}{count}"
         node = Node(key=name_key(name), name=name, kind=kind, hidden=True,
-                    doc=f"hidden {suffix} of '{owner.name}'", **parts)
+                    doc=f"hidden {suffix} of '{owner.name}'", owner=owner.name, **parts)
         self.nodes[node.key] = node
         self.used.add(node.key)
         return node.key
@@ -150,11 +154,13 @@ class Lowering:
             return NodeRef(self._hidden("aux", "active initial", equation=inp,
                                         init_equation=a["initial"]))
         if kind == "delay_fixed":
+            self._delay_time(a["delay_time"], kind, 0)
             return NodeRef(self._hidden("pipeline", "delay fixed", equation=inp,
                                         initial=a["initial"], delay_time=a["delay_time"]))
         if kind in ("smooth", "smooth3", "smooth_n"):
             order = _order(kind, expr)
-            stage_time = a["delay_time"] if order == 1 else a["delay_time"] / float(order)
+            delay_time = self._delay_time(a["delay_time"], kind, order)
+            stage_time = delay_time if order == 1 else delay_time / float(order)
             start = a.get("initial", inp)
             upstream, key = inp, None
             for stage in range(order):
@@ -166,7 +172,8 @@ class Lowering:
             return NodeRef(key)
         if kind in ("delay1", "delay3", "delay_n"):
             order = _order(kind, expr)
-            stage_time = a["delay_time"] if order == 1 else a["delay_time"] / float(order)
+            delay_time = self._delay_time(a["delay_time"], kind, order)
+            stage_time = delay_time if order == 1 else delay_time / float(order)
             start = a.get("initial", inp)
             inflow, key = inp, None
             for stage in range(order):
@@ -189,6 +196,20 @@ class Lowering:
                 return trend
             return inp * (1.0 + trend * self._as_time(a["horizon"], "horizon"))
         raise ModelError(f"'{self._owner_name()}': unknown stateful builtin {kind}")
+
+    def _delay_time(self, expr: ex.Expr, kind: str, stages: int) -> ex.Expr:
+        """Refuse a delay time that is a number or constant <= 0 (`DelayTimeError`), record
+        it for the run's checks, or guard a computed one (see `ir.time_constants`)."""
+        owner = self._owner_name()
+        key, value = delay_time_value(expr, self.nodes)
+        if value is None:
+            return expr if kind == "delay_fixed" else guard_positive(expr)
+        record = TimeConstant(owner, kind, stages, key, None if key else value)
+        if (value <= 0).any():
+            self.errors.append(non_positive_error(
+                owner, record.label, value, self.nodes[key].name if key else None))
+        self.time_constants.append(record)
+        return expr
 
     def _as_time(self, expr: ex.Expr, role: str) -> ex.Expr:
         """A number given as a time argument counts in the model's time units.

@@ -51,6 +51,7 @@ class Node:
     units: Any = None                     # resolved by the unit pass (pint Unit or None)
     units_like: Expr | None = None        # hidden stock: has the units of this expression
     init_equation: Expr | None = None     # ACTIVE INITIAL aux: its value while initialising
+    owner: str | None = None              # hidden: the variable whose builtin made it
 
     def expressions(self) -> dict[str, Expr]:
         """The expressions of this node, by role."""

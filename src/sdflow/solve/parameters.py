@@ -9,7 +9,7 @@ import numpy as np
 
 from ..dsl.distributions import Distribution
 from ..dsl.model import name_key
-from ..errors import ParameterError
+from ..errors import ParameterError, SeedError
 from ..ir.graph import ModelGraph
 
 
@@ -26,7 +26,38 @@ def parameter_stream(seed: int | None, key: str) -> np.random.Generator:
     """
     if seed is None:
         return np.random.default_rng()
-    return np.random.default_rng([int(seed), zlib.crc32(key.encode())])
+    return np.random.default_rng([check_seed(seed), zlib.crc32(key.encode())])
+
+
+def check_seed(seed) -> int | None:
+    """``seed`` as an int, or `SeedError` unless it is None or a whole number >= 0 (what
+    numpy's generators accept).
+
+    Examples
+    --------
+    >>> check_seed(7), check_seed(None)
+    (7, None)
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.SeedError: seed=-1 must be a whole number >= 0 (or None for fresh \
+randomness), e.g. seed=1
+    """
+    if seed is None:
+        return None
+    if not _whole(seed) or seed < 0:
+        raise SeedError(f"seed={seed!r} must be a whole number >= 0 (or None for fresh "
+                        f"randomness), e.g. seed={abs(int(seed)) if _whole(seed) else 1}",
+                        ("seed",))
+    return int(seed)
+
+
+def _whole(value) -> bool:
+    """An int, or a float without fraction (``1.0``); not a bool, string or array."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        return False
+    return float(value).is_integer()
 
 
 def resolve_parameters(graph: ModelGraph, params: dict[str, Any] | None, n: int | None,
@@ -71,6 +102,7 @@ def resolve_parameters(graph: ModelGraph, params: dict[str, Any] | None, n: int 
     >>> values["c"].shape, n, varies
     ((4,), 4, True)
     """
+    seed = check_seed(seed)
     params = dict(params or {})
     shapes, keys = {}, {}
     for name in params:

@@ -8,12 +8,15 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..compile import CompiledModel, compile_model
+from ..compile.compiled import default_outputs
 from ..dsl.model import Model, name_key, validate_time_settings
 from ..errors import ModelError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
 from .dataset import build_dataset
+from .memory import MemoryEstimate, check_memory, estimate_memory
 from .parameters import resolve_parameters
 from .results import Results
+from .time_constants import check_time_constants
 from .solvers import SOLVERS, ScipyAdaptive
 from .solvers.base import combine_arrays, combine_floats
 
@@ -33,7 +36,10 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         every run; an array shaped ``(n, *dims)`` gives each run its own value; a
         distribution (``sf.uniform(0.2, 0.6)``...) is sampled for every run.
     n : int, optional
-        Number of runs (default: 1, or what per-run arrays imply).
+        Number of runs (default: 1, or what per-run arrays imply). A batch whose saved
+        results and working arrays would not fit in memory (runs x saved times x saved
+        values x 8 bytes, see `sdflow.solve.memory`) raises `ResourceError` before it
+        starts, with the estimate and what to change.
     method : {"euler", "rk4", "rk45"}
         Euler (Vensim's order: flows at t, then stocks), classical RK4, or adaptive
         Dormand-Prince through ``scipy.integrate.solve_ivp`` (refused for models with
@@ -93,8 +99,13 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
             "builtins (STEP, PULSE, RAMP, DELAY FIXED) whose jumps an adaptive step would "
             "miss; use method='rk4' or 'euler' with a suitable dt", tuple(names))
 
-    values, n, varies = resolve_parameters(graph, params, n, seed)
     outputs = _outputs(graph, variables)
+    saved_times = int(round((stop - start) / dt)) // int(round(saveper / dt)) + 1
+    if isinstance(n, (int, np.integer)) and n > 1:  # before sampling n values of anything
+        _check_memory(graph, n, saved_times, outputs, method, params)
+    values, n, varies = resolve_parameters(graph, params, n, seed)
+    estimate = _check_memory(graph, n, saved_times, outputs, method, values)
+    check_time_constants(graph, values, dt, method)
     numba_result = None
     if backend == "numba":  # optional; a non-finite value reruns batched, which names it
         from ..compile.numba_backend import run_numba
@@ -118,8 +129,11 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         compiled = model.compile(tuple(values), scalar=scalar, outputs=outputs)
         P = compiled.parameter_matrix(values, n)
         run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
+    block = estimate.block or n
     if numba_result is not None:
         times, saved, failed = numba_result
+    elif method != "rk45" and not compiled.scalar and n > block:
+        times, saved, failed = run.fixed_in_blocks(SOLVERS[method], block)
     elif method == "rk45":
         times, saved, failed = run.adaptive(ScipyAdaptive(rtol=rtol, atol=atol))
     else:
@@ -143,6 +157,16 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
     return Results(dataset)
 
 
+def _check_memory(graph: ModelGraph, n: int, saved_times: int, outputs, method: str,
+                  params) -> MemoryEstimate:
+    """Refuse (`ResourceError`) a batch that would not fit in memory, before it starts."""
+    keys = outputs if outputs is not None else default_outputs(graph)
+    estimate = estimate_memory(graph, int(n), saved_times, keys, method,
+                               n_params=len(params or ()))
+    check_memory(estimate, graph.name)
+    return estimate
+
+
 def _outputs(graph: ModelGraph, variables) -> tuple[str, ...] | None:
     if variables is None:
         return None
@@ -162,6 +186,28 @@ def _outputs(graph: ModelGraph, variables) -> tuple[str, ...] | None:
     return tuple(keys)
 
 
+class SavedArrays:
+    """The saved outputs of a batched run, written in place as the run goes.
+
+    Preallocated once (``(saved times, runs, *dims)`` per output), so the results never
+    exist twice, as they would if rows were collected and stacked at the end.
+    """
+
+    def __init__(self, compiled: CompiledModel, n: int, count: int,
+                 into: dict[str, np.ndarray] | None = None):
+        nodes = compiled.graph.nodes
+        self.arrays = into if into is not None else {
+            key: np.empty((count, n) + nodes[key].shape) for key in compiled.outputs}
+        self._blocks = list(self.arrays.values())
+        self._row = 0
+
+    def append(self, row) -> None:
+        """Store the outputs of one saved time (values shared by all runs broadcast)."""
+        for block, value in zip(self._blocks, row):
+            block[self._row] = value
+        self._row += 1
+
+
 class _ScalarPathFailure(Exception):
     """The scalar path met NaN, inf or a Python math error: redo the run batched."""
 
@@ -169,9 +215,13 @@ class _ScalarPathFailure(Exception):
 class _Run:
     """The time loop of one call to `simulate`."""
 
-    def __init__(self, compiled: CompiledModel, P, n, start, stop, dt, saveper, on_error):
+    def __init__(self, compiled: CompiledModel, P, n, start, stop, dt, saveper, on_error,
+                 first_run: int = 0, saved_into: dict[str, np.ndarray] | None = None):
         self.c, self.P, self.n = compiled, P, n
-        self.start, self.dt, self.on_error = start, dt, on_error
+        self.first_run = first_run    # index of this batch's first run in the whole call
+        self.saved_into = saved_into  # arrays to save into (a block's slice of the runs)
+        self.start, self.stop, self.dt, self.on_error = start, stop, dt, on_error
+        self.saveper = saveper
         self.steps = int(round((stop - start) / dt))
         self.save_every = int(round(saveper / dt))
         self.mem: dict = {"dt": dt}
@@ -218,12 +268,34 @@ class _Run:
         except (ArithmeticError, ValueError, TypeError) as exc:
             raise _ScalarPathFailure from exc
 
+    def fixed_in_blocks(self, solver_type, block: int):
+        """`fixed` over blocks of ``block`` runs one after another, each saving into its
+        slice of arrays made once for all runs.
+
+        Runs do not interact, so the results are those of one batch; but the arrays of a
+        step of a small block stay in the processor's cache, which makes large batches
+        several times faster (see `memory.runs_per_block`).
+        """
+        c, n = self.c, self.n
+        count = len(self._times())
+        arrays = {key: np.empty((count, n) + c.graph.nodes[key].shape) for key in c.outputs}
+        failed = np.zeros(n, dtype=bool)
+        for lo in range(0, n, block):
+            hi = min(n, lo + block)
+            part = _Run(c, self.P[lo:hi], hi - lo, self.start, self.stop, self.dt,
+                        self.saveper, self.on_error, first_run=self.first_run + lo,
+                        saved_into={key: a[:, lo:hi] for key, a in arrays.items()})
+            times, _, part_failed = part.fixed(solver_type())
+            failed[lo:hi] = part_failed
+        return times, arrays, failed
+
     def _fixed(self, solver, check_outputs: bool = True):
         c, P, mem, dt, start = self.c, self.P_eval, self.mem, self.dt, self.start
         evaluate = c.evaluate
         combine = combine_floats if c.scalar else combine_arrays
         y = self._initial_state()
-        saved_rows = []
+        saved_rows = [] if c.scalar else SavedArrays(c, self.n, len(self._times()),
+                                                     self.saved_into)
 
         def f(t, state, commit):
             return evaluate(t, state, P, mem, k, commit, False)[0]
@@ -264,6 +336,8 @@ class _Run:
 
     # -- saving and failures -----------------------------------------------------------------
     def _stack(self, rows) -> dict[str, np.ndarray]:
+        if isinstance(rows, SavedArrays):
+            return rows.arrays
         n = self.n
         saved = {}
         if self.c.scalar:  # one conversion of the whole table, then one column per output
@@ -306,11 +380,20 @@ class _Run:
             raise _ScalarPathFailure
         runs, culprit, when = self._locate(t, y, y_next, k)
         if self.on_error == "raise":
+            node = self.c.graph.nodes.get(name_key(culprit))
+            owner = node.owner if node is not None else None
+            what = (f"'{culprit}' (a hidden part of the smooth, delay or trend in '{owner}')"
+                    if owner else f"'{culprit}'")
+            check = (f"the equation of '{owner}' for a delay or smooth time that reached "
+                     "zero or below, division by zero" if owner else
+                     "its equation for division by zero")
+            run = int(runs[0]) + self.first_run
             raise SimulationError(
-                f"'{culprit}' became NaN or infinite in run {runs[0]} at time {when:g} "
-                f"(model '{self.c.graph.name}'); check its equation for division by zero, "
+                f"{what} became NaN or infinite in run {run} at time {when:g} "
+                f"(model '{self.c.graph.name}'); check {check}, "
                 "log of a non-positive number or overflow, or pass on_error='mark' to keep "
-                "the other runs", (culprit,), run=int(runs[0]), time=when)
+                "the other runs", (culprit,) + ((owner,) if owner else ()), run=run,
+                time=when)
         self.failed[runs] = True
         if y_next is not None:
             y_next = np.array(y_next)

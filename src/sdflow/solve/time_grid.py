@@ -9,6 +9,9 @@ never come here (`simulate` sends only models with ``Model.vary_time_settings``)
 
 from __future__ import annotations
 
+import math
+from array import array
+
 import numpy as np
 
 from ..errors import ModelError, TimeSettingsError
@@ -16,19 +19,25 @@ from ..ir.order import references
 from .dataset import build_dataset
 from .parameters import resolve_parameters
 from .results import Results
-from .simulate import _outputs, _Run, _ScalarPathFailure
+from .simulate import SavedArrays, _check_memory, _outputs, _Run, _ScalarPathFailure
 from .solvers import SOLVERS
+from .time_constants import check_time_constants
 from .solvers.base import combine_arrays, combine_floats
 
 #: PySD's relative precision (of the time step) for the final time and the saving times
 RPREC = 1e-5
-MAX_STEPS = 1_000_000
+#: Most steps a run whose settings change with TIME may take. Settings such as
+#: ``stop=m.time + 5`` recede as fast as the run advances and would never end; walking
+#: the grid costs about as much per step as the run itself, so past this many steps the
+#: settings are refused with `TimeSettingsError` (ten million steps of even a small model
+#: take minutes, and hold their times in memory).
+MAX_STEPS = 10_000_000
 LABELS = ("start", "stop", "dt", "saveper")
 VENSIM = {"start": "INITIAL TIME", "stop": "FINAL TIME", "dt": "TIME STEP",
           "saveper": "SAVEPER"}
 
 
-def time_grid(settings, start_guess: float):
+def time_grid(settings, start_guess: float, names: dict[str, str] | None = None):
     """Walk the steps of a run whose settings are read at every step.
 
     ``settings(t)`` returns the dict of "start", "stop", "dt" and "saveper" at time ``t``.
@@ -36,6 +45,12 @@ def time_grid(settings, start_guess: float):
     ``start_guess``); then, as PySD's ``Time``, the run steps ``t += dt(t)`` while
     ``t + dt(t) * 1e-5 < stop(t)`` and saves the times where ``t - start`` is a multiple
     of ``saveper(t)`` (to ``dt(t) * 1e-5``).
+
+    A grid of more than `MAX_STEPS` steps raises `TimeSettingsError` naming the settings
+    that make it so long (``names``: label of each setting that varies -> the variable
+    that computes it): at once when neither the step nor the stop varies (the count is
+    known), otherwise when the walk reaches the limit (say, a FINAL TIME that recedes with
+    TIME).
 
     Returns
     -------
@@ -51,7 +66,14 @@ def time_grid(settings, start_guess: float):
     >>> times, dts, save = time_grid(settings, 0.0)
     >>> times.tolist(), times[save].tolist()
     ([0.0, 1.0, 1.5, 2.0, 2.5, 3.0], [0.0, 1.0, 2.0, 3.0])
+    >>> time_grid(lambda t: {"start": 0.0, "stop": 1e9, "dt": 1.0, "saveper": 1.0}, 0.0)
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.TimeSettingsError: the time settings make more than 10000000 steps: at \
+time 0 TIME STEP is 1 and FINAL TIME is 1e+09, 1e+09 more steps after 1; make TIME STEP \
+larger or FINAL TIME closer
     """
+    names = names or {}
     t0 = float(start_guess)
     for _ in range(50):
         first = settings(t0)["start"]
@@ -62,19 +84,24 @@ def time_grid(settings, start_guess: float):
         raise TimeSettingsError("the start time (INITIAL TIME) depends on TIME and has no "
                                 "consistent value: its value at its own value differs; make "
                                 "it a number", ("start",))
-    times, dts, save = [], [], []
+    times, dts, save = array("d"), array("d"), array("b")
     t = t0
+    first = None
+    # with a fixed step and stop the number of steps is known at once; settings that vary
+    # may still shorten the run later, so those are walked to the limit
+    known = "dt" not in names and "stop" not in names
     while True:
         s = settings(t)
         dt, stop, saveper = s["dt"], s["stop"], s["saveper"]
         for label, value in (("dt", dt), ("saveper", saveper)):
-            if not np.isfinite(value) or value <= 0:
+            if not math.isfinite(value) or value <= 0:
                 raise TimeSettingsError(f"the time setting {label} ({VENSIM[label]}) is "
                                         f"{value} at time {t:g}; it must stay a positive "
                                         "number", (label,))
-        if not np.isfinite(stop):
+        if not math.isfinite(stop):
             raise TimeSettingsError(f"the time setting stop (FINAL TIME) is {stop} at time "
                                     f"{t:g}; it must stay a finite number", ("stop",))
+        first = first or (t, s)
         delay = t - t0
         prec = dt * RPREC
         times.append(t)
@@ -82,12 +109,33 @@ def time_grid(settings, start_guess: float):
         save.append(delay % saveper < prec or -delay % saveper < prec)
         if not t + prec < stop:
             break
-        if len(times) > MAX_STEPS:
-            raise TimeSettingsError(f"the time settings make more than {MAX_STEPS} steps "
-                                    f"(time {t:g}, dt {dt:g}, stop {stop:g}); check TIME STEP "
-                                    "and FINAL TIME", ("dt", "stop"))
+        if len(times) > MAX_STEPS or (known and len(times) + (stop - t) / dt > MAX_STEPS):
+            raise _endless(first, (t, s), len(times), names)
         t = t + dt
-    return np.array(times), np.array(dts), np.array(save, dtype=bool)
+    return (np.frombuffer(times, dtype=float), np.frombuffer(dts, dtype=float),
+            np.frombuffer(save, dtype=np.int8).astype(bool))
+
+
+def _endless(first, now, steps: int, names: dict[str, str]) -> TimeSettingsError:
+    """The error of a grid past `MAX_STEPS`, naming the settings that make it so long."""
+    (t0, s0), (t, s) = first, now
+    def label(key):
+        name = names.get(key)
+        return f"{VENSIM[key]} ('{name}')" if name and name != VENSIM[key] else VENSIM[key]
+
+    if "stop" in names and s["stop"] > s0["stop"]:
+        culprits = ("stop",)
+        detail = (f"{label('stop')} went from {s0['stop']:g} at time {t0:g} to {s['stop']:g} "
+                  f"at time {t:g}, keeping ahead of TIME ({label('dt')} {s['dt']:g}); make "
+                  "FINAL TIME a number or let it stop growing with TIME")
+    else:
+        culprits = tuple(k for k in ("dt", "stop") if k in names) or ("dt", "stop")
+        remaining = (s["stop"] - t) / s["dt"]
+        detail = (f"at time {t:g} {label('dt')} is {s['dt']:g} and {label('stop')} is "
+                  f"{s['stop']:g}, {remaining:.3g} more steps after {steps}; make TIME STEP "
+                  "larger or FINAL TIME closer")
+    return TimeSettingsError(f"the time settings make more than {MAX_STEPS} steps: {detail}",
+                             tuple(names.get(k, k) for k in culprits))
 
 
 def check_settings(graph, settings: dict[str, str]) -> None:
@@ -120,28 +168,53 @@ def check_settings(graph, settings: dict[str, str]) -> None:
 
 
 def _settings_reader(model, graph, values, n, settings, fixed):
-    """``settings(t)`` for `time_grid`: the varying settings computed by the model itself."""
-    keys = tuple(dict.fromkeys(settings.values()))
-    compiled = model.compile(tuple(values), scalar=False, outputs=keys)
-    P = compiled.parameter_matrix(values, n)
-    mem = {"dt": fixed["dt"]}
-    with np.errstate(all="ignore"):
-        y = compiled.initialize(fixed["start"], P, mem, n)
+    """``settings(t)`` for `time_grid`: the varying settings computed by the model itself.
 
-    def read(t):
+    Single runs of models without dimensions read them with plain floats (the grid of a
+    long run is read step by step); a Python math error there (1/0) rereads that step on
+    numpy arrays, whose NaN or inf `time_grid` then reports.
+    """
+    keys = tuple(dict.fromkeys(settings.values()))
+    position = {label: keys.index(key) for label, key in settings.items()}
+
+    def evaluator(scalar):
+        compiled = model.compile(tuple(values), scalar=scalar, outputs=keys)
+        P = compiled.parameter_matrix(values, n)
+        P = P[0].tolist() if scalar else P
+        mem = {"dt": fixed["dt"]}
         with np.errstate(all="ignore"):
-            _, out = compiled.evaluate(t, y, P, dict(mem), 0, True, True)
+            y = compiled.initialize(fixed["start"], P, mem, n)
+        return lambda t: compiled.evaluate(t, y, P, dict(mem), 0, True, True)[1]
+
+    def read_batched(t):
+        with np.errstate(all="ignore"):
+            out = batched(t)
         found = dict(fixed)
         for label, key in settings.items():
-            value = np.broadcast_to(np.asarray(out[keys.index(key)], float), (n,))
-            if n > 1 and not (value == value[0]).all():
+            value = np.asarray(out[position[label]], float).ravel()  # one value or one a run
+            if value.size > 1 and (value != value[0]).any():
                 raise TimeSettingsError(
                     f"the time setting {label} ({graph.nodes[key].name}) differs between "
                     "runs; runs of one call share their time steps, so do not vary the "
                     "constants it reads per run", (graph.nodes[key].name,))
             found[label] = float(value[0])
         return found
-    return read
+
+    def read_scalar(t):
+        try:
+            out = scalar(t)
+            found = dict(fixed)
+            for label, i in position.items():
+                found[label] = float(out[i])
+            return found
+        except (ArithmeticError, ValueError, TypeError):
+            return read_batched(t)
+
+    batched = evaluator(False)
+    if n == 1 and all(not nd.dims and nd.kind != "pipeline" for nd in graph.nodes.values()):
+        scalar = evaluator(True)
+        return read_scalar
+    return read_batched
 
 
 class _GridRun(_Run):
@@ -172,7 +245,7 @@ class _GridRun(_Run):
         times, dts, save_mask = self.grid
         self.dt = mem["dt"] = float(dts[0])
         y = self._initial_state()
-        saved_rows = []
+        saved_rows = [] if c.scalar else SavedArrays(c, self.n, int(save_mask.sum()))
         last = len(times) - 1
 
         def f(t, state, commit):
@@ -228,8 +301,10 @@ def simulate_varying(model, params, n, method, saveper, variables, seed, on_erro
     values, n, varies = resolve_parameters(graph, params, n, seed)
     outputs = _outputs(graph, variables)
     grid = time_grid(_settings_reader(model, graph, values, n, settings, fixed),
-                     fixed["start"])
+                     fixed["start"], {k: graph.nodes[v].name for k, v in settings.items()})
 
+    _check_memory(graph, n, int(grid[2].sum()), outputs, method, values)
+    check_time_constants(graph, values, float(grid[1].max()), method)
     plain = all(not nd.dims and nd.kind != "pipeline" for nd in graph.nodes.values())
     scalar = {"auto": n == 1 and plain, "batched": False, "scalar": True}[backend]
     if scalar and (n != 1 or not plain):
