@@ -24,7 +24,7 @@ import traceback
 import warnings
 from pathlib import Path
 
-from sdflow.dsl.model import name_key
+from sdflow.names import name_key
 from sdflow.io import read_model
 from sdflow.io.conformance import compare, read_canonical, sdflow_columns, split_column
 from sdflow.solve.results import atomic_write

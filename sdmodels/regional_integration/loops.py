@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from sdflow.dsl.model import name_key
+from sdflow.names import name_key
 from sdflow.ir.order import references
 
 

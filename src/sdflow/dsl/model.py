@@ -9,14 +9,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import DataError, DuplicateNameError, ModelError, TimeSettingsError
+from ..names import name_key
 from .dimensions import Dimension
 from .expressions import Expr, Ref, Time
 from .variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
-
-
-def name_key(name: str) -> str:
-    """Vensim's name equivalence: case, underscores and repeated spaces do not matter."""
-    return " ".join(name.replace("_", " ").lower().split())
 
 
 #: Relative tolerance (in steps) within which ``(stop - start) / dt`` and ``saveper / dt``

@@ -17,7 +17,8 @@ from types import MappingProxyType
 import numpy as np
 
 from ..dsl import expressions as ex
-from ..dsl.model import Model, name_key
+from ..dsl.model import Model
+from ..names import name_key
 from ..errors import ModelError
 from ..ir.graph import ModelGraph
 from ..ir.order import references

@@ -8,7 +8,7 @@ elements by name (subranges) or by position (mappings and copies).
 from __future__ import annotations
 
 from ..dsl.expressions import Expr, Reindex, Select
-from ..dsl.model import name_key
+from ..names import name_key
 from .errors import ImportModelError
 
 

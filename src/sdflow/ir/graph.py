@@ -56,7 +56,7 @@ class ModelGraph:
     time_constants: tuple = ()
 
     def node(self, name: str) -> Node:
-        from ..dsl.model import name_key
+        from ..names import name_key
         return self.nodes[name_key(name)]
 
     @property

@@ -11,7 +11,8 @@ import numpy as np
 
 from ..dsl import expressions as ex
 from ..dsl.allocation import AllocateByPriority
-from ..dsl.model import Model, name_key
+from ..dsl.model import Model
+from ..names import name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 from ..errors import ModelError, UnknownNameError
 from .nodes import Node, NodeRef

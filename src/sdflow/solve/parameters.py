@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..dsl.distributions import Distribution
-from ..dsl.model import name_key
+from ..names import name_key
 from ..errors import ParameterError, SeedError
 from ..ir.graph import ModelGraph
 

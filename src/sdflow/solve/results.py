@@ -36,7 +36,7 @@ class Results:
     def __getitem__(self, name: str) -> xr.DataArray:
         if name in self.dataset:
             return self.dataset[name]
-        from ..dsl.model import name_key
+        from ..names import name_key
         for var in self.dataset.data_vars:
             if name_key(str(var)) == name_key(name):
                 return self.dataset[var]

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..compile import CompiledModel, compile_model
 from ..compile.compiled import default_outputs
-from ..dsl.model import Model, name_key, validate_time_settings
+from ..dsl.model import Model, validate_time_settings
+from ..names import name_key
 from ..errors import ModelError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
 from .dataset import build_dataset

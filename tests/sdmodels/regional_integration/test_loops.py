@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import sdmodels.regional_integration as ri
-from sdflow.dsl.model import name_key
+from sdflow.names import name_key
 from sdflow.ir.order import references
 from sdmodels.regional_integration import LOOPS, Loop, build, find_loop
 
