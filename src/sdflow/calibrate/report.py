@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..solve.results import atomic_write
+from ..files import atomic_write
 
 
 def write_report(result, folder: str | Path) -> Path:

@@ -272,7 +272,7 @@ def write_xmile(model, path) -> None:
     >>> "<stock name=\\"x\\">" in path.read_text()
     True
     """
-    from ..solve.results import atomic_write
+    from ..files import atomic_write
     root = build_xmile(model)
     ET.indent(root)
     text = ET.tostring(root, encoding="unicode", xml_declaration=False)

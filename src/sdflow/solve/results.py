@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ResultsExportError
-from .files import atomic_write
+from ..files import atomic_write
 from .tables import csv_path, dimension_sets, select_dimension_set, table
 
 
