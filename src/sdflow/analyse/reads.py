@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsl import expressions as ex
-from ..dsl.allocation import AllocateByPriority
+from ..expr import nodes as ex
+from ..expr.allocation import AllocateByPriority
 from ..ir.dims import union
 from ..ir.graph import ModelGraph
 from ..ir.nodes import NodeRef

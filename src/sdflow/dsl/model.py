@@ -9,9 +9,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import DataError, DuplicateNameError, ModelError, TimeSettingsError
+from ..expr.nodes import Expr, Ref, Time
 from ..names import name_key
 from .dimensions import Dimension
-from .expressions import Expr, Ref, Time
 from .variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 
 

@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..dsl import expressions as ex
+from ..expr import nodes as ex
 from ..dsl.model import Model
 from ..names import name_key
 from ..errors import ModelError

@@ -15,7 +15,7 @@ import numpy as np
 from ..dsl.allocation import allocate_by_priority
 from ..dsl import functions as fn
 from ..dsl import stateful as st
-from ..dsl.expressions import Literal, Reduce, Reindex, Stateful, as_expr
+from ..expr.nodes import Literal, Reduce, Reindex, Stateful, as_expr
 from ..ir.dims import union
 from .errors import ImportModelError, UnsupportedFeatureError
 

@@ -7,7 +7,7 @@ elements by name (subranges) or by position (mappings and copies).
 
 from __future__ import annotations
 
-from ..dsl.expressions import Expr, Reindex, Select
+from ..expr.nodes import Expr, Reindex, Select
 from ..names import name_key
 from .errors import ImportModelError
 

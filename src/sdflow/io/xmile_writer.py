@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..dsl import expressions as ex
+from ..expr import nodes as ex
 from ..names import name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 from .errors import UnsupportedFeatureError

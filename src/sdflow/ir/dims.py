@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..dsl import expressions as ex
-from ..dsl.allocation import AllocateByPriority
+from ..expr import nodes as ex
+from ..expr.allocation import AllocateByPriority
 from ..errors import DimensionError
 from .nodes import Node, NodeRef
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ..dsl.expressions import Call, walk
-from ..dsl.functions import DISCRETE_FUNCTIONS
+from ..expr.nodes import Call, walk
+from ..expr.builtins import DISCRETE_FUNCTIONS
 from ..dsl.model import Model
 from ..errors import AlgebraicLoopError, MissingInitialValueError, ModelError
 from .dims import DimensionPass

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsl import expressions as ex
-from ..dsl.allocation import AllocateByPriority
+from ..expr import nodes as ex
+from ..expr.allocation import AllocateByPriority
 from ..dsl.model import Model
 from ..names import name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable

@@ -16,7 +16,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from ..dsl import expressions as ex
+from ..expr import nodes as ex
 from ..errors import UnitError
 from .nodes import Node, NodeRef
 
