@@ -5,12 +5,9 @@ The compiler calls a batched runtime helper for it (`sdflow.compile.allocation`)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .nodes import Expr, as_expr
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..dsl.dimensions import Dimension
 
 
 class AllocateByPriority(Expr):
@@ -22,7 +19,7 @@ class AllocateByPriority(Expr):
 
     __slots__ = ("request", "priority", "width", "supply", "dim")
 
-    def __init__(self, request, priority, width, supply, dim: Dimension):
+    def __init__(self, request, priority, width, supply, dim: Any):
         self.request, self.priority = as_expr(request), as_expr(priority)
         self.width, self.supply = as_expr(width), as_expr(supply)
         self.dim = dim
@@ -30,8 +27,7 @@ class AllocateByPriority(Expr):
     def children(self):
         return (self.request, self.priority, self.width, self.supply)
 
-    def rebuild(self, *children) -> "AllocateByPriority":
-        """The same allocation over new argument expressions (used when lowering)."""
+    def with_children(self, children) -> AllocateByPriority:
         return AllocateByPriority(*children, self.dim)
 
     def __repr__(self):
