@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..ir.graph import ModelGraph
+from .cache import cached
 from .compiled import CompiledModel, default_outputs
 from .layout import Slot
 from .module import ModuleWriter
@@ -255,20 +256,17 @@ def compile_numba(graph: ModelGraph, params=(), outputs=None, method: str = "eul
                       n_params=writer.n_params)
 
 
-def run_numba(model, values: dict, n: int, outputs, method: str, start: float,
+def run_numba(graph: ModelGraph, values: dict, n: int, outputs, method: str, start: float,
               stop: float, dt: float, saveper: float):
     """``(times, saved, failed)`` for `sdflow.simulate`, or None when a value is not
     finite (the caller then reruns on the numpy path, which names it).
 
-    The compiled function is cached on the model with the per-run parameters, outputs and
-    method, like `sdflow.Model.compile`.
+    The compiled function is kept in the compile cache (`sdflow.compile.cache`) with the
+    per-run parameters, outputs and method, like `sdflow.Model.compile`.
     """
-    graph = model.graph()
     params = tuple(sorted(values))
     cache_key = ("numba", params, None if outputs is None else tuple(outputs), method)
-    compiled = model._compiled.get(cache_key)
-    if compiled is None:
-        compiled = model._compiled[cache_key] = compile_numba(graph, params, outputs, method)
+    compiled = cached(graph, cache_key, lambda: compile_numba(graph, params, outputs, method))
     steps = int(round((stop - start) / dt))
     save_every = int(round(saveper / dt))
     out = compiled(compiled.parameter_matrix(values, n), start, dt, steps, save_every)

@@ -8,11 +8,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..compile import CompiledModel, compile_model
+from ..compile.cache import compiled_for
 from ..compile.compiled import default_outputs
-from ..dsl.model import Model, validate_time_settings
-from ..names import name_key
 from ..errors import ModelError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
+from ..names import name_key
+from ..time_settings import validate_time_settings
 from .dataset import build_dataset
 from .memory import MemoryEstimate, check_memory, estimate_memory
 from .parameters import resolve_parameters
@@ -22,7 +23,7 @@ from .solvers import SOLVERS, ScipyAdaptive
 from .solvers.base import combine_arrays, combine_floats
 
 
-def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None = None,
+def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
              method: str = "euler", saveper: float | None = None,
              variables: Sequence[str] | None = None, seed: int | None = None,
              on_error: str = "raise", start: float | None = None, stop: float | None = None,
@@ -32,6 +33,9 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
 
     Parameters
     ----------
+    model : ModelGraph, CompiledModel or Model
+        What to run: a model graph (which carries the time settings), a compiled model
+        (its graph is run), or anything whose ``graph()`` gives one, such as a `Model`.
     params : dict, optional
         Constant name -> value. A number or an array shaped like the constant applies to
         every run; an array shaped ``(n, *dims)`` gives each run its own value; a
@@ -76,11 +80,11 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
     >>> runs["x"].dims
     ('time', 'run')
     """
-    if getattr(model, "time_settings", None):  # settings that change with TIME
+    graph = model_graph(model)
+    if graph.time_settings:  # settings that change with TIME
         from .time_grid import simulate_varying
-        return simulate_varying(model, params, n, method, saveper, variables, seed, on_error,
+        return simulate_varying(graph, params, n, method, saveper, variables, seed, on_error,
                                 start, stop, dt, backend)
-    graph = model.graph()
     start = graph.start if start is None else start
     stop = graph.stop if stop is None else stop
     dt = graph.dt if dt is None else dt
@@ -110,7 +114,7 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
     numba_result = None
     if backend == "numba":  # optional; a non-finite value reruns batched, which names it
         from ..compile.numba_backend import run_numba
-        numba_result = run_numba(model, values, n, outputs, method, start, stop, dt, saveper)
+        numba_result = run_numba(graph, values, n, outputs, method, start, stop, dt, saveper)
         backend = "batched"
     scalar = {"auto": None, "batched": False, "scalar": True}.get(backend, "bad")
     if scalar == "bad":
@@ -127,7 +131,7 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         raise ModelError(f"backend='scalar' computes with plain numbers, but {arrayed[:5]} "
                          "vary over dimensions; use backend='batched' (or 'auto')")
     if numba_result is None:
-        compiled = model.compile(tuple(values), scalar=scalar, outputs=outputs)
+        compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
         P = compiled.parameter_matrix(values, n)
         run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
     block = estimate.block or n
@@ -143,7 +147,7 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         except _ScalarPathFailure:
             # Python floats raise on 1/0 or log(0) (or turn complex) without saying where;
             # the same run on numpy arrays gives NaN/inf and names the variable and time.
-            compiled = model.compile(tuple(values), scalar=False, outputs=outputs)
+            compiled = compiled_for(graph, tuple(values), scalar=False, outputs=outputs)
             run = _Run(compiled, compiled.parameter_matrix(values, n), n, start, stop, dt,
                        saveper, on_error)
             times, saved, failed = run.fixed(SOLVERS[method]())
@@ -156,6 +160,32 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
     if failed.any():
         dataset["failed"] = ("run", failed) if keep_run else ((), bool(failed[0]))
     return Results(dataset)
+
+
+def model_graph(model) -> ModelGraph:
+    """The graph to run: ``model`` itself, a compiled model's graph, or ``model.graph()``.
+
+    Duck typing keeps the solver below the modelling language: a `Model` (or a scenario's
+    model) is run through its ``graph()``, without this layer importing the DSL.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> x = m.stock("x", initial=1.0)
+    >>> model_graph(m) is m.graph() is model_graph(m.graph())
+    True
+    """
+    if isinstance(model, ModelGraph):
+        return model
+    if isinstance(model, CompiledModel):
+        return model.graph
+    graph = getattr(model, "graph", None)
+    if callable(graph):
+        return graph()
+    raise TypeError(f"simulate() runs a model graph, a compiled model or a Model, not "
+                    f"{type(model).__name__}: build one with sf.Model(...) or read one with "
+                    "sf.read_vensim / sf.read_xmile")
 
 
 def _check_memory(graph: ModelGraph, n: int, saved_times: int, outputs, method: str,
