@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import MissingBackendError, ModelError
 from ..ir.graph import ModelGraph
 from .cache import cached
 from .compiled import CompiledModel, default_outputs
@@ -37,13 +37,13 @@ METHODS = ("euler", "rk4")
 
 
 def require_numba():
-    """Import numba, or raise a `ModelError` saying how to install it."""
+    """Import numba, or raise a `MissingBackendError` saying how to install it."""
     try:
         import numba
     except ImportError:
-        raise ModelError("backend='numba' needs the optional package numba: "
-                         "pip install numba (or pip install 'sdflow[numba]'), or use "
-                         "backend='auto'") from None
+        raise MissingBackendError("backend='numba' needs the optional package numba: "
+                                  "pip install numba (or pip install 'sdflow[numba]'), or "
+                                  "use backend='auto'", "backend", "numba") from None
     return numba
 
 

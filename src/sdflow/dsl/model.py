@@ -309,10 +309,18 @@ class Model:
         from ..compile.cache import compiled_for
         return compiled_for(self.graph(), params, scalar=scalar, outputs=outputs)
 
-    def simulate(self, params: dict | None = None, n: int | None = None, **options):
-        """Run the model; see `sdflow.simulate` for the options.
+    def simulate(self, params: dict | None = None, n: int | None = None, method: str = "euler",
+                 saveper: float | None = None, variables: Sequence[str] | None = None,
+                 seed: int | None = None, on_error: str = "raise", start: float | None = None,
+                 stop: float | None = None, dt: float | None = None, rtol: float = 1e-6,
+                 atol: float = 1e-9, backend: str = "auto", options=None):
+        """Run the model: ``sdflow.simulate(model.graph(), ...)``, see there for the options.
 
-        Returns a `Results` whose ``.dataset`` is an ``xarray.Dataset``.
+        The one shortcut from the modelling language down to the solver. Returns a
+        `Results` whose ``.dataset`` is an ``xarray.Dataset``.
         """
         from ..solve.simulate import simulate
-        return simulate(self, params=params, n=n, **options)
+        return simulate(self, params=params, n=n, method=method, saveper=saveper,
+                        variables=variables, seed=seed, on_error=on_error, start=start,
+                        stop=stop, dt=dt, rtol=rtol, atol=atol, backend=backend,
+                        options=options)

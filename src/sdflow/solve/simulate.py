@@ -10,12 +10,13 @@ import numpy as np
 from ..compile import CompiledModel, compile_model
 from ..compile.cache import compiled_for
 from ..compile.compiled import default_outputs
-from ..errors import ModelError, SimulationError, UnknownNameError
+from ..errors import ModelError, OptionError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
 from ..names import name_key
 from ..time_settings import validate_time_settings
 from .dataset import build_dataset
 from .memory import MemoryEstimate, check_memory, estimate_memory
+from .options import RunOptions, run_options
 from .parameters import resolve_parameters
 from .results import Results
 from .time_constants import check_time_constants
@@ -28,7 +29,7 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
              variables: Sequence[str] | None = None, seed: int | None = None,
              on_error: str = "raise", start: float | None = None, stop: float | None = None,
              dt: float | None = None, rtol: float = 1e-6, atol: float = 1e-9,
-             backend: str = "auto") -> Results:
+             backend: str = "auto", options: RunOptions | None = None) -> Results:
     """Run ``model`` for one run or a batch of ``n`` runs at once.
 
     Parameters
@@ -68,6 +69,12 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
         without dimensions, and batched numpy otherwise. "numba" (optional package) compiles
         the whole run loop for models without dimensions and DELAY FIXED (Euler or RK4);
         compiling takes seconds once per model, so "auto" never picks it.
+    options : RunOptions, optional
+        All of the options above in one checked object; keywords given as well (other
+        than their defaults) replace its fields. The keywords are made into one too, so a
+        bad value raises `OptionError` (naming the option, the value and the choices)
+        before anything runs, and ``backend="numba"`` without numba raises
+        `MissingBackendError`.
 
     Examples
     --------
@@ -80,11 +87,16 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     >>> runs["x"].dims
     ('time', 'run')
     """
+    opts = run_options(options, method=method, saveper=saveper, variables=variables,
+                       seed=seed, on_error=on_error, start=start, stop=stop, dt=dt, rtol=rtol,
+                       atol=atol, backend=backend)
     graph = model_graph(model)
     if graph.time_settings:  # settings that change with TIME
         from .time_grid import simulate_varying
-        return simulate_varying(graph, params, n, method, saveper, variables, seed, on_error,
-                                start, stop, dt, backend)
+        return simulate_varying(graph, params, n, opts)
+    method, saveper, variables, seed = opts.method, opts.saveper, opts.variables, opts.seed
+    on_error, start, stop, dt, backend = (opts.on_error, opts.start, opts.stop, opts.dt,
+                                          opts.backend)
     start = graph.start if start is None else start
     stop = graph.stop if stop is None else stop
     dt = graph.dt if dt is None else dt
@@ -93,10 +105,6 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
         saveper = graph.saveper if graph.saveper % dt < 1e-12 or \
             abs(graph.saveper % dt - dt) < 1e-12 else dt
     validate_time_settings(start, stop, dt, saveper)
-    if method not in SOLVERS:
-        raise ModelError(f"method={method!r} is unknown; choose one of {sorted(SOLVERS)}")
-    if on_error not in ("raise", "mark"):
-        raise ModelError(f"on_error={on_error!r} must be 'raise' or 'mark'")
     if method == "rk45" and graph.has_discrete:
         names = [graph.nodes[k].name for k in graph.discrete]
         raise SimulationError(
@@ -116,20 +124,19 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
         from ..compile.numba_backend import run_numba
         numba_result = run_numba(graph, values, n, outputs, method, start, stop, dt, saveper)
         backend = "batched"
-    scalar = {"auto": None, "batched": False, "scalar": True}.get(backend, "bad")
-    if scalar == "bad":
-        raise ModelError(f"backend={backend!r} must be 'auto', 'batched', 'scalar' or "
-                         "'numba'")
+    scalar = {"auto": None, "batched": False, "scalar": True}[backend]
     if scalar is None:
         scalar = n == 1 and method != "rk45" and all(not nd.dims for nd in graph.nodes.values()) \
             and not any(nd.kind == "pipeline" for nd in graph.nodes.values())
     elif scalar and (n != 1 or method == "rk45"):
-        raise ModelError("backend='scalar' runs one run with a fixed-step method")
+        raise OptionError("backend='scalar' runs one run with a fixed-step method",
+                          "backend", backend)
     elif scalar and any(nd.dims and nd.kind != "const" for nd in graph.nodes.values()):
         arrayed = sorted(nd.name for nd in graph.nodes.values()
                          if nd.dims and nd.kind != "const" and not nd.hidden)
-        raise ModelError(f"backend='scalar' computes with plain numbers, but {arrayed[:5]} "
-                         "vary over dimensions; use backend='batched' (or 'auto')")
+        raise OptionError(f"backend='scalar' computes with plain numbers, but {arrayed[:5]} "
+                          "vary over dimensions; use backend='batched' (or 'auto')",
+                          "backend", backend)
     if numba_result is None:
         compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
         P = compiled.parameter_matrix(values, n)
@@ -140,7 +147,7 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     elif method != "rk45" and not compiled.scalar and n > block:
         times, saved, failed = run.fixed_in_blocks(SOLVERS[method], block)
     elif method == "rk45":
-        times, saved, failed = run.adaptive(ScipyAdaptive(rtol=rtol, atol=atol))
+        times, saved, failed = run.adaptive(ScipyAdaptive(rtol=opts.rtol, atol=opts.atol))
     else:
         try:
             times, saved, failed = run.fixed(SOLVERS[method]())

@@ -15,9 +15,10 @@ from array import array
 import numpy as np
 
 from ..compile.cache import compiled_for
-from ..errors import ModelError, TimeSettingsError
+from ..errors import ModelError, OptionError, TimeSettingsError
 from ..ir.order import references
 from .dataset import build_dataset
+from .options import RunOptions
 from .parameters import resolve_parameters
 from .results import Results
 from .simulate import SavedArrays, _check_memory, _outputs, _Run, _ScalarPathFailure
@@ -271,12 +272,15 @@ class _GridRun(_Run):
         return self._times(), self._stack(saved_rows), self.failed
 
 
-def simulate_varying(graph, params, n, method, saveper, variables, seed, on_error,
-                     start, stop, dt, backend) -> Results:
+def simulate_varying(graph, params, n, options: RunOptions) -> Results:
     """`simulate` for a model graph with time settings that change with TIME."""
+    method, variables, seed, on_error, backend = (options.method, options.variables,
+                                                  options.seed, options.on_error,
+                                                  options.backend)
     fixed = {"start": graph.start, "stop": graph.stop, "dt": graph.dt,
              "saveper": graph.saveper}
-    overrides = {"start": start, "stop": stop, "dt": dt, "saveper": saveper}
+    overrides = {"start": options.start, "stop": options.stop, "dt": options.dt,
+                 "saveper": options.saveper}
     settings = {}
     for label in LABELS:
         if overrides[label] is not None:  # a number given for this run replaces the setting
@@ -288,15 +292,14 @@ def simulate_varying(graph, params, n, method, saveper, variables, seed, on_erro
         elif label in graph.time_settings:
             settings[label] = graph.time_settings[label]
     if method not in ("euler", "rk4"):
-        raise ModelError(f"method={method!r}: model '{graph.name}' has time settings that "
-                         f"change with TIME ({', '.join(VENSIM[k] for k in settings)}), which "
-                         "the fixed-step methods 'euler' and 'rk4' follow; use one of them")
-    if on_error not in ("raise", "mark"):
-        raise ModelError(f"on_error={on_error!r} must be 'raise' or 'mark'")
+        raise OptionError(f"method={method!r}: model '{graph.name}' has time settings that "
+                          f"change with TIME ({', '.join(VENSIM[k] for k in settings)}), "
+                          "which the fixed-step methods 'euler' and 'rk4' follow; use one of "
+                          "them", "method", method)
     if backend not in ("auto", "batched", "scalar"):
-        raise ModelError(f"backend={backend!r}: model '{graph.name}' has time settings that "
-                         "change with TIME, which only the 'auto', 'batched' and 'scalar' "
-                         "backends follow")
+        raise OptionError(f"backend={backend!r}: model '{graph.name}' has time settings "
+                          "that change with TIME, which only the 'auto', 'batched' and "
+                          "'scalar' backends follow", "backend", backend)
     check_settings(graph, settings)
     values, n, varies = resolve_parameters(graph, params, n, seed)
     outputs = _outputs(graph, variables)
@@ -308,8 +311,8 @@ def simulate_varying(graph, params, n, method, saveper, variables, seed, on_erro
     plain = all(not nd.dims and nd.kind != "pipeline" for nd in graph.nodes.values())
     scalar = {"auto": n == 1 and plain, "batched": False, "scalar": True}[backend]
     if scalar and (n != 1 or not plain):
-        raise ModelError("backend='scalar' runs one run of a model without dimensions; use "
-                         "backend='batched' (or 'auto')")
+        raise OptionError("backend='scalar' runs one run of a model without dimensions; use "
+                          "backend='batched' (or 'auto')", "backend", backend)
     compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
     run = _GridRun(compiled, compiled.parameter_matrix(values, n), n, grid, on_error)
     try:
