@@ -1,21 +1,22 @@
 """The compile cache: compiled forms of a model graph, kept as long as the graph lives.
 
-A `ModelGraph` is frozen, so what is compiled from it never goes stale: entries are kept
-per graph (weakly, so a graph that is dropped takes its compiled code with it) under a
-key naming what was compiled (per-run parameters, scalar or batched, saved outputs, or a
-backend's own key). A model that changes builds a new graph, hence compiles afresh.
+A `ModelGraph` is frozen, so what is compiled from it never goes stale. Entries are kept
+in the graph's ``memo`` under this module's name, each under a key naming what was
+compiled (per-run parameters, scalar or batched, saved outputs, or a backend's own key).
+Compiled models refer to their graph, so a cache beside the graphs (even a weak one)
+would keep every graph alive; kept in the graph, the two are freed together. A model
+that changes builds a new graph, hence compiles afresh.
 """
 
 from __future__ import annotations
 
-import weakref
 from typing import Callable, Hashable, Sequence
 
 from ..ir.graph import ModelGraph
 from ..names import name_key
 from .compiled import CompiledModel, compile_model
 
-_ENTRIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MEMO_KEY = __name__
 
 
 def cached(graph: ModelGraph, key: Hashable, make: Callable[[], object]):
@@ -30,7 +31,7 @@ def cached(graph: ModelGraph, key: Hashable, make: Callable[[], object]):
     >>> cached(g, "answer", lambda: 42), cached(g, "answer", lambda: 0)
     (42, 42)
     """
-    entries = _ENTRIES.setdefault(graph, {})
+    entries = graph.memo.setdefault(_MEMO_KEY, {})
     if key not in entries:
         entries[key] = make()
     return entries[key]
@@ -39,7 +40,7 @@ def cached(graph: ModelGraph, key: Hashable, make: Callable[[], object]):
 def entries(graph: ModelGraph) -> dict:
     """A copy of what is cached for ``graph``: key -> compiled object (e.g. for timing
     the compilers, as `benchmarks/world3.py` does)."""
-    return dict(_ENTRIES.get(graph, {}))
+    return dict(graph.memo.get(_MEMO_KEY, {}))
 
 
 def compiled_for(graph: ModelGraph, params: Sequence[str] = (), *, scalar: bool | None = None,

@@ -16,7 +16,7 @@ from .report import CheckReport
 from .units import UnitPass
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class ModelGraph:
     """A model as checked nodes in dependency order.
 
@@ -27,8 +27,9 @@ class ModelGraph:
     ``start``, ``stop``, ``dt``, ``saveper`` and ``time_units`` are the time settings, and
     ``time_settings`` maps those that change with TIME (``"start"``, ``"stop"``, ``"dt"``,
     ``"saveper"``) to the key of the node computing them, so a run needs nothing but the
-    graph. Graphs compare by identity (the compile cache is kept per graph).
-    Made by `Model.graph`.
+    graph. ``memo`` holds what later stages derive from the graph and keep as long as it
+    lives (the compile cache, `sdflow.compile.cache`); every graph gets its own, also one
+    made by ``dataclasses.replace``. Made by `Model.graph`.
 
     Examples
     --------
@@ -59,6 +60,8 @@ class ModelGraph:
     time_constants: tuple = ()
     #: settings that change with TIME: "start"/"stop"/"dt"/"saveper" -> node key
     time_settings: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    #: derived artefacts by stage (compiled code): fresh per graph, never copied
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def node(self, name: str) -> Node:
         from ..names import name_key
