@@ -3,9 +3,9 @@
 Every ``python`` and ``pycon`` code block of a tutorial runs, in the order of the page and
 in one namespace, as a reader would type it: ``python`` blocks are executed, ``pycon``
 blocks (with ``>>>`` prompts) run as doctests, so the output they show is checked. The
-tutorials save their own figures (``fig.savefig("fan_chart.png")``), so running them with
-docs/figures as the working directory writes exactly the images the pages show, and the
-figures cannot drift from the code. ``tests/test_docs.py`` runs the same blocks in a
+tutorials save their own figures (``fig.savefig("fan_chart.png")``); this script runs them
+in a scratch folder and copies the images each page shows (``../figures/NAME.png``) into
+docs/figures, so the figures cannot drift from the code. ``tests/test_docs.py`` runs the same blocks in a
 temporary folder.
 
 Usage::
@@ -20,7 +20,9 @@ import contextlib
 import doctest
 import os
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -30,6 +32,7 @@ FIGURES = DOCS / "figures"
 # A fenced block opens with ```python or ```pycon at the start of a line and closes with ```.
 _FENCE = re.compile(r"^```(?P<language>python|pycon)[ \t]*\n(?P<source>.*?)^```[ \t]*$",
                     re.S | re.M)
+_SHOWN_FIGURE = re.compile(r"\(\.\./figures/([\w.-]+\.png)\)")
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -49,6 +52,11 @@ def _working_directory(path: Path):
         yield
     finally:
         os.chdir(before)
+
+
+def shown_figures(path: Path) -> list[str]:
+    """File names of the figures a page shows from docs/figures."""
+    return sorted(set(_SHOWN_FIGURE.findall(path.read_text(encoding="utf-8"))))
 
 
 def run_tutorial(path: Path, workdir: Path) -> list[str]:
@@ -81,11 +89,15 @@ def main(names: list[str]) -> int:
     FIGURES.mkdir(exist_ok=True)
     status = 0
     for page in pages:
-        failures = run_tutorial(page, FIGURES)
-        print(f"{page.relative_to(DOCS)}: {'ok' if not failures else 'FAILED'}")
-        if failures:
-            print("".join(failures))
-            status = 1
+        with tempfile.TemporaryDirectory() as scratch:
+            failures = run_tutorial(page, Path(scratch))
+            if failures:
+                print(f"{page.relative_to(DOCS)}: FAILED\n" + "".join(failures))
+                status = 1
+                continue
+            for name in shown_figures(page):
+                shutil.copyfile(Path(scratch) / name, FIGURES / name)
+                print(f"wrote {(FIGURES / name).relative_to(DOCS.parent)}")
     return status
 
 

@@ -40,6 +40,8 @@ def test_tutorial_code_runs(tutorial, tmp_path):
     assert len(runner.code_blocks(page)) >= 5, "a tutorial is mostly code that runs"
     failures = runner.run_tutorial(page, tmp_path)
     assert not failures, "".join(failures)
+    for name in runner.shown_figures(page):   # the page's code draws every figure it shows
+        assert (tmp_path / name).is_file(), f"no code in {page.name} saves {name}"
 
 
 def test_tutorial_runner_checks_output_and_shares_state(tmp_path):
@@ -54,8 +56,7 @@ def test_tutorial_runner_checks_output_and_shares_state(tmp_path):
 def test_tutorial_figures_exist():
     # docs/make_figures.py writes them; a missing one also fails the Sphinx build (-W).
     for tutorial in TUTORIALS:
-        text = (DOCS / "tutorials" / f"{tutorial}.md").read_text()
-        for name in set(runner.re.findall(r"\(\.\./figures/([\w.-]+\.png)\)", text)):
+        for name in runner.shown_figures(DOCS / "tutorials" / f"{tutorial}.md"):
             assert (DOCS / "figures" / name).is_file(), f"{tutorial}.md shows {name}"
 
 
