@@ -44,6 +44,12 @@ def test_tutorial_code_runs(tutorial, tmp_path):
         assert (tmp_path / name).is_file(), f"no code in {page.name} saves {name}"
 
 
+def test_start_page_code_runs(tmp_path):
+    page = DOCS / "index.md"
+    assert runner.code_blocks(page)
+    assert not runner.run_tutorial(page, tmp_path)
+
+
 def test_tutorial_runner_checks_output_and_shares_state(tmp_path):
     page = tmp_path / "page.md"
     page.write_text("text\n\n```python\nx = 2\n```\n\n```pycon\n>>> x + 1\n4\n```\n\n"
