@@ -56,7 +56,7 @@ class CompiledModel:
     run_euler: object = None
 
     def parameter_matrix(self, values: dict[str, np.ndarray], n: int) -> np.ndarray:
-        """The (n, columns) parameter matrix from per-run arrays shaped (n, *dims)."""
+        """The (n, columns) parameter matrix from per-run arrays shaped ``(n, *dims)``."""
         P = np.empty((n, self.n_params))
         for key, slot in self.param_slots.items():
             value = values.get(key)

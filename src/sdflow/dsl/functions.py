@@ -296,7 +296,7 @@ def modulo(x, base) -> Expr:
 
 
 def xidz(numerator, denominator, value_if_zero) -> Expr:
-    """``numerator / denominator``, or ``value_if_zero`` where |denominator| < 1e-6 (Vensim XIDZ).
+    """``numerator / denominator``, or ``value_if_zero`` if ``|denominator| < 1e-6`` (Vensim XIDZ).
 
     Examples
     --------
@@ -311,7 +311,7 @@ def xidz(numerator, denominator, value_if_zero) -> Expr:
 
 
 def zidz(numerator, denominator) -> Expr:
-    """``numerator / denominator``, or 0 where |denominator| < 1e-6 (Vensim ZIDZ).
+    """``numerator / denominator``, or 0 where ``|denominator| < 1e-6`` (Vensim ZIDZ).
 
     Examples
     --------

@@ -65,7 +65,7 @@ class Uncertain:
 class PosteriorDraws:
     """Joint draws of several constants (e.g. from a calibration's posterior sample).
 
-    ``values[name]`` is an array (draws, *dims); a run takes one whole draw (all constants
+    ``values[name]`` is an array ``(draws, *dims)``; a run takes one whole draw (all constants
     together), so correlations between parameters are kept. Pass it as
     ``Ensemble(..., posterior=draws)``; one column of the sampling design picks each
     run's draw (with Latin hypercube sampling and as many runs as draws, each draw once).
@@ -245,7 +245,7 @@ class ParameterSampler:
         return names + [self.graph.nodes[k].name for k in (self.posterior or {})]
 
     def values(self, unit: np.ndarray) -> dict[str, np.ndarray]:
-        """Constant name -> array (runs, *dims) for unit-cube points (runs, dimensions)."""
+        """Constant name -> array ``(runs, *dims)`` for unit-cube points (runs, dimensions)."""
         unit = np.asarray(unit, dtype=float)
         out, col = {}, 0
         for key, item, width in self.entries:
