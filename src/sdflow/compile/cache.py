@@ -14,7 +14,7 @@ from typing import Callable, Hashable, Sequence
 
 from ..ir.graph import ModelGraph
 from ..names import name_key
-from .compiled import CompiledModel, compile_model
+from .compiled import CompiledModel
 
 _MEMO_KEY = __name__
 
@@ -56,6 +56,7 @@ def compiled_for(graph: ModelGraph, params: Sequence[str] = (), *, scalar: bool 
     >>> compiled_for(m.graph(), ["K"]) is compiled_for(m.graph(), ["k"])
     True
     """
+    from . import compile_model  # the package's, looked up per call: it can be wrapped
     keys = tuple(sorted(name_key(p) for p in params))
     outputs = None if outputs is None else tuple(outputs)
     return cached(graph, (keys, scalar, outputs),
