@@ -39,7 +39,17 @@ def cached(graph: ModelGraph, key: Hashable, make: Callable[[], object]):
 
 def entries(graph: ModelGraph) -> dict:
     """A copy of what is cached for ``graph``: key -> compiled object (e.g. for timing
-    the compilers, as `benchmarks/world3.py` does)."""
+    the compilers, as ``benchmarks/world3.py`` does).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.simulate()
+    >>> list(entries(m.graph()))  # per-run parameters, scalar path, saved outputs
+    [((), True, None)]
+    """
     return dict(graph.memo.get(_MEMO_KEY, {}))
 
 

@@ -316,8 +316,9 @@ class Model:
                  atol: float = 1e-9, backend: str = "auto", options=None):
         """Run the model: ``sdflow.simulate(model.graph(), ...)``, see there for the options.
 
-        The one shortcut from the modelling language down to the solver. Returns a
-        `Results` whose ``.dataset`` is an ``xarray.Dataset``.
+        A late-bound shortcut from the modelling language down to the solver (as `graph`,
+        `check` and `compile` are to their stages). Returns a `Results` whose
+        ``.dataset`` is an ``xarray.Dataset``.
         """
         from ..solve.simulate import simulate
         return simulate(self, params=params, n=n, method=method, saveper=saveper,
