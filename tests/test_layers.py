@@ -5,13 +5,12 @@ Imports are read from the source with `ast` (inside functions and ``if TYPE_CHEC
 blocks too, since a deferred import is still a dependency), so a lazy import cannot hide
 an upward one. The order is DESIGN.md's pipeline:
 
-    ground (errors, _tomllib < names, expr, files, time_settings)
+    ground (errors, _tomllib < names, expr, files, time_settings, units)
       < dsl < ir < compile < solve < analyse < calibrate, forecasting < explore < cli
-    io: imports dsl, ir and the ground floor; imported only by `IO_USERS`
+    io: imports dsl and the ground floor; imported only by `IO_USERS`
 
-io reads models into the DSL and checks them with the graph's own unit registry and
-dimension rule (``ir.units.pint_defines``, ``ir.dims.union``). The DSL
-reaches down only through the late-bound shortcuts of `Model` listed in `SHORTCUTS`.
+The DSL reaches down only through the late-bound shortcuts of `Model` listed in
+`SHORTCUTS`.
 """
 
 from __future__ import annotations
@@ -24,12 +23,12 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "sdflow"
 
-GROUND = {"names", "expr", "errors", "files", "time_settings", "_tomllib"}
+GROUND = {"names", "expr", "errors", "files", "time_settings", "units", "_tomllib"}
 #: errors (and the TOML shim) under the rest of the ground floor, which raises them
-RANK = {**{unit: 0.5 for unit in GROUND}, "errors": 0, "_tomllib": 0, "dsl": 1, "ir": 2,
-        "io": 2.5, "compile": 3, "solve": 4, "analyse": 5, "calibrate": 6, "forecasting": 6,
+RANK = {**{unit: 0.5 for unit in GROUND}, "errors": 0, "_tomllib": 0, "dsl": 1, "io": 1.5,
+        "ir": 2, "compile": 3, "solve": 4, "analyse": 5, "calibrate": 6, "forecasting": 6,
         "explore": 7, "cli": 8}
-#: io is a side branch of the pipeline: only these read or write model files
+#: io is a side branch beside the DSL: only these read or write model files
 IO_USERS = {"calibrate", "forecasting", "explore", "cli"}
 
 #: The only places where a layer imports one above it: `Model`'s shortcuts from the top

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..expr import nodes as ex
 from ..expr.allocation import AllocateByPriority
-from ..ir.dims import union
+from ..expr.broadcast import union
 from ..ir.graph import ModelGraph
 from ..ir.nodes import NodeRef
 from .causal_graph import Link

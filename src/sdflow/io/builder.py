@@ -20,7 +20,7 @@ from .. import dsl
 from ..dsl import functions as fn
 from ..dsl.model import Model
 from ..names import name_key
-from ..ir.dims import union
+from ..expr.broadcast import union
 from . import external, lookups
 from .errors import ImportModelError, UnsupportedFeatureError
 from .expressions import ExpressionTranslator, Term
