@@ -63,7 +63,11 @@ class SeriesSpec:
 
     ``measure``: ``level`` compares the variable's value at the observation time (stocks,
     year-end or mid-year values); ``sum`` the flow integrated over ``[t, t + period)``
-    (annual GDP, investment); ``mean`` its average over that period.
+    (annual GDP, investment); ``mean`` its average over that period. Sums and means are
+    exact: the change over the period of a hidden stock accumulating the flow (see
+    `sdflow.calibrate.accumulators`). A value listed at year 2005 with ``period = 1`` is
+    the flow from model time 2005 up to 2006: if the model's time marks the start of a
+    year, that is the calendar year 2005.
     ``deflator``: ``{file, value, base}`` (and optional ``time`` and ``decimal``), a price
     index read with the series' own ``key`` and ``keys``; the values are divided by it,
     re-based to 1 in year ``base`` (nominal to constant prices).
