@@ -41,7 +41,8 @@ def test_beta_density_and_its_support():
 
 
 @pytest.mark.parametrize("table, message", [
-    ({"dist": "normal", "mean": 0.0, "sd": -1.0}, r"parameters\[0\]\.prior\.sd: -1.0 must be > 0"),
+    ({"dist": "normal", "mean": 0.0, "sd": -1.0},
+     r"parameters\[0\]\.prior\.sd: -1.0 must be > 0"),
     ({"dist": "half_normal", "sd": 0.0}, r"parameters\[0\]\.prior\.sd: 0.0 must be > 0"),
     ({"dist": "gamma", "shape": 2.0, "rate": 0.0}, r"parameters\[0\]\.prior\.rate"),
     ({"dist": "beta", "alpha": 0.0, "beta": 2.0}, r"parameters\[0\]\.prior\.alpha"),

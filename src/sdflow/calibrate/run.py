@@ -12,12 +12,12 @@ from ..dsl.model import name_key
 from ..errors import SpecError
 from .checkpoint import Checkpoint, fingerprint
 from .data import ObservedSeries, deflate, read_series
+from .hessian import hessian_covariance
 from .metrics import fit_statistics, naive_trend
 from .likelihoods import make_payoff
 from .optimisers import Evaluator, Fit, differential_evolution_fit, multistart
 from .problem import CalibrationProblem
 from .spec import CalibrationSpec, load_spec
-from .hessian import hessian_covariance
 from .uncertainty import identifiability, jacobian_covariance, profile_likelihood
 
 
