@@ -49,7 +49,8 @@ def test_beta_density_and_its_support():
     ({"dist": "lognormal", "median": -1.0, "sigma": 1.0}, r"parameters\[0\]\.prior\.median"),
     ({"dist": "uniform", "lower": 1.0, "upper": 0.0}, r"parameters\[0\]\.prior\.upper"),
     ({"dist": "gamma", "shape": 2.0}, r"parameters\[0\]\.prior\.rate: is required"),
-    ({"dist": "beta", "alpha": 1.0, "beta": 1.0, "sd": 1.0}, r"parameters\[0\]\.prior\.sd: unknown key"),
+    ({"dist": "beta", "alpha": 1.0, "beta": 1.0, "sd": 1.0},
+     r"parameters\[0\]\.prior\.sd: unknown key"),
     ({"dist": "weibull"}, r"parameters\[0\]\.prior\.dist"),
 ])
 def test_bad_prior_tables_name_the_key(table, message):
