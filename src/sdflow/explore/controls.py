@@ -5,7 +5,7 @@ square brackets anywhere in its ``doc`` (``"share of joint projects funded [0, 1
 Without one the range is a default around the value:
 
 - a time (units the model's time units, value within the run), the run's span;
-- a dimensionless value between 0 and 1 (a share, a lever), 0 to 1;
+- a dimensionless value (units "1") between 0 and 1 (a share, a lever), 0 to 1;
 - any other value, 0 to twice the value (twice to 0 if negative; -1 to 1 at zero).
 
 Arrayed constants get one range per element and a common factor (0 to 2) that scales
@@ -22,7 +22,7 @@ import numpy as np
 #: An interval in square brackets, ``[0, 1]`` or ``[-0.5, 2.5e3]``.
 _INTERVAL = re.compile(r"\[\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*,\s*"
                        r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\]")
-_DIMENSIONLESS = {None, "", "1", "dmnl", "dimensionless"}
+_DIMENSIONLESS = {"1", "dmnl", "dimensionless"}  # no units given: unknown, not 1
 #: Range of the common factor of an arrayed constant.
 FACTOR_RANGE = (0.0, 2.0)
 
