@@ -138,8 +138,10 @@ def compare(cache: RunCache, settings: Settings, labels: list[str]) -> dict:
 
 def spread_bounds(model, settings: Settings, names: list[str], spread: float) -> dict:
     """Bounds ``(low, high)`` of a uniform distribution ``value * (1 -/+ spread)`` for each
-    constant in ``names``, around its current value (its default when the settings leave
-    it alone).
+    constant in ``names``, around the value that is sampled: the current setting when it
+    holds over the whole run; the default when the settings leave the constant alone or
+    change it from a policy year on (the sampled value then holds until the policy year,
+    and the setting from then on, as in a forecast of the exported scenario).
 
     Examples
     --------
@@ -160,7 +162,8 @@ def spread_bounds(model, settings: Settings, names: list[str], spread: float) ->
         if node is None or node.dims:
             raise ExploreInputError(f"{name!r} is not a constant without dimensions; fan "
                                     "charts vary scalar constants")
-        value = float(np.asarray(settings.values.get(name, node.value)))
+        changed = settings.values.get(name) if settings.policy_year is None else None
+        value = float(np.asarray(node.value if changed is None else changed))
         low, high = sorted((value * (1 - spread), value * (1 + spread)))
         if low == high:  # a constant at zero: spread by an absolute amount instead
             low, high = -spread, spread
