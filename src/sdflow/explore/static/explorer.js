@@ -232,7 +232,7 @@ function bandData(xs, lows, highs, x, y) {
 // A chart: {time, lines: [{values, cls, color, name}], bands: [{low, high, cls}],
 // range: [min, max] (optional), policyYear}. Returns the <svg>.
 function chart(spec, width = 460, height = 220) {
-  const margin = { left: 58, right: 12, top: 10, bottom: 26 };
+  const margin = { left: 58, right: 22, top: 10, bottom: 26 };
   const all = [];
   for (const line of spec.lines) all.push(...line.values.filter((v) => v !== null));
   for (const band of spec.bands || []) {
