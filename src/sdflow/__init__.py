@@ -4,7 +4,7 @@
 >>> m = sf.Model("bass", start=0, stop=20, dt=0.125, time_units="year")
 """
 
-from .analyse import dominant_loops, loop_scores, loops
+from .analyse import diagram, dominant_loops, loop_scores, loops
 from .compile import CompiledModel, compile_model
 from .dsl.allocation import allocate_by_priority
 from .dsl import (Aux, Const, Data, Dimension, Distribution, Expr, Flow, Lookup, Model, Stock,
@@ -39,4 +39,5 @@ __all__ = [
     "smooth3i", "smoothi", "sqrt", "step", "sum", "tan", "trend", "triangular", "uniform",
     "xidz", "zidz",
     "dominant_loops", "loop_scores", "loops",
+    "diagram",
 ]
