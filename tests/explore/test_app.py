@@ -41,6 +41,7 @@ def test_model_lists_sliders_series_and_defaults(growth):
         ("rate", 0.02, 0.0, 0.04)
     assert [s["label"] for s in info["series"]] == ["x", "growth"]
     assert info["default_series"] == ["x"] and info["can_export"]
+    assert info["diagram_kinds"] == ["stock_flow", "causal_loop"]
 
 
 def test_run_over_the_whole_run_against_the_baseline(growth):
@@ -120,6 +121,23 @@ def test_arrayed_model_sliders_runs_and_loops_between_elements():
     loops = post(app, "/api/loops", {"settings": {}}).json
     assert loops["level"] == "elements" and loops["loops"]
     assert all("[" in v for v in loops["loops"][0]["variables"])
+
+
+def test_diagrams_of_the_model_and_of_one_loop():
+    from sdflow.analyse.diagrams import dot_available
+
+    if not dot_available():
+        pytest.skip("Graphviz's dot is not installed: apt-get install graphviz")
+    app = ExplorerApp(sir.build())
+    whole = app.handle("GET", "/api/diagram")
+    assert whole.status == 200 and whole.content_type == "image/svg+xml"
+    assert b"<svg" in whole.body and b"susceptible" in whole.body
+    loop = app.handle("GET", "/api/diagram?kind=causal_loop&loop=R1")
+    assert loop.status == 200 and b"R1" in loop.body and b"B2" not in loop.body
+    bad = app.handle("GET", "/api/diagram?kind=sketch")
+    assert bad.status == 400 and "unknown diagram kind 'sketch'" in bad.json["error"]
+    unknown_loop = app.handle("GET", "/api/diagram?kind=causal_loop&loop=R9")
+    assert unknown_loop.status == 400 and "R9" in unknown_loop.json["error"]
 
 
 @pytest.mark.parametrize("payload, words", [

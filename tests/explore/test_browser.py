@@ -111,6 +111,10 @@ def test_policy_year_fan_loops_and_export_in_the_page(page_of):
     page.click("#loops-draw")
     page.wait_for_selector("#loops table")
     assert "reinforcing" in page.inner_text("#loops")
+    page.wait_for_selector("#diagram svg[data-kind='stock_flow']")  # drawn on opening
+    page.click("#loops tr.clickable")       # the loop R1 alone, as a causal loop diagram
+    page.wait_for_selector("#diagram svg[data-kind='causal_loop']")
+    assert "R1" in page.inner_text("#diagram")
 
     page.click("#export")
     page.wait_for_selector("#export-text:not([hidden])")

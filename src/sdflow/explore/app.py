@@ -11,7 +11,7 @@ tested without a network or a browser.
 ``POST /api/fan``          ``{settings, series, uncertain, spread, runs, seed}``: bands
 ``POST /api/loops``        ``{settings}``: loop dominance over time
 ``POST /api/scenario``     ``{settings, outputs, uncertain, spread, n}``: scenario TOML
-``GET /api/diagram``       the model's diagram as SVG, where `sdflow.diagram` exists
+``GET /api/diagram``       ``?kind=stock_flow|causal_loop&loop=R1``: `sdflow.diagram` SVG
 =========================  =============================================================
 
 ``settings`` is ``{"values": {constant: number or list}, "policy_year": number or null}``
@@ -22,12 +22,15 @@ tested without a network or a browser.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import threading
 import traceback
 from dataclasses import dataclass
 from importlib import resources
+from urllib.parse import parse_qsl
 
+from ..analyse.diagrams import diagram, require_dot
 from ..errors import SdflowError
 from .controls import model_controls
 from .dominance import loop_dominance
@@ -37,6 +40,8 @@ from .settings import ExploreInputError, parse_settings
 
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8"}
+#: Diagrams the page offers (`sdflow.diagram` kinds).
+DIAGRAM_KINDS = ("stock_flow", "causal_loop")
 #: Series plotted when the page opens: the first stocks of the model.
 DEFAULT_SERIES = 3
 
@@ -101,7 +106,7 @@ class ExplorerApp:
 
     def handle(self, method: str, path: str, body: bytes = b"") -> Reply:
         """Answer one request."""
-        path = path.split("?", 1)[0]
+        path, _, query = path.partition("?")
         if method == "GET" and not path.startswith("/api/"):
             return self.static(path)
         endpoint = self.routes.get((method, path))
@@ -110,7 +115,7 @@ class ExplorerApp:
             return _json(404 if all(p != path for _, p in self.routes) else 405,
                          {"error": f"no endpoint {method} {path}; endpoints are {known}"})
         try:
-            request = json.loads(body or b"{}")
+            request = dict(parse_qsl(query)) if method == "GET" else json.loads(body or b"{}")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return _json(400, {"error": f"the request body is not JSON: {exc}"})
         if not isinstance(request, dict):
@@ -147,7 +152,7 @@ class ExplorerApp:
             "controls": [c.as_json() for c in model_controls(model)],
             "series": series,
             "default_series": (stocks or [s["label"] for s in series])[:DEFAULT_SERIES],
-            "can_export": bool(self.target), "has_diagram": _diagram_function() is not None})
+            "can_export": bool(self.target), "diagram_kinds": list(DIAGRAM_KINDS)})
 
     def run(self, request: dict) -> Reply:
         settings = parse_settings(self.model, request.get("settings"))
@@ -181,21 +186,21 @@ class ExplorerApp:
         return _json(200, {"toml": text, "filename": "explored.toml"})
 
     def diagram(self, request: dict) -> Reply:
-        draw = _diagram_function()
-        if draw is None:
-            return _json(404, {"error": "this sdflow has no sdflow.diagram"})
+        """The model's diagram as SVG: ``kind`` (stock_flow by default) and optionally
+        one ``loop`` id of `sdflow.loops` to draw alone."""
+        kind = request.get("kind", "stock_flow")
+        if kind not in DIAGRAM_KINDS:
+            raise ExploreInputError(f"unknown diagram kind {kind!r}; use one of "
+                                    f"{list(DIAGRAM_KINDS)}")
+        loop = request.get("loop")
+        require_dot()
+        drawing = diagram(self.model, kind=kind, loops=[loop] if loop else None)
         try:
-            svg = draw(self.model).pipe(format="svg")
-        except Exception as exc:  # graphviz missing or failing: the page shows why
-            return _json(404, {"error": f"the diagram cannot be drawn: {exc}"})
+            svg = drawing.pipe(format="svg")
+        except subprocess.CalledProcessError as exc:  # Graphviz itself failed
+            return _json(500, {"error": f"Graphviz could not lay out the {kind} diagram "
+                                        f"({exc}); try the other kind of diagram"})
         return Reply(200, "image/svg+xml", svg)
-
-
-def _diagram_function():
-    """`sdflow.diagram` when this version of sdflow has it."""
-    import sdflow
-
-    return getattr(sdflow, "diagram", None)
 
 
 def _labels(value) -> list[str]:

@@ -389,6 +389,10 @@ async function drawLoops() {
       const swatch = el("span", { class: "swatch" });
       swatch.style.background = PALETTE[i % PALETTE.length];
       tr.firstChild.append(swatch, document.createTextNode(loop.id));
+      if (data.level === "variables") {  // ids of sf.loops: the diagram can draw them
+        tr.classList.add("clickable");
+        tr.addEventListener("click", () => drawDiagram(loop.id));
+      }
       table.append(tr);
     });
     holder.append(table);
@@ -434,18 +438,32 @@ async function exportScenario() {
   }
 }
 
-function showDiagram() {
+// The diagram is inline SVG (so that its hover texts work), parsed as XML from our own
+// server; anything scriptable is dropped before it joins the page.
+async function drawDiagram(loop = null) {
   const holder = document.getElementById("diagram");
-  if (!state.model.has_diagram) {
-    holder.append(el("p", { class: "hint" },
-                     "This version of sdflow draws no diagrams (sdflow.diagram)."));
-    return;
+  const kind = loop ? "causal_loop" : document.getElementById("diagram-kind").value;
+  const query = new URLSearchParams({ kind });
+  if (loop) query.set("loop", loop);
+  setStatus("drawing the diagram…");
+  try {
+    const reply = await fetch(`/api/diagram?${query}`);
+    if (!reply.ok) throw new Error((await reply.json()).error);
+    const svg = new DOMParser().parseFromString(await reply.text(), "image/svg+xml")
+      .documentElement;
+    svg.querySelectorAll("script, foreignObject").forEach((node) => node.remove());
+    for (const node of svg.querySelectorAll("*")) {
+      for (const attr of Array.from(node.attributes)) {
+        if (attr.name.startsWith("on")) node.removeAttribute(attr.name);
+      }
+    }
+    holder.replaceChildren(document.importNode(svg, true));
+    holder.firstChild.setAttribute("data-kind", kind);
+    setStatus(loop ? `loop ${loop}` : `${kind.replace("_", " ")} diagram`);
+  } catch (error) {
+    holder.replaceChildren(el("p", { class: "hint" }, error.message));
+    setStatus(error.message, true);
   }
-  const img = el("img", { src: "/api/diagram", alt: `diagram of ${state.model.name}` });
-  img.addEventListener("error", () => {
-    holder.replaceChildren(el("p", { class: "hint" }, "The diagram cannot be drawn here."));
-  });
-  holder.append(img);
 }
 
 function resetAll() {
@@ -488,8 +506,9 @@ async function start() {
   document.getElementById("loops-draw").addEventListener("click", drawLoops);
   document.getElementById("export").addEventListener("click", exportScenario);
   document.getElementById("reset-all").addEventListener("click", resetAll);
-  showDiagram();
-  runNow();
+  document.getElementById("diagram-draw").addEventListener("click", () => drawDiagram());
+  await runNow();
+  drawDiagram();
 }
 
 start();
