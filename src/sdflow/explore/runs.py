@@ -87,12 +87,13 @@ def _listed(values: np.ndarray) -> list:
 
 
 class RunCache:
-    """The baseline run of a model, kept; current runs made on request."""
+    """The baseline run of a model and its series, kept; current runs made on request."""
 
     def __init__(self, model, method: str = "euler"):
         self.model = model
         self.method = method
         self._baseline = None
+        self._labels = None
 
     @property
     def baseline(self):
@@ -100,12 +101,23 @@ class RunCache:
             self._baseline = self.model.simulate(method=self.method).dataset
         return self._baseline
 
-    def current(self, settings: Settings):
-        """The results dataset under ``settings``."""
+    @property
+    def labels(self) -> dict:
+        """`series_labels` of the baseline, by label."""
+        if self._labels is None:
+            self._labels = {s["label"]: s for s in series_labels(self.baseline)}
+        return self._labels
+
+    def current(self, settings: Settings, labels: list[str] | None = None):
+        """The results dataset under ``settings`` (only the variables of ``labels``)."""
         if not settings.values:
             return self.baseline
+        variables = None
+        if labels is not None:
+            variables = sorted({self.labels[l]["variable"] for l in labels if l in self.labels})
         prepared = settings.prepare(self.model)
-        return prepared.model.simulate(params=prepared.levers, method=self.method).dataset
+        return prepared.model.simulate(params=prepared.levers, method=self.method,
+                                       variables=variables or None).dataset
 
 
 def compare(cache: RunCache, settings: Settings, labels: list[str]) -> dict:
@@ -122,11 +134,14 @@ def compare(cache: RunCache, settings: Settings, labels: list[str]) -> dict:
     >>> out["series"][0]["current"][-1] < out["series"][0]["baseline"][-1]
     True
     """
-    baseline, current = cache.baseline, cache.current(settings)
+    baseline = cache.baseline
+    for label in labels:
+        select_series(baseline, label)  # an unknown label fails before the run
+    current = cache.current(settings, labels)
     series = []
     for label in labels:
         base, now = select_series(baseline, label), select_series(current, label)
-        info = next((s for s in series_labels(baseline) if s["label"] == label), {})
+        info = cache.labels.get(label, {})
         end_change = (now[-1] - base[-1]) / abs(base[-1]) if base[-1] else None
         series.append({"label": label, "units": info.get("units", ""),
                        "baseline": _listed(base), "current": _listed(now),
@@ -197,15 +212,17 @@ def fan(cache: RunCache, settings: Settings, label: str, uncertain: list[str],
     prepared = settings.prepare(cache.model)
     params = {k: v for k, v in prepared.levers.items() if k not in distributions}
     params.update(distributions)
+    select_series(cache.baseline, label)  # an unknown label fails before the batch
     results = prepared.model.simulate(params=params, n=runs, seed=seed,
-                                      method=cache.method, on_error="mark")
+                                      method=cache.method, on_error="mark",
+                                      variables=[cache.labels[label]["variable"]])
     values = select_series(results.dataset, label)
     failed = results.failed if len(results.failed) == values.shape[0] else \
         np.zeros(values.shape[0], bool)
     kept = values[~failed]
     bands = np.quantile(kept, FAN_QUANTILES, axis=0) if len(kept) else \
         np.full((len(FAN_QUANTILES), values.shape[1]), np.nan)
-    central = select_series(cache.current(settings), label)
+    central = select_series(cache.current(settings, [label]), label)
     return {"time": _listed(results.dataset["time"].values), "label": label,
             "bands": {f"{q:g}": _listed(b) for q, b in zip(FAN_QUANTILES, bands)},
             "current": _listed(central),
