@@ -195,3 +195,42 @@ def test_server_listens_on_loopback_only():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("name", ["bass", "lotka_volterra", "sir", "solow", "teacup"])
+def test_every_reference_model_explores(name):
+    # model-agnostic: the first slider moved to the top of its range changes the run of
+    # some plotted series, and the loops are scored
+    import importlib
+
+    model = importlib.import_module(f"sdmodels.reference.{name}").build()
+    app = ExplorerApp(model, f"sdmodels.reference.{name}:build")
+    info = app.handle("GET", "/api/model").json
+    first = info["controls"][0]
+    assert first["low"] < first["default"] < first["high"]
+    labels = [s["label"] for s in info["series"]]
+    out = post(app, "/api/run", {"settings": {"values": {first["name"]: first["high"]}},
+                                 "series": labels}).json
+    assert any(s["current"] != s["baseline"] for s in out["series"])
+    loops = post(app, "/api/loops", {"settings": {}}).json
+    assert loops["loops"] and loops["level"] == "variables"
+
+
+def test_loops_of_an_arrayed_model_are_shown_per_element():
+    import sdflow as sf
+
+    m = sf.Model("regions", start=0, stop=5, dt=0.5)
+    region = m.dim("region", ["north", "south"])
+    capital = m.stock("capital", initial=[1.0, 2.0], dims=[region])
+    rate = m.const("rate", [0.05, 0.1], dims=[region])
+    m.flow("investment", rate * capital, sink=capital, dims=[region])
+    out = post(ExplorerApp(m), "/api/loops", {"settings": {}}).json
+    assert out["level"] == "variables"
+    # one loop per element: relative score 1 each, shown as half of the total each
+    assert [loop["id"] for loop in out["loops"]] == ["R1[north]", "R1[south]"]
+    for loop in out["loops"]:
+        assert loop["variables"] == ["capital", "investment"]
+        assert loop["scores"][1:] == pytest.approx([0.5] * (len(out["time"]) - 1))
+    # each element's loops compete among themselves: R1 dominates in each region
+    assert [p["loops"] for p in out["periods"]] == [["R1[north]"], ["R1[south]"]]
+    assert [p["share"] for p in out["periods"]] == [1.0, 1.0]

@@ -53,6 +53,7 @@ def loop_dominance(model, settings: Settings, method: str = "euler",
     notes += sorted({str(w.message) for w in caught})
     if limit is not None:
         notes.append(f"loops between elements of at most {limit} variables")
+    periods = _periods(scores)
     scores = _flatten(scores)
     strength = np.abs(scores.values).mean(axis=0)
     order = np.argsort(-strength, kind="stable")[:shown]
@@ -65,11 +66,28 @@ def loop_dominance(model, settings: Settings, method: str = "euler",
                        "variables": variables.get(base_id, []),
                        "mean_share": float(strength[i]),
                        "scores": [float(v) for v in np.nan_to_num(scores.values[:, i])]})
-    periods = dominant_loops(scores)
     return {"time": [float(t) for t in scores["time"].values], "level": level,
             "loop_count": int(scores.sizes["loop"]), "loops": listed, "notes": notes,
-            "periods": [{"start": p.start, "end": p.end, "loops": list(p.loops),
-                         "share": p.share} for p in periods.itertuples()]}
+            "periods": periods}
+
+
+def _periods(scores) -> list[dict]:
+    """`dominant_loops` periods; for an arrayed model those of each element, whose loops
+    compete with each other only, with the element in the loop ids (``R1[Anhui]``)."""
+    extra = [d for d in scores.dims if d not in ("time", "loop")]
+    if not extra:
+        parts = [((), scores)]
+    else:
+        stacked = scores.stack(element=extra)
+        parts = [(e if isinstance(e, tuple) else (e,), stacked.sel(element=e).drop_vars(
+            ["element", *extra], errors="ignore")) for e in stacked["element"].values]
+    found = []
+    for element, part in parts:
+        suffix = f"[{','.join(map(str, element))}]" if element else ""
+        for p in dominant_loops(part).itertuples():
+            found.append({"start": p.start, "end": p.end, "share": p.share,
+                          "loops": [f"{loop}{suffix}" for loop in p.loops]})
+    return sorted(found, key=lambda p: (p["start"], p["loops"]))
 
 
 def _flatten(scores):
