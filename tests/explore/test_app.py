@@ -234,3 +234,32 @@ def test_loops_of_an_arrayed_model_are_shown_per_element():
     # each element's loops compete among themselves: R1 dominates in each region
     assert [p["loops"] for p in out["periods"]] == [["R1[north]"], ["R1[south]"]]
     assert [p["share"] for p in out["periods"]] == [1.0, 1.0]
+
+
+def test_requests_for_another_host_or_from_another_origin_are_refused():
+    import http.client
+
+    server = start_in_background(ExplorerApp(bass.build()))
+    port = server.server_port
+    try:
+        def status(method, headers, body=None):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request(method, "/api/model" if method == "GET" else "/api/run",
+                               body=body, headers=headers)
+            code = connection.getresponse().status
+            connection.close()
+            return code
+
+        assert status("GET", {"Host": f"127.0.0.1:{port}"}) == 200
+        assert status("GET", {"Host": f"localhost:{port}"}) == 200
+        # a name of another site rebound to 127.0.0.1 (DNS rebinding)
+        assert status("GET", {"Host": f"attacker.example:{port}"}) == 403
+        run = b'{"series": ["adopters"]}'
+        assert status("POST", {"Host": f"127.0.0.1:{port}",
+                               "Origin": f"http://127.0.0.1:{port}"}, run) == 200
+        # a form on another site posting to the explorer
+        assert status("POST", {"Host": f"127.0.0.1:{port}",
+                               "Origin": "https://attacker.example"}, run) == 403
+    finally:
+        server.shutdown()
+        server.server_close()

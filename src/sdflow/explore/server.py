@@ -2,7 +2,10 @@
 
 It only moves bytes between the socket and `ExplorerApp.handle`. It listens on the
 loopback address alone: the page can change what the machine computes, so it is not
-offered to the network.
+offered to the network. For the same reason it answers only requests addressed to
+itself: a ``Host`` header other than ``127.0.0.1:PORT`` or ``localhost:PORT`` (another
+site's name rebound to 127.0.0.1) and a request sent by a page of another origin are
+refused with 403.
 """
 
 from __future__ import annotations
@@ -60,14 +63,31 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "sdflow-explore"
 
     def do_GET(self):
+        if self._refused():
+            return
         self._answer(self.app.handle("GET", self.path))
 
     def do_POST(self):
+        if self._refused():
+            return
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             self.send_error(413, f"request body over {MAX_BODY} bytes")
             return
         self._answer(self.app.handle("POST", self.path, self.rfile.read(length)))
+
+    def _refused(self) -> bool:
+        """Refuse (403) a request not addressed to this server, or sent from a page of
+        another origin; True when refused."""
+        port = self.server.server_port
+        hosts = {f"{HOST}:{port}", f"localhost:{port}"}
+        origin = self.headers.get("Origin")
+        if self.headers.get("Host") in hosts and (
+                origin is None or origin in {f"http://{h}" for h in hosts}):
+            return False
+        self.send_error(403, "sdflow explore answers only its own page on "
+                             f"http://{HOST}:{port}/")
+        return True
 
     def _answer(self, reply):
         self.send_response(reply.status)
