@@ -173,7 +173,7 @@ def test_page_and_its_files_are_served(growth):
     script = growth.handle("GET", "/static/explorer.js")
     assert script.status == 200 and b"/api/run" in script.body
     # no file of the page reaches for the network
-    for name in ("/", "/static/explorer.js", "/static/explorer.css"):
+    for name in ("/", "/static/explorer.js", "/static/charts.js", "/static/explorer.css"):
         assert b"http://" not in growth.handle("GET", name).body.replace(
             b"http://www.w3.org/2000/svg", b"")
         assert b"https://" not in growth.handle("GET", name).body

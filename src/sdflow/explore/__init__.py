@@ -14,8 +14,9 @@ each slider move is one run, a fan chart one batch of a few hundred runs.
 
 Modules, one job each: `controls` (sliders and their ranges), `settings` (what the page
 sends, as a forecasting scenario), `runs` (runs and fan charts), `dominance` (loop
-scores), `scenario_file` (TOML export), `app` (the endpoints), `server` (HTTP on
-127.0.0.1).
+scores), `scenario_file` (TOML export), `app` (the endpoints, the diagram among them),
+`server` (HTTP on 127.0.0.1); ``static/`` holds the page (``index.html``, ``charts.js``
+drawing SVG, ``explorer.js`` the controls and views).
 """
 
 from __future__ import annotations
