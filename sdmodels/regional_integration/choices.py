@@ -143,6 +143,7 @@ def build_duplication(ctx: Context, levers: dict) -> None:
                 - m.ref("joint planning"), units="1",
                 doc="perceived net payoff of a duplicate project: tournament credit against "
                 "idle capacity, central approval and joint planning")
-    m.aux("duplicate share", c["duplication propensity"]
-          * logistic(c["duplication steepness"] * net), units="1",
+    m.aux("duplicate share", unit_interval(c["duplication propensity"]
+                                           * logistic(c["duplication steepness"] * net)),
+          units="1",
           doc="share of investment duplicating neighbours")
