@@ -81,6 +81,7 @@ from .loops import HOLDABLE, LOOPS, Loop, find_loop
 from .model import build
 from .parameters import LEVERS, PARAMETERS, parameter_names
 from .presets import PRESETS, get_preset
+from .segmentation import market_segmentation
 
 __all__ = ["HOLDABLE", "LEVERS", "LOOPS", "Loop", "PARAMETERS", "PRESETS", "build",
            "find_loop", "get_preset", "is_prisoners_dilemma", "parameter_names",
