@@ -10,9 +10,9 @@ Price basis
     The model runs in **constant 2004 prices**:
 
     * output starts at nominal 2004 GDP (which *is* GDP in 2004 prices);
-    * `real_gdp` chains the NBS GDP index from 2004 (``Y[t] = Y[t-1] * index[t] / 100``),
-      so real growth is the official real growth in every year, 2018 included; the implicit
-      GDP deflator is nominal / real GDP;
+    * `real_gdp` chains the NBS GDP index from 2004 (``Y[t] = Y[t-1] * index[t] / 100``,
+      `observed.real_gdp`), so real growth is the official real growth in every year, 2018
+      included; the implicit GDP deflator is nominal / real GDP;
     * capital is built by the perpetual inventory method from GFCF deflated by the
       investment price index re-based to 2004 = 1 (the only investment deflator there is);
     * fiscal revenue in 2004 prices is nominal budget revenue over the GDP deflator.
@@ -41,6 +41,9 @@ import numpy as np
 import pandas as pd
 
 from sdflow.errors import DataError
+
+from . import observed
+from .milestones import cooperation_milestones
 
 DATA_DIR = Path(__file__).resolve().with_name("data_files")
 GDP_FILE = "china_provincial_gdp_2004_2018.csv"
@@ -157,23 +160,6 @@ def perpetual_inventory(real_investment: pd.Series, delta: float = DEPRECIATION_
     return float(capital)
 
 
-def chain_real_gdp(nominal: pd.DataFrame, index: pd.DataFrame,
-                   base: int = BASE_YEAR) -> pd.DataFrame:
-    """GDP in ``base``-year prices: nominal GDP of ``base`` chained with the real index.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> nominal = pd.DataFrame({"a": [100.0, 121.0, 150.0]}, index=[2004, 2005, 2006])
-    >>> index = pd.DataFrame({"a": [110.0, 110.0, 105.0]}, index=[2004, 2005, 2006])
-    >>> chain_real_gdp(nominal, index)["a"].round(3).tolist()
-    [100.0, 110.0, 115.5]
-    """
-    growth = (index.loc[base + 1:] / 100.0).cumprod()
-    real = pd.concat([nominal.loc[[base]], growth * nominal.loc[base]])
-    return real.loc[nominal.index.intersection(real.index)]
-
-
 def region_data(members) -> RegionData:
     """Initial values and observed series for ``members`` (province names as in the data).
 
@@ -187,7 +173,6 @@ def region_data(members) -> RegionData:
     """
     members = tuple(members)
     gdp = _wide(GDP_FILE, "gdp_100m_yuan", members)
-    index = _wide(GDP_INDEX_FILE, "gdp_index_prev_year_eq_100", members)
     gfcf = _wide(GFCF_FILE, "gfcf_100m_yuan", members)
     price = _wide(GFCF_FILE, "investment_price_index_1952_eq_1", members)
     population = _wide(POPULATION_FILE, "population_10k_persons", members)
@@ -195,8 +180,12 @@ def region_data(members) -> RegionData:
     price_2004 = price / price.loc[BASE_YEAR]
     real_investment = gfcf / price_2004
     capital0 = np.array([perpetual_inventory(real_investment[p]) for p in members])
-    real_gdp = chain_real_gdp(gdp, index)
-    deflator = gdp / real_gdp
+    paths = dict(gdp_path=DATA_DIR / GDP_FILE, index_path=DATA_DIR / GDP_INDEX_FILE)
+    real = observed.real_gdp(members, **paths).pivot(
+        index="year", columns="province", values="real_gdp_100m_yuan_2004_prices")[list(members)]
+    fiscal = observed.fiscal_revenue(members, fiscal_path=DATA_DIR / FISCAL_FILE, **paths).pivot(
+        index="year", columns="province",
+        values="budget_revenue_100m_yuan_2004_prices")[list(members)]
     return RegionData(
         members=members,
         output0=gdp.loc[BASE_YEAR].to_numpy(),
@@ -204,9 +193,9 @@ def region_data(members) -> RegionData:
         investment_share0=(gfcf.loc[BASE_YEAR] / gdp.loc[BASE_YEAR]).to_numpy(),
         tax_share0=(revenue.loc[BASE_YEAR] / gdp.loc[BASE_YEAR]).to_numpy(),
         labour=population,
-        real_gdp=real_gdp,
+        real_gdp=real,
         nominal_gdp=gdp,
-        real_fiscal_revenue=(revenue.loc[gdp.index] / deflator),
+        real_fiscal_revenue=fiscal,
         real_investment=real_investment.loc[BASE_YEAR:],
     )
 
@@ -220,7 +209,8 @@ def _decimal_year(date: str) -> float:
 
 
 def milestone_times(region: str, since: float = BASE_YEAR) -> tuple:
-    """Decimal years of the central mandates of ``region`` from ``since`` on (one a year).
+    """Decimal years of the central mandates of ``region`` from ``since`` on (one a year),
+    from `cooperation_milestones` on the package's copy of the milestones file.
 
     Examples
     --------
@@ -229,11 +219,9 @@ def milestone_times(region: str, since: float = BASE_YEAR) -> tuple:
     >>> [round(t, 2) for t in milestone_times("PPRD")]
     [2004.42]
     """
-    frame = _table(MILESTONES_FILE, ("date", "region", "event"))
-    rows = frame[frame["region"] == region]
+    rows = cooperation_milestones(region, path=DATA_DIR / MILESTONES_FILE)
     central = rows[rows["event"].str.contains("|".join(CENTRAL_MARKERS), regex=True)]
-    times = sorted(_decimal_year(d) for d in central["date"])
     first_of_year: dict[int, float] = {}
-    for t in times:
+    for t in sorted(_decimal_year(d) for d in central["date"]):
         first_of_year.setdefault(int(t), t)
     return tuple(t for t in first_of_year.values() if t >= since)
