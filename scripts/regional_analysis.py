@@ -58,23 +58,14 @@ KNOCKOUTS = {
 
 
 def calibrated(key: str, use: bool = True) -> dict:
-    """The calibrated constants of a preset as `simulate(params=...)` takes them (arrays for
-    per-member constants), or {} without a calibration."""
+    """The calibrated constants of a preset (``"params"`` of its params.json, arrays for
+    per-member constants), as `simulate(params=...)` takes them; {} without a calibration."""
     path = ROOT / "calibration" / "results" / key / "params.json"
     if not use or not path.exists():
         return {}
     flat = json.loads(path.read_text())["params"]
-    members = list(PRESETS[key].members)
-    model = build(key, stop=2006)
-    params: dict = {}
-    for label, value in flat.items():
-        name, _, element = label.partition("[")
-        if element:
-            array = params.setdefault(name, np.array(model[name].value, dtype=float))
-            array[members.index(element.rstrip("]"))] = value
-        else:
-            params[name] = float(value)
-    return params
+    return {name: np.asarray(value, dtype=float) if isinstance(value, list) else float(value)
+            for name, value in flat.items()}
 
 
 def scenarios() -> dict[str, dict[str, float]]:
