@@ -69,10 +69,10 @@ def build_payoffs(ctx: Context, levers: dict) -> None:
     perceived = m.ref("perceived output")
     tax = m.ref("tax share")
     revenue = m.ref("fiscal revenue")
-    gain_share = m.aux("realised integration gain", m.ref("market ratio")
-                       ** c["market scale elasticity"] - 1, units="1",
-                       doc="output share a member owes to its present integration with "
-                       "partners (its market against its own output alone)")
+    gain_share = m.aux("realised integration gain", 1 - m.ref("market ratio")
+                       ** -c["market scale elasticity"], units="1",
+                       doc="share of a member's output it owes to its present integration "
+                       "with partners (its market against its own output alone), in [0, 1)")
     paid = m.aux("compensation paid", levers["benefit sharing"] * c["compensation rate"]
                  * tax * gain_share * output, units=MONEY_FLOW,
                  doc="budget revenue a member pays into the benefit-sharing fund")
