@@ -210,7 +210,8 @@ def knockout_rows(key, stop, fixed):
         for label, ds in (("closed", closed), ("held", held)):
             rows.append({
                 "preset": key, "link held": link, "loops cut": loops, "model": label,
-                "protectionism change": float(area_mean(ds["protectionism"] - end["protectionism"])),
+                "protectionism change": float(area_mean(ds["protectionism"]
+                                                        - end["protectionism"])),
                 "integration change": float(area_mean(ds["member integration"]
                                                       - end["member integration"])),
                 "output vs base %": 100 * (float(ds["regional output"])

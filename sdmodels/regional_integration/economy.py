@@ -16,10 +16,11 @@ Equations (per member ``i``; ``j`` runs over the other members; ``~Y`` is percei
   public goods effect``
 * ``output = potential output * efficiency / reference efficiency``, ``efficiency = (1 -
   protection deadweight * protectionism) * (1 + net capture share) * (1 - governance cost
-  share)`` (the reference is the efficiency of the 2004 state, which the data describe): protection diverts partners' sales to
-  local firms (``captured sales_ij = capture share * trade intensity * (1 - contract
-  coverage) * integration_ij * protectionism_i * ~Y_i ~Y_j / sum ~Y``), a transfer between
-  members, and costs its own deadweight; governance levers and joint projects cost output
+  share)`` (the reference is the efficiency of the 2004 state, which the data describe):
+  protection diverts partners' sales to local firms (``captured sales_ij = capture share *
+  trade intensity * (1 - contract coverage) * integration_ij * protectionism_i * ~Y_i ~Y_j /
+  sum ~Y``), a transfer between members, and costs its own deadweight; governance levers
+  and joint projects cost output
 * ``market ratio_i = 1 + market access * sum_j integration_ij ~Y_j / ~Y_i``; ``market size
   effect = (market ratio / market ratio at start)^market scale elasticity``
 * ``return on capital = alpha * output / capital``; ``investment share = max share * z /

@@ -1,7 +1,8 @@
 """Data-derived initial values (sdmodels/regional_integration/data.py).
 
-Expected numbers come from the CSV files shipped with the model (data_files/) (read here independently with
-the csv module) and from the steady state of the perpetual inventory recursion.
+Expected numbers come from the CSV files shipped with the model (data_files/, read here
+independently with the csv module) and from the steady state of the perpetual inventory
+recursion.
 """
 
 import csv
