@@ -79,9 +79,9 @@ class NumbaWriter(ModuleWriter):
 
     def _data(self, key: str) -> str:
         line = super()._data(key)
-        node, name = self.graph.nodes[key], self.names[key]
-        self.namespace[f"DX_{name}"] = np.asarray(node.times, dtype=float)
-        self.namespace[f"DY_{name}"] = np.asarray(node.series, dtype=float)
+        node = self.graph.nodes[key]
+        self.namespace[self.table_name("DX_", key)] = np.asarray(node.times, dtype=float)
+        self.namespace[self.table_name("DY_", key)] = np.asarray(node.series, dtype=float)
         return line
 
     def line(self, key: str) -> str:
