@@ -12,6 +12,7 @@ from ..errors import ParameterError
 from ..ir.graph import ModelGraph
 from .layout import Slot
 from .fused import euler_source
+from .identifiers import string_literal
 from .module import ModuleWriter
 
 
@@ -115,7 +116,8 @@ def compile_model(graph: ModelGraph, params=(), scalar: bool | None = None,
     source = writer.source()
     if scalar and not any(n.kind == "pipeline" for n in nodes.values()):
         source += "\n\n" + "\n".join(euler_source(writer)) + "\n"
-    filename = f"<sdflow {graph.name} {'scalar' if scalar else 'batched'} {id(writer):x}>"
+    path = "scalar" if scalar else "batched"
+    filename = f"<sdflow {string_literal(graph.name)} {path} {id(writer):x}>"
     # keep the source findable for tracebacks and debuggers
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = writer.namespace

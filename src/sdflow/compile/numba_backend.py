@@ -30,6 +30,7 @@ from ..errors import ModelError
 from ..ir.graph import ModelGraph
 from .compiled import CompiledModel, default_outputs
 from .layout import Slot
+from .identifiers import string_literal
 from .module import ModuleWriter
 
 METHODS = ("euler", "rk4")
@@ -245,7 +246,7 @@ def compile_numba(graph: ModelGraph, params=(), outputs=None, method: str = "eul
     outputs = default_outputs(graph) if outputs is None else tuple(outputs)
     writer = NumbaWriter(graph, tuple(params), outputs)
     source = run_source(writer, method)
-    filename = f"<sdflow {graph.name} numba {method} {id(writer):x}>"
+    filename = f"<sdflow {string_literal(graph.name)} numba {method} {id(writer):x}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = writer.namespace
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our generated code
