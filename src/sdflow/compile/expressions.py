@@ -98,8 +98,13 @@ _REDUCERS = {"sum": "rt.sum_over", "mean": "np.mean", "min": "np.min", "max": "n
 class ExpressionWriter:
     """Writes expressions of one graph; ``lookup_names`` name table arrays in the module.
 
-    ``reference`` maps a node key to the `Value` holding it in the generated function.
+    ``reference`` maps a node key to the `Value` holding it in the generated function. A
+    target that spells numbers or scalar functions differently (numba) overrides `number`
+    and `scalar_calls`.
     """
+
+    #: the functions of the scalar path, by builtin
+    scalar_calls = _SCALAR_CALLS
 
     def __init__(self, scalar: bool, reference: Callable[[str], Value],
                  lookup_name: Callable[[object], tuple[str, str]]):
@@ -113,7 +118,7 @@ class ExpressionWriter:
         if isinstance(e, NodeRef):
             return self.reference(e.key)
         if isinstance(e, ex.Literal):
-            return Value(number(e.value), (), False)
+            return Value(self.number(e.value), (), False)
         if isinstance(e, ex.Time):
             return Value("t", (), False)
         if isinstance(e, ex.Neg):
@@ -156,6 +161,11 @@ class ExpressionWriter:
         if isinstance(e, AllocateByPriority):
             return self._allocate(e)
         raise TypeError(f"cannot compile expression {e!r}")
+
+    @staticmethod
+    def number(value: float) -> str:
+        """A number as source text (see `number`)."""
+        return number(value)
 
     def _operands(self, *values: Value) -> tuple[list[str], tuple, bool]:
         dims = union(*(v.dims for v in values))
@@ -208,7 +218,7 @@ class ExpressionWriter:
             name = (_SCALAR_TIME_CALLS if self.scalar else _TIME_CALLS)[f]
             prefix = f"{self.input_time}, " + ("" if f == "ramp" else "dt, ")
             return Value(f"{name}({prefix}{', '.join(codes)})", dims, batched)
-        table = _SCALAR_CALLS if self.scalar else _NUMPY_CALLS
+        table = self.scalar_calls if self.scalar else _NUMPY_CALLS
         return Value(f"{self._function(table, f)}({', '.join(codes)})", dims, batched)
 
     def _allocate(self, e: AllocateByPriority) -> Value:

@@ -33,6 +33,9 @@ def python_names(graph: ModelGraph, taken: set[str] | None = None) -> dict[str, 
 class ModuleWriter:
     """Writes the source of one graph for one set of per-run parameters."""
 
+    #: the expression printer of this target
+    expression_writer = ExpressionWriter
+
     def __init__(self, graph: ModelGraph, params: tuple[str, ...], scalar: bool,
                  outputs: tuple[str, ...]):
         self.graph, self.scalar, self.outputs = graph, scalar, outputs
@@ -45,7 +48,7 @@ class ModuleWriter:
         self.params, self.n_params = lay_out(params, [nodes[k].shape for k in params])
         self.namespace: dict = {"np": np, "rt": runtime, "math": math}
         self._lookups: dict[int, tuple[str, str]] = {}
-        self.writer = ExpressionWriter(scalar, self._reference, self._lookup)
+        self.writer = self.expression_writer(scalar, self._reference, self._lookup)
 
     # -- references ----------------------------------------------------------------------
     def _reference(self, key: str) -> Value:
@@ -58,9 +61,7 @@ class ModuleWriter:
     def _folded(self, key: str) -> Value:
         node = self.graph.nodes[key]
         if node.value.ndim == 0:
-            value = float(node.value)
-            text = repr(value) if math.isfinite(value) else f"float('{value}')"
-            return Value(text, (), False)
+            return Value(self.writer.number(node.value), (), False)
         name = self.table_name("C_", key)
         self.namespace[name] = node.value.reshape((1,) + node.value.shape)
         return Value(name, node.dims, True)

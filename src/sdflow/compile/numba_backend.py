@@ -20,6 +20,7 @@ dimensions are refused.
 from __future__ import annotations
 
 import linecache
+import math
 import time
 import types
 from dataclasses import dataclass, field
@@ -29,8 +30,9 @@ import numpy as np
 from ..errors import ModelError
 from ..ir.graph import ModelGraph
 from .compiled import CompiledModel, default_outputs
-from .layout import Slot
+from .expressions import ExpressionWriter
 from .identifiers import string_literal
+from .layout import Slot
 from .module import ModuleWriter
 
 METHODS = ("euler", "rk4")
@@ -65,8 +67,32 @@ def jitted_runtime():
     return _RUNTIME["module"]
 
 
+class NumbaExpressionWriter(ExpressionWriter):
+    """The scalar printer with the few spellings numba does not accept replaced.
+
+    Examples
+    --------
+    >>> NumbaExpressionWriter.number(float("-inf")), NumbaExpressionWriter.number(0.5)
+    ('-math.inf', '0.5')
+    """
+
+    #: INTEGER as a float (``math.trunc`` would make an int, which overflows in numba)
+    scalar_calls = {**ExpressionWriter.scalar_calls, "integer": "rt.trunc"}
+
+    @staticmethod
+    def number(value: float) -> str:
+        value = float(value)
+        if math.isnan(value):
+            return "math.nan"
+        if math.isinf(value):
+            return "math.inf" if value > 0 else "-math.inf"
+        return repr(value)
+
+
 class NumbaWriter(ModuleWriter):
     """A scalar `ModuleWriter` whose tables are numpy arrays (numba cannot read lists)."""
+
+    expression_writer = NumbaExpressionWriter
 
     def __init__(self, graph: ModelGraph, params: tuple[str, ...], outputs: tuple[str, ...]):
         super().__init__(graph, params, True, outputs)
@@ -86,23 +112,10 @@ class NumbaWriter(ModuleWriter):
         return line
 
     def line(self, key: str) -> str:
-        return numba_text(self._node_line(key))
+        return self._node_line(key)
 
     def rates(self) -> list[str]:
-        return [numba_text(self.writer.write(self.graph.nodes[k].rate).code)
-                for k in self.states]
-
-
-def numba_text(code: str) -> str:
-    """Scalar-path code with the few spellings numba does not accept replaced.
-
-    Examples
-    --------
-    >>> numba_text("min(x, float('inf')) + math.trunc(y)")
-    'min(x, math.inf) + rt.trunc(y)'
-    """
-    return (code.replace("float('inf')", "math.inf").replace("float('-inf')", "-math.inf")
-            .replace("float('nan')", "math.nan").replace("math.trunc(", "rt.trunc("))
+        return [self.writer.write(self.graph.nodes[k].rate).code for k in self.states]
 
 
 def run_source(w: NumbaWriter, method: str) -> str:
@@ -121,12 +134,12 @@ def run_source(w: NumbaWriter, method: str) -> str:
         if node.kind == "const":
             continue
         if node.kind == "stock":
-            body.append(numba_text(w._assign(key, node.initial)))
+            body.append(w._assign(key, node.initial))
             body.append(f"{names[key]} = float({names[key]})")  # one type all run long
         elif node.kind == "initial":
-            body.append(numba_text(w._assign(key, node.equation)))
+            body.append(w._assign(key, node.equation))
         elif node.init_equation is not None:  # ACTIVE INITIAL: its value at the start
-            body.append(numba_text(w._assign(key, node.init_equation)))
+            body.append(w._assign(key, node.init_equation))
         else:
             body.append(w.line(key))
     # Vensim holds STEP, PULSE and RAMP over a Runge-Kutta step (see `evaluate_source`)
