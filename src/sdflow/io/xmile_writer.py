@@ -65,6 +65,22 @@ def display_name(name: str) -> str:
     return shown
 
 
+def subscript_name(name: str) -> str:
+    """A dimension or element name as declared (see `display_name`); no commas, which
+    separate subscripts.
+
+    Examples
+    --------
+    >>> subscript_name("Jiangsu province")
+    'Jiangsu province'
+    """
+    if "," in name:
+        raise UnsupportedFeatureError(
+            f"the dimension or element name {name!r} holds a comma, which separates "
+            "subscripts in XMILE; rename it", name)
+    return display_name(name)
+
+
 def xmile_name(name: str) -> str:
     r"""A variable name as written inside an equation (spaces become underscores).
 
@@ -220,7 +236,7 @@ def _dimensions(parent, dims) -> None:
     if dims:
         node = _sub(parent, "dimensions")
         for d in dims:
-            _sub(node, "dim", name=display_name(d.name))
+            _sub(node, "dim", name=subscript_name(d.name))
 
 
 def _gf(parent, x, y, extrapolate: bool, name: str | None = None):
@@ -252,9 +268,9 @@ def build_xmile(model) -> ET.Element:
     if model.dimensions:
         dims = _sub(root, "dimensions")
         for dim in model.dimensions.values():
-            node = _sub(dims, "dim", name=display_name(dim.name))
+            node = _sub(dims, "dim", name=subscript_name(dim.name))
             for element in dim.elements:
-                _sub(node, "elem", name=display_name(element))
+                _sub(node, "elem", name=subscript_name(element))
     variables = _sub(_sub(root, "model"), "variables")
     for var in model.variables:
         printer.owner = var.name
@@ -269,7 +285,8 @@ def build_xmile(model) -> ET.Element:
             values = np.broadcast_to(var.value, tuple(len(d) for d in dims))
             if dims and np.ptp(values) != 0:
                 for index in np.ndindex(values.shape):
-                    subscript = ",".join(d.elements[i] for d, i in zip(dims, index))
+                    subscript = ",".join(subscript_name(d.elements[i])
+                                         for d, i in zip(dims, index))
                     _sub(_sub(node, "element", subscript=subscript), "eqn",
                          _number(values[index]))
             else:
@@ -281,7 +298,7 @@ def build_xmile(model) -> ET.Element:
             # one standalone graphical function of TIME per element (PySD reads a <gf>
             # only at the variable level, so per-element tables are separate functions)
             for index in np.ndindex(*(len(d) for d in dims)):
-                elements = [d.elements[i] for d, i in zip(dims, index)]
+                elements = [subscript_name(d.elements[i]) for d, i in zip(dims, index)]
                 table = f"{var.name} data {' '.join(elements)}"
                 _gf(variables, var.times, var.values[(slice(None),) + index], False,
                     name=table)
