@@ -89,8 +89,9 @@ def _smc_files(result, folder: Path, names: list[str]) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():   # ArviZ 0.x against newer matplotlib
         warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         axes = az.plot_trace(idata, var_names=result.labels, compact=False)
         _save(plt, np.ravel(axes)[0].figure, folder / "trace.png")
         axes = az.plot_pair(idata, var_names=result.labels, kind="scatter",
