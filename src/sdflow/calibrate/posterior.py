@@ -127,8 +127,10 @@ def inference_data(posterior: dict, labels: list[str], series: list[str],
     >>> post = {"theta": np.zeros((2, 3, 1)), "log_likelihood": np.zeros((2, 3))}
     >>> idata = inference_data(post, ["k"], ["x"], np.ones((6, 1)),
     ...                        [np.ones((6, 4, 1))], [np.ones((4, 1))])
-    >>> sorted(idata.groups()), dict(idata.posterior.sizes)
-    (['log_likelihood', 'observed_data', 'posterior', 'posterior_predictive'], {'chain': 2, 'draw': 3})
+    >>> sorted(idata.groups())
+    ['log_likelihood', 'observed_data', 'posterior', 'posterior_predictive']
+    >>> dict(idata.posterior.sizes)
+    {'chain': 2, 'draw': 3}
     """
     az = import_arviz()
     theta = posterior["theta"]

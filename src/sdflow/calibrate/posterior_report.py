@@ -94,8 +94,9 @@ def _smc_files(result, folder: Path, names: list[str]) -> list[str]:
         warnings.simplefilter("ignore", DeprecationWarning)
         axes = az.plot_trace(idata, var_names=result.labels, compact=False)
         _save(plt, np.ravel(axes)[0].figure, folder / "trace.png")
-        axes = az.plot_pair(idata, var_names=result.labels, kind="scatter",
-                            scatter_kwargs={"alpha": 0.1, "s": 1})
+        size = 1.8 * len(result.labels) + 1
+        axes = az.plot_pair(idata, var_names=result.labels, kind="hexbin", gridsize=40,
+                            figsize=(size, size), textsize=9, hexbin_kwargs={"cmap": "Blues"})
         _save(plt, np.ravel(axes)[0].figure, folder / "pair.png")
     lines = ["", "## Posterior (tempered SMC)", "",
              f"{posterior['chains']} independent populations of {posterior['particles']} "

@@ -29,7 +29,9 @@ class CalibrationResult:
     ``{"wald": (lo, hi), "profile": (lo, hi), "posterior": (lo, hi)}`` (those computed);
     ``statistics`` holds per-series scores for ``"fit"``, ``"test"`` and ``"naive"``.
     ``params`` maps each calibrated constant to its full value (what forecasting reads);
-    ``observed`` and ``simulated`` cover the fit and test periods.
+    ``observed`` and ``simulated`` cover the fit and test periods. ``draws`` holds the
+    parameter draws that forecasts read (posterior, or bounded Laplace), their observation
+    error scales and the predictive bands (see `calibration_draws`).
 
     Examples
     --------
