@@ -128,3 +128,38 @@ def test_predictive_without_draws_is_a_clear_error(tmp_path):
 
     with pytest.raises(sf.SpecError, match="predictive = true needs a calibration's draws"):
         build_ensemble(_forecast_spec(tmp_path, 'predictive = true'))
+
+
+def test_observation_error_of_a_summed_flow_and_of_chosen_elements(tmp_path):
+    import json
+
+    import xarray as xr
+
+    from sdflow.forecasting.predictive import read_observation_error
+
+    (tmp_path / "draws.csv").write_text("draw,chain,rate[north],observation sd: growth obs\n"
+                                        "0,0,0.05,4.0\n")
+    (tmp_path / "params.json").write_text(json.dumps({
+        "params": {}, "draws": {"file": "draws.csv"}, "observation_error": {"growth obs": {
+            "variable": "growth", "elements": ["north", "south"], "measure": "sum",
+            "period": 2.0, "noise": "normal"}}}))
+    error = read_observation_error(tmp_path / "params.json", regions().graph())
+    [entry] = error.entries
+    assert entry.sd.tolist() == [2.0]      # a sum over 2 years with sd 4: rate sd 4 / 2
+    ds = xr.Dataset({"growth": (("scenario", "run", "time", "region"),
+                                np.zeros((1, 20000, 2, 3)))},
+                    coords={"region": ["north", "centre", "south"]})
+    noisy = error.add_to(ds, np.zeros(20000, int), np.random.default_rng(0))["growth"]
+    assert float(noisy.sel(region="centre").std()) == 0.0          # not observed
+    assert float(noisy.sel(region="north").std()) == pytest.approx(2.0, rel=0.02)
+
+
+def test_observation_error_needs_a_calibration_that_wrote_one(tmp_path):
+    from sdflow.forecasting.predictive import read_observation_error
+
+    (tmp_path / "draws.csv").write_text("draw,rate[north]\n0,0.05\n")
+    with pytest.raises(sf.SpecError, match="params.json does not exist"):
+        read_observation_error(tmp_path / "draws.csv", regions().graph())
+    (tmp_path / "params.json").write_text('{"params": {}}')
+    with pytest.raises(sf.SpecError, match="describes no observation error"):
+        read_observation_error(tmp_path / "draws.csv", regions().graph())
