@@ -82,3 +82,24 @@ def test_bad_settings_are_clear_errors():
         tempered_smc(lambda t: t[..., 0], lambda t: t[..., 0], [0.0], [np.inf])
     with pytest.raises(sf.SpecError, match="target_ess"):
         tempered_smc(lambda t: t[..., 0], lambda t: t[..., 0], [0.0], [1.0], target_ess=1.5)
+
+
+def test_a_resumed_run_ends_with_the_same_draws():
+    import json
+
+    def loglik(theta):
+        return -0.5 * (((theta - [0.3, 0.6]) / [0.05, 0.2]) ** 2).sum(axis=-1)
+
+    def flat(theta):
+        return np.zeros(theta.shape[:-1])
+
+    states = []
+    settings = dict(groups=2, particles=300, seed=5)
+    whole = tempered_smc(loglik, flat, [0, 0], [1, 1], save=states.append, **settings)
+    assert len(states) >= 3
+    # what a checkpoint file keeps: the state after the second stage, through JSON
+    saved = json.loads(json.dumps(states[1]))
+    resumed = tempered_smc(loglik, flat, [0, 0], [1, 1], saved=saved, **settings)
+    np.testing.assert_array_equal(resumed.theta, whole.theta)
+    np.testing.assert_array_equal(resumed.log_evidence, whole.log_evidence)
+    assert resumed.batches == whole.batches

@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from ..errors import SpecError
+from .checkpoint import Checkpoint
 from .optimisers import Evaluator
 from .smc import tempered_smc
 
@@ -36,7 +37,7 @@ def import_arviz():
 
 
 def sample_smc(evaluator: Evaluator, priors, settings: dict, seed: int,
-               progress=None) -> dict:
+               checkpoint: Checkpoint | None = None, progress=None) -> dict:
     """Posterior draws of the evaluator's parameters by tempered SMC.
 
     Parameters
@@ -50,6 +51,9 @@ def sample_smc(evaluator: Evaluator, priors, settings: dict, seed: int,
         same batches), ``target_ess`` (0.5), ``max_moves`` (30); see `tempered_smc`.
     seed : int
         Seeds the sampler: equal seeds give equal draws, bit for bit.
+    checkpoint : Checkpoint, optional
+        Each stage is stored under ``"smc"``; a resumed run continues from the last one
+        and ends with the same draws.
     progress : callable, optional
         Called with ``stage=`` after each SMC stage.
 
@@ -92,7 +96,10 @@ def sample_smc(evaluator: Evaluator, priors, settings: dict, seed: int,
     sample = tempered_smc(log_likelihood, log_prior, evaluator.lower, evaluator.upper,
                           groups=chains, particles=particles, seed=seed,
                           target_ess=float(settings["target_ess"]),
-                          max_moves=int(settings["max_moves"]), progress=progress)
+                          max_moves=int(settings["max_moves"]), progress=progress,
+                          saved=checkpoint.get("smc") if checkpoint else None,
+                          save=(lambda state: checkpoint.put("smc", state)) if checkpoint
+                          else None)
     draws = sample.theta.reshape(-1, k)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)   # one chain: R-hat is undefined

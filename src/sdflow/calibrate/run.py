@@ -220,7 +220,7 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
         if progress is not None:
             progress(stage="posterior by tempered SMC")
         posterior = sample_smc(evaluator, [p.prior for p in spec.parameters], spec.smc,
-                               spec.seed, progress)
+                               spec.seed, checkpoint, progress)
     flags = identifiability(problem.labels, x, problem.lower, problem.upper, wald, profiles)
 
     full = CalibrationProblem(model, list(zip(spec.series, all_obs)), spec.parameters,

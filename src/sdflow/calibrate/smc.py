@@ -58,7 +58,8 @@ def tempered_smc(log_likelihood: Callable[[np.ndarray], np.ndarray],
                  log_prior: Callable[[np.ndarray], np.ndarray], lower, upper, *,
                  groups: int = 4, particles: int = 1000, seed: int = 0,
                  target_ess: float = 0.5, max_moves: int = 30, min_moves: int = 2,
-                 progress: Callable[..., None] | None = None) -> TemperedSample:
+                 progress: Callable[..., None] | None = None, saved: dict | None = None,
+                 save: Callable[[dict], None] | None = None) -> TemperedSample:
     """Sample ``prior * likelihood`` restricted to the bounds, ``groups`` independent
     populations at once.
 
@@ -83,6 +84,11 @@ def tempered_smc(log_likelihood: Callable[[np.ndarray], np.ndarray],
         moved with probability 0.99 (from the acceptance rate), at most ``max_moves``.
     progress : callable, optional
         Called with ``stage=`` after each stage.
+    saved : dict, optional
+        A state that ``save`` received: the run continues after that stage and ends
+        with the same draws, bit for bit, as an uninterrupted one.
+    save : callable, optional
+        Called after each stage with the state (plain lists and numbers, JSON-ready).
 
     Returns
     -------
@@ -127,14 +133,18 @@ def tempered_smc(log_likelihood: Callable[[np.ndarray], np.ndarray],
         out.batches += 1
         return theta, np.nan_to_num(ll, nan=-np.inf, posinf=-np.inf), lp
 
-    theta, loglik, logprior = evaluate(z)
+    beta = np.zeros(groups)
+    scale = np.full(groups, 2.38 / np.sqrt(k))
+    stage = 0
+    if saved:
+        z, loglik, logprior, beta, scale, stage = _restore(saved, out, rng)
+        theta = transform.to_bounded(z)
+    else:
+        theta, loglik, logprior = evaluate(z)
     phi = np.where(np.isfinite(loglik), loglik + logprior, -np.inf)
     if not np.isfinite(phi).any(axis=1).all():
         raise SpecError("smc: no initial particle has a finite likelihood; check the bounds "
                         "and that the model runs within them")
-    beta = np.zeros(groups)
-    scale = np.full(groups, 2.38 / np.sqrt(k))
-    stage = 0
     while (beta < 1).any():
         stage += 1
         delta = _next_step(phi, beta, target_ess)
@@ -179,11 +189,32 @@ def tempered_smc(log_likelihood: Callable[[np.ndarray], np.ndarray],
         out.betas.append(beta.copy())
         out.acceptance.append(rate)
         out.moves.append(moves)
+        if save is not None:
+            save({"stage": stage, "z": z.tolist(), "log_likelihood": loglik.tolist(),
+                  "log_prior": logprior.tolist(), "beta": beta.tolist(),
+                  "scale": scale.tolist(), "log_evidence": out.log_evidence.tolist(),
+                  "betas": [b.tolist() for b in out.betas],
+                  "acceptance": [a.tolist() for a in out.acceptance], "moves": out.moves,
+                  "evaluations": out.evaluations, "batches": out.batches,
+                  "rng": rng.bit_generator.state})
         if progress is not None:
             progress(stage=f"SMC stage {stage}: beta {beta.min():.3g}, {moves} moves, "
                            f"acceptance {rate.mean():.2f}")
     out.theta, out.log_likelihood, out.log_prior = theta, loglik, logprior
     return out
+
+
+def _restore(saved: dict, out: TemperedSample, rng):
+    """Set ``out`` and ``rng`` from a saved state; the arrays the loop continues with."""
+    out.log_evidence = np.array(saved["log_evidence"], float)
+    out.betas = [np.array(b, float) for b in saved["betas"]]
+    out.acceptance = [np.array(a, float) for a in saved["acceptance"]]
+    out.moves = list(saved["moves"])
+    out.evaluations, out.batches = saved["evaluations"], saved["batches"]
+    rng.bit_generator.state = saved["rng"]
+    return (np.array(saved["z"], float), np.array(saved["log_likelihood"], float),
+            np.array(saved["log_prior"], float), np.array(saved["beta"], float),
+            np.array(saved["scale"], float), int(saved["stage"]))
 
 
 def _next_step(phi, beta, target_ess) -> np.ndarray:
