@@ -126,9 +126,7 @@ def tempered_smc(log_likelihood: Callable[[np.ndarray], np.ndarray],
     def evaluate(z):
         theta = transform.to_bounded(z)
         lp = np.asarray(log_prior(theta), float)
-        ll = np.full(shape, -np.inf)
-        ok = np.isfinite(lp)
-        ll = np.where(ok, np.asarray(log_likelihood(theta), float), -np.inf)
+        ll = np.where(np.isfinite(lp), np.asarray(log_likelihood(theta), float), -np.inf)
         out.evaluations += groups * particles
         out.batches += 1
         return theta, np.nan_to_num(ll, nan=-np.inf, posinf=-np.inf), lp
