@@ -55,3 +55,12 @@ def test_add_error_normal():
     y = add_error(np.zeros((50_000, 2)), np.full(50_000, 2.0), "normal",
                   np.random.default_rng(6))
     assert y.std() == pytest.approx(2.0, rel=0.01)
+
+
+def test_laplace_draws_of_a_barely_constrained_parameter_do_not_pile_on_the_bounds():
+    # s.e. 10 on [0, 1]: logit-normal draws with the delta-method sd (40) would put 91%
+    # of them within 1% of a bound; capped at the logit sd of a uniform, about 1% are
+    d = laplace_draws([0.5], [[10.0 ** 2]], [0.0], [1.0], 20_000, np.random.default_rng(7))
+    near = np.mean((d < 0.01) | (d > 0.99))
+    assert near < 0.03
+    assert abs(np.median(d) - 0.5) < 0.02
