@@ -64,3 +64,15 @@ def test_laplace_draws_of_a_barely_constrained_parameter_do_not_pile_on_the_boun
     near = np.mean((d < 0.01) | (d > 0.99))
     assert near < 0.03
     assert abs(np.median(d) - 0.5) < 0.02
+
+
+def test_the_cap_keeps_a_well_determined_combination():
+    # two rates the data pin down only as a sum: s.e. 10 each, s.e. of the sum 0.01.
+    # At 0.5 on [0, 1], dz/dtheta = 4, so z1 + z2 keeps an sd of 0.04 while each z is
+    # capped at pi / sqrt(3)
+    e = 0.5e-4
+    cov = np.array([[100.0, -100.0 + e], [-100.0 + e, 100.0]])
+    d = laplace_draws([0.5, 0.5], cov, [0, 0], [1, 1], 50_000, np.random.default_rng(8))
+    z = np.log(d) - np.log1p(-d)
+    assert (z[:, 0] + z[:, 1]).std() == pytest.approx(0.04, rel=0.05)
+    assert z[:, 0].std() == pytest.approx(np.pi / np.sqrt(3) / np.sqrt(2), rel=0.05)

@@ -30,10 +30,10 @@ from .bounded import BoundedTransform
 OBSERVATION_NOISE = {"wsse": "normal", "gaussian": "normal", "log_sse": "lognormal",
                      "lognormal": "lognormal"}
 SD_COLUMN = "observation sd: "
-#: Largest sd of a Laplace draw in logit space: that of the logit of a uniform variable
-#: (the logistic distribution, pi / sqrt(3)). A logit-normal with a larger sd piles its
-#: mass against both bounds, claiming values the data never favoured; capped, a parameter
-#: the data barely constrain spreads over its bounds instead.
+#: Largest sd of a Laplace draw along any direction of logit space: that of the logit of a
+#: uniform variable (the logistic distribution, pi / sqrt(3)). A logit-normal with a larger
+#: sd piles its mass against both bounds, claiming values the data never favoured; capped,
+#: a parameter the data barely constrain spreads over its bounds instead.
 LOGIT_SD_CAP = float(np.pi / np.sqrt(3))
 
 
@@ -42,10 +42,11 @@ def laplace_draws(x, cov, lower, upper, n: int, rng) -> np.ndarray:
 
     ``z = T(theta)`` (logit between finite bounds, see `BoundedTransform`) is drawn from
     ``N(T(x), D cov D)`` with ``D = diag(dz/dtheta)`` at ``x`` (the delta method) and
-    mapped back, so every draw respects the bounds. Between two bounds the sd in logit
-    space is capped at `LOGIT_SD_CAP` (the correlations are kept), so a parameter that the
-    Jacobian barely constrains spreads over its range instead of piling against both
-    bounds. An estimate on a bound is moved inside by 1e-6 of the range first (its draws
+    mapped back, so every draw respects the bounds. The variance along each principal
+    direction of ``D cov D`` is capped at ``LOGIT_SD_CAP ** 2``: a direction the Jacobian
+    barely constrains spreads over the range instead of piling against both bounds, while
+    well-determined combinations of parameters keep their small variance (when every
+    parameter has two bounds, as in calibration specs). An estimate on a bound is moved inside by 1e-6 of the range first (its draws
     then stay near that bound: sample the posterior, ``[smc]``, for its real spread).
 
     Parameters
@@ -82,12 +83,9 @@ def laplace_draws(x, cov, lower, upper, n: int, rng) -> np.ndarray:
     d = transform.derivative(x)
     cov_z = np.asarray(cov, float) * np.outer(d, d)
     cov_z = 0.5 * (cov_z + cov_z.T)
-    sd_z = np.sqrt(np.clip(np.diag(cov_z), 0, None))
-    shrink = np.where(transform.both & (sd_z > LOGIT_SD_CAP),
-                      LOGIT_SD_CAP / np.where(sd_z > 0, sd_z, 1), 1.0)
-    cov_z = cov_z * np.outer(shrink, shrink)
     values, vectors = np.linalg.eigh(cov_z)
-    root = vectors * np.sqrt(np.clip(values, 0, None))       # works when cov is singular
+    values = np.clip(values, 0, LOGIT_SD_CAP ** 2 if transform.both.all() else np.inf)
+    root = vectors * np.sqrt(values)                          # works when cov is singular
     z = transform.to_unbounded(x) + rng.standard_normal((n, len(x))) @ root.T
     return transform.to_bounded(z)
 
