@@ -137,7 +137,9 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
     if stock_flow:
         graph.attr(rankdir="LR", nodesep="0.35", ranksep="0.45")
     else:
-        graph.attr(overlap="false", splines="true", sep="+8", mode="major",
+        # curved splines: the spline router of Graphviz 2.43 crashes on large neato
+        # layouts, and curves keep the two links of a two-variable loop apart
+        graph.attr(overlap="false", splines="curved", sep="+8", mode="major",
                    start="1")  # a fixed seed: the same layout on every run
     graph.attr("node", fontname="DejaVu Sans")
     graph.attr("edge", fontname="DejaVu Sans")
@@ -168,12 +170,13 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
         graph.edge(ids[edge.source], ids[edge.target], headlabel=shown, labelfontsize="12",
                    labelfontcolor="#b02020" if edge.sign == -1 else LINK_COLOUR,
                    labeldistance="1.6", labelangle="-30", color=LINK_COLOUR,
-                   penwidth="0.9", arrowsize="0.6", tooltip=f"{names[0]} \u2192 {names[1]} ({mark})",
+                   penwidth="0.9", arrowsize="0.6", len="1.7",  # room for loop marks
+                   tooltip=f"{names[0]} \u2192 {names[1]} ({mark})",
                    **{"class": "information"})
     for i, mark in enumerate(structure.loops):
         marker = f"loop{i}"
         graph.node(marker, label=f"{mark.id} {LOOP_ARROWS[mark.polarity]}",
-                   shape="circle", style="dashed", color="#909090", fontsize="12",
+                   shape="plaintext", margin="0", height="0.2", width="0.3", fontsize="12",
                    fontcolor="#b02020" if mark.polarity == "balancing" else "#207030",
                    tooltip=f"{mark.id} ({mark.polarity}): "
                            + " \u2192 ".join(mark.variables), **{"class": "loop"})
