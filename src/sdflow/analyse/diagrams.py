@@ -130,9 +130,13 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
     stock_flow = structure.kind == "stock_flow"
     engine = engine or ("dot" if stock_flow else "neato")
     what = "stock and flow" if stock_flow else "causal loop"
-    graph = graphviz.Digraph(name=title, engine=engine)
-    graph.attr(label=f"{title}: {what} diagram", labelloc="t", fontsize="14",
-               fontname="DejaVu Sans", tooltip=f"{title}: {what} diagram",
+    # model text reaches DOT only through graphviz.escape: no HTML-like labels, no
+    # backslash escapes (\N, \G...) taken from a variable's name
+    text = graphviz.escape
+    heading = text(f"{title}: {what} diagram")
+    graph = graphviz.Digraph(name=text(title), engine=engine)
+    graph.attr(label=heading, labelloc="t", fontsize="14",
+               fontname="DejaVu Sans", tooltip=heading,
                forcelabels="true")
     if stock_flow:
         graph.attr(rankdir="LR", nodesep="0.35", ranksep="0.45")
@@ -152,7 +156,7 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
         label = "\u2601" if node.kind == "cloud" else node.label
         if stock_flow and node.kind == "flow":
             label = f"{VALVE} {label}"
-        graph.node(ids[key], label=label, tooltip=node.tooltip or node.name,
+        graph.node(ids[key], label=text(label), tooltip=text(node.tooltip or node.name),
                    **{"class": node.kind}, **style)
     for edge in structure.edges:
         names = (structure.nodes[edge.source].name, structure.nodes[edge.target].name)
@@ -171,15 +175,15 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
                    labelfontcolor="#b02020" if edge.sign == -1 else LINK_COLOUR,
                    labeldistance="1.6", labelangle="-30", color=LINK_COLOUR,
                    penwidth="0.9", arrowsize="0.6", len="1.7",  # room for loop marks
-                   tooltip=f"{names[0]} \u2192 {names[1]} ({mark})",
+                   tooltip=text(f"{names[0]} \u2192 {names[1]} ({mark})"),
                    **{"class": "information"})
     for i, mark in enumerate(structure.loops):
         marker = f"loop{i}"
         graph.node(marker, label=f"{mark.id} {LOOP_ARROWS[mark.polarity]}",
                    shape="plaintext", margin="0", height="0.2", width="0.3", fontsize="12",
                    fontcolor="#b02020" if mark.polarity == "balancing" else "#207030",
-                   tooltip=f"{mark.id} ({mark.polarity}): "
-                           + " \u2192 ".join(mark.variables), **{"class": "loop"})
+                   tooltip=text(f"{mark.id} ({mark.polarity}): "
+                                + " \u2192 ".join(mark.variables)), **{"class": "loop"})
         for key in mark.keys:  # springs that pull the mark into the loop's middle
             graph.edge(marker, ids[key], style="invis", len="0.3", weight="5",
                        constraint="false")
