@@ -158,6 +158,7 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
             label = f"{VALVE} {label}"
         graph.node(ids[key], label=text(label), tooltip=text(node.tooltip or node.name),
                    **{"class": node.kind}, **style)
+    fills = {(e.target, e.source) for e in structure.edges if e.kind == "material"}
     for edge in structure.edges:
         names = (structure.nodes[edge.source].name, structure.nodes[edge.target].name)
         if edge.kind == "material":
@@ -171,12 +172,15 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
         # an open sign is spelt out in causal-loop diagrams; in stock-and-flow diagrams
         # (where links from constants are often open) it would only add clutter
         shown = "" if edge.sign is None and stock_flow else mark
+        # a stock's link to the flow that fills it runs against the pipe: left out of
+        # dot's ranking so that material flows from left to right
+        backwards = {"constraint": "false"} if (edge.source, edge.target) in fills else {}
         graph.edge(ids[edge.source], ids[edge.target], headlabel=shown, labelfontsize="12",
                    labelfontcolor="#b02020" if edge.sign == -1 else LINK_COLOUR,
                    labeldistance="1.6", labelangle="-30", color=LINK_COLOUR,
                    penwidth="0.9", arrowsize="0.6", len="1.7",  # room for loop marks
                    tooltip=text(f"{names[0]} \u2192 {names[1]} ({mark})"),
-                   **{"class": "information"})
+                   **{"class": "information"}, **backwards)
     for i, mark in enumerate(structure.loops):
         marker = f"loop{i}"
         graph.node(marker, label=f"{mark.id} {LOOP_ARROWS[mark.polarity]}",
