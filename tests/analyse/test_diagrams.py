@@ -230,3 +230,9 @@ def test_names_that_look_like_html_or_escapes_are_drawn_as_written():
 @needs_dot
 def test_renders_png():
     assert sf.diagram(teacup.build()).pipe(format="png").startswith(b"\x89PNG")
+
+
+def test_loop_marks_on_request_in_stock_and_flow_diagrams():
+    s = diagram_structure(sir.build(), "stock_flow", loops=True)
+    assert [m.id for m in s.loops] == ["B1", "R1", "B2"]
+    assert "recovered" in s.nodes and "duration" in s.nodes  # nothing left out

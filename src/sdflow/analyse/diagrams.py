@@ -72,11 +72,11 @@ def diagram(model, kind: str = "stock_flow", loops=None, around: str | None = No
         auxiliaries and constants as names, information links as thin arrows.
         ``causal_loop``: every changing variable as a name, links with their polarity,
         and loop marks (``R1 ↻``, ``B2 ↺``) inside the loops of `sf.loops`.
-    loops : str, list of str, or False, optional
+    loops : str, list of str, or bool, optional
         Loop ids of `sf.loops` (``"R1"``, ``["R1", "B2"]``): draw only the variables
         on those loops, with their marks. None: all variables, with marks in a
         causal-loop diagram (the first ``max_loop_marks`` loops, shortest first).
-        False: no loop marks.
+        True: marks in either kind of diagram; False: no marks.
     around : str, optional
         Draw only the variables within ``depth`` links of this variable (either way),
         to keep a large model readable.
@@ -188,7 +188,9 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
                    fontcolor="#b02020" if mark.polarity == "balancing" else "#207030",
                    tooltip=text(f"{mark.id} ({mark.polarity}): "
                                 + " \u2192 ".join(mark.variables)), **{"class": "loop"})
+        if stock_flow:  # one rank after the loop's first variable (a stock), beside it
+            graph.edge(ids[mark.keys[0]], marker, style="invis", weight="2")
+            continue
         for key in mark.keys:  # springs that pull the mark into the loop's middle
-            graph.edge(marker, ids[key], style="invis", len="0.3", weight="5",
-                       constraint="false")
+            graph.edge(marker, ids[key], style="invis", len="0.3", weight="5")
     return graph
