@@ -147,3 +147,16 @@ def test_without_dot_the_file_has_no_views_and_says_so(tmp_path, monkeypatch):
         _, root = written(sir.build(), tmp_path)
     assert root.find(f"{X}model/{X}views") is None
     assert root.find(f"{X}model/{X}variables/{X}stock") is not None
+
+
+def test_a_graphviz_failure_costs_the_views_not_the_file(tmp_path, monkeypatch):
+    import sdflow.io.xmile_views as views
+
+    def crash(structure):
+        raise subprocess.CalledProcessError(-6, ["dot", "-Tjson"])
+
+    monkeypatch.setattr(views, "layout", crash)
+    with pytest.warns(ViewsSkippedWarning, match="could not lay out"):
+        _, root = written(sir.build(), tmp_path)
+    assert root.find(f"{X}model/{X}views") is None
+    assert len(root.findall(f"{X}model/{X}variables/{X}stock")) == 3

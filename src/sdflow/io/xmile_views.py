@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
 import warnings
 import xml.etree.ElementTree as ET
 
@@ -76,7 +77,12 @@ def add_views(model_element: ET.Element, model) -> None:
     _graphical_functions_last(model_element)
     structure = diagram_structure(model, "stock_flow", loops=False, constants=True,
                                   signs_from_run=False)
-    where = layout(structure)
+    try:
+        where = layout(structure)
+    except subprocess.CalledProcessError as failure:  # costs the diagram, not the file
+        warnings.warn(f"Graphviz could not lay out the diagram ({failure}), so the XMILE "
+                      "file has no <views>", ViewsSkippedWarning, stacklevel=3)
+        return
     view = ET.SubElement(ET.SubElement(model_element, "views"), "view", type="stock_flow")
     pipes = _pipes(structure)
     for key, node in structure.nodes.items():
