@@ -86,7 +86,8 @@ def diagram(model, kind: str = "stock_flow", loops=None, around: str | None = No
         Draw constants and data series (default: in stock-and-flow diagrams only).
     signs_from_run : bool
         Sign the links whose polarity the equations leave open from a baseline run,
-        as `sf.loops` does (True); False marks them ``?`` without running the model.
+        as `sf.loops` does (True); False leaves them open without running the model
+        (the R/B of loop marks still come from `sf.loops`).
     max_loop_marks : int
         With ``loops=None``, mark at most this many loops.
     engine : str, optional
@@ -98,7 +99,9 @@ def diagram(model, kind: str = "stock_flow", loops=None, around: str | None = No
     graphviz.Digraph
         Render with ``.pipe(format="svg")`` (bytes), ``.render(...)``, or display it in
         a notebook. In SVG, each variable shows its equation, units, dimensions and
-        documentation on hover; links are marked ``+``, ``−`` or ``?``.
+        documentation on hover. Links are marked ``+`` or ``−``, ``0`` where a factor
+        set to zero silences them, and ``?`` where the sign is open (unmarked in
+        stock-and-flow diagrams, where links from constants are often open).
 
     Raises
     ------
