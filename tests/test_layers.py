@@ -7,7 +7,8 @@ an upward one. The order is DESIGN.md's pipeline:
 
     ground (errors, _tomllib < names, expr, files, time_settings, units)
       < dsl < ir < compile < solve < analyse < calibrate, forecasting < explore < cli
-    io: imports dsl and the ground floor; imported only by `IO_USERS`
+    io: imports the ground floor, dsl and analyse (`IO_IMPORTS`); imported only by
+        `IO_USERS`
 
 The DSL reaches down only through the late-bound shortcuts of `Model` listed in
 `SHORTCUTS`.
@@ -28,7 +29,9 @@ GROUND = {"names", "expr", "errors", "files", "time_settings", "units", "_tomlli
 RANK = {**{unit: 0.5 for unit in GROUND}, "errors": 0, "_tomllib": 0, "dsl": 1, "io": 1.5,
         "ir": 2, "compile": 3, "solve": 4, "analyse": 5, "calibrate": 6, "forecasting": 6,
         "explore": 7, "cli": 8}
-#: io is a side branch beside the DSL: only these read or write model files
+#: io is a side branch: it reads model files into the DSL and writes models out with
+#: their diagrams (analyse lays them out); only `IO_USERS` read or write model files.
+IO_IMPORTS = {"dsl", "analyse"}
 IO_USERS = {"calibrate", "forecasting", "explore", "cli"}
 
 #: The only places where a layer imports one above it: `Model`'s shortcuts from the top
@@ -38,6 +41,7 @@ SHORTCUTS = {
     ("sdflow.dsl.model", "Model.check"): {"ir"},
     ("sdflow.dsl.model", "Model.compile"): {"compile"},
     ("sdflow.dsl.model", "Model.simulate"): {"solve"},
+    ("sdflow.dsl.model", "Model._repr_html_"): {"analyse"},  # a notebook's display
 }
 
 #: Names a subpackage may take from the package root (the public facade imports
@@ -110,6 +114,10 @@ def upward_imports(src: Path) -> list[str]:
             continue  # see root_imports
         if own not in RANK or unit not in RANK:
             bad.append(f"{where} imports {unit}: give '{own}' and '{unit}' a place in RANK")
+        elif own == "io":
+            if unit not in GROUND | IO_IMPORTS:
+                bad.append(f"{where} imports {unit}; io may import only "
+                           f"{sorted(IO_IMPORTS)} and the ground floor")
         elif RANK[unit] >= RANK[own] and unit not in SHORTCUTS.get((module, function), ()):
             bad.append(f"{where} imports {unit}, which is not below {own}")
         elif unit == "io" and own not in IO_USERS:
