@@ -118,3 +118,21 @@ class DistributionError(SdflowError, ValueError):
 
 class ResultsExportError(SdflowError, ValueError):
     """Results cannot be exported as asked (e.g. which dimensions a table should have)."""
+
+
+class OptionError(ModelError, ValueError):
+    """A run option (``method``, ``backend``, ``on_error``...) has a value it does not take.
+
+    The message names the option, the value and the choices; ``option`` and ``value``
+    hold the first two. A `ModelError`, as bad run settings always were.
+    """
+
+    def __init__(self, message: str, option: str = "", value: object = None):
+        super().__init__(message)
+        self.option, self.value = option, value
+
+
+class MissingBackendError(MissingDependencyError, OptionError):
+    """A run option asks for a backend whose optional package is not installed
+    (``backend="numba"`` without numba): both a `MissingDependencyError` and an
+    `OptionError`."""

@@ -18,8 +18,9 @@ from pysd.translators.structures.abstract_model import AbstractControlElement
 
 from .. import dsl
 from ..dsl import functions as fn
-from ..dsl.model import Model, name_key
-from ..ir.dims import union
+from ..dsl.model import Model
+from ..names import name_key
+from ..expr.broadcast import union
 from . import external, lookups
 from .errors import ImportModelError, UnsupportedFeatureError
 from .expressions import ExpressionTranslator, Term
