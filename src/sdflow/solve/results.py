@@ -34,6 +34,11 @@ class Results:
         self.dataset = dataset
 
     def __getitem__(self, name: str) -> xr.DataArray:
+        if not isinstance(name, str):
+            raise TypeError(
+                f"results are indexed by variable name, not by {type(name).__name__} "
+                f"{name!r}: use results['name'], or results.isel(time=...) / "
+                "results.sel(run=...) to pick positions or labels")
         if name in self.dataset:
             return self.dataset[name]
         from ..dsl.model import name_key
@@ -43,12 +48,84 @@ class Results:
         raise KeyError(f"no variable '{name}' in the results; saved variables are "
                        f"{sorted(map(str, self.dataset.data_vars))}")
 
-    def __contains__(self, name: str) -> bool:
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
         try:
             self[name]
             return True
         except KeyError:
             return False
+
+    # -- the Dataset's mapping and selection interface ---------------------------------------
+    def __getattr__(self, name: str) -> xr.DataArray:
+        """``results.capital`` is ``results["capital"]`` for names that are identifiers
+        (``results.total_capital`` finds "total capital": underscores count as spaces).
+
+        Methods and attributes of `Results` come first: a variable called "plot" is
+        ``results["plot"]``.
+        """
+        # Only called when normal lookup failed; "dataset" missing means a half-built object
+        # (e.g. while unpickling), where looking into it would recurse.
+        if name.startswith("_") or name == "dataset":
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(
+                f"'Results' object has no attribute or variable '{name}'; saved variables "
+                f"are {sorted(map(str, self.dataset.data_vars))}") from None
+
+    def __dir__(self):
+        names = [str(v).replace(" ", "_") for v in self.dataset.data_vars]
+        names = [name for name in names if name.isidentifier()]
+        return sorted(set(super().__dir__()) | set(names))
+
+    def _ipython_key_completions_(self) -> list[str]:
+        return [str(v) for v in self.dataset.data_vars]
+
+    def __iter__(self):
+        """The names of the saved variables, as iterating over a Dataset gives them."""
+        return iter(self.dataset.data_vars)
+
+    def __len__(self) -> int:
+        return len(self.dataset.data_vars)
+
+    def keys(self):
+        """The names of the saved variables (``Dataset.keys()``)."""
+        return self.dataset.data_vars.keys()
+
+    def sel(self, indexers=None, **indexers_kwargs) -> Results:
+        """Select by label, as `xarray.Dataset.sel` (same arguments): new `Results`.
+
+        Examples
+        --------
+        >>> import sdflow as sf
+        >>> m = sf.Model("growth", start=0, stop=2, dt=1)
+        >>> region = m.dim("region", ["a", "b"])
+        >>> capital = m.stock("capital", initial=[1.0, 2.0], dims=[region])
+        >>> _ = m.flow("investment", 0.5 * capital, sink=capital)
+        >>> run = m.simulate()
+        >>> run.sel(region="b", time=2.0).capital.item()  # 2 * 1.5 ** 2
+        4.5
+        >>> list(run), len(run), "capital" in run
+        (['capital', 'investment'], 2, True)
+        """
+        return Results(self.dataset.sel(indexers, **indexers_kwargs))
+
+    def isel(self, indexers=None, **indexers_kwargs) -> Results:
+        """Select by position, as `xarray.Dataset.isel` (same arguments): new `Results`.
+
+        Examples
+        --------
+        >>> import sdflow as sf
+        >>> m = sf.Model("decay", start=0, stop=4, dt=1)
+        >>> x = m.stock("x", initial=16.0)
+        >>> _ = m.flow("outflow", 0.5 * x, source=x)
+        >>> m.simulate().isel(time=-1).x.item()  # 16 * 0.5 ** 4
+        1.0
+        """
+        return Results(self.dataset.isel(indexers, **indexers_kwargs))
 
     @property
     def failed(self) -> np.ndarray:
@@ -227,3 +304,7 @@ class Results:
 
     def __repr__(self):
         return f"Results(\n{self.dataset!r}\n)"
+
+    def _repr_html_(self) -> str:
+        """The results in a notebook: xarray's own display of the dataset."""
+        return self.dataset._repr_html_()
