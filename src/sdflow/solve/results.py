@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,53 @@ import xarray as xr
 from ..errors import ResultsExportError
 from .files import atomic_write
 from .tables import csv_path, dimension_sets, select_dimension_set, table
+
+
+@dataclass(frozen=True)
+class RunArrays:
+    """The saved arrays of a run or batch, without the xarray Dataset of a `Results`.
+
+    What ``simulate(..., output="arrays")`` returns, for callers that simulate many times
+    and read a few arrays (optimisers, samplers): building the Dataset (coordinates,
+    attributes, constants) costs more than a short run of a small model.
+
+    Attributes
+    ----------
+    times : numpy.ndarray
+        The saved times.
+    values : dict of str to numpy.ndarray
+        Variable name -> array ``(time, run, *dims)``; the ``run`` axis is always there.
+    failed : numpy.ndarray
+        Boolean ``(run,)``: runs stopped by NaN/inf (with ``on_error="mark"``).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("growth", start=0, stop=2, dt=1)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("inflow", 0.5 * x, sink=x)
+    >>> arrays = m.simulate(output="arrays")
+    >>> arrays.times.tolist(), arrays.values["x"][:, 0].tolist()
+    ([0.0, 1.0, 2.0], [1.0, 1.5, 2.25])
+    """
+
+    times: np.ndarray
+    values: dict
+    failed: np.ndarray
+
+    @classmethod
+    def from_results(cls, results: Results) -> RunArrays:
+        """The arrays of a `Results`' time-varying variables, each with a ``run`` axis."""
+        dataset = results.dataset
+        values = {}
+        for name in dataset.data_vars:
+            data = dataset[name]
+            if "time" not in data.dims or name == "failed":
+                continue
+            if "run" not in data.dims:
+                data = data.expand_dims("run", axis=1)
+            values[str(name)] = data.transpose("time", "run", ...).values
+        return cls(dataset["time"].values, values, results.failed)
 
 
 class Results:

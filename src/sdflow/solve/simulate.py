@@ -15,7 +15,7 @@ from ..ir.graph import ModelGraph
 from .dataset import build_dataset
 from .memory import MemoryEstimate, check_memory, estimate_memory
 from .parameters import resolve_parameters
-from .results import Results
+from .results import Results, RunArrays
 from .time_constants import check_time_constants
 from .solvers import SOLVERS, ScipyAdaptive
 from .solvers.base import combine_arrays, combine_floats
@@ -26,7 +26,7 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
              variables: Sequence[str] | None = None, seed: int | None = None,
              on_error: str = "raise", start: float | None = None, stop: float | None = None,
              dt: float | None = None, rtol: float = 1e-6, atol: float = 1e-9,
-             backend: str = "auto") -> Results:
+             backend: str = "auto", output: str = "results") -> Results | RunArrays:
     """Run ``model`` for one run or a batch of ``n`` runs at once.
 
     Parameters
@@ -63,6 +63,12 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         without dimensions, and batched numpy otherwise. "numba" (optional package) compiles
         the whole run loop for models without dimensions and DELAY FIXED (Euler or RK4);
         compiling takes seconds once per model, so "auto" never picks it.
+    output : {"results", "arrays"}
+        "results" (default) returns `Results` (an xarray Dataset with coordinates, units,
+        constants); "arrays" returns the saved arrays alone as `RunArrays` (variable name
+        -> ``(time, run, *dims)`` array, plus the failed-run mask), skipping the Dataset:
+        for callers that run the model many times and read a few arrays (optimisers,
+        samplers).
 
     Examples
     --------
@@ -74,11 +80,17 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
     >>> runs = m.simulate(params={"k": sf.uniform(0.1, 0.3)}, n=1000, seed=1)
     >>> runs["x"].dims
     ('time', 'run')
+    >>> arrays = m.simulate(params={"k": [0.1, 0.2]}, n=2, output="arrays")
+    >>> arrays.values["x"].shape  # (time, run): 41 saved times of 2 runs
+    (41, 2)
     """
+    if output not in ("results", "arrays"):
+        raise ModelError(f"output={output!r} must be 'results' or 'arrays'")
     if getattr(model, "time_settings", None):  # settings that change with TIME
         from .time_grid import simulate_varying
-        return simulate_varying(model, params, n, method, saveper, variables, seed, on_error,
-                                start, stop, dt, backend)
+        results = simulate_varying(model, params, n, method, saveper, variables, seed,
+                                   on_error, start, stop, dt, backend)
+        return RunArrays.from_results(results) if output == "arrays" else results
     graph = model.graph()
     start = graph.start if start is None else start
     stop = graph.stop if stop is None else stop
@@ -147,6 +159,8 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
                        saveper, on_error)
             times, saved, failed = run.fixed(SOLVERS[method]())
 
+    if output == "arrays":
+        return RunArrays(times, {graph.nodes[k].name: v for k, v in saved.items()}, failed)
     constants = {k: np.broadcast_to(v, (n,) + graph.nodes[k].shape) for k, v in values.items()}
     keep_run = n > 1 or varies
     attrs = {"model": graph.name, "method": method, "dt": dt, "saveper": saveper,
