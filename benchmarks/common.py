@@ -1,4 +1,4 @@
-"""Shared helpers of the benchmark scripts: machine description, timing, PySD loading.
+"""Shared helpers of the benchmark scripts: machine description, PySD loading, tables.
 
 Benchmarks are scripts run by hand; they print tables and ratios and assert nothing.
 """
@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 import platform
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+from timing import duration as seconds  # noqa: F401  (the scripts' name for it)
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -41,41 +41,6 @@ def machine() -> str:
     return (f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
             f"numpy {np.__version__}, xarray {xarray.__version__}, pysd {pysd.__version__}, "
             f"sdflow {sdflow.__version__}")
-
-
-def times(fn, repeats: int, warmup: int = 1) -> list[float]:
-    """Wall-clock seconds (``time.perf_counter``) of ``repeats`` calls after ``warmup``."""
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
-
-
-def interleaved(calls: dict, per_round: dict, rounds: int, warmup: bool = True) -> dict:
-    """Seconds of each named call, timed in rounds that take turns between the calls, so
-    that load from other processes changing over time hits every call alike.
-
-    ``per_round[name]`` calls of ``calls[name]`` are timed in each of ``rounds`` rounds.
-    """
-    if warmup:
-        for fn in calls.values():
-            fn()
-    out = {name: [] for name in calls}
-    for _ in range(rounds):
-        for name, fn in calls.items():
-            for _ in range(per_round.get(name, 1)):
-                start = time.perf_counter()
-                fn()
-                out[name].append(time.perf_counter() - start)
-    return out
-
-
-def median(values) -> float:
-    return statistics.median(values)
 
 
 def load_pysd(mdl: Path):
@@ -134,14 +99,3 @@ def table(rows: list[tuple], header: tuple) -> str:
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-def seconds(s: float) -> str:
-    """A duration with a readable unit."""
-    if s >= 1:
-        return f"{s:.2f} s"
-    if s >= 1e-3:
-        return f"{s * 1e3:.2f} ms"
-    if s >= 1e-6:
-        return f"{s * 1e6:.2f} us"
-    return f"{s * 1e9:.1f} ns"

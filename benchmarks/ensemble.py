@@ -21,7 +21,8 @@ import argparse
 
 import numpy as np
 
-from common import MODELS, interleaved, load_pysd, machine, median, seconds, table
+from common import MODELS, load_pysd, machine, seconds, table
+from timing import interleaved
 
 OUTPUTS = ["gdp", "protection", "total gdp", "average trust", "integration index",
            "income dispersion"]
@@ -92,14 +93,8 @@ def main(argv=None):
         peer.reload()  # PySD keeps set parameters; start the next run from the model file
 
     # the engines take turns, so load from other processes falls on all of them alike
-    rounds = max(args.repeats, args.pysd)
-    timed = {"batched": [], "loop": [], "pysd": []}
-    for r in range(rounds):
-        for name, fn, count in (("batched", batched, args.repeats), ("loop", loop, args.repeats),
-                                ("pysd", pysd_run, args.pysd)):
-            if r < count:
-                timed[name] += interleaved({name: fn}, {}, 1, warmup=False)[name]
-    batched_times, loop_times, pysd_times = timed["batched"], timed["loop"], timed["pysd"]
+    timed = interleaved({"batched": batched, "loop": loop, "pysd": pysd_run}, args.repeats,
+                        {"pysd": max(1, -(-args.pysd // args.repeats))}, warmup=False)
     first = frames[0]
 
     # the same run in both engines: ensemble member 0 against PySD run 0
@@ -109,17 +104,19 @@ def main(argv=None):
     worst = float(np.max(np.abs(ours - theirs) / np.maximum(np.abs(theirs), 1e-9)))
     assert ours.shape == theirs.shape
 
-    batched_run = median(batched_times) / args.runs
-    loop_run = median(loop_times) / args.single
-    pysd_run = median(pysd_times)
-    rows = [(f"sdflow batched, 1 call of n={args.runs:,}", seconds(median(batched_times)),
-             seconds(batched_run), "1.0x", f"{pysd_run / batched_run:,.0f}x"),
+    per_run = {"batched": timed["batched"].per(args.runs), "loop": timed["loop"].per(args.single),
+               "pysd": timed["pysd"]}
+    batched_run, loop_run, pysd_run = (per_run[k].median for k in ("batched", "loop", "pysd"))
+    rows = [(f"sdflow batched, 1 call of n={args.runs:,}", seconds(timed["batched"].median),
+             seconds(batched_run), per_run["batched"].spread(), "1.0x",
+             f"{pysd_run / batched_run:,.0f}x"),
             (f"sdflow, loop of single runs ({args.single} timed)",
              seconds(loop_run * args.runs) + " (scaled)", seconds(loop_run),
-             f"{loop_run / batched_run:,.0f}x", f"{pysd_run / loop_run:,.0f}x"),
-            (f"PySD, loop of single runs ({args.pysd} timed)",
+             per_run["loop"].spread(), f"{loop_run / batched_run:,.0f}x",
+             f"{pysd_run / loop_run:,.0f}x"),
+            (f"PySD, loop of single runs ({len(frames)} timed)",
              seconds(pysd_run * args.runs) + " (scaled)", seconds(pysd_run),
-             f"{pysd_run / batched_run:,.0f}x", "1.0x")]
+             per_run["pysd"].spread(), f"{pysd_run / batched_run:,.0f}x", "1.0x")]
     print(machine())
     kinds = [type(v).__name__.lower() for v in model.variables if not v.name.endswith(
         " initial")]
@@ -129,8 +126,8 @@ def main(argv=None):
           f"parameters; outputs {OUTPUTS} saved yearly")
     print(f"run 0 of the ensemble vs PySD with the same parameters: max relative "
           f"difference {worst:.1e}")
-    print(table(rows, (f"{args.runs:,} runs", "total", "per run", "per run / batched",
-                       "PySD / this")))
+    print(table(rows, (f"{args.runs:,} runs", "total", "per run (median)", "range per run",
+                       "per run / batched", "PySD / this")))
 
 
 if __name__ == "__main__":

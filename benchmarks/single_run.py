@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import time
 from pathlib import Path
 
-from common import (MODELS, interleaved, load_pysd, machine,
-                    max_relative_difference, median, pysd_names, seconds, table)
+from common import (MODELS, load_pysd, machine, max_relative_difference, pysd_names,
+                    seconds, table)
+from timing import interleaved, once
 
 
 def engine_loop(model, backend: str):
@@ -59,9 +59,8 @@ def bench_model(label, model, mdl: Path, repeats: int, pysd_repeats: int, rows: 
     calls["sdflow, engine loop only (no xarray)"] = engine_loop(
         model, "scalar" if scalar else "batched")
     if scalar and importlib.util.find_spec("numba") is not None:
-        began = time.perf_counter()
-        model.simulate(backend="numba")  # the first call compiles (JIT), once per model
-        jit = time.perf_counter() - began
+        # the first call compiles (JIT), once per model and process; timed apart
+        jit, _ = once(lambda: model.simulate(backend="numba"))
         calls[f"sdflow, numba backend (+{jit:.2f} s JIT once)"] = \
             lambda: model.simulate(backend="numba")
     calls["PySD run()"] = peer.run
@@ -72,8 +71,8 @@ def bench_model(label, model, mdl: Path, repeats: int, pysd_repeats: int, rows: 
     for name, fn in calls.items():
         if name != "PySD run()":  # PySD is warm from the comparison run above
             fn()
-    timed = interleaved(calls, per_round, rounds, warmup=False)
-    measured = [(name, median(values)) for name, values in timed.items()]
+    timed = interleaved(calls, rounds, per_round, warmup=False)
+    measured = [(name, timing.median, timing.spread()) for name, timing in timed.items()]
     pysd_time = measured.pop()[1]
     try:
         import numba_trial
@@ -83,12 +82,12 @@ def bench_model(label, model, mdl: Path, repeats: int, pysd_repeats: int, rows: 
         trial = None
     if trial:
         measured.append((f"numba {trial['numba']} loop only (+{trial['compile']:.2f} s JIT "
-                         f"once; max |diff| {trial['max_abs_diff']:.1e})", trial["run"]))
-    measured.append(("PySD run()", pysd_time))
+                         f"once; max |diff| {trial['max_abs_diff']:.1e})", trial["run"], ""))
+    measured.append(("PySD run()", pysd_time, timed["PySD run()"].spread()))
     per = steps * len(variables)
-    for name, seconds_per_run in measured:
-        rows.append((label, name, seconds(seconds_per_run), seconds(seconds_per_run / per),
-                     f"{pysd_time / seconds_per_run:,.1f}x"))
+    for name, seconds_per_run, spread in measured:
+        rows.append((label, name, seconds(seconds_per_run), spread,
+                     seconds(seconds_per_run / per), f"{pysd_time / seconds_per_run:,.1f}x"))
     return (f"{label}: {len(variables)} variables ({elements} elements), {steps} time "
             f"points; max relative difference sdflow vs PySD {worst:.1e}")
 
@@ -117,8 +116,8 @@ def main(argv=None):
                                  args.pysd_repeats if arrayed else args.repeats, rows))
     print(machine())
     print("\n".join(notes))
-    print(table(rows, ("model", "engine / path", "per run", "per step per variable",
-                       "PySD / this")))
+    print(table(rows, ("model", "engine / path", "per run (median)", "range",
+                       "per step per variable", "PySD / this")))
 
 
 if __name__ == "__main__":

@@ -2,26 +2,31 @@
 
 Usage::
 
-    python benchmarks/world3.py PATH/TO/wrld3-03.mdl [--runs 20] [--batch 1000]
-                                [--pysd-runs 1] [--no-pysd]
+    python benchmarks/world3.py PATH/TO/wrld3-03.mdl [--rounds 5] [--runs 4] [--batch 1000]
+                                [--batch-rounds 3] [--pysd-runs 1] [--no-pysd]
 
-The same Vensim file is imported by each engine. Single-run time is the median of
-``--runs`` runs of an already imported model; batch time is ``--batch`` runs that differ
-in "desired completed family size normal" (spread 3.0-4.6), divided by the number of runs
-(sdflow runs them as one vectorised batch; Simlin runs them one after another with
-overrides). PySD takes tens of seconds per run, so it runs ``--pysd-runs`` single runs
-and its batch cost per run is its single-run cost. If numba is installed, sdflow's
-optional numba backend (``backend="numba"``) is a row of its own; its JIT compile time is
-printed apart (it is paid once per model and set of per-run parameters) and its results
-are compared with sdflow's default path. Everything is measured in this one process; the
-ratios are what to read.
+The same Vensim file is imported by each engine ("import+1st run": reading the file and
+the first run, compile and JIT included). Then the engines take turns (`timing.interleaved`):
+in each of ``--rounds`` rounds every engine makes ``--runs`` single runs of its already
+imported model, and in each of ``--batch-rounds`` rounds one batch of ``--batch`` runs
+that differ in "desired completed family size normal" (spread 3.0-4.6), divided by the
+number of runs (sdflow runs them as one vectorised batch; Simlin one after another with
+overrides). Medians and the range over the repeats are printed. PySD takes tens of
+seconds per run, so it runs ``--pysd-runs`` single runs after the others and its batch
+cost per run is its single-run cost.
+
+If numba is installed, sdflow's optional numba backend (``backend="numba"``) is a row of
+its own. Its one-off costs are printed apart: the JIT compile of the single-run and of
+the batch functions (paid once per model and process: the backend keeps compiled
+functions on the model, not on disk), and a call of an already compiled function right
+after it (the in-process cache hit). Its results are compared with sdflow's default path.
+Everything is measured in this one process; the ratios are what to read.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import tempfile
 import time
 import warnings
@@ -31,89 +36,77 @@ import numpy as np
 
 import sdflow as sf
 from sdflow.compile.cache import entries as cache_entries
+from timing import Timing, duration, interleaved, once
 
 PARAMETER = "desired completed family size normal"
 SIMLIN_PARAMETER = "desired_completed_family_size_normal"
 
 
-def median_time(func, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def bench_sdflow(path: Path, runs: int, batch: int, values) -> dict:
-    t0 = time.perf_counter()
-    model = sf.read_vensim(path)
-    first = model.simulate(variables=["population"])
-    setup = time.perf_counter() - t0
-    population = float(first["population"][-1])
-    single = median_time(lambda: model.simulate(variables=["population"]), runs)
+def prepare_sdflow(path: Path, values) -> dict:
+    """Import, first run, and the calls to time (single run, batch)."""
+    def setup():
+        model = sf.read_vensim(path)
+        return model, model.simulate(variables=["population"])
+    seconds, (model, first) = once(setup)
     model.simulate(params={PARAMETER: values[:2]}, n=2, variables=["population"])  # compile
-    t0 = time.perf_counter()
-    out = model.simulate(params={PARAMETER: values}, n=batch, variables=["population"])
-    per_run = (time.perf_counter() - t0) / batch
-    finals = out["population"].isel(time=-1).values
-    return {"setup": setup, "single": single, "batch": per_run, "population": population,
-            "batch finals": finals}
+    return {"setup": seconds, "population": float(first["population"][-1]),
+            "single": lambda: model.simulate(variables=["population"]),
+            "batch": lambda: model.simulate(params={PARAMETER: values}, n=len(values),
+                                            variables=["population"])}
 
 
-def bench_sdflow_numba(path: Path, runs: int, batch: int, values) -> dict | None:
+def prepare_sdflow_numba(path: Path, values) -> dict | None:
     """sdflow's optional numba backend; None when numba is not installed. The JIT time of
-    each compiled function (single run, batch) is reported apart from the run times, and
+    each compiled function (single run, batch) is measured apart from the run times, and
     every variable of a single run is compared with sdflow's default path."""
     try:
         import numba  # noqa: F401
     except ImportError:
         return None
-    t0 = time.perf_counter()
+
+    def jitted():
+        return sum(c.jit_seconds for key, c in cache_entries(model.graph()).items()
+                   if key[0] == "numba")
     model = sf.read_vensim(path)
     everything = model.simulate(backend="numba").dataset  # JIT for every output
-    first = model.simulate(variables=["population"], backend="numba")  # JIT again
-    setup = time.perf_counter() - t0
-    jit = sum(c.jit_seconds for key, c in cache_entries(model.graph()).items()
-              if key[0] == "numba")
+    setup, first = once(lambda: model.simulate(variables=["population"], backend="numba"))
+    jit = jitted()
+    hit, _ = once(lambda: model.simulate(variables=["population"], backend="numba"))
     reference = model.simulate().dataset
     worst = max(float(np.max(np.abs(everything[v].values - reference[v].values)
                              / np.maximum(np.abs(reference[v].values), 1e-300)))
                 for v in reference.data_vars if "time" in reference[v].dims)
-    single = median_time(lambda: model.simulate(variables=["population"], backend="numba"),
-                         runs)
     model.simulate(params={PARAMETER: values[:2]}, n=2, variables=["population"],
                    backend="numba")  # compile (per-run parameter: another function)
-    t0 = time.perf_counter()
-    out = model.simulate(params={PARAMETER: values}, n=batch, variables=["population"],
-                         backend="numba")
-    per_run = (time.perf_counter() - t0) / batch
-    jit_all = sum(c.jit_seconds for key, c in cache_entries(model.graph()).items()
-              if key[0] == "numba")
-    return {"setup": setup, "single": single, "batch": per_run,
-            "population": float(first["population"][-1]),
-            "batch finals": out["population"].isel(time=-1).values,
-            "jit": jit, "jit batch": jit_all - jit, "vs default": worst}
+    return {"setup": setup, "population": float(first["population"][-1]),
+            "single": lambda: model.simulate(variables=["population"], backend="numba"),
+            "batch": lambda: model.simulate(params={PARAMETER: values}, n=len(values),
+                                            variables=["population"], backend="numba"),
+            "jit": jit, "jit batch": jitted() - jit, "cache hit": hit, "vs default": worst}
 
 
-def bench_simlin(path: Path, runs: int, batch: int, values) -> dict:
+def prepare_simlin(path: Path, values) -> dict:
     import simlin
-    t0 = time.perf_counter()
-    model = simlin.load(path)
 
     def run(overrides=None):
         with model.simulate(overrides=overrides) as sim:
             sim.run_to_end()
             return sim.get_series("population")
 
+    t0 = time.perf_counter()
+    model = simlin.load(path)
     population = float(run()[-1])
     setup = time.perf_counter() - t0
-    single = median_time(run, runs)
-    t0 = time.perf_counter()
-    finals = [float(run({SIMLIN_PARAMETER: float(v)})[-1]) for v in values]
-    per_run = (time.perf_counter() - t0) / batch
-    return {"setup": setup, "single": single, "batch": per_run, "population": population,
-            "batch finals": np.array(finals)}
+    return {"setup": setup, "population": population, "single": run,
+            "batch": lambda: np.array([float(run({SIMLIN_PARAMETER: float(v)})[-1])
+                                       for v in values])}
+
+
+def finals(result) -> np.ndarray:
+    """Population in 2100 of every run of a batch (sdflow Results or Simlin's array)."""
+    if isinstance(result, np.ndarray):
+        return result
+    return result["population"].isel(time=-1).values
 
 
 def bench_pysd(path: Path, runs: int) -> dict:
@@ -125,61 +118,91 @@ def bench_pysd(path: Path, runs: int) -> dict:
         t0 = time.perf_counter()
         model = pysd.read_vensim(str(copy))
         setup = time.perf_counter() - t0
-        times, population = [], None
+        times, cpu, population = [], [], None
         for _ in range(runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             out = model.run(return_columns=["population"])
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             population = float(out["population"].iloc[-1])
-    single = statistics.median(times)
-    return {"setup": setup, "single": single, "batch": single, "population": population}
+    return {"setup": setup, "times": Timing(tuple(times), tuple(cpu)),
+            "population": population}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path, help="wrld3-03.mdl")
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of single runs")
+    parser.add_argument("--runs", type=int, default=4,
+                        help="single runs of each engine per round")
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--batch-rounds", type=int, default=3, help="rounds of batches")
     parser.add_argument("--pysd-runs", type=int, default=1)
     parser.add_argument("--no-pysd", action="store_true")
     args = parser.parse_args(argv)
     values = np.linspace(3.0, 4.6, args.batch)
 
-    results = {"sdflow": bench_sdflow(args.path, args.runs, args.batch, values)}
-    numba_run = bench_sdflow_numba(args.path, args.runs, args.batch, values)
+    engines = {"sdflow": prepare_sdflow(args.path, values)}
+    numba_run = prepare_sdflow_numba(args.path, values)
     if numba_run is None:
         print("numba not installed (pip install numba): sdflow numba backend skipped")
     else:
-        results["sdflow numba"] = numba_run
+        engines["sdflow numba"] = numba_run
     try:
-        results["Simlin"] = bench_simlin(args.path, args.runs, args.batch, values)
+        engines["Simlin"] = prepare_simlin(args.path, values)
     except ImportError:
         print("Simlin not installed (pip install pysimlin): skipped")
-    if not args.no_pysd:
-        results["PySD"] = bench_pysd(args.path, args.pysd_runs)
 
-    print(f"World3-03 ({args.path.name}), population in 2100, {args.batch}-run batch")
-    print(f"{'engine':12} {'import+1st run s':>17} {'single run ms':>14} "
-          f"{'batch ms/run':>13} {'population 2100':>16}")
+    single = interleaved({name: e["single"] for name, e in engines.items()}, args.rounds,
+                         {name: args.runs for name in engines})
+    batch_finals = {name: finals(e["batch"]()) for name, e in engines.items()}  # warm-up
+    batch = interleaved({name: e["batch"] for name, e in engines.items()}, args.batch_rounds,
+                        warmup=False)
+    results = {name: {"setup": e["setup"], "population": e["population"],
+                      "single": single[name], "batch": batch[name].per(args.batch),
+                      "batch finals": batch_finals[name]} for name, e in engines.items()}
+    if not args.no_pysd:
+        pysd = bench_pysd(args.path, args.pysd_runs)
+        results["PySD"] = {"setup": pysd["setup"], "population": pysd["population"],
+                           "single": pysd["times"], "batch": pysd["times"]}
+
+    print(f"World3-03 ({args.path.name}), population in 2100, {args.batch}-run batch; "
+          f"medians of {args.rounds} x {args.runs} single runs and {args.batch_rounds} "
+          "batches, engines taking turns")
+    rows = [("engine", "import+1st run", "single run", "range", "CPU", "batch per run",
+             "range", "CPU", "population 2100")]
     for name, r in results.items():
-        print(f"{name:12} {r['setup']:17.3f} {1e3 * r['single']:14.3f} "
-              f"{1e3 * r['batch']:13.4f} {r['population']:16.6e}")
-    if "sdflow numba" in results:
-        r = results["sdflow numba"]
-        print(f"sdflow numba: JIT {r['jit']:.2f} s (single-run functions, in import+1st run) "
-              f"+ {r['jit batch']:.2f} s (batch function, not in batch ms/run); every "
-              f"variable of a single run differs from the default path by at most "
-              f"{r['vs default']:.1e} (relative); batch finals by at most "
-              f"{np.max(np.abs(r['batch finals'] / results['sdflow']['batch finals'] - 1)):.1e}")
+        rows.append((name, duration(r["setup"]), duration(r["single"].median),
+                     f"{duration(r['single'].low)} - {duration(r['single'].high)}",
+                     duration(r["single"].cpu_median), duration(r["batch"].median),
+                     f"{duration(r['batch'].low)} - {duration(r['batch'].high)}",
+                     duration(r["batch"].cpu_median), f"{r['population']:.6e}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                        for i, (c, w) in enumerate(zip(row, widths))))
+    if "sdflow numba" in engines:
+        r = engines["sdflow numba"]
+        print(f"sdflow numba one-off costs: JIT {r['jit']:.2f} s (single-run functions: "
+              f"every output, then population) + {r['jit batch']:.2f} s (batch function, not in batch per "
+              f"run), once per model and process (no disk cache); an already compiled call "
+              f"right after: {duration(r['cache hit'])}. Every variable of a single run "
+              f"differs from the default path by at most {r['vs default']:.1e} (relative); "
+              f"batch finals by at most "
+              f"{np.max(np.abs(results['sdflow numba']['batch finals'] / results['sdflow']['batch finals'] - 1)):.1e}")
     for mine in [name for name in results if name.startswith("sdflow")]:
         ours = results[mine]
         for name, r in results.items():
             if name.startswith("sdflow"):
                 continue
-            print(f"vs {name}: time ratio {mine}/{name}: single run "
-                  f"{ours['single'] / r['single']:.3g}, batch per run "
-                  f"{ours['batch'] / r['batch']:.3g}; {mine} batch per run / {name} single "
-                  f"run {ours['batch'] / r['single']:.3g}; population 2100 differs by "
+            for clock, median in (("wall", lambda t: t.median),
+                                  ("CPU", lambda t: t.cpu_median)):
+                print(f"vs {name} ({clock}): time ratio {mine}/{name}: single run "
+                      f"{median(ours['single']) / median(r['single']):.3g}, batch per run "
+                      f"{median(ours['batch']) / median(r['batch']):.3g}; {mine} batch per "
+                      f"run / {name} single run "
+                      f"{median(ours['batch']) / median(r['single']):.3g}")
+            print(f"vs {name}: population 2100 differs by "
                   f"{100 * abs(ours['population'] / r['population'] - 1):.4f}%")
     if "Simlin" in results:
         ours = results["sdflow"]

@@ -119,3 +119,21 @@ def test_a_period_must_be_whole_time_steps():
                ObservedSeries("out", np.array([1.0]), np.ones((1, 1))))]
     with pytest.raises(DataError, match="period 0.3 is not a whole number of time steps"):
         CalibrationProblem(decay_model(0.25), series, [ParameterSpec("k", (0, 1))])
+
+
+def test_predict_reads_saved_arrays_without_building_a_dataset(monkeypatch):
+    # Optimisers and samplers call predict thousands of times; the xarray Dataset of a
+    # Results is of no use to them, so predict must not build one.
+    import importlib
+    simulate_module = importlib.import_module("sdflow.solve.simulate")
+
+    def no_dataset(*args, **kwargs):
+        raise AssertionError("predict built an xarray Dataset")
+    monkeypatch.setattr(simulate_module, "build_dataset", no_dataset)
+    series = [(SeriesSpec("level", Path(), "x"), obs([2001, 2003]))]
+    problem = CalibrationProblem(growth_model(), series, [ParameterSpec("rate", (0, 1),
+                                                                       element="A")])
+    for theta in (np.array([[0.05]]), np.array([[0.05], [0.2]])):  # one run and a batch
+        (level,) = problem.predict(theta)
+        for i, (rA,) in enumerate(theta):  # exact Euler recurrence, as above
+            np.testing.assert_allclose(level[i, :, 0], exact(1.0, rA, np.array([2001, 2003])))

@@ -246,3 +246,65 @@ def test_plot_returns_a_figure():
     figure = model().simulate().plot()
     assert len(figure.axes) == 3
     plt.close(figure)
+
+
+# -- behaving like the Dataset (iteration, attributes, selection, display) --------------------
+def test_iterates_over_variable_names_like_a_dataset():
+    # list(results) used to call name_key(0) and fail with "'int' object has no attribute
+    # 'replace'"; a Dataset iterates over its data variables, and so do results now.
+    run = model().simulate()
+    assert list(run) == list(run.dataset.data_vars)
+    assert list(run) == ["inventory", "sales", "revenue"]  # constants are not saved
+    assert len(run) == 3
+    assert list(run.keys()) == list(run)
+    assert {name: run[name].dims for name in run}["revenue"] == ("time",)
+
+
+def test_attribute_access_reads_variables():
+    run = model().simulate()
+    assert run.inventory.identical(run["inventory"])
+    spaced = model()
+    spaced.aux("unit revenue", spaced["revenue"] / 2)
+    spaced_run = spaced.simulate()
+    assert spaced_run.unit_revenue.identical(spaced_run["unit revenue"])  # _ for spaces
+    assert "unit_revenue" in dir(spaced_run) and "inventory" in dir(run)
+    assert run.plot.__func__ is sf.Results.plot  # methods win over variables
+    assert not hasattr(run, "nothing")
+    with pytest.raises(AttributeError, match="saved variables are"):
+        run.nothing
+
+
+def test_non_string_keys_say_how_to_select():
+    run = model().simulate()
+    assert 0 not in run
+    with pytest.raises(TypeError, match=r"isel\(time=...\)"):
+        run[0]
+
+
+def test_sel_and_isel_return_results_of_the_selection():
+    runs = model().simulate(n=3)
+    # Euler at dt = 0.5 with outflow 0.5 * stock: inventory = initial * 0.75 ** steps
+    last = runs.isel(time=-1)
+    assert isinstance(last, sf.Results)
+    assert last.inventory.dims == ("run", "region")
+    np.testing.assert_allclose(last.inventory.values, [[10 * 0.75 ** 4, 20 * 0.75 ** 4]] * 3)
+    b = runs.sel(region="b", time=1.0)
+    np.testing.assert_allclose(b["inventory"].values, [20 * 0.75 ** 2] * 3)
+    assert runs.sel(run=[0, 2]).dataset.sizes["run"] == 2
+    assert b["Revenue"].dims == ("run",)  # name equivalence still holds after selecting
+
+
+def test_repr_and_html_show_the_dataset():
+    run = model().simulate()
+    assert "xarray.Dataset" in repr(run) and "inventory" in repr(run)
+    html = run._repr_html_()  # xarray's display (its element ids differ per call)
+    assert html.startswith("<div>") and "xr-wrap" in html and "inventory" in html
+
+
+def test_results_survive_pickle_and_copy():
+    # __getattr__ must not recurse while an unpickled object has no dataset yet
+    import copy
+    import pickle
+    run = model().simulate()
+    assert list(pickle.loads(pickle.dumps(run))) == list(run)
+    assert list(copy.deepcopy(run)) == list(run)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import sdflow as sf
+from sdflow.solve.results import RunArrays
 from sdmodels.reference import bass
 
 
@@ -270,3 +271,57 @@ def test_runs_stepped_in_blocks_equal_one_batch(monkeypatch, method):
     blocks = m.simulate(params=params, n=10, seed=5, method=method)
     for name in ("x", "growth", "late total", "seen"):
         np.testing.assert_array_equal(blocks[name].values, whole[name].values)
+
+
+# -- output="arrays": the saved arrays without the Dataset ------------------------------------
+def test_arrays_output_holds_the_numbers_of_the_results():
+    # exact Euler recurrence x_k = 2 (1 + 0.125 r)^k for each run's rate
+    rates = np.array([0.1, 0.3, 0.5])
+    m = exponential(0.2)
+    arrays = m.simulate(params={"rate": rates}, output="arrays")
+    assert isinstance(arrays, RunArrays)
+    assert sorted(arrays.values) == ["change", "x"]
+    assert arrays.values["x"].shape == (17, 3)
+    k = np.arange(17)[:, None]
+    np.testing.assert_allclose(arrays.values["x"], 2.0 * (1 + 0.125 * rates) ** k, rtol=1e-13)
+    np.testing.assert_array_equal(arrays.times, np.arange(17) * 0.125)
+    assert arrays.failed.tolist() == [False] * 3
+    results = m.simulate(params={"rate": rates})
+    np.testing.assert_array_equal(arrays.values["change"], results["change"].values)
+
+
+def test_arrays_output_keeps_a_run_axis_for_single_runs_and_subsets():
+    for backend in ("auto", "batched"):
+        arrays = exponential(0.2).simulate(variables=["x"], backend=backend, output="arrays")
+        assert list(arrays.values) == ["x"]
+        assert arrays.values["x"].shape == (17, 1)  # (time, run) even for one run
+        np.testing.assert_allclose(arrays.values["x"][-1, 0], 2.0 * 1.025 ** 16, rtol=1e-13)
+
+
+def test_arrays_output_marks_failed_runs():
+    # x' = x^g overflows for g = 30 (1 -> 2 -> 2^30 -> 2^900 -> inf), not for g = 1
+    m = sf.Model("overflow", start=0, stop=10, dt=1)
+    g = m.const("g", 1.0)
+    x = m.stock("x", initial=1.0)
+    m.flow("f", x ** g, sink=x)
+    arrays = m.simulate(params={"g": [1.0, 30.0]}, on_error="mark", output="arrays")
+    assert arrays.failed.tolist() == [False, True]
+    np.testing.assert_allclose(arrays.values["x"][:, 0], 2.0 ** np.arange(11))
+
+
+def test_arrays_output_follows_time_settings_that_change_with_time():
+    # two Euler steps of h = 1 (factor 1.5), then four of h = 0.5 (factor 1.25)
+    m = sf.Model("growth", start=0, stop=4, dt=1)
+    x = m.stock("x", initial=1.0)
+    m.flow("gain", m.const("rate", 0.5) * x, sink=x)
+    step = sf.if_then_else(m.time < 2, 1, 0.5)
+    m.vary_time_settings(dt=step, saveper=step)
+    arrays = m.simulate(output="arrays")
+    assert arrays.times.tolist() == [0, 1, 2, 2.5, 3, 3.5, 4]
+    expected = [1, 1.5, 2.25] + [2.25 * 1.25 ** k for k in range(1, 5)]
+    np.testing.assert_allclose(arrays.values["x"][:, 0], expected, rtol=1e-12)
+
+
+def test_unknown_output_is_refused():
+    with pytest.raises(sf.ModelError, match="output='frame' must be 'results' or 'arrays'"):
+        exponential(0.2).simulate(output="frame")

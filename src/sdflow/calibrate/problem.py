@@ -179,13 +179,13 @@ class CalibrationProblem:
         runs = self.model.simulate(params=self.params(theta), n=n, method=self.method,
                                    dt=self.dt, stop=self.stop, saveper=self.dt,
                                    variables=[self.graph.nodes[k].name for k in self.variables],
-                                   on_error="mark", backend="batched")
+                                   on_error="mark", backend="batched", output="arrays")
         self.evaluations += n
         self.batches += 1
         failed = runs.failed
         out = []
         for target in self.targets:
-            data = runs.dataset[self.graph.nodes[target.key].name].values
+            data = runs.values[self.graph.nodes[target.key].name]
             data = data.reshape(data.shape[0], n, -1)          # (steps, n, elements)
             picked = data[target.steps][..., target.columns]   # (times, 1 or 2, n, cols)
             values = picked[:, -1] - picked[:, 0] if picked.shape[1] == 2 else picked[:, 0]

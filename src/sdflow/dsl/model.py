@@ -318,7 +318,8 @@ class Model:
                  saveper: float | None = None, variables: Sequence[str] | None = None,
                  seed: int | None = None, on_error: str = "raise", start: float | None = None,
                  stop: float | None = None, dt: float | None = None, rtol: float = 1e-6,
-                 atol: float = 1e-9, backend: str = "auto", options=None):
+                 atol: float = 1e-9, backend: str = "auto", output: str = "results",
+                 options=None):
         """Run the model: ``sdflow.simulate(model.graph(), ...)``, see there for the options.
 
         A late-bound shortcut from the modelling language down to the solver (as `graph`,
@@ -329,4 +330,4 @@ class Model:
         return simulate(self, params=params, n=n, method=method, saveper=saveper,
                         variables=variables, seed=seed, on_error=on_error, start=start,
                         stop=stop, dt=dt, rtol=rtol, atol=atol, backend=backend,
-                        options=options)
+                        output=output, options=options)

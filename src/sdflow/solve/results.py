@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,53 @@ import xarray as xr
 from ..errors import ResultsExportError
 from ..files import atomic_write
 from .tables import csv_path, dimension_sets, select_dimension_set, table
+
+
+@dataclass(frozen=True)
+class RunArrays:
+    """The saved arrays of a run or batch, without the xarray Dataset of a `Results`.
+
+    What ``simulate(..., output="arrays")`` returns, for callers that simulate many times
+    and read a few arrays (optimisers, samplers): building the Dataset (coordinates,
+    attributes, constants) costs more than a short run of a small model.
+
+    Attributes
+    ----------
+    times : numpy.ndarray
+        The saved times.
+    values : dict of str to numpy.ndarray
+        Variable name -> array ``(time, run, *dims)``; the ``run`` axis is always there.
+    failed : numpy.ndarray
+        Boolean ``(run,)``: runs stopped by NaN/inf (with ``on_error="mark"``).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("growth", start=0, stop=2, dt=1)
+    >>> x = m.stock("x", initial=1.0)
+    >>> _ = m.flow("inflow", 0.5 * x, sink=x)
+    >>> arrays = m.simulate(output="arrays")
+    >>> arrays.times.tolist(), arrays.values["x"][:, 0].tolist()
+    ([0.0, 1.0, 2.0], [1.0, 1.5, 2.25])
+    """
+
+    times: np.ndarray
+    values: dict
+    failed: np.ndarray
+
+    @classmethod
+    def from_results(cls, results: Results) -> RunArrays:
+        """The arrays of a `Results`' time-varying variables, each with a ``run`` axis."""
+        dataset = results.dataset
+        values = {}
+        for name in dataset.data_vars:
+            data = dataset[name]
+            if "time" not in data.dims or name == "failed":
+                continue
+            if "run" not in data.dims:
+                data = data.expand_dims("run", axis=1)
+            values[str(name)] = data.transpose("time", "run", ...).values
+        return cls(dataset["time"].values, values, results.failed)
 
 
 class Results:
@@ -34,6 +82,11 @@ class Results:
         self.dataset = dataset
 
     def __getitem__(self, name: str) -> xr.DataArray:
+        if not isinstance(name, str):
+            raise TypeError(
+                f"results are indexed by variable name, not by {type(name).__name__} "
+                f"{name!r}: use results['name'], or results.isel(time=...) / "
+                "results.sel(run=...) to pick positions or labels")
         if name in self.dataset:
             return self.dataset[name]
         from ..names import name_key
@@ -43,12 +96,84 @@ class Results:
         raise KeyError(f"no variable '{name}' in the results; saved variables are "
                        f"{sorted(map(str, self.dataset.data_vars))}")
 
-    def __contains__(self, name: str) -> bool:
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
         try:
             self[name]
             return True
         except KeyError:
             return False
+
+    # -- the Dataset's mapping and selection interface ---------------------------------------
+    def __getattr__(self, name: str) -> xr.DataArray:
+        """``results.capital`` is ``results["capital"]`` for names that are identifiers
+        (``results.total_capital`` finds "total capital": underscores count as spaces).
+
+        Methods and attributes of `Results` come first: a variable called "plot" is
+        ``results["plot"]``.
+        """
+        # Only called when normal lookup failed; "dataset" missing means a half-built object
+        # (e.g. while unpickling), where looking into it would recurse.
+        if name.startswith("_") or name == "dataset":
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(
+                f"'Results' object has no attribute or variable '{name}'; saved variables "
+                f"are {sorted(map(str, self.dataset.data_vars))}") from None
+
+    def __dir__(self):
+        names = [str(v).replace(" ", "_") for v in self.dataset.data_vars]
+        names = [name for name in names if name.isidentifier()]
+        return sorted(set(super().__dir__()) | set(names))
+
+    def _ipython_key_completions_(self) -> list[str]:
+        return [str(v) for v in self.dataset.data_vars]
+
+    def __iter__(self):
+        """The names of the saved variables, as iterating over a Dataset gives them."""
+        return iter(self.dataset.data_vars)
+
+    def __len__(self) -> int:
+        return len(self.dataset.data_vars)
+
+    def keys(self):
+        """The names of the saved variables (``Dataset.keys()``)."""
+        return self.dataset.data_vars.keys()
+
+    def sel(self, indexers=None, **indexers_kwargs) -> Results:
+        """Select by label, as `xarray.Dataset.sel` (same arguments): new `Results`.
+
+        Examples
+        --------
+        >>> import sdflow as sf
+        >>> m = sf.Model("growth", start=0, stop=2, dt=1)
+        >>> region = m.dim("region", ["a", "b"])
+        >>> capital = m.stock("capital", initial=[1.0, 2.0], dims=[region])
+        >>> _ = m.flow("investment", 0.5 * capital, sink=capital)
+        >>> run = m.simulate()
+        >>> run.sel(region="b", time=2.0).capital.item()  # 2 * 1.5 ** 2
+        4.5
+        >>> list(run), len(run), "capital" in run
+        (['capital', 'investment'], 2, True)
+        """
+        return Results(self.dataset.sel(indexers, **indexers_kwargs))
+
+    def isel(self, indexers=None, **indexers_kwargs) -> Results:
+        """Select by position, as `xarray.Dataset.isel` (same arguments): new `Results`.
+
+        Examples
+        --------
+        >>> import sdflow as sf
+        >>> m = sf.Model("decay", start=0, stop=4, dt=1)
+        >>> x = m.stock("x", initial=16.0)
+        >>> _ = m.flow("outflow", 0.5 * x, source=x)
+        >>> m.simulate().isel(time=-1).x.item()  # 16 * 0.5 ** 4
+        1.0
+        """
+        return Results(self.dataset.isel(indexers, **indexers_kwargs))
 
     @property
     def failed(self) -> np.ndarray:

@@ -18,7 +18,7 @@ from .dataset import build_dataset
 from .memory import MemoryEstimate, check_memory, estimate_memory
 from .options import RunOptions, run_options
 from .parameters import resolve_parameters
-from .results import Results
+from .results import Results, RunArrays
 from .time_constants import check_time_constants
 from .solvers import SOLVERS, ScipyAdaptive
 from .solvers.base import combine_arrays, combine_floats
@@ -29,7 +29,8 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
              variables: Sequence[str] | None = None, seed: int | None = None,
              on_error: str = "raise", start: float | None = None, stop: float | None = None,
              dt: float | None = None, rtol: float = 1e-6, atol: float = 1e-9,
-             backend: str = "auto", options: RunOptions | None = None) -> Results:
+             backend: str = "auto", output: str = "results",
+             options: RunOptions | None = None) -> Results | RunArrays:
     """Run ``model`` for one run or a batch of ``n`` runs at once.
 
     Parameters
@@ -69,6 +70,12 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
         without dimensions, and batched numpy otherwise. "numba" (optional package) compiles
         the whole run loop for models without dimensions and DELAY FIXED (Euler or RK4);
         compiling takes seconds once per model, so "auto" never picks it.
+    output : {"results", "arrays"}
+        "results" (default) returns `Results` (an xarray Dataset with coordinates, units,
+        constants); "arrays" returns the saved arrays alone as `RunArrays` (variable name
+        -> ``(time, run, *dims)`` array, plus the failed-run mask), skipping the Dataset:
+        for callers that run the model many times and read a few arrays (optimisers,
+        samplers).
     options : RunOptions, optional
         All of the options above in one checked object; keywords given as well (other
         than their defaults) replace its fields. The keywords are made into one too, so a
@@ -86,14 +93,21 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     >>> runs = m.simulate(params={"k": sf.uniform(0.1, 0.3)}, n=1000, seed=1)
     >>> runs["x"].dims
     ('time', 'run')
+    >>> arrays = m.simulate(params={"k": [0.1, 0.2]}, n=2, output="arrays")
+    >>> arrays.values["x"].shape  # (time, run): 41 saved times of 2 runs
+    (41, 2)
     """
+    if output not in ("results", "arrays"):
+        raise OptionError(f"output={output!r} must be 'results' or 'arrays' (a Results or "
+                          "the bare RunArrays)")
     opts = run_options(options, method=method, saveper=saveper, variables=variables,
                        seed=seed, on_error=on_error, start=start, stop=stop, dt=dt, rtol=rtol,
                        atol=atol, backend=backend)
     graph = model_graph(model)
     if graph.time_settings:  # settings that change with TIME
         from .time_grid import simulate_varying
-        return simulate_varying(graph, params, n, opts)
+        results = simulate_varying(graph, params, n, opts)
+        return RunArrays.from_results(results) if output == "arrays" else results
     method, saveper, variables, seed = opts.method, opts.saveper, opts.variables, opts.seed
     on_error, start, stop, dt, backend = (opts.on_error, opts.start, opts.stop, opts.dt,
                                           opts.backend)
@@ -159,6 +173,8 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
                        saveper, on_error)
             times, saved, failed = run.fixed(SOLVERS[method]())
 
+    if output == "arrays":
+        return RunArrays(times, {graph.nodes[k].name: v for k, v in saved.items()}, failed)
     constants = {k: np.broadcast_to(v, (n,) + graph.nodes[k].shape) for k, v in values.items()}
     keep_run = n > 1 or varies
     attrs = {"model": graph.name, "method": method, "dt": dt, "saveper": saveper,

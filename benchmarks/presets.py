@@ -1,0 +1,178 @@
+"""Per-run costs of the regional integration presets: single runs, batches, peak memory.
+
+For the Yangtze River Delta (``yrd``), Jing-Jin-Ji (``jjj``) and Pan-Pearl River Delta
+(``pprd``) presets of ``sdmodels.regional_integration`` (their own model, start to stop
+at their own dt), measured side by side in one process (`timing.interleaved`):
+
+* a single run with the defaults, every variable saved (what interactive use pays), and
+  the same run returning only the saved arrays (``output="arrays"``, no xarray Dataset);
+* batches of ``--small`` (1,000) and ``--large`` (20,000) runs drawing five parameters
+  the YRD calibration spec estimates, uniform within its bounds, saving ``--variables``
+  (default "output") at the model's saveper: seconds per run, and the ratio of the
+  per-run cost of the large batch to that of the small one;
+* the peak memory of one large batch (``tracemalloc``, which sees numpy's allocations)
+  against the size of its result (the saved arrays and per-run constants);
+* one evaluation of the YRD calibration (``calibration/specs/yrd.toml``, its two observed
+  variables over its fit period, ``CalibrationProblem.predict``): ``simulate`` building the
+  Dataset and reading the arrays from it, against ``output="arrays"``, for a single
+  candidate and for a least-squares Jacobian batch (1 + 2k candidates).
+
+    python benchmarks/presets.py [--presets yrd,jjj,pprd] [--rounds 3] [--single 5]
+                                 [--small 1000] [--large 20000] [--large-rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+from common import REPO, machine, seconds, table
+from timing import interleaved
+
+#: Five of the parameters ``calibration/specs/yrd.toml`` estimates, with its bounds (base
+#: productivity growth is drawn for each member).
+UNCERTAIN = {"capital share": (0.3, 0.7), "base productivity growth": (0.0, 0.15),
+             "productivity slowdown": (0.0, 0.2), "integration learning effect": (0.0, 0.05),
+             "market scale elasticity": (0.0, 1.0)}
+
+
+def uncertain():
+    import sdflow as sf
+    return {name: sf.uniform(low, high) for name, (low, high) in UNCERTAIN.items()}
+
+
+def batch_call(model, n: int, variables: list[str], seed: int = 1):
+    return lambda: model.simulate(params=uncertain(), n=n, seed=seed, variables=variables)
+
+
+def result_bytes(results) -> int:
+    return int(sum(results.dataset[v].nbytes for v in results.dataset.data_vars))
+
+
+def peak_memory(call) -> tuple[int, int]:
+    """Peak bytes allocated during ``call()`` (above what was held before) and the size of
+    what it returned."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        results = call()
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    return peak, result_bytes(results)
+
+
+def calibration_costs(rounds: int, per_round: int) -> list[tuple]:
+    """Seconds per evaluation of the YRD calibration: Dataset built vs saved arrays."""
+    from sdflow.calibrate import load_observations, load_spec
+    from sdflow.calibrate.problem import CalibrationProblem
+    spec = load_spec(REPO / "calibration" / "specs" / "yrd.toml")
+    model = spec.build_model()
+    observed = [s.between(*spec.fit_period) for s in load_observations(spec, model)]
+    problem = CalibrationProblem(model, list(zip(spec.series, observed)), spec.parameters,
+                                 spec.method, spec.dt)
+    names = [problem.graph.nodes[k].name for k in problem.variables]
+    k = len(spec.parameters)
+    rows = []
+    for n in (1, 1 + 2 * k):
+        theta = np.tile(problem.initial(), (n, 1))
+        options = dict(params=problem.params(theta), n=n, method=problem.method,
+                       dt=problem.dt, stop=problem.stop, saveper=problem.dt, variables=names,
+                       on_error="mark", backend="batched")
+
+        def through_dataset():
+            runs = problem.model.simulate(**options)
+            return [runs.dataset[name].values for name in names], runs.failed
+
+        def arrays():
+            runs = problem.model.simulate(**options, output="arrays")
+            return [runs.values[name] for name in names], runs.failed
+
+        timed = interleaved({"dataset": through_dataset, "arrays": arrays,
+                             "predict": lambda: problem.predict(theta)}, rounds,
+                            {name: per_round for name in ("dataset", "arrays", "predict")})
+        saved = timed["dataset"].median - timed["arrays"].median
+        saved_cpu = timed["dataset"].cpu_median - timed["arrays"].cpu_median
+        rows.append((f"{n} candidate{'s' if n > 1 else ''}",
+                     f"{seconds(timed['dataset'].median)} ({seconds(timed['dataset'].cpu_median)})",
+                     f"{seconds(timed['arrays'].median)} ({seconds(timed['arrays'].cpu_median)})",
+                     f"{seconds(timed['predict'].median)} ({seconds(timed['predict'].cpu_median)})",
+                     f"{seconds(saved)} ({seconds(saved_cpu)})",
+                     f"{100 * saved_cpu / timed['dataset'].cpu_median:.0f}%"))
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presets", default="yrd,jjj,pprd")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every timing")
+    parser.add_argument("--single", type=int, default=5, help="single runs per round")
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=20_000)
+    parser.add_argument("--large-rounds", type=int, default=2,
+                        help="rounds of the large batches (each takes seconds)")
+    parser.add_argument("--variables", default="output",
+                        help="comma-separated variables saved by the batches")
+    parser.add_argument("--no-calibration", action="store_true")
+    args = parser.parse_args(argv)
+    from sdmodels.regional_integration import build
+    variables = [v.strip() for v in args.variables.split(",")]
+    presets = [p.strip() for p in args.presets.split(",")]
+    models = {p: build(p) for p in presets}
+
+    print(machine())
+    single_calls = {}
+    for p in presets:
+        single_calls[f"{p} results"] = models[p].simulate
+        single_calls[f"{p} arrays"] = lambda m=models[p]: m.simulate(output="arrays")
+    single = interleaved(single_calls, args.rounds, dict.fromkeys(single_calls, args.single))
+    small = interleaved({p: batch_call(models[p], args.small, variables) for p in presets},
+                        args.rounds, warmup=True)
+    large = interleaved({p: batch_call(models[p], args.large, variables) for p in presets},
+                        args.large_rounds, warmup=False)
+    rows, memory, settings = [], [], []
+    for p in presets:
+        graph = models[p].graph()
+        one, raw = single[f"{p} results"], single[f"{p} arrays"]
+        per_small, per_large = small[p].per(args.small), large[p].per(args.large)
+        for clock, median, low, high in (
+                ("wall", lambda t: t.median, lambda t: t.low, lambda t: t.high),
+                ("CPU", lambda t: t.cpu_median, lambda t: min(t.cpu), lambda t: max(t.cpu))):
+            rows.append((p if clock == "wall" else "", clock,
+                         f"{seconds(median(one))} ({seconds(low(one))}-{seconds(high(one))})",
+                         seconds(median(raw)),
+                         f"{seconds(median(per_small))} ({seconds(low(per_small))}-"
+                         f"{seconds(high(per_small))})",
+                         f"{seconds(median(per_large))} ({seconds(low(per_large))}-"
+                         f"{seconds(high(per_large))})",
+                         f"{median(one) / median(per_small):.0f}x",
+                         f"{median(per_large) / median(per_small):.2f}x"))
+        settings.append(f"{p}: {graph.start:g}-{graph.stop:g} at dt {graph.dt:g}")
+        peak, size = peak_memory(batch_call(models[p], args.large, variables))
+        memory.append((p, f"{args.large:,}", f"{size / 2**20:,.1f} MiB",
+                       f"{peak / 2**20:,.1f} MiB", f"{peak / size:.2f}x"))
+    print(f"single runs: every variable saved, medians of {args.rounds} rounds x "
+          f"{args.single} (range in brackets); batches: {len(UNCERTAIN)} parameters drawn "
+          f"per run, saving {variables}, {args.rounds} rounds of {args.small:,} runs and "
+          f"{args.large_rounds} of {args.large:,}, presets taking turns")
+    print("; ".join(settings))
+    print(table(rows, ("preset", "clock", "single run", "single, arrays only",
+                       f"per run at {args.small:,}", f"per run at {args.large:,}",
+                       f"single / per run at {args.small:,}",
+                       f"{args.large:,} / {args.small:,}")))
+    print()
+    print(table(memory, ("preset", "runs", "result", "peak allocated", "peak / result")))
+    if not args.no_calibration:
+        print()
+        print("one evaluation of the YRD calibration (CalibrationProblem.predict), medians of "
+              f"{args.rounds} rounds x {args.single}:")
+        print(table(calibration_costs(args.rounds, args.single),
+                    ("evaluation (wall (CPU))", "Dataset built", "output='arrays'",
+                     "predict()", "saved", "saved share of CPU")))
+
+
+if __name__ == "__main__":
+    main()
