@@ -30,11 +30,11 @@ def builtins_model() -> sf.Model:
 
 def saved_by_both_loops(model, params=()):
     compiled = compile_model(model.graph(), params=params, scalar=True)
-    assert compiled.run_euler is not None
+    assert compiled.fused_loop(Euler.tableau) is not None
     values = {key: np.full((1,), 0.35) for key in compiled.params}
     P = compiled.parameter_matrix(values, 1)
     fused = _Run(compiled, P, 1, 0.0, 12.0, 0.25, 0.5, "raise").fixed(Euler())[1]
-    compiled.run_euler = None  # the general loop, one evaluate call per step
+    compiled.fused = False  # the general loop, one evaluate call per step
     general = _Run(compiled, P, 1, 0.0, 12.0, 0.25, 0.5, "raise").fixed(Euler())[1]
     return fused, general
 
@@ -52,7 +52,7 @@ def test_fused_loop_matches_closed_form_euler_decay():
     x = m.stock("x", initial=100.0)
     m.flow("outflow", 0.1 * x, source=x)
     run = m.simulate()
-    assert m.compile().run_euler is not None
+    assert m.compile().fused_loop(Euler.tableau) is not None
     np.testing.assert_allclose(run["x"].values, 100 * 0.95 ** np.arange(21), rtol=1e-12)
 
 
