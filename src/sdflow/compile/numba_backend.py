@@ -11,7 +11,9 @@ same arithmetic in the same order, so results match the scalar path bit for bit 
 the last bit of the C library's ``exp``/``log``).
 
 Compiling takes seconds on a large model, so the backend is only used when asked for
-(``simulate(..., backend="numba")``) and the compiled function is cached on the model.
+(``simulate(..., backend="numba")``) and the compiled function is cached on the model,
+and its machine code on disk (`sdflow.compile.numba_cache`), so a model compiles once per
+machine.
 It does not diagnose: when a state or saved value is NaN or infinite ``run`` returns
 False (or the saved values show it) and the caller reruns the batch on the numpy path,
 which names the variable, run and time. DELAY FIXED pipelines and variables with
@@ -20,7 +22,6 @@ dimensions are refused.
 
 from __future__ import annotations
 
-import linecache
 import time
 import types
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from ..ir.graph import ModelGraph
 from .compiled import CompiledModel, default_outputs
 from .layout import Slot
 from .grid_loop import grid_loop_lines
+from .numba_cache import import_cached
 from .module import ModuleWriter
 
 def require_numba():
@@ -159,8 +161,12 @@ class NumbaModel:
     param_slots: dict[str, Slot]
     outputs: tuple[str, ...]
     n_params: int
-    #: seconds the first call spent in numba's compiler (None before the first call)
+    #: seconds the first call spent in numba's compiler, or loading the compiled code
+    #: from the disk cache (None before the first call)
     jit_seconds: float | None = field(default=None)
+    #: whether the first call loaded compiled code from the disk cache
+    #: (`sdflow.compile.numba_cache`) instead of compiling
+    from_cache: bool | None = field(default=None)
 
     parameter_matrix = CompiledModel.parameter_matrix
 
@@ -184,6 +190,8 @@ class NumbaModel:
             raise
         if self.jit_seconds is None:
             self.jit_seconds = time.perf_counter() - begin
+            stats = getattr(self.run, "stats", None)
+            self.from_cache = bool(stats and sum(stats.cache_hits.values()))
         if not ok or not (np.isfinite(out.sum()) or np.isfinite(out).all()):
             return None
         return out
@@ -217,11 +225,8 @@ def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaM
     outputs = default_outputs(graph) if outputs is None else tuple(outputs)
     writer = NumbaWriter(graph, tuple(params), outputs)
     source = run_source(writer, tableau)
-    filename = f"<sdflow {graph.name} numba {tableau.name} {id(writer):x}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = writer.namespace
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our generated code
-    run = numba.njit(cache=False, error_model="numpy")(namespace["run"])
+    module = import_cached(source, writer.namespace)
+    run = numba.njit(cache=True, error_model="numpy")(module.run)
     return NumbaModel(graph=graph, params=tuple(params), tableau=tableau, source=source,
                       run=run, param_slots=writer.params, outputs=outputs,
                       n_params=writer.n_params)
