@@ -12,9 +12,10 @@ in "desired completed family size normal" (spread 3.0-4.6), divided by the numbe
 overrides). PySD takes tens of seconds per run, so it runs ``--pysd-runs`` single runs
 and its batch cost per run is its single-run cost. If numba is installed, sdflow's
 optional numba backend (``backend="numba"``) is a row of its own; its JIT compile time is
-printed apart (it is paid once per model and set of per-run parameters) and its results
-are compared with sdflow's default path. Everything is measured in this one process; the
-ratios are what to read.
+printed apart (paid once per machine for a model and set of per-run parameters: when an
+earlier process compiled it, the time printed is that of loading the code from sdflow's
+disk cache; run the script twice to see both) and its results are compared with sdflow's
+default path. Everything is measured in this one process; the ratios are what to read.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def bench_sdflow_numba(path: Path, runs: int, batch: int, values) -> dict | None
     return {"setup": setup, "single": single, "batch": per_run,
             "population": float(first["population"][-1]),
             "batch finals": out["population"].isel(time=-1).values,
-            "jit": jit, "jit batch": jit_all - jit, "vs default": worst}
+            "jit": jit, "jit batch": jit_all - jit, "vs default": worst,
+            "cached": [c.from_cache for key, c in model._compiled.items() if key[0] == "numba"]}
 
 
 def bench_simlin(path: Path, runs: int, batch: int, values) -> dict:
@@ -163,7 +165,10 @@ def main(argv=None) -> int:
               f"{1e3 * r['batch']:13.4f} {r['population']:16.6e}")
     if "sdflow numba" in results:
         r = results["sdflow numba"]
-        print(f"sdflow numba: JIT {r['jit']:.2f} s (single-run functions, in import+1st run) "
+        source = ("loaded from the disk cache" if all(r["cached"]) else "compiled"
+                  if not any(r["cached"]) else "partly loaded from the disk cache")
+        print(f"sdflow numba ({source}): JIT {r['jit']:.2f} s (single-run functions, in "
+              "import+1st run) "
               f"+ {r['jit batch']:.2f} s (batch function, not in batch ms/run); every "
               f"variable of a single run differs from the default path by at most "
               f"{r['vs default']:.1e} (relative); batch finals by at most "
