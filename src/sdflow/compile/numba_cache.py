@@ -67,8 +67,9 @@ def import_cached(source: str, namespace: dict) -> types.ModuleType:
     with ``namespace`` as its globals. Functions of it that numba compiles with
     ``cache=True`` keep their machine code next to the file.
 
-    A folder that cannot be written falls back to a private temporary one (compiled
-    code then lives as long as that folder).
+    A cache folder that cannot be written falls back to a temporary folder private to
+    this process (never a shared one: numba's cache files are pickles, which must not
+    come from anyone else), so the code is then compiled once per process.
     """
     name = f"sdflow_numba_{source_key(source, namespace)}"
     if name in sys.modules:
@@ -87,8 +88,18 @@ def import_cached(source: str, namespace: dict) -> types.ModuleType:
     return module
 
 
+_PRIVATE: list[Path] = []
+
+
+def _private_folder() -> Path:
+    if not _PRIVATE:
+        _PRIVATE.append(Path(tempfile.mkdtemp(prefix="sdflow-numba-")))
+    return _PRIVATE[0]
+
+
 def _write_once(name: str, source: str) -> Path:
-    for folder in (cache_dir() / "numba", Path(tempfile.gettempdir()) / f"sdflow-{os.getuid()}"):
+    for folder in (cache_dir() / "numba", None):
+        folder = folder or _private_folder()
         path = folder / f"{name}.py"
         try:
             if path.exists() and path.read_text() == source:
