@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -27,14 +27,19 @@ class TimeGrid:
     dts: np.ndarray
     save: np.ndarray
 
+    def __post_init__(self):
+        for array in (self.times, self.dts, self.save):
+            array.flags.writeable = False  # shared between runs (see `uniform`)
+
     @classmethod
     def uniform(cls, start: float, stop: float, dt: float, saveper: float) -> TimeGrid:
         """Steps ``start + k * dt`` (times computed from ``k``, not summed, so they do
-        not drift), saving every ``saveper / dt``-th."""
-        steps = int(round((stop - start) / dt))
-        every = int(round(saveper / dt))
-        k = np.arange(steps + 1)
-        return cls(start + dt * k, np.full(steps + 1, float(dt)), k % every == 0)
+        not drift), saving every ``saveper / dt``-th.
+
+        Grids are kept for reuse: single runs of small models repeat the same settings
+        and would otherwise spend a good part of their time making the grid again.
+        """
+        return _uniform(float(start), float(stop), float(dt), float(saveper))
 
     @cached_property
     def saved_times(self) -> np.ndarray:
@@ -45,3 +50,11 @@ class TimeGrid:
         """Times, step sizes and save flags as Python lists (read fastest by Python
         loops, one element at a time)."""
         return self.times.tolist(), self.dts.tolist(), self.save.tolist()
+
+
+@lru_cache(maxsize=32)
+def _uniform(start: float, stop: float, dt: float, saveper: float) -> TimeGrid:
+    steps = int(round((stop - start) / dt))
+    every = int(round(saveper / dt))
+    k = np.arange(steps + 1)
+    return TimeGrid(start + dt * k, np.full(steps + 1, dt), k % every == 0)
