@@ -35,7 +35,7 @@ def fused_source(writer: ModuleWriter, tableau) -> list[str]:
         lines.append(f"    {', '.join(stocks)}, = _state")
     for key, node in nodes.items():
         if node.kind == "initial":
-            lines.append(f"    {names[key]} = mem[{key!r}]")
+            lines.append(f"    {names[key]} = {writer._memory(key)}")
     # Vensim holds STEP, PULSE and RAMP over a Runge-Kutta step (see `evaluate_source`)
     writer.writer.input_time = "t_input"
     try:

@@ -11,7 +11,8 @@ scaled as ``tableau.scale_source`` writes it.
 
 The loop reads the grid from ``_times``, ``_dts`` and ``_save`` (every step's time, step
 size and whether it is saved) and ``_last`` (the index of the last step); its own names
-start with "_", which no variable's name does (`sdflow.compile.module.python_names`).
+start with "_", which no identifier made from model text does
+(`sdflow.compile.identifiers.python_identifier`).
 """
 
 from __future__ import annotations
