@@ -33,10 +33,10 @@ from ..errors import ModelError
 from ..ir.graph import ModelGraph
 from .compiled import CompiledModel, default_outputs
 from .expressions import ExpressionWriter
-from .layout import Slot
 from .grid_loop import grid_loop_lines
-from .numba_cache import import_cached
+from .layout import Slot
 from .module import ModuleWriter
+from .numba_cache import import_cached
 
 def require_numba():
     """Import numba, or raise a `ModelError` saying how to install it."""

@@ -13,11 +13,11 @@ from ..dsl.model import Model, name_key, validate_time_settings
 from ..errors import ModelError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
 from .dataset import build_dataset
+from .grid import TimeGrid
 from .memory import MemoryEstimate, check_memory, estimate_memory
 from .parameters import resolve_parameters
 from .results import Results
 from .time_constants import check_time_constants
-from .grid import TimeGrid
 from .solvers import FIXED_STEP, SOLVERS, ScipyAdaptive
 from .solvers.base import combine_arrays, combine_floats
 

@@ -17,9 +17,9 @@ import numpy as np
 from ..errors import ModelError, TimeSettingsError
 from ..ir.order import references
 from .dataset import build_dataset
+from .grid import TimeGrid
 from .parameters import resolve_parameters
 from .results import Results
-from .grid import TimeGrid
 from .simulate import _check_memory, _outputs, _Run, _ScalarPathFailure
 from .solvers import FIXED_STEP
 from .time_constants import check_time_constants
