@@ -28,6 +28,15 @@ import sdflow as sf
 needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
                                  reason="numba is not installed (optional)")
 
+@pytest.fixture(autouse=True, scope="module")
+def private_compile_cache(tmp_path_factory):
+    """Compiled code goes to a folder of this module's, not the user's cache."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SDFLOW_CACHE_DIR", str(tmp_path_factory.mktemp("sdflow-cache")))
+    yield
+    patch.undo()
+
+
 REFERENCE = ["bass", "lotka_volterra", "sir", "solow", "teacup"]
 SLOPES = np.array([0.3, 0.45, 0.6])
 
@@ -218,3 +227,53 @@ def test_twins_compute_what_the_scalar_helpers_compute():
         for extrapolate in (False, True):
             assert twin.interp_scalar(x, np.array(xs), np.array(ys), extrapolate) == \
                 runtime.interp_scalar(x, xs, ys, extrapolate), (x, extrapolate)
+
+
+@needs_numba
+def test_heun_from_its_tableau_matches_the_scalar_path():
+    """Heun has no numba code of its own: its loop is generated from its tableau."""
+    model = importlib.import_module("sdmodels.reference.sir").build()
+    expected = model.simulate(method="heun", backend="scalar").dataset
+    got = model.simulate(method="heun", backend="numba").dataset
+    assert_same(got, expected, rtol=0)
+
+
+CACHE_PROBE = """
+import importlib, json, sys
+from sdflow.compile.cache import entries
+model = importlib.import_module("sdmodels.reference.teacup").build()
+run = model.simulate(backend="numba", method="heun")
+compiled = [c for key, c in entries(model.graph()).items() if key[0] == "numba"][0]
+print(json.dumps({"from_cache": compiled.from_cache,
+                  "last": float(run["teacup temperature"].values[-1])}))
+"""
+
+
+@needs_numba
+def test_compiled_code_is_kept_on_disk_for_the_next_process(tmp_path):
+    """A second process loads what the first compiled (numba's cache hit counters say so)
+    and computes the same numbers."""
+    import json
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, SDFLOW_CACHE_DIR=str(tmp_path),
+               PYTHONPATH=os.pathsep.join([str(root / "src"), str(root)]))
+    first, second = (json.loads(subprocess.run(
+        [sys.executable, "-c", CACHE_PROBE], env=env, capture_output=True, text=True,
+        check=True).stdout.splitlines()[-1]) for _ in range(2))
+    assert first["from_cache"] is False and second["from_cache"] is True
+    assert first["last"] == second["last"]
+    assert list((tmp_path / "numba").glob("sdflow_numba_*.py"))
+
+
+@needs_numba
+def test_cache_key_covers_the_tables_numba_folds_into_the_code():
+    """Two models with the same source but other lookup values must not share code."""
+    from sdflow.compile.numba_cache import source_key
+    source = "def run(x):\n    return LX_effect[0]\n"
+    one = source_key(source, {"LX_effect": np.array([0.0, 1.0])})
+    other = source_key(source, {"LX_effect": np.array([0.0, 2.0])})
+    assert one != other
+    assert one == source_key(source, {"LX_effect": np.array([0.0, 1.0])})

@@ -19,7 +19,7 @@ def decay():
 
 
 @pytest.mark.parametrize("option, value, choices", [
-    ("method", "rk5", "['euler', 'rk4', 'rk45']"),
+    ("method", "rk5", "['euler', 'heun', 'rk4', 'rk45']"),
     ("on_error", "ignore", "['raise', 'mark']"),
     ("backend", "gpu", "['auto', 'batched', 'scalar', 'numba']"),
 ])

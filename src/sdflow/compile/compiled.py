@@ -11,7 +11,7 @@ from ..names import name_key
 from ..errors import ParameterError
 from ..ir.graph import ModelGraph
 from .layout import Slot
-from .fused import euler_source
+from .fused import fused_source
 from .identifiers import string_literal
 from .module import ModuleWriter
 
@@ -53,8 +53,27 @@ class CompiledModel:
     n_params: int
     outputs: tuple[str, ...]
     names: dict[str, str] = field(default_factory=dict)
-    #: the whole Euler loop in one function (scalar path only; see `sdflow.compile.fused`)
-    run_euler: object = None
+    #: whether `fused_loop` may make whole-run functions (scalar path without DELAY FIXED)
+    fused: bool = False
+    _writer: ModuleWriter | None = field(default=None, repr=False)
+    _fused_loops: dict = field(default_factory=dict, repr=False)
+
+    def fused_loop(self, tableau):
+        """The whole run as one generated function for ``tableau`` (see
+        `sdflow.compile.fused`), or None where there is none (batched path, DELAY FIXED).
+
+        Made on first use for each tableau; its source is appended to ``source``.
+        """
+        if not self.fused:
+            return None
+        if tableau not in self._fused_loops:
+            text = "\n".join(fused_source(self._writer, tableau)) + "\n"
+            namespace = self._writer.namespace
+            filename = _register(f"{string_literal(self.graph.name)} fused {tableau.name}", text)
+            exec(compile(text, filename, "exec"), namespace)  # noqa: S102 - generated
+            self._fused_loops[tableau] = namespace.pop("run_fixed")
+            self.source += "\n\n" + text
+        return self._fused_loops[tableau]
 
     def parameter_matrix(self, values: dict[str, np.ndarray], n: int) -> np.ndarray:
         """The (n, columns) parameter matrix from per-run arrays shaped ``(n, *dims)``."""
@@ -114,12 +133,8 @@ def compile_model(graph: ModelGraph, params=(), scalar: bool | None = None,
         outputs = default_outputs(graph)
     writer = ModuleWriter(graph, tuple(keys), scalar, tuple(outputs))
     source = writer.source()
-    if scalar and not any(n.kind == "pipeline" for n in nodes.values()):
-        source += "\n\n" + "\n".join(euler_source(writer)) + "\n"
     path = "scalar" if scalar else "batched"
-    filename = f"<sdflow {string_literal(graph.name)} {path} {id(writer):x}>"
-    # keep the source findable for tracebacks and debuggers
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    filename = _register(f"{string_literal(graph.name)} {path}", source)
     namespace = writer.namespace
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our generated module
     return CompiledModel(
@@ -127,7 +142,15 @@ def compile_model(graph: ModelGraph, params=(), scalar: bool | None = None,
         initialize=namespace["initialize"], evaluate=namespace["evaluate"],
         states=writer.states, n_states=writer.n_states, param_slots=writer.params,
         n_params=writer.n_params, outputs=tuple(outputs), names=writer.names,
-        run_euler=namespace.get("run_euler"))
+        fused=scalar and not any(n.kind == "pipeline" for n in nodes.values()),
+        _writer=writer)
+
+
+def _register(label: str, source: str) -> str:
+    """A file name for generated ``source``, kept findable for tracebacks and debuggers."""
+    filename = f"<sdflow {label} {id(source):x}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return filename
 
 
 def default_outputs(graph: ModelGraph) -> tuple[str, ...]:

@@ -16,13 +16,13 @@ import re
 import unicodedata
 
 #: Names the generated code binds or reads itself: the arguments and locals of
-#: ``initialize``, ``evaluate``, ``run_euler`` and the numba ``run``, the generated
+#: ``initialize``, ``evaluate``, the fused loops and the numba ``run``, the generated
 #: functions, the modules they call, and every builtin (``min``, ``sum``, ``float``...).
 #: A variable called ``start`` or ``sum`` gets ``v_start`` or ``v_sum`` instead.
 RESERVED = frozenset(
     {"t", "y", "P", "mem", "k", "n", "np", "rt", "math", "dy", "dt", "commit", "save",
      "t_input", "steps", "initialize", "evaluate", "run_euler", "run", "start",
-     "save_every", "rows", "keep", "check", "row"}
+     "save_every", "rows", "keep", "check", "row", "run_fixed"}
     | set(dir(builtins)) | set(keyword.kwlist))
 
 _NOT_IN_IDENTIFIER = "\x00"

@@ -1,16 +1,19 @@
 """The optional numba backend: a whole batch of runs in one compiled function.
 
 For models without dimensions (the domain of the scalar path) the same scalar expressions
-the single-run path generates are placed in one function ``run(P, start, dt, steps,
-save_every, out)`` that loops over the runs (rows of the parameter matrix ``P``) and, in
-each, over the time steps, writing every saved value into a preallocated array ``out``
+the single-run path generates are placed in one function ``run(P, times, dts, save,
+out)`` that loops over the runs (rows of the parameter matrix ``P``) and, in each, over
+the steps of the time grid (the loop of `sdflow.compile.grid_loop`, for any fixed-step
+method's Butcher tableau), writing every saved value into a preallocated array ``out``
 shaped (outputs, saved times, runs). ``numba.njit`` compiles it. Lookups and the other
 helpers are numba twins of the scalar helpers (`sdflow.compile.numba_runtime`), doing the
 same arithmetic in the same order, so results match the scalar path bit for bit (up to
 the last bit of the C library's ``exp``/``log``).
 
 Compiling takes seconds on a large model, so the backend is only used when asked for
-(``simulate(..., backend="numba")``) and the compiled function is cached on the model.
+(``simulate(..., backend="numba")``) and the compiled function is cached on the model,
+and its machine code on disk (`sdflow.compile.numba_cache`), so a model compiles once per
+machine.
 It does not diagnose: when a state or saved value is NaN or infinite ``run`` returns
 False (or the saved values show it) and the caller reruns the batch on the numpy path,
 which names the variable, run and time. DELAY FIXED pipelines and variables with
@@ -19,7 +22,6 @@ dimensions are refused.
 
 from __future__ import annotations
 
-import linecache
 import math
 import time
 import types
@@ -32,12 +34,10 @@ from ..ir.graph import ModelGraph
 from .cache import cached
 from .compiled import CompiledModel, default_outputs
 from .expressions import ExpressionWriter
-from .identifiers import string_literal
+from .grid_loop import grid_loop_lines
 from .layout import Slot
 from .module import ModuleWriter
-
-METHODS = ("euler", "rk4")
-
+from .numba_cache import import_cached
 
 def require_numba():
     """Import numba, or raise a `MissingBackendError` saying how to install it."""
@@ -119,17 +119,19 @@ class NumbaWriter(ModuleWriter):
         return [self.writer.write(self.graph.nodes[k].rate).code for k in self.states]
 
 
-def run_source(w: NumbaWriter, method: str) -> str:
-    """Source of ``run(_P, _start, dt, _steps, _save_every, _out) -> bool`` (False: a
-    state went non-finite). Its own names start with "_", which no variable's name does."""
+def run_source(w: NumbaWriter, tableau) -> str:
+    """Source of ``run(_P, _times, _dts, _save, _out) -> bool`` (False: a state went
+    non-finite): for each run (row of ``_P``), its start, then the time loop of
+    `sdflow.compile.grid_loop` for ``tableau`` over the grid."""
     graph, names, nodes = w.graph, w.names, w.graph.nodes
     needed = w._needed_for_rates()
     stocks = [names[k] for k in w.states]
-    lines = ["def run(_P, _start, dt, _steps, _save_every, _out):",
+    lines = ["def run(_P, _times, _dts, _save, _out):",
              '    """Every run of the batch; False as soon as a state is not finite."""',
+             "    _last = _times.shape[0] - 1",
              "    for _r in range(_P.shape[0]):"]
     body = [f"{names[k]} = _P[_r, {s.offset}]" for k, s in w.params.items()]
-    body += ["t = _start", "t_input = t"]
+    body += ["t = _times[0]", "t_input = t", "dt = _dts[0]"]
     for key in graph.init_order:  # as `ModuleWriter.initialize_source` on the scalar path
         node = nodes[key]
         if node.kind == "const":
@@ -146,51 +148,18 @@ def run_source(w: NumbaWriter, method: str) -> str:
     # Vensim holds STEP, PULSE and RAMP over a Runge-Kutta step (see `evaluate_source`)
     w.writer.input_time = "t_input"
     try:
-        loop = [w.line(k) for k in graph.flow_order if k in needed]
+        stage = [w.line(k) for k in graph.flow_order if k in needed]
         rest = [w.line(k) for k in graph.flow_order if k not in needed]
         rates = w.rates()
     finally:
         w.writer.input_time = "t"
-    body += ["_row = 0",
-             "for k in range(_steps + 1):",
-             "    _t0 = _start + k * dt",
-             "    t = _t0",
-             "    t_input = t"]
-    if stocks:  # a sum is NaN if a term is NaN or terms are infinite
-        body += [f"    _check = {' + '.join(stocks)}",
-                 "    if _check - _check != 0:",
-                 "        return False"]
-    body += ["    " + line for line in loop]
-    body += [f"    _r1_{i} = {rate}" for i, rate in enumerate(rates)]
-    body += ["    if k % _save_every == 0:"] + ["        " + line for line in rest]
-    body += [f"        _out[{j}, _row, _r] = {names[key]}" for j, key in enumerate(w.outputs)]
-    body += ["        _row += 1",
-             "    if k == _steps:",
-             "        break"]
-    body += ["    " + line for line in _advance(method, stocks, loop, rates)]
+    save = [f"_out[{j}, _row, _r] = {names[key]}" for j, key in enumerate(w.outputs)]
+    body += ["_row = 0"]
+    body += grid_loop_lines(tableau, stocks, stage, rest, rates, save + ["_row += 1"],
+                            "return False")
     lines += ["        " + line for line in body]
     lines.append("    return True")
     return "\n".join(lines) + "\n"
-
-
-def _advance(method: str, stocks: list[str], loop: list[str], rates: list[str]) -> list[str]:
-    """The state update, in the order of operations of `combine_floats` and the solvers."""
-    if not stocks:
-        return []
-    if method == "euler":
-        return [f"{s} = {s} + dt * (_r1_{i})" for i, s in enumerate(stocks)]
-    lines = [f"_y_{i} = {s}" for i, s in enumerate(stocks)]
-    stages = [("_t0 + dt / 2", "dt / 2", 1), ("_t0 + dt / 2", "dt / 2", 2), ("_t0 + dt", "dt", 3)]
-    for when, h, previous in stages:
-        lines.append(f"_h = {h}")
-        lines += [f"{s} = _y_{i} + _h * _r{previous}_{i}" for i, s in enumerate(stocks)]
-        lines.append(f"t = {when}")
-        lines += loop
-        lines += [f"_r{previous + 1}_{i} = {rate}" for i, rate in enumerate(rates)]
-    lines += ["_h6 = dt / 6", "_h3 = dt / 3"]
-    lines += [f"{s} = _y_{i} + _h6 * _r1_{i} + _h3 * _r2_{i} + _h3 * _r3_{i} + _h6 * _r4_{i}"
-              for i, s in enumerate(stocks)]
-    return lines
 
 
 @dataclass(eq=False)
@@ -199,23 +168,32 @@ class NumbaModel:
 
     graph: ModelGraph
     params: tuple[str, ...]
-    method: str
+    #: the integration method, a Butcher tableau (`sdflow.solve.solvers.ButcherTableau`)
+    tableau: object
     source: str
     run: object
     param_slots: dict[str, Slot]
     outputs: tuple[str, ...]
     n_params: int
-    #: seconds the first call spent in numba's compiler (None before the first call)
+    #: seconds the first call spent in numba's compiler, or loading the compiled code
+    #: from the disk cache (None before the first call)
     jit_seconds: float | None = field(default=None)
+    #: whether the first call loaded compiled code from the disk cache
+    #: (`sdflow.compile.numba_cache`) instead of compiling
+    from_cache: bool | None = field(default=None)
 
     parameter_matrix = CompiledModel.parameter_matrix
 
-    def __call__(self, P, start, dt, steps, save_every):
-        """The saved values (outputs, saved times, runs), or None if one is not finite."""
-        out = np.empty((len(self.outputs), steps // save_every + 1, P.shape[0]))
+    def __call__(self, P, grid):
+        """The saved values (outputs, saved times, runs), or None if one is not finite.
+
+        ``grid`` holds the ``times``, step sizes ``dts`` and ``save`` flags of every step
+        (`sdflow.solve.grid.TimeGrid`)."""
+        out = np.empty((len(self.outputs), int(grid.save.sum()), P.shape[0]))
         begin = time.perf_counter()
         try:
-            ok = self.run(P, float(start), float(dt), int(steps), int(save_every), out)
+            ok = self.run(P, np.asarray(grid.times, float), np.asarray(grid.dts, float),
+                          np.asarray(grid.save, bool), out)
         except Exception as exc:
             if type(exc).__module__.startswith("numba"):  # typing or lowering failed
                 detail = " ".join(line.strip() for line in str(exc).splitlines()[1:4]
@@ -226,29 +204,30 @@ class NumbaModel:
             raise
         if self.jit_seconds is None:
             self.jit_seconds = time.perf_counter() - begin
+            stats = getattr(self.run, "stats", None)
+            self.from_cache = bool(stats and sum(stats.cache_hits.values()))
         if not ok or not (np.isfinite(out.sum()) or np.isfinite(out).all()):
             return None
         return out
 
 
-def compile_numba(graph: ModelGraph, params=(), outputs=None, method: str = "euler"
-                  ) -> NumbaModel:
-    """Generate and wrap the numba function (it compiles on its first call).
+def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaModel:
+    """Generate and wrap the numba function for the method ``tableau`` (a
+    `sdflow.solve.solvers.ButcherTableau`); it compiles on its first call.
 
     Examples
     --------
     >>> import sdflow as sf
+    >>> from sdflow.solve.solvers import RK4
     >>> m = sf.Model("decay", start=0, stop=1, dt=0.5)
     >>> x = m.stock("x", initial=1.0)
     >>> _ = m.flow("out", x * 0.1, source=x)
-    >>> print(compile_numba(m.graph()).source.splitlines()[0])  # doctest: +SKIP
-    def run(_P, _start, dt, _steps, _save_every, _out):
+    >>> print(compile_numba(m.graph(), RK4.tableau).source.splitlines()[0])  # doctest: +SKIP
+    def run(_P, _times, _dts, _save, _out):
 
     (skipped as a doctest: numba is optional; the tests cover it when it is installed)
     """
     numba = require_numba()
-    if method not in METHODS:
-        raise ModelError(f"backend='numba' integrates with {list(METHODS)}, not {method!r}")
     arrayed = sorted(n.name for n in graph.nodes.values() if n.dims and not n.hidden)
     if any(n.dims for n in graph.nodes.values()):
         raise ModelError(f"backend='numba' runs models without dimensions, but {arrayed[:5]} "
@@ -259,33 +238,27 @@ def compile_numba(graph: ModelGraph, params=(), outputs=None, method: str = "eul
                          "backend='auto'", tuple(delays[:5]))
     outputs = default_outputs(graph) if outputs is None else tuple(outputs)
     writer = NumbaWriter(graph, tuple(params), outputs)
-    source = run_source(writer, method)
-    filename = f"<sdflow {string_literal(graph.name)} numba {method} {id(writer):x}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = writer.namespace
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our generated code
-    run = numba.njit(cache=False, error_model="numpy")(namespace["run"])
-    return NumbaModel(graph=graph, params=tuple(params), method=method, source=source,
+    source = run_source(writer, tableau)
+    module = import_cached(source, writer.namespace)
+    run = numba.njit(cache=True, error_model="numpy")(module.run)
+    return NumbaModel(graph=graph, params=tuple(params), tableau=tableau, source=source,
                       run=run, param_slots=writer.params, outputs=outputs,
                       n_params=writer.n_params)
 
 
-def run_numba(graph: ModelGraph, values: dict, n: int, outputs, method: str, start: float,
-              stop: float, dt: float, saveper: float):
+def run_numba(graph: ModelGraph, values: dict, n: int, outputs, tableau, grid):
     """``(times, saved, failed)`` for `sdflow.simulate`, or None when a value is not
     finite (the caller then reruns on the numpy path, which names it).
 
-    The compiled function is kept in the compile cache (`sdflow.compile.cache`) with the
-    per-run parameters, outputs and method, like `sdflow.Model.compile`.
+    ``tableau`` is the fixed-step method, ``grid`` the `sdflow.solve.grid.TimeGrid` of the
+    run. The compiled function is kept in the compile cache (`sdflow.compile.cache`) with
+    the per-run parameters, outputs and method, like `sdflow.Model.compile`.
     """
     params = tuple(sorted(values))
-    cache_key = ("numba", params, None if outputs is None else tuple(outputs), method)
-    compiled = cached(graph, cache_key, lambda: compile_numba(graph, params, outputs, method))
-    steps = int(round((stop - start) / dt))
-    save_every = int(round(saveper / dt))
-    out = compiled(compiled.parameter_matrix(values, n), start, dt, steps, save_every)
+    cache_key = ("numba", params, None if outputs is None else tuple(outputs), tableau)
+    compiled = cached(graph, cache_key, lambda: compile_numba(graph, tableau, params, outputs))
+    out = compiled(compiled.parameter_matrix(values, n), grid)
     if out is None:
         return None
-    times = start + dt * np.arange(0, steps + 1, save_every)
     saved = {key: out[j] for j, key in enumerate(compiled.outputs)}
-    return times, saved, np.zeros(n, dtype=bool)
+    return grid.saved_times, saved, np.zeros(n, dtype=bool)

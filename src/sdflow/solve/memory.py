@@ -29,7 +29,7 @@ BLOCK_BYTES = 8 * 2**20
 MIN_BLOCK = 256
 #: Vectors of the state size each method keeps at once (state, derivative stages, the
 #: combination being built, the next state).
-STATE_COPIES = {"euler": 4, "rk4": 9, "rk45": 12}
+STATE_COPIES = {"euler": 4, "heun": 6, "rk4": 9, "rk45": 12}
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ class RunOptions:
     Traceback (most recent call last):
     ...
     sdflow.errors.OptionError: method='rk5' is not an integration method; choose one of \
-['euler', 'rk4', 'rk45']
+['euler', 'heun', 'rk4', 'rk45']
     >>> m = sf.Model("decay", start=0, stop=1, dt=0.5)
     >>> x = m.stock("x", initial=1.0)
     >>> _ = m.flow("out", 0.5 * x, source=x)

@@ -15,12 +15,13 @@ from ..ir.graph import ModelGraph
 from ..names import name_key
 from ..time_settings import validate_time_settings
 from .dataset import build_dataset
+from .grid import TimeGrid
 from .memory import MemoryEstimate, check_memory, estimate_memory
 from .options import RunOptions, run_options
 from .parameters import resolve_parameters
 from .results import Results, RunArrays
 from .time_constants import check_time_constants
-from .solvers import SOLVERS, ScipyAdaptive
+from .solvers import FIXED_STEP, SOLVERS, ScipyAdaptive
 from .solvers.base import combine_arrays, combine_floats
 
 
@@ -47,10 +48,11 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
         results and working arrays would not fit in memory (runs x saved times x saved
         values x 8 bytes, see `sdflow.solve.memory`) raises `ResourceError` before it
         starts, with the estimate and what to change.
-    method : {"euler", "rk4", "rk45"}
-        Euler (Vensim's order: flows at t, then stocks), classical RK4, or adaptive
-        Dormand-Prince through ``scipy.integrate.solve_ivp`` (refused for models with
-        STEP, PULSE, RAMP or DELAY FIXED).
+    method : {"euler", "heun", "rk4", "rk45"}
+        Euler (Vensim's order: flows at t, then stocks), Heun's 2nd-order method (RK2),
+        classical RK4, or adaptive Dormand-Prince through ``scipy.integrate.solve_ivp``
+        (refused for models with STEP, PULSE, RAMP or DELAY FIXED). The fixed-step methods
+        are Butcher tableaux run by one loop on every backend (`sdflow.solve.solvers`).
     saveper : float, optional
         Saving interval, a multiple of ``dt`` (default: the model's).
     variables : list of str, optional
@@ -134,9 +136,14 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     estimate = _check_memory(graph, n, saved_times, outputs, method, values)
     check_time_constants(graph, values, dt, method)
     numba_result = None
+    grid = TimeGrid.uniform(start, stop, dt, saveper)
     if backend == "numba":  # optional; a non-finite value reruns batched, which names it
         from ..compile.numba_backend import run_numba
-        numba_result = run_numba(graph, values, n, outputs, method, start, stop, dt, saveper)
+        if method not in FIXED_STEP:
+            raise OptionError(f"backend='numba' integrates with the fixed-step methods "
+                              f"{sorted(FIXED_STEP)}, not {method!r}", "method", method)
+        numba_result = run_numba(graph, values, n, outputs, FIXED_STEP[method].tableau,
+                                 grid)
         backend = "batched"
     scalar = {"auto": None, "batched": False, "scalar": True}[backend]
     if scalar is None:
@@ -154,7 +161,7 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     if numba_result is None:
         compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
         P = compiled.parameter_matrix(values, n)
-        run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
+        run = _Run(compiled, P, n, start, stop, dt, saveper, on_error, grid=grid)
     block = estimate.block or n
     if numba_result is not None:
         times, saved, failed = numba_result
@@ -170,7 +177,7 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
             # the same run on numpy arrays gives NaN/inf and names the variable and time.
             compiled = compiled_for(graph, tuple(values), scalar=False, outputs=outputs)
             run = _Run(compiled, compiled.parameter_matrix(values, n), n, start, stop, dt,
-                       saveper, on_error)
+                       saveper, on_error, grid=grid)
             times, saved, failed = run.fixed(SOLVERS[method]())
 
     if output == "arrays":
@@ -267,23 +274,25 @@ class _ScalarPathFailure(Exception):
 
 
 class _Run:
-    """The time loop of one call to `simulate`."""
+    """The time loop of one call to `simulate`: one loop over a `TimeGrid` for every
+    fixed-step method (a Butcher tableau, `solvers.ExplicitRungeKutta`), on numpy arrays
+    or on plain floats, or the scalar path's fused loop generated from the same tableau."""
 
     def __init__(self, compiled: CompiledModel, P, n, start, stop, dt, saveper, on_error,
-                 first_run: int = 0, saved_into: dict[str, np.ndarray] | None = None):
+                 first_run: int = 0, saved_into: dict[str, np.ndarray] | None = None,
+                 grid: TimeGrid | None = None):
         self.c, self.P, self.n = compiled, P, n
         self.first_run = first_run    # index of this batch's first run in the whole call
         self.saved_into = saved_into  # arrays to save into (a block's slice of the runs)
-        self.start, self.stop, self.dt, self.on_error = start, stop, dt, on_error
-        self.saveper = saveper
-        self.steps = int(round((stop - start) / dt))
-        self.save_every = int(round(saveper / dt))
-        self.mem: dict = {"dt": dt}
+        self.grid = grid if grid is not None else TimeGrid.uniform(start, stop, dt, saveper)
+        self.start, self.on_error = float(self.grid.times[0]), on_error
+        self.dt = float(self.grid.dts[0])
+        self.mem: dict = {"dt": self.dt}
         self.failed = np.zeros(n, dtype=bool)
         self.P_eval = P[0].tolist() if compiled.scalar else P
 
     def _times(self):
-        return self.start + self.dt * np.arange(0, self.steps + 1, self.save_every)
+        return self.grid.saved_times
 
     def _initial_state(self):
         with np.errstate(all="ignore"):
@@ -292,6 +301,10 @@ class _Run:
             self._fail(self.start, None, y, 0)
             y = np.where(self.failed[:, None], np.nan, y) if not self.c.scalar else y
         return y
+
+    def _restart(self) -> None:
+        self.dt = float(self.grid.dts[0])
+        self.mem, self.failed = {"dt": self.dt}, np.zeros(self.n, dtype=bool)
 
     # -- fixed step ------------------------------------------------------------------------
     def fixed(self, solver):
@@ -307,14 +320,13 @@ class _Run:
                     return times, saved, failed
             except SimulationError:
                 pass
-            self.mem, self.failed = {"dt": self.dt}, np.zeros(self.n, dtype=bool)
+            self._restart()
             return self._fixed(solver)
         try:
-            run_euler = getattr(self.c, "run_euler", None)
-            if solver.name == "euler" and run_euler is not None:
+            fused = self.c.fused_loop(solver.tableau)
+            if fused is not None:
                 # the whole loop in generated code: same arithmetic, far fewer calls
-                rows = run_euler(self.P_eval, self.mem, self.start, self.dt, self.steps,
-                                 self.save_every)
+                rows = fused(self.P_eval, self.mem, *self.grid.lists)
                 if rows is None:  # a value went non-finite: the batched rerun names it
                     raise _ScalarPathFailure
                 return self._times(), self._stack(rows), self.failed
@@ -336,17 +348,21 @@ class _Run:
         failed = np.zeros(n, dtype=bool)
         for lo in range(0, n, block):
             hi = min(n, lo + block)
-            part = _Run(c, self.P[lo:hi], hi - lo, self.start, self.stop, self.dt,
-                        self.saveper, self.on_error, first_run=self.first_run + lo,
-                        saved_into={key: a[:, lo:hi] for key, a in arrays.items()})
+            part = _Run(c, self.P[lo:hi], hi - lo, None, None, None, None, self.on_error,
+                        first_run=self.first_run + lo,
+                        saved_into={key: a[:, lo:hi] for key, a in arrays.items()},
+                        grid=self.grid)
             times, _, part_failed = part.fixed(solver_type())
             failed[lo:hi] = part_failed
         return times, arrays, failed
 
     def _fixed(self, solver, check_outputs: bool = True):
-        c, P, mem, dt, start = self.c, self.P_eval, self.mem, self.dt, self.start
+        """The time loop: every step of the grid, saving where it says, NaN checks."""
+        c, P, mem = self.c, self.P_eval, self.mem
         evaluate = c.evaluate
         combine = combine_floats if c.scalar else combine_arrays
+        times, dts, save_flags = self.grid.lists
+        last = len(times) - 1
         y = self._initial_state()
         saved_rows = [] if c.scalar else SavedArrays(c, self.n, len(self._times()),
                                                      self.saved_into)
@@ -355,15 +371,16 @@ class _Run:
             return evaluate(t, state, P, mem, k, commit, False)[0]
 
         with np.errstate(all="ignore"):
-            for k in range(self.steps + 1):
-                t = start + k * dt
-                save = k % self.save_every == 0
+            for k in range(last + 1):
+                t = times[k]
+                dt = self.dt = mem["dt"] = dts[k]  # STEP, PULSE... read this step's dt
+                save = save_flags[k]
                 dy, out = evaluate(t, y, P, mem, k, True, save)
                 if save:
                     if check_outputs and self._bad(out):
                         self._fail(t, y, None, k)
                     saved_rows.append(out)
-                if k == self.steps:
+                if k == last:
                     break
                 y_next = solver.step(f, t, y, dt, dy, combine)
                 if self._bad(y_next):

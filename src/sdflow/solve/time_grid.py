@@ -3,7 +3,7 @@
 Vensim (and PySD) re-read INITIAL TIME, FINAL TIME, TIME STEP and SAVEPER at every step.
 When those settings depend on TIME and constants only (not on the state), the steps of a
 run are known before it starts: `time_grid` walks them, then the ordinary fixed-step loop
-runs over that grid with the step size of each step. Models whose settings are numbers
+runs over that grid (`TimeGrid`) with the step size of each step. Models whose settings are numbers
 never come here (`simulate` sends only models with ``Model.vary_time_settings``).
 """
 
@@ -15,16 +15,16 @@ from array import array
 import numpy as np
 
 from ..compile.cache import compiled_for
-from ..errors import ModelError, OptionError, TimeSettingsError
+from ..errors import OptionError, TimeSettingsError
 from ..ir.order import references
 from .dataset import build_dataset
+from .grid import TimeGrid
 from .options import RunOptions
 from .parameters import resolve_parameters
 from .results import Results
-from .simulate import SavedArrays, _check_memory, _outputs, _Run, _ScalarPathFailure
-from .solvers import SOLVERS
+from .simulate import _check_memory, _outputs, _Run, _ScalarPathFailure
+from .solvers import FIXED_STEP
 from .time_constants import check_time_constants
-from .solvers.base import combine_arrays, combine_floats
 
 #: PySD's relative precision (of the time step) for the final time and the saving times
 RPREC = 1e-5
@@ -219,59 +219,6 @@ def _settings_reader(graph, values, n, settings, fixed):
     return read_batched
 
 
-class _GridRun(_Run):
-    """The fixed-step loop over a precomputed, non-uniform grid (`time_grid`)."""
-
-    def __init__(self, compiled, P, n, grid, on_error):
-        times, dts, save = grid
-        super().__init__(compiled, P, n, float(times[0]), float(times[-1]), float(dts[0]),
-                         float(dts[0]), on_error)
-        self.grid = grid
-
-    def _times(self):
-        times, _, save = self.grid
-        return times[save]
-
-    def fixed(self, solver):
-        if not self.c.scalar:
-            return super().fixed(solver)
-        try:  # not the fused loop of the scalar path: it steps by one dt
-            return self._fixed(solver)
-        except (ArithmeticError, ValueError, TypeError) as exc:
-            raise _ScalarPathFailure from exc
-
-    def _fixed(self, solver, check_outputs: bool = True):
-        c, P, mem = self.c, self.P_eval, self.mem
-        evaluate = c.evaluate
-        combine = combine_floats if c.scalar else combine_arrays
-        times, dts, save_mask = self.grid
-        self.dt = mem["dt"] = float(dts[0])
-        y = self._initial_state()
-        saved_rows = [] if c.scalar else SavedArrays(c, self.n, int(save_mask.sum()))
-        last = len(times) - 1
-
-        def f(t, state, commit):
-            return evaluate(t, state, P, mem, k, commit, False)[0]
-
-        with np.errstate(all="ignore"):
-            for k in range(last + 1):
-                t = float(times[k])
-                dt = self.dt = mem["dt"] = float(dts[k])  # STEP, PULSE... read this step's dt
-                save = bool(save_mask[k])
-                dy, out = evaluate(t, y, P, mem, k, True, save)
-                if save:
-                    if check_outputs and self._bad(out):
-                        self._fail(t, y, None, k)
-                    saved_rows.append(out)
-                if k == last:
-                    break
-                y_next = solver.step(f, t, y, dt, dy, combine)
-                if self._bad(y_next):
-                    y_next = self._fail(t, y, y_next, k)
-                y = y_next
-        return self._times(), self._stack(saved_rows), self.failed
-
-
 def simulate_varying(graph, params, n, options: RunOptions) -> Results:
     """`simulate` for a model graph with time settings that change with TIME."""
     method, variables, seed, on_error, backend = (options.method, options.variables,
@@ -291,11 +238,11 @@ def simulate_varying(graph, params, n, options: RunOptions) -> Results:
             fixed[label] = float(value)
         elif label in graph.time_settings:
             settings[label] = graph.time_settings[label]
-    if method not in ("euler", "rk4"):
+    if method not in FIXED_STEP:
         raise OptionError(f"method={method!r}: model '{graph.name}' has time settings that "
                           f"change with TIME ({', '.join(VENSIM[k] for k in settings)}), "
-                          "which the fixed-step methods 'euler' and 'rk4' follow; use one of "
-                          "them", "method", method)
+                          f"which the fixed-step methods {' and '.join(map(repr, FIXED_STEP))}"
+                          " follow; use one of them", "method", method)
     if backend not in ("auto", "batched", "scalar"):
         raise OptionError(f"backend={backend!r}: model '{graph.name}' has time settings "
                           "that change with TIME, which only the 'auto', 'batched' and "
@@ -303,28 +250,30 @@ def simulate_varying(graph, params, n, options: RunOptions) -> Results:
     check_settings(graph, settings)
     values, n, varies = resolve_parameters(graph, params, n, seed)
     outputs = _outputs(graph, variables)
-    grid = time_grid(_settings_reader(graph, values, n, settings, fixed),
-                     fixed["start"], {k: graph.nodes[v].name for k, v in settings.items()})
-
-    _check_memory(graph, n, int(grid[2].sum()), outputs, method, values)
-    check_time_constants(graph, values, float(grid[1].max()), method)
+    grid = TimeGrid(*time_grid(_settings_reader(graph, values, n, settings, fixed),
+                               fixed["start"],
+                               {k: graph.nodes[v].name for k, v in settings.items()}))
+    _check_memory(graph, n, int(grid.save.sum()), outputs, method, values)
+    check_time_constants(graph, values, float(grid.dts.max()), method)
     plain = all(not nd.dims and nd.kind != "pipeline" for nd in graph.nodes.values())
     scalar = {"auto": n == 1 and plain, "batched": False, "scalar": True}[backend]
     if scalar and (n != 1 or not plain):
         raise OptionError("backend='scalar' runs one run of a model without dimensions; use "
                           "backend='batched' (or 'auto')", "backend", backend)
     compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
-    run = _GridRun(compiled, compiled.parameter_matrix(values, n), n, grid, on_error)
+    run = _Run(compiled, compiled.parameter_matrix(values, n), n, None, None, None, None,
+               on_error, grid=grid)
     try:
-        times, saved, failed = run.fixed(SOLVERS[method]())
+        times, saved, failed = run.fixed(FIXED_STEP[method]())
     except _ScalarPathFailure:  # the batched run names the variable that went non-finite
         compiled = compiled_for(graph, tuple(values), scalar=False, outputs=outputs)
-        run = _GridRun(compiled, compiled.parameter_matrix(values, n), n, grid, on_error)
-        times, saved, failed = run.fixed(SOLVERS[method]())
+        run = _Run(compiled, compiled.parameter_matrix(values, n), n, None, None, None,
+                   None, on_error, grid=grid)
+        times, saved, failed = run.fixed(FIXED_STEP[method]())
 
     constants = {k: np.broadcast_to(v, (n,) + graph.nodes[k].shape) for k, v in values.items()}
     keep_run = n > 1 or varies
-    attrs = {"model": graph.name, "method": method, "dt": float(grid[1][0]),
+    attrs = {"model": graph.name, "method": method, "dt": float(grid.dts[0]),
              "saveper": float(times[1] - times[0]) if len(times) > 1 else fixed["saveper"],
              "n_runs": n, "time_units": graph.time_units or "",
              "time_settings": ", ".join(VENSIM[k] for k in settings)}

@@ -21,6 +21,9 @@ class FixedStepSolver(Protocol):
 
     name: str
     order: int
+    #: the method's Butcher tableau (`tableau.ButcherTableau`), which generated loops
+    #: (the scalar path's fused loop, the numba backend) read to run the same method
+    tableau: object
 
     def step(self, f: Derivative, t: float, y, dt: float, dy, combine) -> object: ...
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 
-class RK4:
+from .runge_kutta import ExplicitRungeKutta
+from .tableau import ButcherTableau
+
+_HALF, _THIRD, _SIXTH = Fraction(1, 2), Fraction(1, 3), Fraction(1, 6)
+RK4_TABLEAU = ButcherTableau("rk4", 4, a=((), (_HALF,), (0, _HALF), (0, 0, 1)),
+                             b=(_SIXTH, _THIRD, _THIRD, _SIXTH))
+
+
+class RK4(ExplicitRungeKutta):
     """4th-order explicit Runge-Kutta with a fixed step; four evaluations per step.
 
     Input builtins (STEP, PULSE, PULSE TRAIN, RAMP) and DELAY FIXED are held at their value
     at the start of the step, as in Vensim's RK4.
     """
 
-    name = "rk4"
-    order = 4
-
-    def step(self, f, t, y, dt, dy, combine):
-        k1 = dy
-        k2 = f(t + dt / 2, combine(y, [(dt / 2, k1)]), False)
-        k3 = f(t + dt / 2, combine(y, [(dt / 2, k2)]), False)
-        k4 = f(t + dt, combine(y, [(dt, k3)]), False)
-        return combine(y, [(dt / 6, k1), (dt / 3, k2), (dt / 3, k3), (dt / 6, k4)])
+    tableau = RK4_TABLEAU
