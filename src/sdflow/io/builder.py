@@ -21,7 +21,7 @@ from ..dsl import functions as fn
 from ..dsl.model import Model, name_key
 from ..ir.dims import union
 from . import external, lookups
-from .errors import ImportModelError, UnsupportedFeatureError
+from ..errors import ImportModelError, UnsupportedFeatureError
 from .expressions import ExpressionTranslator, Term
 from .settings import depends_on_time, fold_setting
 from .units import vensim_units

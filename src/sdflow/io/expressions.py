@@ -17,7 +17,7 @@ from ..dsl import functions as fn
 from ..dsl import stateful as st
 from ..dsl.expressions import Literal, Reduce, Reindex, Stateful, as_expr
 from ..ir.dims import union
-from .errors import ImportModelError, UnsupportedFeatureError
+from ..errors import ImportModelError, UnsupportedFeatureError
 
 
 #: Vensim's :NA: (a missing value) is the number -2^109.

@@ -11,7 +11,7 @@ import re
 
 from ..dsl.expressions import Expr, Reindex, Select
 from ..dsl.model import name_key
-from .errors import ImportModelError
+from ..errors import ImportModelError
 
 
 

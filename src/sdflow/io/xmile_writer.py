@@ -26,7 +26,7 @@ import numpy as np
 from ..dsl import expressions as ex
 from ..dsl.model import name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
-from .errors import UnsupportedFeatureError
+from ..errors import UnsupportedFeatureError
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 _CALLS = {"min": "MIN", "max": "MAX", "abs": "ABS", "exp": "EXP", "ln": "LN",
