@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdflow.calibrate import calibrate, load_spec
+from sdflow.calibrate import calibrate, load_calibration_spec
 
 SPEC = Path(__file__).resolve().parents[2] / "calibration" / "specs" / "lynx_hare.toml"
 
@@ -37,7 +37,7 @@ CARPENTER_2018 = {   # label: (posterior mean, posterior sd)
 
 @pytest.fixture(scope="module")
 def result():
-    spec = dataclasses.replace(load_spec(SPEC), profile=False, mcmc=None)
+    spec = dataclasses.replace(load_calibration_spec(SPEC), profile=False, mcmc=None)
     return calibrate(spec)
 
 

@@ -154,7 +154,7 @@ def test_an_input_file_that_is_not_utf8_in_another_reader(tmp_path, capsys, monk
     def read(path):
         return b"name = \"b\xfcss\"".decode("utf-8")
 
-    monkeypatch.setattr(sdflow.calibrate, "load_spec", read)
+    monkeypatch.setattr(sdflow.calibrate, "load_calibration_spec", read)
     spec = tmp_path / "bass.toml"
     spec.write_text("")
     code, err = failure(capsys, ["calibrate", str(spec), "--quiet"])

@@ -17,7 +17,7 @@ from .metrics import fit_statistics, naive_trend
 from .likelihoods import make_payoff
 from .optimisers import Evaluator, Fit, differential_evolution_fit, multistart
 from .problem import CalibrationProblem
-from .spec import CalibrationSpec, load_spec
+from .spec import CalibrationSpec, load_calibration_spec
 from .uncertainty import identifiability, jacobian_covariance, profile_likelihood
 
 
@@ -166,7 +166,7 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
     0.3
     """
     if not isinstance(spec, CalibrationSpec):
-        spec = load_spec(spec)
+        spec = load_calibration_spec(spec)
     model = spec.build_model()
     observed = load_observations(spec, model)
     first, last = spec.fit_period
