@@ -101,7 +101,7 @@ def scenario_spec(key: str, n: int) -> str:
              "# Calibrated constants: joint draws (posterior) from the fit; every other "
              "constant:",
              "# triangular over its range in parameters.toml, the default as mode.",
-             "", "[model]", 'target = "sdmodels.regional_integration:build"',
+             "", "[model]", 'factory = "sdmodels.regional_integration:build"',
              f'options = {{ preset = "{key}" }}', 'method = "euler"',
              f'parameters = "../results/{key}/params.json"',
              f'posterior = "../results/{key}/draws.csv"', "",

@@ -79,7 +79,7 @@ def scenario_toml(settings: Settings, target: str, options: dict | None = None,
                                  "start it with sdflow explore MODULE:ATTR")
     lines = ["# Scenario exported by sdflow explore; run it with",
              "#   sdflow forecast THIS_FILE --out forecasts/explored", "",
-             "[model]", f"target = {_text(target)}"]
+             "[model]", f"factory = {_text(target)}"]
     if options:
         lines.append(f"options = {_value(dict(options))}")
     lines += [f"method = {_text(method)}", "", "[forecast]", f"n = {int(n)}",
