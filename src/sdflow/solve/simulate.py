@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any, Sequence
 
 import numpy as np
 
 from ..compile import CompiledModel, compile_model
-from ..compile.compiled import default_outputs
+from ..compile.compiled import default_outputs, model_graph
 from ..dsl.model import Model, name_key, validate_time_settings
 from ..errors import ModelError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
@@ -21,8 +22,8 @@ from .solvers import SOLVERS, ScipyAdaptive
 from .solvers.base import combine_arrays, combine_floats
 
 
-def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None = None,
-             method: str = "euler", saveper: float | None = None,
+def simulate(model: Model | ModelGraph, params: dict[str, Any] | None = None,
+             n: int | None = None, method: str = "euler", saveper: float | None = None,
              variables: Sequence[str] | None = None, seed: int | None = None,
              on_error: str = "raise", start: float | None = None, stop: float | None = None,
              dt: float | None = None, rtol: float = 1e-6, atol: float = 1e-9,
@@ -31,6 +32,10 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
 
     Parameters
     ----------
+    model : Model or ModelGraph
+        The model, or its graph (``m.graph()``), as for `sdflow.compile_model`. A Model
+        keeps its compiled code between calls (`Model.compile`) and may change its time
+        settings with TIME (`Model.vary_time_settings`); a graph is compiled for each call.
     params : dict, optional
         Constant name -> value. A number or an array shaped like the constant applies to
         every run; an array shaped ``(n, *dims)`` gives each run its own value; a
@@ -74,12 +79,21 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
     >>> runs = m.simulate(params={"k": sf.uniform(0.1, 0.3)}, n=1000, seed=1)
     >>> runs["x"].dims
     ('time', 'run')
+    >>> float(sf.simulate(m.graph())["x"][-1]) == float(sf.simulate(m)["x"][-1])
+    True
     """
     if getattr(model, "time_settings", None):  # settings that change with TIME
         from .time_grid import simulate_varying
         return simulate_varying(model, params, n, method, saveper, variables, seed, on_error,
                                 start, stop, dt, backend)
-    graph = model.graph()
+    graph = model_graph(model)
+    if model is graph:  # a bare graph: no Model to keep compiled code on
+        if backend == "numba":
+            raise ModelError("backend='numba' keeps its compiled loop on the Model; pass the "
+                             "Model itself rather than its graph")
+        compile_graph = partial(compile_model, graph)
+    else:
+        compile_graph = model.compile
     start = graph.start if start is None else start
     stop = graph.stop if stop is None else stop
     dt = graph.dt if dt is None else dt
@@ -126,7 +140,7 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         raise ModelError(f"backend='scalar' computes with plain numbers, but {arrayed[:5]} "
                          "vary over dimensions; use backend='batched' (or 'auto')")
     if numba_result is None:
-        compiled = model.compile(tuple(values), scalar=scalar, outputs=outputs)
+        compiled = compile_graph(tuple(values), scalar=scalar, outputs=outputs)
         P = compiled.parameter_matrix(values, n)
         run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
     block = estimate.block or n
@@ -142,7 +156,7 @@ def simulate(model: Model, params: dict[str, Any] | None = None, n: int | None =
         except _ScalarPathFailure:
             # Python floats raise on 1/0 or log(0) (or turn complex) without saying where;
             # the same run on numpy arrays gives NaN/inf and names the variable and time.
-            compiled = model.compile(tuple(values), scalar=False, outputs=outputs)
+            compiled = compile_graph(tuple(values), scalar=False, outputs=outputs)
             run = _Run(compiled, compiled.parameter_matrix(values, n), n, start, stop, dt,
                        saveper, on_error)
             times, saved, failed = run.fixed(SOLVERS[method]())
