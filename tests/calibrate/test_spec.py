@@ -221,3 +221,20 @@ def test_old_load_spec_name_warns_and_reads_the_same_spec():
     with pytest.warns(DeprecationWarning, match="use sdflow.calibrate.load_calibration_spec"):
         old = sdflow.calibrate.load_spec(SPECS / "lynx_hare.toml")
     assert old == load_calibration_spec(SPECS / "lynx_hare.toml")
+
+
+def test_smc_table_is_checked_at_load():
+    from sdflow.calibrate.spec import spec_from_dict
+
+    base = {"model": {"factory": "m:build"},
+            "series": [{"name": "x", "file": "x.csv", "variable": "x", "value": "x"}],
+            "parameters": [{"name": "k", "bounds": [0, 1]}]}
+    assert spec_from_dict({**base, "smc": {"particles": 200}}).smc == {"particles": 200}
+    with pytest.raises(SpecError, match="smc.particle: unknown key; did you mean 'particles'"):
+        spec_from_dict({**base, "smc": {"particle": 200}})
+    with pytest.raises(SpecError, match=r"smc.target_ess: expected a number strictly"):
+        spec_from_dict({**base, "smc": {"target_ess": 1.0}})
+    with pytest.raises(SpecError, match=r"smc: the spec has both \[smc\] and \[mcmc\]"):
+        spec_from_dict({**base, "smc": {}, "mcmc": {}})
+    with pytest.raises(SpecError, match=r"uncertainty.draws: expected a whole number >= 0"):
+        spec_from_dict({**base, "uncertainty": {"draws": -1}})

@@ -7,8 +7,10 @@
     options = { preset = "yrd" }                      # keyword arguments of the factory
     method = "euler"                                  # euler | rk4
     parameters = "../results/yrd/parameters.toml"     # optional, relative to this file
-    posterior = "../results/yrd/posterior.csv"        # optional joint draws
-    intervals = true                                  # sample calibrated intervals (uniform)
+    posterior = "../results/yrd/draws.csv"            # optional joint draws (or params.json)
+    predictive = true                 # add the calibration's observation error to the runs
+    intervals = true                  # sample the calibration's draws if params.json names
+                                      # them, else its intervals (uniform)
 
     [forecast]
     until = 2060
@@ -88,6 +90,7 @@ class ForecastSpec:
     parameters: Path | None = None
     posterior: Path | None = None
     intervals: bool = False
+    predictive: bool = False
     until: float | None = None
     n: int = 1000
     seed: int = 0
@@ -118,7 +121,7 @@ _NUMBERS = Kind("a list of numbers, e.g. [2030, 2050]", lambda v: isinstance(v, 
 _TOP = {"model": TABLE, "forecast": TABLE, "uncertain": TABLE, "scenarios": TABLE,
         "sensitivity": TABLE}
 _MODEL = {"factory": STRING, "target": STRING, "options": TABLE, "parameters": STRING,
-          "posterior": STRING, "intervals": BOOLEAN, "method": STRING}
+          "posterior": STRING, "intervals": BOOLEAN, "predictive": BOOLEAN, "method": STRING}
 _FORECAST = {"until": NUMBER, "n": whole(minimum=1), "seed": whole(minimum=0),
              "sampling": STRING, "chunk_size": whole(minimum=1), "saveper": POSITIVE,
              "method": STRING, "outputs": STRINGS, "years": _NUMBERS, "thresholds": _TABLES}
@@ -199,7 +202,7 @@ def _spec_from_tables(data: dict, path: Path) -> ForecastSpec:
     spec = ForecastSpec(
         path=path, factory=factory, options=dict(model.get("options", {})),
         parameters=relative(model.get("parameters")), posterior=relative(model.get("posterior")),
-        intervals=model.get("intervals", False),
+        intervals=model.get("intervals", False), predictive=model.get("predictive", False),
         **{"method": model.get("method", "euler"), **forecast})
     spec.uncertain = [_uncertain(name, entry)
                       for name, entry in data.get("uncertain", {}).items()]
