@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 import sdflow as sf
+from sdflow.compile.cache import entries as cache_entries
 
 PARAMETER = "desired completed family size normal"
 SIMLIN_PARAMETER = "desired_completed_family_size_normal"
@@ -73,7 +74,8 @@ def bench_sdflow_numba(path: Path, runs: int, batch: int, values) -> dict | None
     everything = model.simulate(backend="numba").dataset  # JIT for every output
     first = model.simulate(variables=["population"], backend="numba")  # JIT again
     setup = time.perf_counter() - t0
-    jit = sum(c.jit_seconds for key, c in model._compiled.items() if key[0] == "numba")
+    jit = sum(c.jit_seconds for key, c in cache_entries(model.graph()).items()
+              if key[0] == "numba")
     reference = model.simulate().dataset
     worst = max(float(np.max(np.abs(everything[v].values - reference[v].values)
                              / np.maximum(np.abs(reference[v].values), 1e-300)))
@@ -86,7 +88,8 @@ def bench_sdflow_numba(path: Path, runs: int, batch: int, values) -> dict | None
     out = model.simulate(params={PARAMETER: values}, n=batch, variables=["population"],
                          backend="numba")
     per_run = (time.perf_counter() - t0) / batch
-    jit_all = sum(c.jit_seconds for key, c in model._compiled.items() if key[0] == "numba")
+    jit_all = sum(c.jit_seconds for key, c in cache_entries(model.graph()).items()
+              if key[0] == "numba")
     return {"setup": setup, "single": single, "batch": per_run,
             "population": float(first["population"][-1]),
             "batch finals": out["population"].isel(time=-1).values,

@@ -9,7 +9,8 @@ Generated blocks (between ``<!-- generated: NAME -->`` and ``<!-- end: NAME -->`
 
 * ``parameters``: every named constant from ``parameters.toml`` (value, units, range,
   whether calibrated or per member, source) and the levers with their costs;
-* ``loops``: the named feedback loops (`LOOPS`), each found in the model graph;
+* ``loops``: the named feedback loops (`LOOPS`), each located among the loops
+  `sdflow.loops` finds in the built model, then every loop `sdflow.loops` lists;
 * ``equations``: ``sdmodels/regional_integration_equations.md``, the equation of every
   variable of the built Yangtze River Delta model (written as its own file).
 """
@@ -24,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import sdflow as sf  # noqa: E402
 from sdmodels.regional_integration import LEVERS, LOOPS, PARAMETERS, build  # noqa: E402
-from sdmodels.regional_integration.loops import find_loop  # noqa: E402
+from sdmodels.regional_integration.loops import named_loops  # noqa: E402
 from sdmodels.regional_integration.parameters import POLICY_YEAR  # noqa: E402
 
 README = ROOT / "sdmodels" / "README.md"
@@ -59,13 +61,28 @@ def parameter_table() -> str:
 
 
 def loop_table() -> str:
-    graph = build("yrd", stop=2006).graph()
-    lines = ["| loop | polarity | found in the graph | variables | meaning |",
+    table = sf.loops(build("yrd", stop=2006))
+    found = named_loops(table)
+    polarity = dict(zip(table["loop"], table["polarity"]))
+    lines = ["| loop | polarity | `sf.loops` id (polarity found) | variables | meaning |",
              "|---|---|---|---|---|"]
     for loop in LOOPS:
-        found = "yes" if find_loop(graph, loop) is not None else "NO"
+        loop_id = found.get(loop.key)
+        where = f"{loop_id} ({polarity[loop_id]})" if loop_id else "NOT FOUND"
         lines.append(f"| {loop.key} {loop.title} | {'+' if loop.polarity > 0 else '-'} | "
-                     f"{found} | {' -> '.join(loop.variables)} | {loop.meaning} |")
+                     f"{where} | {' -> '.join(loop.variables)} | {loop.meaning} |")
+    names = {loop_id: key for key, loop_id in found.items()}
+    counts = table["polarity"].value_counts()
+    lines += ["", f"<details><summary>All {len(table)} loops between variables that "
+              f"<code>sf.loops(build(\"yrd\"))</code> lists ("
+              + ", ".join(f"{counts.get(p, 0)} {p}" for p in
+                          ("reinforcing", "balancing", "undetermined"))
+              + ")</summary>", "", "| id | named | polarity | length | variables |",
+              "|---|---|---|---|---|"]
+    for row in table.itertuples():
+        lines.append(f"| {row.loop} | {names.get(row.loop, '')} | {row.polarity} | "
+                     f"{row.length} | {' -> '.join(row.variables)} |")
+    lines += ["", "</details>"]
     return "\n".join(lines)
 
 

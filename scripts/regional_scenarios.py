@@ -9,7 +9,10 @@ For each preset:
 
 * ``calibration/results/<preset>/draws.csv``: joint draws of the calibrated constants from
   the normal approximation of the fit (estimate and covariance in ``params.json``), each
-  clipped to its search bounds: the forecasts carry the calibration's uncertainty;
+  clipped to its search bounds: the forecasts carry the calibration's uncertainty; a
+  constant the preset fixes from other evidence (``constants`` in ``presets.toml``, with a
+  standard error in ``constant_errors``) is drawn from a normal around its value, clipped
+  to its range in ``parameters.toml``;
 * ``calibration/scenarios/<preset>.toml``: the forecast spec. Every constant that is not
   calibrated is uncertain, triangular over its range in ``parameters.toml`` with the default
   as mode (uncertain initial states and lever costs included); the scenarios set the levers
@@ -83,6 +86,11 @@ def write_draws(key: str, n: int, seed: int = 2026) -> Path:
     rng = np.random.default_rng(seed)
     cov = (cov + cov.T) / 2 + 1e-15 * np.eye(len(labels))
     draws = np.clip(rng.multivariate_normal(mean, cov, size=n, method="eigh"), low, high)
+    ranges = {p.name: p.range for p in PARAMETERS}
+    for name, error in PRESETS[key].constant_errors.items():
+        value = PRESETS[key].constants[name]
+        column = np.clip(rng.normal(value, error, size=n), *ranges[name])
+        labels, draws = labels + [name], np.column_stack([draws, column])
     path = folder / "draws.csv"
     lines = ["draw," + ",".join(labels) + ",log_posterior"]
     lines += [f"{i}," + ",".join(f"{v:.8g}" for v in row) + ",0" for i, row in enumerate(draws)]
@@ -94,6 +102,7 @@ def scenario_spec(key: str, n: int) -> str:
     preset = PRESETS[key]
     calibrated = {p.name for p in load_calibration_spec(ROOT / "calibration" / "specs"
                                             / f"{key}.toml").parameters}
+    calibrated |= set(preset.constant_errors)  # drawn with the calibration's draws
     lines = [f"# {preset.title} ({', '.join(preset.members)}): governance scenarios from 2026 "
              "to 2060 under uncertainty.",
              "# Written by scripts/regional_scenarios.py; run with",

@@ -33,7 +33,7 @@ Sectors (equations in the docstrings of `economy`, `choices` and `institutions`)
   benefit sharing (budget transfers between members) (internal); central coordination,
   evaluation reform (external); central mandates from the area's dated milestones (data).
 
-Feedback loops (`LOOPS`; each is found in the model graph by `find_loop`):
+Feedback loops (`LOOPS`; `find_loop` locates each among the loops `sdflow.loops` lists):
 
 * R1 capital accumulation (+): capital -> effective capital -> potential output -> output
   -> investment -> capital
@@ -77,12 +77,12 @@ Examples
 """
 
 from .dilemma import is_prisoners_dilemma, payoff_matrix
-from .loops import HOLDABLE, LOOPS, Loop, find_loop
+from .loops import HOLDABLE, LOOPS, Loop, find_loop, named_loops
 from .model import build
 from .parameters import LEVERS, PARAMETERS, parameter_names
 from .presets import PRESETS, get_preset
 from .segmentation import market_segmentation
 
 __all__ = ["HOLDABLE", "LEVERS", "LOOPS", "Loop", "PARAMETERS", "PRESETS", "build",
-           "find_loop", "get_preset", "is_prisoners_dilemma", "parameter_names",
+           "find_loop", "get_preset", "is_prisoners_dilemma", "named_loops", "parameter_names",
            "payoff_matrix"]

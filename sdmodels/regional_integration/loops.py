@@ -1,16 +1,14 @@
-"""The model's named feedback loops, a finder that locates each one in the model graph, and
-the links a loop knock-out can hold.
+"""The model's named feedback loops, located among the loops `sdflow.loops` finds, and the
+links a loop knock-out can hold.
 
-A loop is a closed chain of declared variables, each read by the next: an auxiliary or
-flow reads the previous one in its equation, a stock reads its flows. Between two named
-variables the chain may only pass through hidden nodes (the stocks that SMOOTH and INITIAL
-become), so a loop that is found exists exactly as written. The finder reads only the
-public graph (`sdflow.Model.graph`): node equations and stock rates as expression trees.
+A named loop is a closed chain of declared variables, each read by the next. It exists in
+the model exactly when `sdflow.loops(model)` lists a loop through the same variables in
+the same cyclic order (smooths and delays shown by the variable that holds them, as
+`sdflow.loops` does); `find_loop` returns that loop's id.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 
@@ -114,63 +112,62 @@ def name_key(name: str) -> str:
     return " ".join(name.replace("_", " ").lower().split())
 
 
-def references(expr) -> list[str]:
-    """Keys of the graph nodes an expression tree reads (`sdflow.Expr.children` walk)."""
-    found: dict[str, None] = {}
-    stack = [expr] if expr is not None else []
-    while stack:
-        node = stack.pop()
-        key = getattr(node, "key", None)
-        if isinstance(key, str):
-            found.setdefault(key, None)
-        stack.extend(node.children())
-    return list(found)
+def cycle_key(variables) -> tuple:
+    """A loop's variables as one cyclic order, independent of where the loop starts.
+
+    A closing repeat of the first variable is dropped; the rotation starting at the
+    alphabetically first variable is returned.
+
+    Examples
+    --------
+    >>> cycle_key(("output", "investment", "capital", "output"))
+    ('capital', 'output', 'investment')
+    """
+    keys = [name_key(v) for v in variables]
+    if len(keys) > 1 and keys[0] == keys[-1]:
+        keys = keys[:-1]
+    first = keys.index(min(keys))
+    return tuple(keys[first:] + keys[:first])
 
 
-def influence_edges(graph) -> dict[str, list[str]]:
-    """For each node of a `ModelGraph`, the nodes it reads (equation, or a stock's rate)."""
-    return {key: references(node.rate if node.kind == "stock" else node.equation)
-            for key, node in graph.nodes.items()}
+def named_loops(table) -> dict:
+    """The `sdflow.loops` id of each named loop (`LOOPS`) found in ``table``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``sdflow.loops(model)`` of a regional integration model.
+
+    Returns
+    -------
+    dict
+        Named loop key (``"R1"``) -> loop id in ``table`` (``"R2"``); a named loop that
+        the table does not list is left out.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> from sdmodels.regional_integration import build
+    >>> named = named_loops(sf.loops(build("jjj", stop=2006)))
+    >>> named["B1"], len(named) == len(LOOPS)
+    ('B1', True)
+    """
+    ids = {cycle_key(v): loop_id for loop_id, v in zip(table["loop"], table["variables"])}
+    return {loop.key: ids[cycle_key(loop.variables)] for loop in LOOPS
+            if cycle_key(loop.variables) in ids}
 
 
-def find_loop(graph, loop: Loop) -> list[str] | None:
-    """The chain of node keys realising ``loop`` in ``graph``, or None if a link is missing.
+def find_loop(model, loop: Loop) -> str | None:
+    """The id in ``sdflow.loops(model)`` of the loop realising ``loop``, or None.
 
     Examples
     --------
     >>> from sdmodels.regional_integration import build
-    >>> graph = build("jjj", stop=2006).graph()
-    >>> find_loop(graph, LOOPS[1])
-    ['capital', 'depreciation', 'capital']
+    >>> find_loop(build("jjj", stop=2006), LOOPS[1])
+    'B1'
     """
-    edges = influence_edges(graph)
-    readers: dict[str, list[str]] = {k: [] for k in edges}
-    for key, deps in edges.items():
-        for dep in deps:
-            readers.setdefault(dep, []).append(key)
-    keys = [name_key(v) for v in loop.variables]
-    chain = [keys[0]]
-    for a, b in zip(keys, keys[1:]):
-        path = _hidden_path(graph, readers, a, b)
-        if path is None:
-            return None
-        chain += path[1:]
-    return chain
+    import sdflow as sf
 
-
-def _hidden_path(graph, readers, a: str, b: str) -> list[str] | None:
-    """Shortest influence path a -> b whose inner nodes are all hidden."""
-    previous = {a: None}
-    queue = deque([a])
-    while queue:
-        node = queue.popleft()
-        for nxt in readers.get(node, []):
-            if nxt == b:
-                path = [b, node]
-                while previous[path[-1]] is not None:
-                    path.append(previous[path[-1]])
-                return path[::-1]
-            if nxt not in previous and graph.nodes[nxt].hidden:
-                previous[nxt] = node
-                queue.append(nxt)
-    return None
+    table = sf.loops(model)
+    ids = {cycle_key(v): loop_id for loop_id, v in zip(table["loop"], table["variables"])}
+    return ids.get(cycle_key(loop.variables))

@@ -45,7 +45,8 @@ def build(preset: str = "yrd", members: Sequence[str] | None = None, start: floa
     ----------
     preset : {"yrd", "jjj", "pprd"}
         Yangtze River Delta, Jing-Jin-Ji or Pan-Pearl River Delta (see `PRESETS`); its
-        central milestones drive the central mandate.
+        central milestones drive the central mandate, and its own constants (``presets.toml``,
+        e.g. Jing-Jin-Ji's pooled productivity slowdown) replace the defaults.
     members : list of str, optional
         Provinces to use instead of the preset's (names as in the data; at least two; no
         central milestones).
@@ -85,6 +86,8 @@ def build(preset: str = "yrd", members: Sequence[str] | None = None, start: floa
         raise ParameterError(f"build(): unknown constant(s) {unknown}; known ones are "
                              f"{sorted(by_key)}", tuple(unknown))
     values = {name: v[0] for name, v in defaults.items()}
+    if members is None:
+        values.update(get_preset(preset).constants)
     for key, value in constants.items():
         name = by_key[key]
         array = np.asarray(value, dtype=float)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sdflow.errors import ModelError
@@ -14,18 +14,23 @@ PRESETS_FILE = Path(__file__).with_name("presets.toml")
 @dataclass(frozen=True)
 class Preset:
     """An integration area: its key, full name, member provinces, and the region code of
-    its cooperation milestones (``regional_cooperation_milestones.csv``)."""
+    its cooperation milestones (``regional_cooperation_milestones.csv``); ``constants`` the
+    preset's own values of constants its data do not identify (each with its source in
+    ``presets.toml``) and ``constant_errors`` their standard errors, which forecasts sample."""
 
     key: str
     title: str
     members: tuple
     milestones: str = ""
+    constants: dict = field(default_factory=dict)
+    constant_errors: dict = field(default_factory=dict)
 
 
 def _load() -> dict:
     with open(PRESETS_FILE, "rb") as handle:
         raw = tomllib.load(handle)
-    return {key: Preset(key, entry["title"], tuple(entry["members"]), entry.get("milestones", ""))
+    return {key: Preset(key, entry["title"], tuple(entry["members"]), entry.get("milestones", ""),
+                        dict(entry.get("constants", {})), dict(entry.get("constant_errors", {})))
             for key, entry in raw.items()}
 
 

@@ -23,6 +23,8 @@ from .errors import (AlgebraicLoopError, DataError, DelayTimeError, DimensionErr
 from .ir import CheckReport, ModelGraph
 from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
+from .errors import MissingBackendError, OptionError
+from .solve.options import RunOptions
 
 __version__ = "0.1.0"
 
@@ -42,3 +44,4 @@ __all__ = [
     "sqrt", "step", "sum", "tan", "trend", "triangular", "uniform", "write_xmile", "xidz",
     "zidz",
 ]
+__all__ += ["MissingBackendError", "OptionError", "RunOptions"]

@@ -156,3 +156,21 @@ class ArgumentValueError(SdflowError, ValueError):
     """A value given from outside a Python call cannot be used: a command-line argument
     (a usage error, exit code 2) or a field of a request of the explorer page. The
     message names the argument or field and says what is accepted."""
+
+
+class OptionError(ModelError, ValueError):
+    """A run option (``method``, ``backend``, ``on_error``...) has a value it does not take.
+
+    The message names the option, the value and the choices; ``option`` and ``value``
+    hold the first two. A `ModelError`, as bad run settings always were.
+    """
+
+    def __init__(self, message: str, option: str = "", value: object = None):
+        super().__init__(message)
+        self.option, self.value = option, value
+
+
+class MissingBackendError(MissingDependencyError, OptionError):
+    """A run option asks for a backend whose optional package is not installed
+    (``backend="numba"`` without numba): both a `MissingDependencyError` and an
+    `OptionError`."""

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import sdflow as sf
-from sdflow.dsl.model import name_key
+from sdflow.names import name_key
 from sdmodels.reference import bass, lotka_volterra, sir, solow, teacup
 
 simlin = pytest.importorskip("simlin", reason="pysimlin is not installed (pip install "

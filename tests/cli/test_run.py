@@ -132,3 +132,31 @@ def test_argparse_errors_exit_with_usage(capsys):
         main(["run", "sdmodels.reference.bass:build", "--method", "rk5"])
     with pytest.raises(SystemExit):
         main([])
+
+
+PAIRS_FILE = textwrap.dedent('''
+    import sdflow as sf
+
+    def build():
+        m = sf.Model("pairs", start=0, stop=1, dt=1)
+        member = m.dim("member", ["a", "b", "c"])
+        partner = m.dim("partner", ["a", "b", "c"])
+        sector = m.dim("sector", ["x", "y"])
+        m.stock("trust", initial=[[9, 1, 2], [3, 9, 5], [4, 6, 9]], dims=[member, partner])
+        m.stock("share", initial=[[1, 3], [2, 6], [0, 4]], dims=[member, sector])
+        return m
+''')
+
+
+def test_mean_over_a_partner_dimension_leaves_out_the_diagonal(tmp_path, capsys):
+    # trust[a] over partners b and c: (1 + 2) / 2 = 1.5; with the diagonal it would be 4
+    path = tmp_path / "pairs_model.py"
+    path.write_text(PAIRS_FILE)
+    code, out, err = run_cli(["run", f"{path}:build"], capsys)
+    assert code == 0, err
+    rows = {x.split(" (")[0]: x for x in out.splitlines() if x.startswith(("trust", "share"))}
+    assert "(mean over partner, diagonal left out)" in rows["trust[a]"]
+    assert [float(rows[f"trust[{e}]"].split()[-2]) for e in "abc"] == [1.5, 4.0, 5.0]
+    # member x sector: different elements, so the plain mean over sector
+    assert "(mean over sector)" in rows["share[a]"]
+    assert [float(rows[f"share[{e}]"].split()[-2]) for e in "abc"] == [2.0, 4.0, 2.0]

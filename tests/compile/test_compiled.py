@@ -35,10 +35,4 @@ def test_compile_model_and_simulate_take_a_model_or_its_graph(as_graph):
 def test_other_objects_are_refused_with_what_is_expected():
     with pytest.raises(TypeError, match="expected an sdflow Model or its ModelGraph"):
         sf.compile_model("decay")
-    with pytest.raises(TypeError, match="got str"):
-        sf.simulate("decay")
 
-
-def test_numba_backend_asks_for_the_model_itself():
-    with pytest.raises(sf.ModelError, match="pass the Model itself"):
-        sf.simulate(_decay().graph(), backend="numba")

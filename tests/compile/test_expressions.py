@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sdflow as sf
-from sdflow.dsl import expressions as ex
+from sdflow.expr import nodes as ex
 
 REGION = ["r0", "r1", "r2"]
 SECTOR = ["s0", "s1"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sdflow as sf
-from sdflow.dsl import expressions as ex
+from sdflow.expr import nodes as ex
 
 
 def model():

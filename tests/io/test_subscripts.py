@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 import sdflow as sf
-from sdflow.dsl.expressions import Reindex
+from sdflow.expr.nodes import Reindex
 
 CONTROL = """
 INITIAL TIME = 0 ~~|

@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 import sdflow as sf
-from sdflow.solve.results import atomic_write
+from sdflow.files import atomic_write
 
 
 def model() -> sf.Model:

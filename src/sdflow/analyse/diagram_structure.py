@@ -301,7 +301,7 @@ def _add_pipes(structure: DiagramStructure, graph: ModelGraph) -> None:
 def neighbourhood(graph: ModelGraph, name: str, depth: int, influences, flows) -> set[str]:
     """Keys of the visible variables within ``depth`` links of variable ``name``, either
     way (``name`` included)."""
-    from ..dsl.model import name_key
+    from ..names import name_key
 
     start = name_key(name)
     if start not in graph.nodes or not _visible(graph, start):

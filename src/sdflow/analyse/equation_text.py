@@ -7,9 +7,8 @@ reading only: nothing parses it back (XMILE export has its own printer).
 
 from __future__ import annotations
 
-from ..dsl import expressions as ex
-from ..dsl.allocation import AllocateByPriority
-from ..dsl.variables import Variable
+from ..expr import nodes as ex
+from ..expr.allocation import AllocateByPriority
 
 
 def equation_text(expr) -> str:
@@ -41,7 +40,7 @@ def _number(value: float) -> str:
 def _text(e, outer: int) -> str:
     """``e`` as text, in parentheses when it binds less tightly than ``outer`` needs."""
     match e:
-        case Variable() | ex.Ref():
+        case ex.Named():  # a variable, or a reference to one by name
             return e.name
         case ex.Literal():
             return _number(e.value)

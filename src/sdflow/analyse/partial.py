@@ -16,7 +16,7 @@ import numpy as np
 
 from ..compile import runtime
 from ..compile.expressions import ExpressionWriter, Value, align
-from ..dsl import expressions as ex
+from ..expr import nodes as ex
 from ..ir.graph import ModelGraph
 
 _TIME_CALLS = {"step", "pulse", "pulse_train", "ramp"}

@@ -14,7 +14,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..dsl import expressions as ex
+from ..expr import nodes as ex
 from ..ir.graph import ModelGraph
 from ..ir.nodes import NodeRef
 

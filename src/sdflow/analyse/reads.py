@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dsl import expressions as ex
-from ..dsl.allocation import AllocateByPriority
-from ..ir.dims import union
+from ..expr import nodes as ex
+from ..expr.allocation import AllocateByPriority
+from ..expr.broadcast import union
 from ..ir.graph import ModelGraph
 from ..ir.nodes import NodeRef
 from .causal_graph import Link

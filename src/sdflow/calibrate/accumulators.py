@@ -18,11 +18,12 @@ from __future__ import annotations
 import dataclasses
 from types import MappingProxyType
 
-from ..dsl import expressions as ex
-from ..dsl.model import Model, name_key
+from ..dsl.model import Model
 from ..errors import ModelError
+from ..expr import nodes as ex
 from ..ir.graph import ModelGraph
 from ..ir.nodes import Node, NodeRef
+from ..names import name_key
 
 SUFFIX = ".accumulated"
 

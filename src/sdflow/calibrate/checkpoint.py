@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SpecError
-from ..solve.results import atomic_write
+from ..files import atomic_write
 
 log = logging.getLogger(__name__)
 

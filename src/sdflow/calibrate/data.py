@@ -21,7 +21,8 @@ import pandas as pd
 import pint
 
 from ..errors import DataError, UnitError
-from ..ir.units import parse_units, registry
+from ..ir.units import parse_units
+from ..units import registry
 
 _MISSING = {"", "na", "nan", "n/a", ".", "null"}
 

@@ -178,7 +178,7 @@ def write_draws(path: str | Path, labels: list[str], theta: np.ndarray,
     0,0,0.3,0.1
     1,0,0.31,0.2
     """
-    from ..solve.results import atomic_write
+    from ..files import atomic_write
 
     theta = np.asarray(theta, float)
     frame = pd.DataFrame({"draw": np.arange(len(theta)),

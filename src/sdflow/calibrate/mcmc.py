@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import SpecError
-from ..solve.results import atomic_write
+from ..files import atomic_write
 from .checkpoint import Checkpoint
 from .optimisers import Evaluator
 

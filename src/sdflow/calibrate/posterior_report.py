@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..solve.results import atomic_write
+from ..files import atomic_write
 from .draws import observation_error, write_draws
 
 DRAWS_FILE = "draws.csv"

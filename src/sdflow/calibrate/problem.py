@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dsl.model import Model, name_key
+from ..dsl.model import Model
+from ..names import name_key
 from ..errors import DataError, SpecError
 from .accumulators import AccumulatingModel, accumulator_key
 from .data import ObservedSeries

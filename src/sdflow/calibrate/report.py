@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..solve.results import atomic_write
+from ..files import atomic_write
 from .posterior_report import write_draws_report
 
 

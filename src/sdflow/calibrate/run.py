@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..dsl.model import name_key
+from ..names import name_key
 from ..errors import SpecError
 from .checkpoint import Checkpoint, fingerprint
 from .data import ObservedSeries, deflate, read_series

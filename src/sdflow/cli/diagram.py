@@ -37,7 +37,7 @@ def register(sub) -> None:
 def draw(args: argparse.Namespace) -> int:
     from ..analyse.diagrams import diagram, require_dot
     from ..forecasting.targets import load_model
-    from ..solve.results import atomic_write
+    from ..files import atomic_write
 
     out: Path = args.out
     fmt = FORMATS.get(out.suffix.lower())

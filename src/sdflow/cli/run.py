@@ -83,7 +83,22 @@ def run(args: argparse.Namespace) -> int:
 def summary(results, variables=None) -> str:
     """Start and end values of the stocks (or of ``variables``), one line per element.
 
-    Variables over two or more dimensions are shown as their mean over the last one.
+    Variables over two or more dimensions are shown as their mean over the last one. When
+    the last two dimensions list the same elements (a pair of a dimension with itself, like
+    ``member`` x ``partner``), the mean leaves out the diagonal: a member with itself is no
+    pair, and pairwise quantities (trade, trust, integration between members) mean nothing
+    there.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("pairs", start=0, stop=1, dt=1)
+    >>> member = m.dim("member", ["a", "b", "c"])
+    >>> partner = m.dim("partner", ["a", "b", "c"])
+    >>> trust = m.stock("trust", initial=[[9, 1, 2], [3, 9, 5], [4, 6, 9]],
+    ...                 dims=[member, partner])
+    >>> print(summary(m.simulate()).splitlines()[2].rstrip())  # (1 + 2) / 2, not 12 / 3
+    trust[a] (mean over partner, diagonal left out)               1.5          1.5
     """
     ds = results.dataset
     t0, t1 = ds["time"].values[0], ds["time"].values[-1]
@@ -104,6 +119,10 @@ def summary(results, variables=None) -> str:
         extra = [d for d in var.dims if d != "time"]
         if len(extra) >= 2:
             note = f" (mean over {extra[-1]})"
+            pairs = _pairs_of_distinct_elements(var, extra[-2], extra[-1])
+            if pairs is not None:
+                note = f" (mean over {extra[-1]}, diagonal left out)"
+                var = var.where(pairs)
             var = var.mean(extra[-1])
             extra = extra[:-1]
         first, last = var.isel(time=0), var.isel(time=-1)
@@ -117,3 +136,12 @@ def summary(results, variables=None) -> str:
             lines.append(f"{row[:52]:<52} {float(first.sel({extra[0]: element})):12.6g} "
                          f"{float(last.sel({extra[0]: element})):12.6g}  {unit}")
     return "\n".join(lines)
+
+
+def _pairs_of_distinct_elements(var, row: str, column: str):
+    """True where ``row`` and ``column`` name different elements, if the two dimensions
+    list the same elements in the same order (and more than one); otherwise None."""
+    rows, columns = var[row].values, var[column].values
+    if len(rows) < 2 or len(rows) != len(columns) or not (rows == columns).all():
+        return None
+    return var[row] != var[column]

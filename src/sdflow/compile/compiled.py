@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..dsl.model import name_key
+from ..names import name_key
 from ..errors import ParameterError
 from ..ir.graph import ModelGraph
 from .layout import Slot

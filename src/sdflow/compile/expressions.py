@@ -16,8 +16,8 @@ import math
 import re
 from typing import Callable, NamedTuple
 
-from ..dsl import expressions as ex
-from ..dsl.allocation import AllocateByPriority
+from ..expr import nodes as ex
+from ..expr.allocation import AllocateByPriority
 from ..ir.dims import union
 from ..ir.nodes import NodeRef
 

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ModelError
+from ..errors import MissingBackendError, ModelError
 from ..ir.graph import ModelGraph
+from .cache import cached
 from .compiled import CompiledModel, default_outputs
 from .expressions import ExpressionWriter
 from .identifiers import string_literal
@@ -39,13 +40,13 @@ METHODS = ("euler", "rk4")
 
 
 def require_numba():
-    """Import numba, or raise a `ModelError` saying how to install it."""
+    """Import numba, or raise a `MissingBackendError` saying how to install it."""
     try:
         import numba
     except ImportError:
-        raise ModelError("backend='numba' needs the optional package numba: "
-                         "pip install numba (or pip install 'sdflow[numba]'), or use "
-                         "backend='auto'") from None
+        raise MissingBackendError("backend='numba' needs the optional package numba: "
+                                  "pip install numba (or pip install 'sdflow[numba]'), or "
+                                  "use backend='auto'", "backend", "numba") from None
     return numba
 
 
@@ -269,20 +270,17 @@ def compile_numba(graph: ModelGraph, params=(), outputs=None, method: str = "eul
                       n_params=writer.n_params)
 
 
-def run_numba(model, values: dict, n: int, outputs, method: str, start: float,
+def run_numba(graph: ModelGraph, values: dict, n: int, outputs, method: str, start: float,
               stop: float, dt: float, saveper: float):
     """``(times, saved, failed)`` for `sdflow.simulate`, or None when a value is not
     finite (the caller then reruns on the numpy path, which names it).
 
-    The compiled function is cached on the model with the per-run parameters, outputs and
-    method, like `sdflow.Model.compile`.
+    The compiled function is kept in the compile cache (`sdflow.compile.cache`) with the
+    per-run parameters, outputs and method, like `sdflow.Model.compile`.
     """
-    graph = model.graph()
     params = tuple(sorted(values))
     cache_key = ("numba", params, None if outputs is None else tuple(outputs), method)
-    compiled = model._compiled.get(cache_key)
-    if compiled is None:
-        compiled = model._compiled[cache_key] = compile_numba(graph, params, outputs, method)
+    compiled = cached(graph, cache_key, lambda: compile_numba(graph, params, outputs, method))
     steps = int(round((stop - start) / dt))
     save_every = int(round(saveper / dt))
     out = compiled(compiled.parameter_matrix(values, n), start, dt, steps, save_every)

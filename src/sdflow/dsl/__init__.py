@@ -2,7 +2,7 @@
 
 from .dimensions import Dimension
 from .distributions import Distribution, lognormal, normal, triangular, uniform
-from .expressions import Expr
+from ..expr.nodes import Expr
 from .model import Model
 from .variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 

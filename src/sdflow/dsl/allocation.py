@@ -9,34 +9,11 @@ algorithm (pysd 3.14 ``py_backend/allocation.py``).
 from __future__ import annotations
 
 from ..errors import ModelError
+from ..expr.allocation import AllocateByPriority
+from ..expr.nodes import Expr
 from .dimensions import Dimension
-from .expressions import Expr, as_expr
 
-
-class AllocateByPriority(Expr):
-    """Vensim's ALLOCATE BY PRIORITY over one dimension (see `allocate_by_priority`).
-
-    ``request`` and ``priority`` vary over ``dim``; ``width`` and ``supply`` must not (one
-    allocation is made for each combination of the other dimensions).
-    """
-
-    __slots__ = ("request", "priority", "width", "supply", "dim")
-
-    def __init__(self, request, priority, width, supply, dim: Dimension):
-        self.request, self.priority = as_expr(request), as_expr(priority)
-        self.width, self.supply = as_expr(width), as_expr(supply)
-        self.dim = dim
-
-    def children(self):
-        return (self.request, self.priority, self.width, self.supply)
-
-    def rebuild(self, *children) -> "AllocateByPriority":
-        """The same allocation over new argument expressions (used when lowering)."""
-        return AllocateByPriority(*children, self.dim)
-
-    def __repr__(self):
-        args = ", ".join(map(repr, self.children()))
-        return f"allocate_by_priority({args}, over={self.dim.name})"
+__all__ = ["AllocateByPriority", "allocate_by_priority"]
 
 
 def allocate_by_priority(request, priority, width, supply, over: Dimension) -> Expr:

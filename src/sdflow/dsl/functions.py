@@ -7,11 +7,9 @@ how to compute them.
 
 from __future__ import annotations
 
+from ..expr.builtins import DISCRETE_FUNCTIONS  # noqa: F401 - its former home
+from ..expr.nodes import Call, Expr, Reduce, as_condition, as_expr
 from .dimensions import Dimension
-from .expressions import Call, Expr, Reduce, as_condition, as_expr
-
-#: Functions whose value jumps at given times: adaptive solvers cannot integrate across them.
-DISCRETE_FUNCTIONS = frozenset({"step", "pulse", "pulse_train", "ramp"})
 
 
 def if_then_else(condition, value_if_true, value_if_false) -> Expr:

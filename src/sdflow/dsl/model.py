@@ -2,86 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from ..errors import DataError, DuplicateNameError, ModelError, TimeSettingsError
+from ..expr.nodes import Expr, Ref, Time
+from ..names import name_key
+from ..time_settings import STEP_TOLERANCE, validate_time_settings  # noqa: F401 - re-exported
 from .dimensions import Dimension
-from .expressions import Expr, Ref, Time
 from .variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
-
-
-def name_key(name: str) -> str:
-    """Vensim's name equivalence: case, underscores and repeated spaces do not matter."""
-    return " ".join(name.replace("_", " ").lower().split())
-
-
-#: Relative tolerance (in steps) within which ``(stop - start) / dt`` and ``saveper / dt``
-#: count as whole numbers: far above float rounding, far below any intended fraction.
-STEP_TOLERANCE = 1e-9
-
-
-def _whole_steps(span: float, step: float, scale: float) -> bool:
-    """Whether ``span`` is a whole number of ``step``s, up to rounding of numbers of size
-    ``scale`` (a span computed as the difference of two large times loses their digits)."""
-    steps = span / step
-    rounding = 8 * np.finfo(float).eps * scale / step
-    return abs(steps - round(steps)) <= STEP_TOLERANCE * max(1.0, abs(steps)) + rounding
-
-
-def validate_time_settings(start: float, stop: float, dt: float, saveper: float | None):
-    """Raise `TimeSettingsError` unless the time settings can drive a run.
-
-    The horizon ``stop - start`` must be a whole number of steps ``dt`` and ``saveper`` a
-    whole multiple of ``dt``, to within float rounding (`STEP_TOLERANCE`), so a run ends at
-    ``stop`` exactly instead of silently before or after it.
-
-    Examples
-    --------
-    >>> validate_time_settings(0, 1000000.5, 1, None)
-    Traceback (most recent call last):
-    ...
-    sdflow.errors.TimeSettingsError: stop - start = 1000000.5 (start=0, stop=1000000.5) is \
-not a whole number of dt=1 steps: the run would end at 1000000 or 1000001 instead of \
-stop=1000000.5; make the horizon a multiple of dt, e.g. stop=1000000 or stop=1000001, or \
-choose a dt that divides it
-    >>> validate_time_settings(2004, 2060, 0.1, 0.5)  # 560 steps up to rounding: accepted
-    """
-    for label, value in (("start", start), ("stop", stop), ("dt", dt)):
-        if isinstance(value, bool) or not isinstance(
-                value, (int, float, np.floating, np.integer)) or not math.isfinite(value):
-            raise TimeSettingsError(f"{label}={value!r} must be a finite number", (label,))
-    if dt <= 0:
-        raise TimeSettingsError(f"dt={dt} must be positive: it is the integration time step, "
-                                "e.g. dt=0.25", ("dt",))
-    if stop < start:
-        raise TimeSettingsError(f"stop={stop} is before start={start}: swap them", ("stop",))
-    scale = max(abs(start), abs(stop))
-    if not _whole_steps(stop - start, dt, scale):
-        whole = math.floor((stop - start) / dt)
-        lower, upper = start + whole * dt, start + (whole + 1) * dt
-        span, lower, upper = (f"{v:.15g}" for v in (stop - start, lower, upper))
-        raise TimeSettingsError(
-            f"stop - start = {span} (start={start:.15g}, stop={stop:.15g}) is not a whole "
-            f"number of dt={dt:.15g} steps: the run would end at {lower} or {upper} instead "
-            f"of stop={stop:.15g}; make the horizon a multiple of dt, e.g. stop={lower} or "
-            f"stop={upper}, or choose a dt that divides it", ("stop", "dt"))
-    if saveper is not None:
-        if isinstance(saveper, bool) or not isinstance(
-                saveper, (int, float, np.floating, np.integer)) or not math.isfinite(saveper) \
-                or saveper <= 0:
-            raise TimeSettingsError(
-                f"saveper={saveper!r} must be a positive finite number, a multiple of "
-                f"dt={dt:g} (e.g. saveper={dt:g})", ("saveper",))
-        ratio = saveper / dt
-        if not _whole_steps(saveper, dt, saveper) or round(ratio) < 1:
-            raise TimeSettingsError(
-                f"saveper={saveper} is not a multiple of dt={dt}: results are saved on "
-                f"integration steps, so use e.g. saveper={dt} or {dt * max(1, round(ratio))}",
-                ("saveper",))
 
 
 class Model:
@@ -120,7 +51,6 @@ class Model:
         self.time_units = time_units
         self._variables: dict[str, Variable | Lookup] = {}
         self._dimensions: dict[str, Dimension] = {}
-        self._compiled: dict = {}
         self._graph = None
         self.time: Expr = Time(self)
         """The simulation time (Vensim's TIME), usable in equations."""
@@ -141,7 +71,6 @@ class Model:
     def _add(self, variable):
         key = self._require_new_name(variable.name)
         self._variables[key] = variable
-        self._compiled.clear()
         self._graph = None
         return variable
 
@@ -343,7 +272,6 @@ class Model:
                                         "expression of m.time and constants, or a number, got "
                                         f"{type(value).__name__}", (label,))
             self.time_settings[label] = key
-        self._compiled.clear()
         self._graph = None
 
     # -- access ----------------------------------------------------------------------
@@ -404,23 +332,26 @@ class Model:
                 outputs: Sequence[str] | None = None):
         """Compile to a `CompiledModel` in which the constants ``params`` vary per run.
 
-        Compiled forms are cached on the model, so repeated simulations with the same
-        per-run parameters compile once. See `sdflow.compile_model` for ``scalar`` and
-        ``outputs``.
+        Compiled forms are cached with the model's graph (`sdflow.compile.cache`), so
+        repeated simulations with the same per-run parameters compile once. See
+        `sdflow.compile_model` for ``scalar`` and ``outputs``.
         """
-        from ..compile import compile_model
-        keys = tuple(sorted(name_key(p) for p in params))
-        outputs = None if outputs is None else tuple(outputs)
-        cache_key = (keys, scalar, outputs)
-        if cache_key not in self._compiled:
-            self._compiled[cache_key] = compile_model(self.graph(), params=keys, scalar=scalar,
-                                                      outputs=outputs)
-        return self._compiled[cache_key]
+        from ..compile.cache import compiled_for
+        return compiled_for(self.graph(), params, scalar=scalar, outputs=outputs)
 
-    def simulate(self, params: dict | None = None, n: int | None = None, **options):
-        """Run the model; see `sdflow.simulate` for the options.
+    def simulate(self, params: dict | None = None, n: int | None = None, method: str = "euler",
+                 saveper: float | None = None, variables: Sequence[str] | None = None,
+                 seed: int | None = None, on_error: str = "raise", start: float | None = None,
+                 stop: float | None = None, dt: float | None = None, rtol: float = 1e-6,
+                 atol: float = 1e-9, backend: str = "auto", options=None):
+        """Run the model: ``sdflow.simulate(model.graph(), ...)``, see there for the options.
 
-        Returns a `Results` whose ``.dataset`` is an ``xarray.Dataset``.
+        A late-bound shortcut from the modelling language down to the solver (as `graph`,
+        `check` and `compile` are to their stages). Returns a `Results` whose
+        ``.dataset`` is an ``xarray.Dataset``.
         """
         from ..solve.simulate import simulate
-        return simulate(self, params=params, n=n, **options)
+        return simulate(self, params=params, n=n, method=method, saveper=saveper,
+                        variables=variables, seed=seed, on_error=on_error, start=start,
+                        stop=stop, dt=dt, rtol=rtol, atol=atol, backend=backend,
+                        options=options)

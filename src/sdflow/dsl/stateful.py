@@ -8,7 +8,7 @@ instead of starting in equilibrium with the input.
 
 from __future__ import annotations
 
-from .expressions import Expr, Stateful
+from ..expr.nodes import Expr, Stateful
 
 
 def smooth(input, delay_time) -> Expr:  # noqa: A002 - Vensim's argument name

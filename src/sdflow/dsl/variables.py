@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from ..errors import DimensionError, ModelError
-from .expressions import Expr, LookupCall, as_expr
+from ..expr.nodes import Expr, LookupCall, Named, as_expr
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dimensions import Dimension
     from .model import Model
 
 
-class Variable(Expr):
+class Variable(Named):
     """Common part of every named model variable.
 
     Every variable has a ``name``, its ``model``, ``units`` (text or None), ``dims`` (a

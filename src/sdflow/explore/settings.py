@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..dsl.model import name_key
 from ..dsl.variables import shape_value
 from ..errors import ArgumentValueError, ModelError
 from ..forecasting.scenarios import PreparedScenario, Scenario, Step
+from ..names import name_key
 
 #: Name of the scenario the current settings make (the baseline is the model's defaults).
 SCENARIO_NAME = "explored"

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..dsl.model import name_key
+from ..names import name_key
 from ..errors import DataError, SpecError
 from ..ir.graph import ModelGraph
 from .sampling import PosteriorDraws

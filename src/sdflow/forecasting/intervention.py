@@ -16,15 +16,13 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..dsl import expressions as ex
-from ..dsl.model import Model, name_key
+from ..expr import nodes as ex
+from ..dsl.model import Model
+from ..names import name_key
 from ..errors import ModelError
 from ..ir.graph import ModelGraph
 from ..ir.order import references
 from ..ir.nodes import Node, NodeRef
-
-_CHILD_SLOTS = ("a", "b", "arg")
-
 
 def substitute(expr: ex.Expr | None, mapping: dict[str, str]) -> ex.Expr | None:
     """A copy of ``expr`` whose references to keys in ``mapping`` point to the new keys.
@@ -41,30 +39,11 @@ def substitute(expr: ex.Expr | None, mapping: dict[str, str]) -> ex.Expr | None:
         return None
     if isinstance(expr, NodeRef):
         return NodeRef(mapping[expr.key]) if expr.key in mapping else expr
-    changed, values = False, {}
-    for cls in type(expr).__mro__:
-        for slot in getattr(cls, "__slots__", ()):
-            if slot in values or not hasattr(expr, slot):
-                continue
-            value = getattr(expr, slot)
-            if slot in _CHILD_SLOTS and isinstance(value, ex.Expr):
-                new = substitute(value, mapping)
-            elif slot == "args" and isinstance(value, tuple):
-                new = tuple(substitute(v, mapping) for v in value)
-                new = value if all(a is b for a, b in zip(new, value)) else new
-            elif slot == "args" and isinstance(value, dict):
-                new = {k: substitute(v, mapping) for k, v in value.items()}
-                new = value if all(new[k] is value[k] for k in value) else new
-            else:
-                new = value
-            changed = changed or new is not value
-            values[slot] = new
-    if not changed:
+    children = expr.children()
+    new = tuple(substitute(child, mapping) for child in children)
+    if all(a is b for a, b in zip(new, children)):
         return expr
-    copy = object.__new__(type(expr))
-    for slot, value in values.items():
-        object.__setattr__(copy, slot, value)
-    return copy
+    return expr.with_children(new)
 
 
 def lever_path_graph(graph: ModelGraph, lever: str, current: str, name: str,

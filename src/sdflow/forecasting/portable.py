@@ -1,8 +1,9 @@
 """Ship a forecast job (model + settings) to another process as bytes.
 
-A `Model` caches its checked graph and compiled code. Neither travels well: the graph
-holds pint units of sdflow's own registry and the compiled functions live in generated
-modules. So models are pickled without their caches and rebuild them where they run;
+A `Model` caches its checked graph, and the compile cache keeps compiled code per graph.
+Neither travels well: the graph holds pint units of sdflow's own registry and the
+compiled functions live in generated modules. So models are pickled without their graph
+(hence without compiled code) and rebuild it where they run;
 the declared variables (names, equations, numbers, unit strings) are all that is sent.
 """
 
@@ -14,7 +15,7 @@ import pickle
 
 from ..dsl.model import Model
 
-_CACHES = ("_compiled", "_graph", "_scenario_graph")
+_CACHES = ("_graph", "_scenario_graph")
 
 
 def _restore_model(cls, state):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..dsl.model import name_key
+from ..names import name_key
 from ..errors import DataError, SpecError
 
 SD_COLUMN = "observation sd: "   # as written by sdflow.calibrate.draws

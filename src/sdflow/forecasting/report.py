@@ -17,7 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import SpecError
-from ..solve.results import atomic_write
+from ..files import atomic_write
 from .plots import difference_chart, fan_chart, save_figure, sensitivity_chart
 from .summary import exceedance_probability, paired_differences, quantile_bands, values_at
 

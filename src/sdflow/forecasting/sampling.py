@@ -17,7 +17,7 @@ import numpy as np
 from scipy.stats import qmc
 
 from ..dsl.distributions import Distribution
-from ..dsl.model import name_key
+from ..names import name_key
 from ..errors import SpecError
 from ..ir.graph import ModelGraph
 

@@ -12,7 +12,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..dsl.model import Model, name_key
+from ..dsl.model import Model
+from ..names import name_key
 from ..dsl.variables import shape_value
 from ..errors import ModelError, SpecError
 from .intervention import ScenarioModel, data_graph, lever_path_graph

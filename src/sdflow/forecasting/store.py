@@ -19,7 +19,7 @@ from typing import Callable
 import xarray as xr
 
 from ..errors import MissingDependencyError, SpecError
-from ..solve.results import atomic_write
+from ..files import atomic_write
 
 _CHUNK = re.compile(r"^chunk-(\d{5,})\.nc$")
 

@@ -17,8 +17,9 @@ from pysd.translators.structures import abstract_expressions as ae
 from pysd.translators.structures.abstract_model import AbstractControlElement
 
 from ..dsl import functions as fn
-from ..dsl.model import Model, name_key
-from ..ir.dims import union
+from ..dsl.model import Model
+from ..names import name_key
+from ..expr.broadcast import union
 from . import external, lookups
 from ..errors import ImportModelError, UnsupportedFeatureError
 from .expressions import ExpressionTranslator, Term

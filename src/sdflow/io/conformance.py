@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..dsl.model import name_key
+from ..names import name_key
 
 RTOL, ATOL = 1e-4, 1e-6
 _COLUMN = re.compile(r"^(?P<name>.*?)\s*(\[(?P<subs>[^\]]*)\])?\s*$")

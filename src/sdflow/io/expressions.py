@@ -15,8 +15,8 @@ import numpy as np
 from ..dsl.allocation import allocate_by_priority
 from ..dsl import functions as fn
 from ..dsl import stateful as st
-from ..dsl.expressions import Literal, Reduce, Reindex, Stateful, as_expr
-from ..ir.dims import union
+from ..expr.broadcast import union
+from ..expr.nodes import Literal, Reduce, Reindex, Stateful, as_expr
 from ..errors import ImportModelError, UnsupportedFeatureError
 
 

@@ -11,7 +11,7 @@ import itertools
 
 from pysd.translators.structures import abstract_expressions as ae
 
-from ..dsl.expressions import Reindex, Select
+from ..expr.nodes import Reindex, Select
 from . import external
 from ..errors import UnsupportedFeatureError
 from .expressions import Term

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..dsl.expressions import Expr, Reindex, Select
-from ..dsl.model import name_key
+from ..expr.nodes import Expr, Reindex, Select
+from ..names import name_key
 from ..errors import ImportModelError
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ..ir.units import pint_defines
+from ..units import pint_defines
 
 _TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d+)?)|(?P<word>[A-Za-z$%][A-Za-z0-9_ $%]*)"
                     r"|(?P<op>[*/^()]))")

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..dsl import expressions as ex
-from ..dsl.model import name_key
+from ..expr import nodes as ex
+from ..names import name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 from ..errors import UnsupportedFeatureError
 
@@ -342,7 +342,7 @@ def write_xmile(model, path) -> None:
     >>> "<stock name=\\"x\\">" in path.read_text()
     True
     """
-    from ..solve.results import atomic_write
+    from ..files import atomic_write
     root = build_xmile(model)
     ET.indent(root)
     text = ET.tostring(root, encoding="unicode", xml_declaration=False)

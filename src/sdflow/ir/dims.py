@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from ..dsl import expressions as ex
-from ..dsl.allocation import AllocateByPriority
 from ..errors import DimensionError
+from ..expr import nodes as ex
+from ..expr.allocation import AllocateByPriority
+from ..expr.broadcast import union
 from .nodes import Node, NodeRef
 
 
 def dims_text(dims) -> str:
     return "(" + ", ".join(d.name for d in dims) + ")" if dims else "no dimensions"
-
-
-def union(*dim_lists) -> tuple:
-    """Dimensions of a broadcast result: all operands' dims, in order of first appearance."""
-    out: list = []
-    for dims in dim_lists:
-        for d in dims:
-            if d not in out:
-                out.append(d)
-    return tuple(out)
 
 
 class DimensionPass:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from ..dsl.expressions import Call, walk
-from ..dsl.functions import DISCRETE_FUNCTIONS
-from ..dsl.model import Model
+from ..expr.nodes import Call, walk
+from ..expr.builtins import DISCRETE_FUNCTIONS
 from ..errors import AlgebraicLoopError, MissingInitialValueError, ModelError
 from .dims import DimensionPass
 from .lowering import Lowering
@@ -25,7 +24,12 @@ class ModelGraph:
     lists the nodes computed at every evaluation (auxiliaries, flows, pipeline inputs) in
     the order they can be computed; ``init_order`` lists every node in the order the first
     time step needs them. ``stocks`` are the keys of integrated states.
-    Made by `Model.graph`.
+    ``start``, ``stop``, ``dt``, ``saveper`` and ``time_units`` are the time settings, and
+    ``time_settings`` maps those that change with TIME (``"start"``, ``"stop"``, ``"dt"``,
+    ``"saveper"``) to the key of the node computing them, so a run needs nothing but the
+    graph. ``memo`` holds what later stages derive from the graph and keep as long as it
+    lives (the compile cache, `sdflow.compile.cache`); every graph gets its own, also one
+    made by ``dataclasses.replace``. Made by `Model.graph`.
 
     Examples
     --------
@@ -54,9 +58,13 @@ class ModelGraph:
     warnings: tuple[str, ...]
     #: delay and smooth times given as numbers or constants (`ir.time_constants`)
     time_constants: tuple = ()
+    #: settings that change with TIME: "start"/"stop"/"dt"/"saveper" -> node key
+    time_settings: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    #: derived artefacts by stage (compiled code): fresh per graph, never copied
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def node(self, name: str) -> Node:
-        from ..dsl.model import name_key
+        from ..names import name_key
         return self.nodes[name_key(name)]
 
     @property
@@ -65,20 +73,25 @@ class ModelGraph:
         return bool(self.discrete)
 
 
-def check_model(model: Model) -> CheckReport:
+def check_model(model) -> CheckReport:
     """Run every check on ``model`` and report all problems (see `Model.check`)."""
     report, _ = _analyse(model)
     return report
 
 
-def build_graph(model: Model) -> ModelGraph:
-    """The model's `ModelGraph`; raises the model's problems (all of them) if any."""
+def build_graph(model) -> ModelGraph:
+    """The model's `ModelGraph`; raises the model's problems (all of them) if any.
+
+    ``model`` is read as plain declarations (see `sdflow.ir.lowering`): its ``name``, time
+    settings (``start``, ``stop``, ``dt``, ``saveper``, ``time_units``, ``time_settings``),
+    ``variables`` and ``dimensions``.
+    """
     report, graph = _analyse(model)
     report.raise_errors()
     return graph
 
 
-def _analyse(model: Model) -> tuple[CheckReport, ModelGraph | None]:
+def _analyse(model) -> tuple[CheckReport, ModelGraph | None]:
     report = CheckReport(model.name)
     lowering = Lowering(model)
     lowering.run()
@@ -130,7 +143,7 @@ def _analyse(model: Model) -> tuple[CheckReport, ModelGraph | None]:
                 f"initialisation loop: {' -> '.join(names)}; the initial values need each "
                 "other. Give one stock a numeric initial value", tuple(dict.fromkeys(names))))
 
-    report.warnings += _warnings(model, nodes, lowering.used)
+    report.warnings += _warnings(nodes, lowering.lookups, lowering.used)
     if report.errors:
         return report, None
 
@@ -147,11 +160,12 @@ def _analyse(model: Model) -> tuple[CheckReport, ModelGraph | None]:
         init_order=tuple(init_order),
         stocks=tuple(k for k, n in nodes.items() if n.kind == "stock"),
         discrete=tuple(discrete), warnings=tuple(report.warnings),
-        time_constants=tuple(lowering.time_constants))
+        time_constants=tuple(lowering.time_constants),
+        time_settings=MappingProxyType(dict(getattr(model, "time_settings", {}))))
     return report, graph
 
 
-def _warnings(model: Model, nodes: dict[str, Node], used: set[str]) -> list[str]:
+def _warnings(nodes: dict[str, Node], lookups: dict, used: set[str]) -> list[str]:
     out = []
     for node in nodes.values():
         if node.hidden:
@@ -162,7 +176,7 @@ def _warnings(model: Model, nodes: dict[str, Node], used: set[str]) -> list[str]
         if node.kind == "const" and node.units_text is None:
             out.append(f"constant '{node.name}' has no units; declare units= so the unit "
                        "check can cover the equations that use it")
-    for key, lookup in ((k, v) for k, v in model._variables.items() if v.kind == "lookup"):
+    for key, lookup in lookups.items():
         if key not in used:
             out.append(f"lookup '{lookup.name}' is not used by any other variable")
     return out

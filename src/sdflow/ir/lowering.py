@@ -3,16 +3,19 @@
 Resolves references (by object or by name) to `NodeRef`s, turns stateful builtins into
 hidden stocks, frozen initial values and pipelines, and gives every stock its rate
 (inflows minus outflows).
+
+The graph reads the modeller's declarations as plain records, by their ``kind`` and
+attributes (``name``, ``units``, ``dims``, ``doc``, ``value``, ``equation``, ``initial``,
+``inflows``...), and references by the `Named` expression base they share, so this layer
+never imports the DSL: the DSL calls down into it (`Model.graph`), never the other way.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..dsl import expressions as ex
-from ..dsl.allocation import AllocateByPriority
-from ..dsl.model import Model, name_key
-from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
+from ..expr import nodes as ex
+from ..names import name_key
 from ..errors import ModelError, UnknownNameError
 from .nodes import Node, NodeRef
 from .time_constants import (TimeConstant, delay_time_value, guard_positive,
@@ -22,10 +25,10 @@ from .time_constants import (TimeConstant, delay_time_value, guard_positive,
 class Lowering:
     """Builds the node table of one model; problems go to ``errors`` (all of them)."""
 
-    def __init__(self, model: Model):
+    def __init__(self, model):
         self.model = model
         self.nodes: dict[str, Node] = {}
-        self.lookups: dict[str, Lookup] = {}
+        self.lookups: dict = {}  # key -> the declared lookup
         self.errors: list[ModelError] = []
         self.used: set[str] = set()      # keys referenced by some equation
         self._owner: Node | None = None
@@ -38,24 +41,24 @@ class Lowering:
         variables = self.model.variables
         for var in variables:  # declare first so references can resolve in any order
             key = name_key(var.name)
-            if isinstance(var, Lookup):
+            if var.kind == "lookup":
                 self.lookups[key] = var
                 continue
             node = Node(key=key, name=var.name, kind=var.kind, declared_dims=var.dims,
                         units_text=var.units, doc=var.doc, source=var)
-            if isinstance(var, Const):
+            if var.kind == "const":
                 node.value = var.value
-            elif isinstance(var, Data):
+            elif var.kind == "data":
                 node.times, node.series = var.times, var.values
             self.nodes[key] = node
         for var in variables:
-            if isinstance(var, Lookup):
+            if var.kind == "lookup":
                 continue
             node = self.nodes[name_key(var.name)]
             self._owner = node
-            if isinstance(var, (Aux, Flow)):
+            if var.kind in ("aux", "flow"):
                 node.equation = self.rewrite(var.equation)
-            elif isinstance(var, Stock):
+            elif var.kind == "stock":
                 node.initial = None if var.initial is None else self.rewrite(var.initial)
                 node.inflows = [name_key(f.name) for f in var.inflows]
                 node.outflows = [name_key(f.name) for f in var.outflows]
@@ -65,42 +68,23 @@ class Lowering:
     # -- expression rewriting ----------------------------------------------------------
     def rewrite(self, expr: ex.Expr) -> ex.Expr:
         """A copy of ``expr`` in which every reference is a `NodeRef`."""
-        if isinstance(expr, (Variable, ex.Ref)):
+        if isinstance(expr, ex.Named):
             return self._reference(expr)
         if isinstance(expr, ex.Time):
             if expr.model is not self.model:
                 self._foreign("TIME")
             return expr
-        if isinstance(expr, ex.Literal):
-            return expr
-        if isinstance(expr, ex.BinOp):
-            return ex.BinOp(expr.op, self.rewrite(expr.a), self.rewrite(expr.b))
-        if isinstance(expr, ex.Neg):
-            return ex.Neg(self.rewrite(expr.a))
-        if isinstance(expr, ex.Not):
-            return ex.Not(self.rewrite(expr.a))
-        if isinstance(expr, ex.Call):
-            return ex.Call(expr.func, *(self.rewrite(a) for a in expr.args))
-        if isinstance(expr, ex.Reduce):
-            return ex.Reduce(expr.op, self.rewrite(expr.arg), expr.dim)
-        if isinstance(expr, ex.Select):
-            return ex.Select(self.rewrite(expr.arg), expr.dim_name, expr.element)
-        if isinstance(expr, ex.Rename):
-            return ex.Rename(self.rewrite(expr.arg), expr.mapping)
-        if isinstance(expr, ex.Reindex):
-            return ex.Reindex(self.rewrite(expr.arg), expr.source, expr.target, expr.index)
         if isinstance(expr, ex.LookupCall):
             key = name_key(expr.lookup.name)
             if self.lookups.get(key) is not expr.lookup:
                 self._foreign(expr.lookup.name)
             self.used.add(key)
-            return ex.LookupCall(expr.lookup, self.rewrite(expr.arg))
         if isinstance(expr, ex.Stateful):
             return self._lower_stateful(expr)
-        if isinstance(expr, NodeRef):
-            return expr
-        if isinstance(expr, AllocateByPriority):
-            return expr.rebuild(*(self.rewrite(a) for a in expr.children()))
+        if isinstance(expr, ex.Expr):
+            children = expr.children()
+            return expr.with_children(tuple(self.rewrite(c) for c in children)) \
+                if children else expr
         raise ModelError(f"'{self._owner_name()}': cannot handle expression {expr!r}")
 
     def _owner_name(self) -> str:
@@ -112,7 +96,7 @@ class Lowering:
             "build each model's variables on that model", (self._owner_name(), name)))
 
     def _reference(self, expr) -> ex.Expr:
-        if isinstance(expr, Variable) and expr.model is not self.model:
+        if not isinstance(expr, ex.Ref) and expr.model is not self.model:
             self._foreign(expr.name)
             return ex.Literal(0.0)
         key = name_key(expr.name)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..dsl.expressions import Expr
+from ..expr.nodes import Expr
 
 
 class NodeRef(Expr):

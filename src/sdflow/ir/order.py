@@ -6,7 +6,7 @@ from collections import deque
 from graphlib import CycleError, TopologicalSorter
 from typing import Iterable
 
-from ..dsl.expressions import Expr, walk
+from ..expr.nodes import Expr, walk
 from .nodes import NodeRef
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dsl import expressions as ex
+from ..expr import nodes as ex
 from ..errors import DelayTimeError
 from .nodes import NodeRef
 

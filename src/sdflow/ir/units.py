@@ -16,8 +16,9 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from ..dsl import expressions as ex
 from ..errors import UnitError
+from ..expr import nodes as ex
+from ..units import define_unit, pint_defines, registry  # noqa: F401 - re-exported
 from .nodes import Node, NodeRef
 
 if TYPE_CHECKING:
@@ -26,42 +27,6 @@ if TYPE_CHECKING:
 LITERAL = "literal"  # the units of a bare number: adapt to the context
 
 _DIMENSIONLESS_WORDS = {"", "1", "dmnl", "dimensionless", "unitless", "fraction", "-"}
-
-#: Unit names sdflow added to pint's registry: its own words and the units models declare.
-_ADDED_NAMES: set[str] = set()
-
-
-@functools.lru_cache(maxsize=1)
-def registry() -> pint.UnitRegistry:
-    """The unit registry shared by all models (extended with the units models declare).
-
-    Built once per process, on first use.
-    """
-    import pint
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-    _define(ureg, "million", "million = 1e6")
-    _define(ureg, "billion", "billion = 1e9")
-    return ureg
-
-
-def _define(ureg, name: str, definition: str) -> None:
-    ureg.define(definition)
-    _ADDED_NAMES.add(name)
-
-
-def pint_defines(name: str) -> bool:
-    """True when pint's own definitions know the unit ``name`` (prefixed or plural forms
-    included), whatever units models have added to the shared registry since.
-
-    Examples
-    --------
-    >>> pint_defines("minutes"), pint_defines("kilometer"), pint_defines("widget")
-    (True, True, False)
-    """
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
-        return False
-    return any(unit not in _ADDED_NAMES for _, unit, _ in registry().parse_unit_name(name))
-
 
 def parse_units(text: str | None):
     """A pint Unit for ``text``; unknown words become new base units (``person``, ``yuan``)."""
@@ -88,7 +53,7 @@ def _parse_units(text: str):
                     exc.unit_names]:
                 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", word):
                     raise UnitError(f"cannot read units {text!r}: '{word}' is not a unit name")
-                _define(ureg, word, f"{word} = [{word}]")
+                define_unit(ureg, word, f"{word} = [{word}]")
         except Exception as exc:  # noqa: BLE001 - pint raises several syntax errors
             raise UnitError(f"cannot read units {text!r}: {exc}") from None
     else:  # pragma: no cover
@@ -119,7 +84,7 @@ def _scaled(quantity):
     name = f"{name}_{str(units).replace(' ', '').replace('*', '_').replace('/', '_per_')}"
     name = re.sub(r"[^A-Za-z0-9_]", "_", name)
     if name not in ureg:
-        _define(ureg, name, f"{name} = {magnitude} * {units if str(units) else 'dimensionless'}")
+        define_unit(ureg, name, f"{name} = {magnitude} * {units if str(units) else 'dimensionless'}")
     return ureg.parse_units(name)
 
 

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ..dsl.distributions import Distribution
-from ..dsl.model import name_key
 from ..errors import ParameterError, SeedError
 from ..ir.graph import ModelGraph
+from ..names import name_key
+
+
+@runtime_checkable
+class Sampleable(Protocol):
+    """What `simulate` samples per run: ``sf.uniform(...)``, ``sf.normal(...)``... (the
+    DSL's `sdflow.dsl.distributions.Distribution`), read by its two methods so that the
+    solver does not import the modelling language."""
+
+    def sample(self, rng: np.random.Generator, size) -> np.ndarray: ...
+
+    def ppf(self, q) -> np.ndarray: ...
 
 
 def parameter_stream(seed: int | None, key: str) -> np.random.Generator:
@@ -118,7 +128,7 @@ def resolve_parameters(graph: ModelGraph, params: dict[str, Any] | None, n: int 
     # the run count: given, or implied by per-run arrays
     implied = set()
     for name, value in params.items():
-        if not isinstance(value, Distribution):
+        if not isinstance(value, Sampleable):
             shape = np.shape(value)
             if shape != shapes[name] and len(shape) == len(shapes[name]) + 1:
                 implied.add(shape[0])
@@ -132,7 +142,7 @@ def resolve_parameters(graph: ModelGraph, params: dict[str, Any] | None, n: int 
     values, varies = {}, False
     for name, value in params.items():
         key, shape = keys[name], shapes[name]
-        if isinstance(value, Distribution):
+        if isinstance(value, Sampleable):
             values[key] = value.sample(parameter_stream(seed, key), (n,) + shape)
             varies = varies or n > 1
             continue

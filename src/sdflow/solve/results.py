@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import ResultsExportError
-from .files import atomic_write
+from ..files import atomic_write
 from .tables import csv_path, dimension_sets, select_dimension_set, table
 
 
@@ -36,7 +36,7 @@ class Results:
     def __getitem__(self, name: str) -> xr.DataArray:
         if name in self.dataset:
             return self.dataset[name]
-        from ..dsl.model import name_key
+        from ..names import name_key
         for var in self.dataset.data_vars:
             if name_key(str(var)) == name_key(name):
                 return self.dataset[var]

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import math
-from functools import partial
 from typing import Any, Sequence
 
 import numpy as np
 
 from ..compile import CompiledModel, compile_model
-from ..compile.compiled import default_outputs, model_graph
-from ..dsl.model import Model, name_key, validate_time_settings
-from ..errors import ModelError, SimulationError, UnknownNameError
+from ..compile.cache import compiled_for
+from ..compile.compiled import default_outputs
+from ..errors import ModelError, OptionError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
+from ..names import name_key
+from ..time_settings import validate_time_settings
 from .dataset import build_dataset
 from .memory import MemoryEstimate, check_memory, estimate_memory
+from .options import RunOptions, run_options
 from .parameters import resolve_parameters
 from .results import Results
 from .time_constants import check_time_constants
@@ -22,20 +24,19 @@ from .solvers import SOLVERS, ScipyAdaptive
 from .solvers.base import combine_arrays, combine_floats
 
 
-def simulate(model: Model | ModelGraph, params: dict[str, Any] | None = None,
-             n: int | None = None, method: str = "euler", saveper: float | None = None,
+def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
+             method: str = "euler", saveper: float | None = None,
              variables: Sequence[str] | None = None, seed: int | None = None,
              on_error: str = "raise", start: float | None = None, stop: float | None = None,
              dt: float | None = None, rtol: float = 1e-6, atol: float = 1e-9,
-             backend: str = "auto") -> Results:
+             backend: str = "auto", options: RunOptions | None = None) -> Results:
     """Run ``model`` for one run or a batch of ``n`` runs at once.
 
     Parameters
     ----------
-    model : Model or ModelGraph
-        The model, or its graph (``m.graph()``), as for `sdflow.compile_model`. A Model
-        keeps its compiled code between calls (`Model.compile`) and may change its time
-        settings with TIME (`Model.vary_time_settings`); a graph is compiled for each call.
+    model : ModelGraph, CompiledModel or Model
+        What to run: a model graph (which carries the time settings), a compiled model
+        (its graph is run), or anything whose ``graph()`` gives one, such as a `Model`.
     params : dict, optional
         Constant name -> value. A number or an array shaped like the constant applies to
         every run; an array shaped ``(n, *dims)`` gives each run its own value; a
@@ -68,6 +69,12 @@ def simulate(model: Model | ModelGraph, params: dict[str, Any] | None = None,
         without dimensions, and batched numpy otherwise. "numba" (optional package) compiles
         the whole run loop for models without dimensions and DELAY FIXED (Euler or RK4);
         compiling takes seconds once per model, so "auto" never picks it.
+    options : RunOptions, optional
+        All of the options above in one checked object; keywords given as well (other
+        than their defaults) replace its fields. The keywords are made into one too, so a
+        bad value raises `OptionError` (naming the option, the value and the choices)
+        before anything runs, and ``backend="numba"`` without numba raises
+        `MissingBackendError`.
 
     Examples
     --------
@@ -79,21 +86,17 @@ def simulate(model: Model | ModelGraph, params: dict[str, Any] | None = None,
     >>> runs = m.simulate(params={"k": sf.uniform(0.1, 0.3)}, n=1000, seed=1)
     >>> runs["x"].dims
     ('time', 'run')
-    >>> float(sf.simulate(m.graph())["x"][-1]) == float(sf.simulate(m)["x"][-1])
-    True
     """
-    if getattr(model, "time_settings", None):  # settings that change with TIME
-        from .time_grid import simulate_varying
-        return simulate_varying(model, params, n, method, saveper, variables, seed, on_error,
-                                start, stop, dt, backend)
+    opts = run_options(options, method=method, saveper=saveper, variables=variables,
+                       seed=seed, on_error=on_error, start=start, stop=stop, dt=dt, rtol=rtol,
+                       atol=atol, backend=backend)
     graph = model_graph(model)
-    if model is graph:  # a bare graph: no Model to keep compiled code on
-        if backend == "numba":
-            raise ModelError("backend='numba' keeps its compiled loop on the Model; pass the "
-                             "Model itself rather than its graph")
-        compile_graph = partial(compile_model, graph)
-    else:
-        compile_graph = model.compile
+    if graph.time_settings:  # settings that change with TIME
+        from .time_grid import simulate_varying
+        return simulate_varying(graph, params, n, opts)
+    method, saveper, variables, seed = opts.method, opts.saveper, opts.variables, opts.seed
+    on_error, start, stop, dt, backend = (opts.on_error, opts.start, opts.stop, opts.dt,
+                                          opts.backend)
     start = graph.start if start is None else start
     stop = graph.stop if stop is None else stop
     dt = graph.dt if dt is None else dt
@@ -102,10 +105,6 @@ def simulate(model: Model | ModelGraph, params: dict[str, Any] | None = None,
         saveper = graph.saveper if graph.saveper % dt < 1e-12 or \
             abs(graph.saveper % dt - dt) < 1e-12 else dt
     validate_time_settings(start, stop, dt, saveper)
-    if method not in SOLVERS:
-        raise ModelError(f"method={method!r} is unknown; choose one of {sorted(SOLVERS)}")
-    if on_error not in ("raise", "mark"):
-        raise ModelError(f"on_error={on_error!r} must be 'raise' or 'mark'")
     if method == "rk45" and graph.has_discrete:
         names = [graph.nodes[k].name for k in graph.discrete]
         raise SimulationError(
@@ -123,24 +122,23 @@ def simulate(model: Model | ModelGraph, params: dict[str, Any] | None = None,
     numba_result = None
     if backend == "numba":  # optional; a non-finite value reruns batched, which names it
         from ..compile.numba_backend import run_numba
-        numba_result = run_numba(model, values, n, outputs, method, start, stop, dt, saveper)
+        numba_result = run_numba(graph, values, n, outputs, method, start, stop, dt, saveper)
         backend = "batched"
-    scalar = {"auto": None, "batched": False, "scalar": True}.get(backend, "bad")
-    if scalar == "bad":
-        raise ModelError(f"backend={backend!r} must be 'auto', 'batched', 'scalar' or "
-                         "'numba'")
+    scalar = {"auto": None, "batched": False, "scalar": True}[backend]
     if scalar is None:
         scalar = n == 1 and method != "rk45" and all(not nd.dims for nd in graph.nodes.values()) \
             and not any(nd.kind == "pipeline" for nd in graph.nodes.values())
     elif scalar and (n != 1 or method == "rk45"):
-        raise ModelError("backend='scalar' runs one run with a fixed-step method")
+        raise OptionError("backend='scalar' runs one run with a fixed-step method",
+                          "backend", backend)
     elif scalar and any(nd.dims and nd.kind != "const" for nd in graph.nodes.values()):
         arrayed = sorted(nd.name for nd in graph.nodes.values()
                          if nd.dims and nd.kind != "const" and not nd.hidden)
-        raise ModelError(f"backend='scalar' computes with plain numbers, but {arrayed[:5]} "
-                         "vary over dimensions; use backend='batched' (or 'auto')")
+        raise OptionError(f"backend='scalar' computes with plain numbers, but {arrayed[:5]} "
+                          "vary over dimensions; use backend='batched' (or 'auto')",
+                          "backend", backend)
     if numba_result is None:
-        compiled = compile_graph(tuple(values), scalar=scalar, outputs=outputs)
+        compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
         P = compiled.parameter_matrix(values, n)
         run = _Run(compiled, P, n, start, stop, dt, saveper, on_error)
     block = estimate.block or n
@@ -149,14 +147,14 @@ def simulate(model: Model | ModelGraph, params: dict[str, Any] | None = None,
     elif method != "rk45" and not compiled.scalar and n > block:
         times, saved, failed = run.fixed_in_blocks(SOLVERS[method], block)
     elif method == "rk45":
-        times, saved, failed = run.adaptive(ScipyAdaptive(rtol=rtol, atol=atol))
+        times, saved, failed = run.adaptive(ScipyAdaptive(rtol=opts.rtol, atol=opts.atol))
     else:
         try:
             times, saved, failed = run.fixed(SOLVERS[method]())
         except _ScalarPathFailure:
             # Python floats raise on 1/0 or log(0) (or turn complex) without saying where;
             # the same run on numpy arrays gives NaN/inf and names the variable and time.
-            compiled = compile_graph(tuple(values), scalar=False, outputs=outputs)
+            compiled = compiled_for(graph, tuple(values), scalar=False, outputs=outputs)
             run = _Run(compiled, compiled.parameter_matrix(values, n), n, start, stop, dt,
                        saveper, on_error)
             times, saved, failed = run.fixed(SOLVERS[method]())
@@ -169,6 +167,32 @@ def simulate(model: Model | ModelGraph, params: dict[str, Any] | None = None,
     if failed.any():
         dataset["failed"] = ("run", failed) if keep_run else ((), bool(failed[0]))
     return Results(dataset)
+
+
+def model_graph(model) -> ModelGraph:
+    """The graph to run: ``model`` itself, a compiled model's graph, or ``model.graph()``.
+
+    Duck typing keeps the solver below the modelling language: a `Model` (or a scenario's
+    model) is run through its ``graph()``, without this layer importing the DSL.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> x = m.stock("x", initial=1.0)
+    >>> model_graph(m) is m.graph() is model_graph(m.graph())
+    True
+    """
+    if isinstance(model, ModelGraph):
+        return model
+    if isinstance(model, CompiledModel):
+        return model.graph
+    graph = getattr(model, "graph", None)
+    if callable(graph):
+        return graph()
+    raise TypeError(f"simulate() runs a model graph, a compiled model or a Model, not "
+                    f"{type(model).__name__}: build one with sf.Model(...) or read one with "
+                    "sf.read_vensim / sf.read_xmile")
 
 
 def _check_memory(graph: ModelGraph, n: int, saved_times: int, outputs, method: str,

@@ -14,9 +14,11 @@ from array import array
 
 import numpy as np
 
-from ..errors import ModelError, TimeSettingsError
+from ..compile.cache import compiled_for
+from ..errors import ModelError, OptionError, TimeSettingsError
 from ..ir.order import references
 from .dataset import build_dataset
+from .options import RunOptions
 from .parameters import resolve_parameters
 from .results import Results
 from .simulate import SavedArrays, _check_memory, _outputs, _Run, _ScalarPathFailure
@@ -167,7 +169,7 @@ def check_settings(graph, settings: dict[str, str]) -> None:
                 "number", (delays[0],))
 
 
-def _settings_reader(model, graph, values, n, settings, fixed):
+def _settings_reader(graph, values, n, settings, fixed):
     """``settings(t)`` for `time_grid`: the varying settings computed by the model itself.
 
     Single runs of models without dimensions read them with plain floats (the grid of a
@@ -178,7 +180,7 @@ def _settings_reader(model, graph, values, n, settings, fixed):
     position = {label: keys.index(key) for label, key in settings.items()}
 
     def evaluator(scalar):
-        compiled = model.compile(tuple(values), scalar=scalar, outputs=keys)
+        compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=keys)
         P = compiled.parameter_matrix(values, n)
         P = P[0].tolist() if scalar else P
         mem = {"dt": fixed["dt"]}
@@ -270,13 +272,15 @@ class _GridRun(_Run):
         return self._times(), self._stack(saved_rows), self.failed
 
 
-def simulate_varying(model, params, n, method, saveper, variables, seed, on_error,
-                     start, stop, dt, backend) -> Results:
-    """`simulate` for a model with time settings that change with TIME."""
-    graph = model.graph()
+def simulate_varying(graph, params, n, options: RunOptions) -> Results:
+    """`simulate` for a model graph with time settings that change with TIME."""
+    method, variables, seed, on_error, backend = (options.method, options.variables,
+                                                  options.seed, options.on_error,
+                                                  options.backend)
     fixed = {"start": graph.start, "stop": graph.stop, "dt": graph.dt,
              "saveper": graph.saveper}
-    overrides = {"start": start, "stop": stop, "dt": dt, "saveper": saveper}
+    overrides = {"start": options.start, "stop": options.stop, "dt": options.dt,
+                 "saveper": options.saveper}
     settings = {}
     for label in LABELS:
         if overrides[label] is not None:  # a number given for this run replaces the setting
@@ -285,22 +289,21 @@ def simulate_varying(model, params, n, method, saveper, variables, seed, on_erro
                     or not np.isfinite(value):
                 raise TimeSettingsError(f"{label}={value!r} must be a finite number", (label,))
             fixed[label] = float(value)
-        elif label in model.time_settings:
-            settings[label] = model.time_settings[label]
+        elif label in graph.time_settings:
+            settings[label] = graph.time_settings[label]
     if method not in ("euler", "rk4"):
-        raise ModelError(f"method={method!r}: model '{graph.name}' has time settings that "
-                         f"change with TIME ({', '.join(VENSIM[k] for k in settings)}), which "
-                         "the fixed-step methods 'euler' and 'rk4' follow; use one of them")
-    if on_error not in ("raise", "mark"):
-        raise ModelError(f"on_error={on_error!r} must be 'raise' or 'mark'")
+        raise OptionError(f"method={method!r}: model '{graph.name}' has time settings that "
+                          f"change with TIME ({', '.join(VENSIM[k] for k in settings)}), "
+                          "which the fixed-step methods 'euler' and 'rk4' follow; use one of "
+                          "them", "method", method)
     if backend not in ("auto", "batched", "scalar"):
-        raise ModelError(f"backend={backend!r}: model '{graph.name}' has time settings that "
-                         "change with TIME, which only the 'auto', 'batched' and 'scalar' "
-                         "backends follow")
+        raise OptionError(f"backend={backend!r}: model '{graph.name}' has time settings "
+                          "that change with TIME, which only the 'auto', 'batched' and "
+                          "'scalar' backends follow", "backend", backend)
     check_settings(graph, settings)
     values, n, varies = resolve_parameters(graph, params, n, seed)
     outputs = _outputs(graph, variables)
-    grid = time_grid(_settings_reader(model, graph, values, n, settings, fixed),
+    grid = time_grid(_settings_reader(graph, values, n, settings, fixed),
                      fixed["start"], {k: graph.nodes[v].name for k, v in settings.items()})
 
     _check_memory(graph, n, int(grid[2].sum()), outputs, method, values)
@@ -308,14 +311,14 @@ def simulate_varying(model, params, n, method, saveper, variables, seed, on_erro
     plain = all(not nd.dims and nd.kind != "pipeline" for nd in graph.nodes.values())
     scalar = {"auto": n == 1 and plain, "batched": False, "scalar": True}[backend]
     if scalar and (n != 1 or not plain):
-        raise ModelError("backend='scalar' runs one run of a model without dimensions; use "
-                         "backend='batched' (or 'auto')")
-    compiled = model.compile(tuple(values), scalar=scalar, outputs=outputs)
+        raise OptionError("backend='scalar' runs one run of a model without dimensions; use "
+                          "backend='batched' (or 'auto')", "backend", backend)
+    compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
     run = _GridRun(compiled, compiled.parameter_matrix(values, n), n, grid, on_error)
     try:
         times, saved, failed = run.fixed(SOLVERS[method]())
     except _ScalarPathFailure:  # the batched run names the variable that went non-finite
-        compiled = model.compile(tuple(values), scalar=False, outputs=outputs)
+        compiled = compiled_for(graph, tuple(values), scalar=False, outputs=outputs)
         run = _GridRun(compiled, compiled.parameter_matrix(values, n), n, grid, on_error)
         times, saved, failed = run.fixed(SOLVERS[method]())
 

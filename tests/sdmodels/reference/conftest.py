@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sdflow.dsl.model import name_key
+from sdflow.names import name_key
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "reference"
 

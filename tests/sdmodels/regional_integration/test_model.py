@@ -98,8 +98,8 @@ def test_output_is_monotone_in_capital_with_cobb_douglas_elasticity():
     run = m.simulate(params={"capital initial": factors[:, None] * k0}, n=len(factors))
     y = run["output"].transpose("run", "time", "member").values
     assert (np.diff(y[:, 0, :], axis=0) > 0).all()          # at the start: Y ~ K^alpha
-    alpha = 0.5  # default "capital share"; duplicates start as a share of capital, so
-    # effective capital scales with capital too
+    alpha = float(m["capital share"].value)  # Jing-Jin-Ji's pooled 0.408 (presets.toml);
+    # duplicates start as a share of capital, so effective capital scales with capital too
     expected = np.broadcast_to(factors[:, None] ** alpha, y[:, 0, :].shape)
     np.testing.assert_allclose(y[:, 0, :] / y[2, 0, :], expected, rtol=1e-9)
     assert (np.diff(y[:, -1, :], axis=0) > 0).all()         # and still ordered in 2030

@@ -1,5 +1,8 @@
 """Expression trees: what operators on model variables build.
 
+The ground floor of the pipeline: the DSL builds these nodes, the graph resolves and
+checks them, the compiler prints them, and io reads and writes them.
+
 Arithmetic (``+ - * / **``), comparisons (``< <= > >=``) and logic (``& | ~``) on model
 variables build nodes of a tree; nothing is computed here. ``==`` is deliberately *not*
 overloaded (it would make variables unhashable and silently build nodes): use ``sf.eq``.
@@ -11,16 +14,14 @@ may not be a Python ``bool``: ``x == 1`` is Python's identity test, always ``Fal
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING, Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..errors import ExpressionTruthError, ModelError
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .dimensions import Dimension
-    from .model import Model
-    from .variables import Lookup
+# Nodes hold the DSL's models, dimensions and lookups as opaque objects (read by their
+# ``name`` and ``elements``), so this floor imports nothing from the floors above.
 
 
 class Expr:
@@ -47,6 +48,21 @@ class Expr:
     def children(self) -> tuple[Expr, ...]:
         """The sub-expressions this node reads."""
         return ()
+
+    def with_children(self, children: Sequence[Expr]) -> Expr:
+        """This node rebuilt over new ``children`` (in the order of `children`).
+
+        The one traversal every pass shares (like SymPy's ``expr.func(*args)``): a pass
+        maps the children and rebuilds, without knowing each node's fields. A leaf
+        returns itself.
+
+        Examples
+        --------
+        >>> e = Literal(1.0) + Literal(2.0)
+        >>> e.with_children((Literal(3.0), Literal(4.0)))
+        (3.0 + 4.0)
+        """
+        return self
 
     # -- arithmetic ------------------------------------------------------------------
     def __add__(self, other): return BinOp("+", self, as_expr(other))
@@ -101,7 +117,7 @@ class Expr:
             node = Select(node, dim_name, element)
         return node
 
-    def rename(self, **dims: Dimension) -> Expr:
+    def rename(self, **dims: Any) -> Expr:
         """Relabel a dimension as another of the same length, e.g. ``region`` as ``partner``.
 
         Examples
@@ -133,14 +149,24 @@ class Time(Expr):
 
     __slots__ = ("model",)
 
-    def __init__(self, model: Model):
+    def __init__(self, model: Any):
         self.model = model
 
     def __repr__(self):
         return "TIME"
 
 
-class Ref(Expr):
+class Named(Expr):
+    """A node that stands for a model variable by its ``name`` (and ``model``).
+
+    The modeller's variables and `Ref` are both; the model graph resolves them to its own
+    nodes, reading only these two attributes.
+    """
+
+    __slots__ = ()
+
+
+class Ref(Named):
     """A reference to a variable by name, resolved when the model graph is built.
 
     Lets an equation mention a variable declared further down (``m.ref("price")``).
@@ -148,7 +174,7 @@ class Ref(Expr):
 
     __slots__ = ("name", "model")
 
-    def __init__(self, name: str, model: Model):
+    def __init__(self, name: str, model: Any):
         self.name = name
         self.model = model
 
@@ -167,6 +193,9 @@ class BinOp(Expr):
     def children(self):
         return (self.a, self.b)
 
+    def with_children(self, children):
+        return BinOp(self.op, *children)
+
     def __repr__(self):
         return f"({self.a!r} {self.op} {self.b!r})"
 
@@ -180,6 +209,9 @@ class Neg(Expr):
     def children(self):
         return (self.a,)
 
+    def with_children(self, children):
+        return Neg(*children)
+
     def __repr__(self):
         return f"-{self.a!r}"
 
@@ -192,6 +224,9 @@ class Not(Expr):
 
     def children(self):
         return (self.a,)
+
+    def with_children(self, children):
+        return Not(*children)
 
     def __repr__(self):
         return f"~{self.a!r}"
@@ -209,6 +244,9 @@ class Call(Expr):
     def children(self):
         return self.args
 
+    def with_children(self, children):
+        return Call(self.func, *children)
+
     def __repr__(self):
         return f"{self.func}({', '.join(map(repr, self.args))})"
 
@@ -218,11 +256,14 @@ class Reduce(Expr):
 
     __slots__ = ("op", "arg", "dim")
 
-    def __init__(self, op: str, arg: Expr, dim: Dimension):
+    def __init__(self, op: str, arg: Expr, dim: Any):
         self.op, self.arg, self.dim = op, as_expr(arg), dim
 
     def children(self):
         return (self.arg,)
+
+    def with_children(self, children):
+        return Reduce(self.op, *children, self.dim)
 
     def __repr__(self):
         return f"{self.op}({self.arg!r}, over={self.dim.name})"
@@ -239,6 +280,9 @@ class Select(Expr):
     def children(self):
         return (self.arg,)
 
+    def with_children(self, children):
+        return Select(*children, self.dim_name, self.element)
+
     def __repr__(self):
         return f"{self.arg!r}[{self.dim_name}={self.element!r}]"
 
@@ -253,6 +297,9 @@ class Rename(Expr):
 
     def children(self):
         return (self.arg,)
+
+    def with_children(self, children):
+        return Rename(*children, self.mapping)
 
     def __repr__(self):
         pairs = ", ".join(f"{k}={v.name}" for k, v in self.mapping.items())
@@ -277,6 +324,9 @@ class Reindex(Expr):
     def children(self):
         return (self.arg,)
 
+    def with_children(self, children):
+        return Reindex(*children, self.source, self.target, self.index)
+
     def __repr__(self):
         src = self.source.name if self.source is not None else "-"
         return f"reindex({self.arg!r}, {src}->{self.target.name}, {list(self.index)})"
@@ -287,11 +337,14 @@ class LookupCall(Expr):
 
     __slots__ = ("lookup", "arg")
 
-    def __init__(self, lookup: Lookup, arg: Expr):
+    def __init__(self, lookup: Any, arg: Expr):
         self.lookup, self.arg = lookup, as_expr(arg)
 
     def children(self):
         return (self.arg,)
+
+    def with_children(self, children):
+        return LookupCall(self.lookup, *children)
 
     def __repr__(self):
         return f"{self.lookup.name}({self.arg!r})"
@@ -312,6 +365,9 @@ class Stateful(Expr):
 
     def children(self):
         return tuple(self.args.values())
+
+    def with_children(self, children):
+        return Stateful(self.kind, **dict(zip(self.args, children)))
 
     def __repr__(self):
         inner = ", ".join(f"{k}={v!r}" for k, v in self.args.items())
