@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sdflow.calibrate import calibrate, load_observations, load_spec
+from sdflow.calibrate import calibrate, load_observations, load_calibration_spec
 from sdflow.calibrate import optimisers
 from sdflow.calibrate.checkpoint import Checkpoint
 from sdflow.calibrate.likelihoods import make_payoff
@@ -156,7 +156,7 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=8)
     parser.add_argument("--only", choices=["multistart"], default=None)
     args = parser.parse_args()
-    spec = load_spec(args.spec)
+    spec = load_calibration_spec(args.spec)
     if args.only == "multistart":
         compare_multistart(spec, args.starts, args.repeat, dict(spec.optimiser_options))
         return

@@ -29,7 +29,7 @@ import numpy as np
 from sdflow.forecasting import run_ensemble
 from sdflow.forecasting.distributed import local_cluster
 from sdflow.forecasting.plan import build_ensemble
-from sdflow.forecasting.spec import load_spec
+from sdflow.forecasting.spec import load_forecast_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +60,7 @@ def main() -> None:
     args = parser.parse_args()
 
     spec_path = args.spec or ROOT / "calibration" / "scenarios" / f"{args.preset}.toml"
-    spec = load_spec(spec_path)
+    spec = load_forecast_spec(spec_path)
     spec.outputs = [v.strip() for v in args.variables.split(",")]
     ensemble = build_ensemble(spec, [args.scenario], until=args.until, n=args.n,
                               chunk_size=args.chunk_size)

@@ -31,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sdflow.calibrate import load_spec  # noqa: E402
+from sdflow.calibrate import load_calibration_spec  # noqa: E402
 from sdmodels.regional_integration import PARAMETERS, PRESETS  # noqa: E402
 
 NOT_SAMPLED = {"protection override", "imposed protectionism", "labour growth after data"}
@@ -79,7 +79,7 @@ def write_draws(key: str, n: int, seed: int = 2026) -> Path:
     labels = fit["labels"]
     mean = np.array([fit["estimates"][label] for label in labels])
     cov = np.array(fit["covariance"], dtype=float)
-    spec = load_spec(ROOT / "calibration" / "specs" / f"{key}.toml")
+    spec = load_calibration_spec(ROOT / "calibration" / "specs" / f"{key}.toml")
     bounds = {p.label: p.bounds for p in spec.parameters}
     low = np.array([bounds[label][0] for label in labels])
     high = np.array([bounds[label][1] for label in labels])
@@ -100,7 +100,7 @@ def write_draws(key: str, n: int, seed: int = 2026) -> Path:
 
 def scenario_spec(key: str, n: int) -> str:
     preset = PRESETS[key]
-    calibrated = {p.name for p in load_spec(ROOT / "calibration" / "specs"
+    calibrated = {p.name for p in load_calibration_spec(ROOT / "calibration" / "specs"
                                             / f"{key}.toml").parameters}
     calibrated |= set(preset.constant_errors)  # drawn with the calibration's draws
     lines = [f"# {preset.title} ({', '.join(preset.members)}): governance scenarios from 2026 "
@@ -110,7 +110,7 @@ def scenario_spec(key: str, n: int) -> str:
              "# Calibrated constants: joint draws (posterior) from the fit; every other "
              "constant:",
              "# triangular over its range in parameters.toml, the default as mode.",
-             "", "[model]", 'target = "sdmodels.regional_integration:build"',
+             "", "[model]", 'factory = "sdmodels.regional_integration:build"',
              f'options = {{ preset = "{key}" }}', 'method = "euler"',
              f'parameters = "../results/{key}/params.json"',
              f'posterior = "../results/{key}/draws.csv"', "",

@@ -120,6 +120,44 @@ class ResultsExportError(SdflowError, ValueError):
     """Results cannot be exported as asked (e.g. which dimensions a table should have)."""
 
 
+class ImportModelError(ModelError):
+    """A Vensim or XMILE model file cannot be imported: the message names the file,
+    variable and problem.
+
+    Examples
+    --------
+    >>> str(ImportModelError("variable 'x': bad", "x", file="m.mdl"))
+    "m.mdl: variable 'x': bad"
+    """
+
+    def __init__(self, message: str, variable: str | None = None, file=None):
+        self.file = file
+        self.message = message
+        text = f"{file}: {message}" if file else message
+        super().__init__(text, (variable,) if variable else ())
+
+    def with_file(self, file) -> "ImportModelError":
+        """The same error, naming ``file``."""
+        if self.file:
+            return self
+        return type(self)(self.message, self.variables[0] if self.variables else None, file)
+
+
+class UnsupportedFeatureError(ImportModelError):
+    """An imported model uses a function or construct sdflow cannot reproduce exactly."""
+
+
+class UnitsDroppedWarning(UserWarning):
+    """An imported model's unit text fails sdflow's unit check, so the model is kept
+    without units (it still runs exactly as before)."""
+
+
+class ArgumentValueError(SdflowError, ValueError):
+    """A value given from outside a Python call cannot be used: a command-line argument
+    (a usage error, exit code 2) or a field of a request of the explorer page. The
+    message names the argument or field and says what is accepted."""
+
+
 class OptionError(ModelError, ValueError):
     """A run option (``method``, ``backend``, ``on_error``...) has a value it does not take.
 

@@ -15,14 +15,14 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from sdflow.calibrate import calibrate, load_spec
+from sdflow.calibrate import calibrate, load_calibration_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def result():
-    spec = load_spec(ROOT / "calibration/specs/influenza.toml")
+    spec = load_calibration_spec(ROOT / "calibration/specs/influenza.toml")
     # the small version: one start, no profiles, a coarser step (RK4 stays accurate)
     return calibrate(dataclasses.replace(spec, starts=1, profile=False, dt=0.0625))
 
@@ -35,7 +35,7 @@ def test_reproduces_the_published_r0_and_recovery_time(result):
 
 
 def test_is_the_joint_maximum_with_the_dispersion_as_a_parameter(result):
-    spec = load_spec(ROOT / "calibration/specs/influenza.toml")
+    spec = load_calibration_spec(ROOT / "calibration/specs/influenza.toml")
     model = spec.build_model()
     days = np.arange(1, 15)
     cases = np.array([3, 8, 26, 76, 225, 298, 258, 233, 189, 128, 68, 29, 14, 4])

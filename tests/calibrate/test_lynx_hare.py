@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdflow.calibrate import calibrate, load_spec
+from sdflow.calibrate import calibrate, load_calibration_spec
 
 SPEC = Path(__file__).resolve().parents[2] / "calibration" / "specs" / "lynx_hare.toml"
 
@@ -37,7 +37,7 @@ CARPENTER_2018 = {   # label: (posterior mean, posterior sd)
 
 @pytest.fixture(scope="module")
 def result():
-    spec = dataclasses.replace(load_spec(SPEC), profile=False, smc=None, draws=0)
+    spec = dataclasses.replace(load_calibration_spec(SPEC), profile=False, smc=None, draws=0)
     return calibrate(spec)
 
 
@@ -71,7 +71,7 @@ POSTERIORDB_MEANS = {"hare birth rate": 0.5469, "predation rate": 0.02775,
 @pytest.fixture(scope="module")
 def posterior(tmp_path_factory):
     # the committed spec (4 x 1,000 particles, same priors), smaller: 2 x 500 particles
-    spec = dataclasses.replace(load_spec(SPEC), profile=False, starts=1,
+    spec = dataclasses.replace(load_calibration_spec(SPEC), profile=False, starts=1,
                                smc={"particles": 500, "chains": 2})
     return calibrate(spec, tmp_path_factory.mktemp("lynx_hare"))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sdflow.calibrate import load_observations, load_spec
+from sdflow.calibrate import load_observations, load_calibration_spec
 from sdflow.calibrate.problem import CalibrationProblem
 
 SPECS = Path(__file__).resolve().parents[2] / "calibration" / "specs"
@@ -18,7 +18,7 @@ SPECS = Path(__file__).resolve().parents[2] / "calibration" / "specs"
 
 @pytest.mark.parametrize("name, members", [("jjj", 3), ("yrd", 4)])
 def test_spec_aligns_model_and_data(name, members):
-    spec = load_spec(SPECS / f"{name}.toml")
+    spec = load_calibration_spec(SPECS / f"{name}.toml")
     model = spec.build_model()
     gdp, investment, revenue, segmentation = load_observations(spec, model)
     assert gdp.values.shape == (15, members) and investment.times[-1] == 2017
@@ -34,7 +34,7 @@ def test_spec_aligns_model_and_data(name, members):
 
 
 def test_yrd_real_gdp_check_value():
-    spec = load_spec(SPECS / "yrd.toml")
+    spec = load_calibration_spec(SPECS / "yrd.toml")
     gdp = load_observations(spec, spec.build_model())[0]
     # real GDP 2018 in 2004 prices < nominal 36,012 (PROVENANCE.md); 2004 = nominal 8,101.6
     assert gdp.values[-1, 0] < 36012 and gdp.values[0, 0] == pytest.approx(8101.6)

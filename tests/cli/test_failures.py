@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 SPEC = """
 [model]
-target = "sdmodels.reference.bass:build"
+factory = "sdmodels.reference.bass:build"
 
 [forecast]
 until = 6
@@ -134,13 +134,13 @@ def test_spec_that_is_not_utf8_or_has_wrong_types(tmp_path, spec, capsys):
     latin.write_bytes(SPEC.replace("bass:build", "bass:b\xfcild").encode("latin-1"))
     code, err = failure(capsys, ["forecast", str(latin), "--out", str(tmp_path / "o")])
     assert code == 2
-    assert f"{latin} is not UTF-8 text (byte 0xfc at position" in err
+    assert f"{latin}: not UTF-8 text: byte " in err and "(0xfc)" in err
     for old, new, fragment in [
-            ("n = 20", 'n = "many"', "[forecast] n = 'many' must be a whole number"),
-            ("n = 20", "n = 20\nseed = -1", "[forecast] seed = -1 must be a whole number of "
-                                            "at least 0"),
+            ("n = 20", 'n = "many"', "forecast.n: expected a whole number >= 1, got 'many'"),
+            ("n = 20", "n = 20\nseed = -1", "forecast.seed: expected a whole number >= 0, "
+                                            "got -1"),
             ('outputs = ["adopters"]', 'outputs = "adopters"',
-             "[forecast] outputs = 'adopters' must be a list of variable names")]:
+             "forecast.outputs: expected a list of strings, got 'adopters'")]:
         spec.write_text(SPEC.replace(old, new))
         code, err = failure(capsys, ["forecast", str(spec), "--out", str(tmp_path / "o")])
         assert code == 2
@@ -154,7 +154,7 @@ def test_an_input_file_that_is_not_utf8_in_another_reader(tmp_path, capsys, monk
     def read(path):
         return b"name = \"b\xfcss\"".decode("utf-8")
 
-    monkeypatch.setattr(sdflow.calibrate, "load_spec", read)
+    monkeypatch.setattr(sdflow.calibrate, "load_calibration_spec", read)
     spec = tmp_path / "bass.toml"
     spec.write_text("")
     code, err = failure(capsys, ["calibrate", str(spec), "--quiet"])

@@ -6,7 +6,7 @@ from sdflow.cli import main
 
 SPEC = """
 [model]
-target = "sdmodels.reference.bass:build"
+factory = "sdmodels.reference.bass:build"
 
 [forecast]
 until = 15

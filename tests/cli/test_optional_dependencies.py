@@ -26,7 +26,7 @@ OPTIONAL = ["dask", "distributed", "netCDF4", "h5netcdf"]
 
 SPEC = """
 [model]
-target = "sdmodels.reference.bass:build"
+factory = "sdmodels.reference.bass:build"
 
 [forecast]
 until = 8

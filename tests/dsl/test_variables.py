@@ -106,6 +106,33 @@ def test_data_with_a_dimension_from_csv_columns(tmp_path):
     np.testing.assert_allclose(runs["stock"].values[-1], [[6.0, 9.0], [6.0, 9.0]])
 
 
+def test_data_from_arrays_with_two_dimensions():
+    # what the Vensim importer needs for GET DIRECT DATA over two subscripts; expected
+    # values by hand: linear between (0, v0) and (2, v2), held after 2
+    m = sf.Model("m", start=0, stop=3, dt=1)
+    region = m.dim("region", ["a", "b"])
+    sector = m.dim("sector", ["x", "y", "z"])
+    first = np.arange(6.0).reshape(2, 3)
+    m.data("jobs", np.stack([first, first + 2.0]), times=[0, 2], dims=[region, sector])
+    run = m.simulate()
+    assert run["jobs"].dims == ("time", "region", "sector")
+    np.testing.assert_allclose(run["jobs"].values,
+                               [first, first + 1.0, first + 2.0, first + 2.0])
+
+
+def test_data_from_arrays_errors_name_the_variable():
+    m = sf.Model("m", start=0, stop=1, dt=1)
+    region = m.dim("region", ["a", "b"])
+    with pytest.raises(sf.DimensionError, match=r"data 'short'.*\(2, 1\).*\(2, 2\)"):
+        m.data("short", [[1.0], [2.0]], times=[0, 1], dims=[region])
+    with pytest.raises(sf.DataError, match="data 'words': values must be numbers"):
+        m.data("words", ["one", "two"], times=[0, 1])
+    with pytest.raises(sf.DataError, match="data 'both': column= .* with times="):
+        m.data("both", [1.0, 2.0], times=[0, 1], column="gdp")
+    with pytest.raises(sf.DataError, match="or an array with times="):
+        m.data("no times", np.array([1.0, 2.0]))
+
+
 def test_data_errors_name_the_file_and_column(tmp_path):
     m = sf.Model("m", start=0, stop=1, dt=1)
     with pytest.raises(sf.DataError, match="missing.csv does not exist"):

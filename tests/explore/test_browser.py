@@ -119,5 +119,5 @@ def test_policy_year_fan_loops_and_export_in_the_page(page_of):
     page.click("#export")
     page.wait_for_selector("#export-text:not([hidden])")
     text = page.inner_text("#export-text")
-    assert 'target = "sdflow.forecasting.examples:growth_model"' in text
+    assert 'factory = "sdflow.forecasting.examples:growth_model"' in text
     assert '{ "lever" = "rate", "at" = 2025.0, "to" = 0.04 }' in text

@@ -18,7 +18,7 @@ from sdflow.explore.settings import Settings
 from sdflow.explore.scenario_file import scenario_toml
 from sdflow.forecasting.examples import growth_model
 from sdflow.forecasting.plan import build_ensemble
-from sdflow.forecasting.spec import load_spec
+from sdflow.forecasting.spec import load_forecast_spec
 
 GROWTH = "sdflow.forecasting.examples:growth_model"
 
@@ -34,8 +34,8 @@ def test_exported_levers_run_with_sdflow_forecast(tmp_path):
     text = export(app, {"settings": {"values": {"rate": 0.05}}, "outputs": ["x"], "n": 4})
     spec_file = tmp_path / "explored.toml"
     spec_file.write_text(text, encoding="utf-8")
-    spec = load_spec(spec_file)
-    assert spec.target == GROWTH and spec.options == {"rate": 0.02}
+    spec = load_forecast_spec(spec_file)
+    assert spec.factory == GROWTH and spec.options == {"rate": 0.02}
     assert [s.name for s in spec.scenarios] == ["baseline", "explored"]
     assert spec.scenarios[1].levers == {"rate": 0.05}
     out = tmp_path / "forecast"
@@ -54,7 +54,7 @@ def test_exported_policy_year_and_spread_run_as_the_explorer_ran_them(tmp_path):
                         "spread": 0.5, "n": 16})
     spec_file = tmp_path / "explored.toml"
     spec_file.write_text(text, encoding="utf-8")
-    spec = load_spec(spec_file)
+    spec = load_forecast_spec(spec_file)
     (change,) = spec.scenarios[1].changes
     assert (change.lever, change.at, change.to) == ("rate", 2025.0, 0.05)
     (uncertain,) = spec.uncertain
@@ -80,7 +80,7 @@ def test_arrayed_values_and_names_needing_quotes_survive_the_round_trip(tmp_path
                          "pkg.module:build", {"preset": "yrd", "flag": True, "k": 2})
     spec_file = tmp_path / "s.toml"
     spec_file.write_text(text, encoding="utf-8")
-    spec = load_spec(spec_file)
+    spec = load_forecast_spec(spec_file)
     assert spec.options == {"preset": "yrd", "flag": True, "k": 2}
     assert spec.scenarios[1].levers == {'odd "name"\\': [[1.0, 2.5], [3.0, 4.0]]}
 

@@ -75,12 +75,12 @@ def _calibrated_decay(folder, noise=0.1, seed=11, **spec_options):
 
 
 def _forecast_spec(folder, model_lines):
-    from sdflow.forecasting.spec import load_spec
+    from sdflow.forecasting.spec import load_forecast_spec
     path = folder / "forecast.toml"
-    path.write_text('[model]\ntarget = "sdflow.calibrate.examples:decay_model"\n'
+    path.write_text('[model]\nfactory = "sdflow.calibrate.examples:decay_model"\n'
                     + model_lines + '\n[forecast]\nn = 2000\nchunk_size = 2000\n'
                     'outputs = ["x"]\n')
-    return load_spec(path)
+    return load_forecast_spec(path)
 
 
 def test_forecast_reads_a_calibrations_draws_and_adds_observation_error(tmp_path):

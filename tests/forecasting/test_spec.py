@@ -8,11 +8,11 @@ import pytest
 import sdflow as sf
 from sdflow.forecasting import Ramp, Step
 from sdflow.forecasting.plan import build_ensemble, build_sensitivity
-from sdflow.forecasting.spec import load_spec
+from sdflow.forecasting.spec import load_forecast_spec
 
 SPEC = """
 [model]
-target = "sdmodels.reference.bass:build"
+factory = "sdmodels.reference.bass:build"
 options = { stop = 10.0 }
 parameters = "params.toml"
 intervals = true
@@ -49,7 +49,7 @@ def _write(tmp_path, text=SPEC, params='[parameters]\ninnovation = { value = 0.0
 
 
 def test_spec_builds_the_ensemble_it_describes(tmp_path):
-    spec = load_spec(_write(tmp_path))
+    spec = load_forecast_spec(_write(tmp_path))
     campaign = spec.scenarios[1]
     assert campaign.changes == (Step("innovation", at=3, scale=2.0),
                                 Ramp("imitation", start=2, end=4, to=0.6))
@@ -66,33 +66,63 @@ def test_spec_builds_the_ensemble_it_describes(tmp_path):
 
 
 def test_sensitivity_problem_from_spec(tmp_path):
-    problem = build_sensitivity(load_spec(_write(tmp_path)), variables=["adopters"],
+    problem = build_sensitivity(load_forecast_spec(_write(tmp_path)), variables=["adopters"],
                                 years=[5])
     assert problem.sampler.columns == ["imitation", "innovation"]
     y = problem.evaluate(np.array([[0.5, 0.5]]))
     assert y.shape == (1, 1) and problem.outputs == ["adopters @ 5"]
 
 
+# keys are named as calibration specs name them (sdflow.toml_schema): table.key, with the
+# closest known key suggested for a misspelt one
 @pytest.mark.parametrize("change, message", [
-    ("[forecast]\nhorizon = 2050\n", r"unknown key\(s\) \['horizon'\]"),
+    ("[forecast]\nhorizon = 2050\n", r"forecast.horizon: unknown key \(known keys: "),
+    ("[forecast]\nuntill = 2050\n", r"forecast.untill: unknown key; did you mean 'until'\?"),
     ("[uncertain]\nx = { distribution = \"gamma\" }\n", "distribution 'gamma' is unknown"),
     ("[uncertain]\nx = { distribution = \"normal\", mean = 1 }\n", r"missing \['sd'\]"),
     ("[scenarios.s]\nchanges = [{ lever = \"x\", to = 1 }]\n", "give at = YEAR"),
-    ("[scenario.s]\n", r"unknown section\(s\) \['scenario'\]"),
-    ("[model]\n", "needs target"),
+    ("[scenario.s]\n", r"scenario: unknown key; did you mean 'scenarios'\?"),
+    ("[model]\n", "model.factory: name the model"),
+    ("[scenarios.s]\nchanges = [{ lever = \"x\", at = \"soon\" }]\n",
+     r"scenarios.s.changes\[0\].at: expected a number, got 'soon'"),
+    ("[uncertain]\n\"market size\" = { distribution = \"uniform\", low = 1, hihg = 2 }\n",
+     r"uncertain.\"market size\".hihg: unknown key; did you mean 'high'\?"),
 ])
 def test_spec_errors_say_what_to_fix(tmp_path, change, message):
     text = change if change.startswith("[model]") else \
-        '[model]\ntarget = "sdmodels.reference.bass:build"\n' + change
+        '[model]\nfactory = "sdmodels.reference.bass:build"\n' + change
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(sf.SpecError, match=message):
-        load_spec(path)
+        load_forecast_spec(path)
 
 
 def test_unknown_lever_in_spec_names_valid_levers(tmp_path):
     text = SPEC.replace('"market size" = 2e6', '"market sise" = 2e6')
-    spec = load_spec(_write(tmp_path, text))
+    spec = load_forecast_spec(_write(tmp_path, text))
     with pytest.raises(sf.SpecError, match=r"'market sise'.*\['imitation', 'innovation', "
                                            r"'market size'\]"):
         build_ensemble(spec).prepared()
+
+
+def test_model_target_is_the_old_name_of_factory(tmp_path):
+    path = tmp_path / "old.toml"
+    path.write_text('[model]\ntarget = "sdmodels.reference.bass:build"\n')
+    with pytest.warns(DeprecationWarning, match="target is deprecated; write factory = "):
+        spec = load_forecast_spec(path)
+    assert spec.factory == "sdmodels.reference.bass:build"
+    with pytest.warns(DeprecationWarning, match="use ForecastSpec.factory"):
+        assert spec.target == spec.factory
+    path.write_text('[model]\ntarget = "a:build"\nfactory = "a:build"\n')
+    with pytest.raises(sf.SpecError, match="model.target: the old name of model.factory"):
+        load_forecast_spec(path)
+
+
+def test_old_load_spec_name_warns_and_reads_the_same_spec(tmp_path):
+    import sdflow.forecasting
+
+    path = _write(tmp_path)
+    with pytest.warns(DeprecationWarning, match="use sdflow.forecasting.load_forecast_spec"):
+        old = sdflow.forecasting.load_spec(path)
+    new = load_forecast_spec(path)
+    assert old.scenarios == new.scenarios and old.n == new.n and old.factory == new.factory

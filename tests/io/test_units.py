@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import sdflow as sf
-from sdflow.io.errors import UnitsDroppedWarning
+from sdflow.errors import UnitsDroppedWarning
 from sdflow.io.units import vensim_units
 
 DATA = Path(__file__).parents[1] / "data" / "io"

@@ -41,7 +41,7 @@ from scipy import stats
 
 from ..errors import DataError, SpecError
 from .objectives import PENALTY, Payoff
-from .schema import NUMBER_PAIR, POSITIVE, STRING, Kind
+from ..toml_schema import NUMBER_PAIR, POSITIVE, STRING, Kind
 
 COUNT_KINDS = ("poisson", "negative_binomial")
 #: ``[payoff]`` keys besides ``kind``, and the kinds that take each.

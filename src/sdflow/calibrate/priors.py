@@ -27,7 +27,7 @@ import numpy as np
 from scipy import stats
 
 from ..errors import SpecError
-from .schema import is_number
+from ..toml_schema import is_number
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def prior_from_table(table: dict, where: str) -> Prior:
     ...
     sdflow.errors.SpecError: parameters[0].prior.rate: is required (a number)
     """
-    from .schema import NUMBER, STRING, check_table, one_of
+    from ..toml_schema import NUMBER, STRING, check_table, one_of
     one_of(*PRIORS).check(table.get("dist") if isinstance(table, dict) else None,
                           f"{where}.dist")
     keys = PRIORS[table["dist"]].keys

@@ -18,7 +18,7 @@ from .likelihoods import make_payoff
 from .optimisers import Evaluator, Fit, differential_evolution_fit, multistart
 from .predictive import calibration_draws
 from .problem import CalibrationProblem
-from .spec import CalibrationSpec, load_spec
+from .spec import CalibrationSpec, load_calibration_spec
 from .uncertainty import identifiability, jacobian_covariance, profile_likelihood
 
 
@@ -170,7 +170,7 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
     0.3
     """
     if not isinstance(spec, CalibrationSpec):
-        spec = load_spec(spec)
+        spec = load_calibration_spec(spec)
     model = spec.build_model()
     observed = load_observations(spec, model)
     first, last = spec.fit_period

@@ -3,7 +3,7 @@
 A TOML spec (see ``calibration/specs/``) has the sections ``[model]``, ``[period]``,
 ``[[series]]``, ``[[parameters]]``, ``[payoff]``, ``[optimiser]``, ``[uncertainty]`` and
 ``[mcmc]`` or ``[smc]``; the dataclasses below hold the same information. Every key's type
-is checked when the file loads (see `sdflow.calibrate.schema`) and every value when the
+is checked when the file loads (see `sdflow.toml_schema`) and every value when the
 dataclasses are made, so a bad spec fails before any fit starts, with a `SpecError`
 naming the file and the key (``series[2].measure``) and saying what is expected.
 """
@@ -14,7 +14,7 @@ import importlib
 import importlib.util
 import math
 import sys
-from .._tomllib import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -24,8 +24,9 @@ from ..errors import SpecError
 from ..solve.solvers import SOLVERS
 from .likelihoods import PAYOFF_OPTIONS, check_payoff_options
 from .priors import PRIORS, Prior, check_prior_bounds, prior_from_table  # noqa: F401
-from .schema import (BOOLEAN, NUMBER, NUMBER_PAIR, POSITIVE, STRING, STRING_TABLE, STRINGS,
-                     TABLE, Kind, check_table, is_number, number_between, one_of, whole)
+from ..toml_schema import (BOOLEAN, NUMBER, NUMBER_PAIR, POSITIVE, STRING, STRING_TABLE,
+                          STRINGS, TABLE, Kind, check_table, is_number, number_between, one_of,
+                          read_toml, whole)
 
 MEASURES = ("level", "sum", "mean")
 PAYOFFS = ("wsse", "log_sse", "gaussian", "lognormal", "poisson", "negative_binomial",
@@ -79,7 +80,7 @@ class SeriesSpec:
     ``decimal``: ``","`` when the file writes decimal commas (``70,2``); by default a
     comma inside a value is refused (see `read_series`).
     The other fields are passed to `read_series` (``file`` is resolved against the spec's
-    folder by `load_spec`).
+    folder by `load_calibration_spec`).
 
     Examples
     --------
@@ -324,7 +325,7 @@ _PARAMETER = {"name": STRING, "element": STRING | whole(), "bounds": NUMBER_PAIR
               "initial": NUMBER, "prior": TABLE}
 
 
-def load_spec(path: str | Path) -> CalibrationSpec:
+def load_calibration_spec(path: str | Path) -> CalibrationSpec:
     """Read a calibration spec from a TOML file (paths inside are relative to it).
 
     Every error names the file and the key.
@@ -348,29 +349,37 @@ def load_spec(path: str | Path) -> CalibrationSpec:
     ... bounds = [0.1, 0.9]
     ... ''')
     >>> try:
-    ...     load_spec(f)
+    ...     load_calibration_spec(f)
     ... except Exception as error:
     ...     print(str(error).replace(str(f), "s.toml"))
     s.toml: series[0].measure: expected one of ['level', 'sum', 'mean'], got 'levels'
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(f"spec file {path} does not exist") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"{path}: not UTF-8 text: byte {exc.start} (0x{data[exc.start]:02x}) "
-                        "cannot be decoded; save the file as UTF-8") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{path}: not valid TOML: {exc}") from None
+    raw = read_toml(path)
     try:
         return spec_from_dict(raw, path.parent, default_name=path.stem)
     except SpecError as exc:
         raise SpecError(f"{path}: {exc}") from None
+
+
+def load_spec(path: str | Path) -> CalibrationSpec:
+    """Deprecated name of `load_calibration_spec` (kept for one release).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     load_spec("no such spec.toml")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.SpecError: spec file no such spec.toml does not exist
+    >>> str(caught[0].message)
+    'sdflow.calibrate.load_spec is deprecated; use sdflow.calibrate.load_calibration_spec'
+    """
+    warnings.warn("sdflow.calibrate.load_spec is deprecated; use "
+                  "sdflow.calibrate.load_calibration_spec", DeprecationWarning, stacklevel=2)
+    return load_calibration_spec(path)
 
 
 def spec_from_dict(raw: dict, base_dir: Path = Path("."),
@@ -380,7 +389,7 @@ def spec_from_dict(raw: dict, base_dir: Path = Path("."),
     Parameters
     ----------
     raw : dict
-        The tables of a spec file (see `load_spec` for the format).
+        The tables of a spec file (see `load_calibration_spec` for the format).
     base_dir : Path
         Folder that relative file names and model modules are resolved against.
     default_name : str

@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import SdflowError
+from ..errors import ArgumentValueError
 
-
-class ArgumentValueError(SdflowError, ValueError):
-    """A command-line value cannot be used (a usage error: exit code 2)."""
+__all__ = ["ArgumentValueError", "check_output_file", "check_output_folder", "positive_int",
+           "seed"]
 
 
 def positive_int(text: str) -> int:

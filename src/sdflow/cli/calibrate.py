@@ -55,9 +55,9 @@ class ProgressLine:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..calibrate import calibrate, load_spec
+    from ..calibrate import calibrate, load_calibration_spec
 
-    spec = load_spec(args.spec)
+    spec = load_calibration_spec(args.spec)
     out = args.out or args.spec.resolve().parent.parent / "results" / spec.name
     progress = None if args.quiet else ProgressLine(spec.name)
     try:

@@ -108,7 +108,7 @@ def forecast(args: argparse.Namespace) -> int:
     from ..forecasting.distributed import run_ensemble
     from ..forecasting.plan import build_ensemble
     from ..forecasting.report import write_forecast
-    from ..forecasting.spec import load_spec
+    from ..forecasting.spec import load_forecast_spec
 
     check_output_folder(args.out)
     if args.format == "zarr":
@@ -117,7 +117,7 @@ def forecast(args: argparse.Namespace) -> int:
         except ImportError:
             raise ArgumentValueError("--format zarr needs the zarr package (pip install "
                                      "zarr); or use --format netcdf") from None
-    spec = load_spec(args.spec)
+    spec = load_forecast_spec(args.spec)
     ensemble = build_ensemble(spec, _names(args.scenarios), args.until, args.n, args.seed,
                               args.chunk_size, args.sampling)
     horizon = float(ensemble.until or ensemble.model.stop)
@@ -159,7 +159,7 @@ def _shown(path: Path) -> str:
 def _settings(spec, ensemble) -> str:
     """What was run, in a few lines of Markdown for the report."""
     options = ", ".join(f"{k}={v!r}" for k, v in spec.options.items())
-    lines = [f"- model: `{spec.target}`" + (f" ({options})" if options else ""),
+    lines = [f"- model: `{spec.factory}`" + (f" ({options})" if options else ""),
              f"- horizon {ensemble.until or ensemble.model.stop:g}, {ensemble.method} "
              f"with dt {ensemble.model.dt:g}; {ensemble.n} runs per scenario, "
              f"{ensemble.sampling} design, seed {ensemble.seed} (the same parameter draws "
@@ -181,10 +181,10 @@ def sensitivity(args: argparse.Namespace) -> int:
     from ..forecasting.plan import build_sensitivity
     from ..forecasting.report import write_sensitivity
     from ..forecasting.sensitivity import morris_screening, sobol_indices
-    from ..forecasting.spec import load_spec
+    from ..forecasting.spec import load_forecast_spec
 
     check_output_folder(args.out)
-    spec = load_spec(args.spec)
+    spec = load_forecast_spec(args.spec)
     problem = build_sensitivity(spec, args.scenario, _names(args.outputs), _years(args.years))
     d = problem.sampler.dimensions
     runs = args.n * (d + 2) if args.method == "sobol" else args.n * (d + 1)

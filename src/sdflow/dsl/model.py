@@ -141,22 +141,33 @@ class Model:
 
     def data(self, name: str, source: Any, column: str | None = None,
              time_column: str | None = None, units: str | None = None,
-             dims: Sequence[Dimension] | None = None, doc: str = "") -> Data:
+             dims: Sequence[Dimension] | None = None, doc: str = "", *,
+             times: Sequence[float] | None = None) -> Data:
         """An exogenous time series, interpolated linearly in time.
 
         ``source`` is a pandas Series indexed by time, a DataFrame indexed by time (with
         ``column=``, or one column per element of the single dimension in ``dims``), or the
-        path of a CSV file whose first column (or ``time_column``) holds the times.
+        path of a CSV file whose first column (or ``time_column``) holds the times. With
+        ``times=``, ``source`` is an array of values shaped ``(len(times), *dims)``: one
+        row per time, any number of dimensions.
 
         Examples
         --------
         >>> import pandas as pd, sdflow as sf
         >>> m = sf.Model("m", start=2000, stop=2002, dt=1, time_units="year")
         >>> pop = m.data("population", pd.Series([10.0, 11.0, 12.5], index=[2000, 2001, 2002]))
+        >>> region = m.dim("region", ["north", "south"])
+        >>> sector = m.dim("sector", ["farm", "industry", "services"])
+        >>> jobs = m.data("jobs", np.ones((2, 2, 3)), times=[2000, 2002], dims=[region, sector])
+        >>> jobs.values.shape
+        (2, 2, 3)
         """
         import pandas as pd
 
         dims = self._dims(dims)
+        if times is not None:
+            return self._add(self._data_from_arrays(name, times, source, column, time_column,
+                                                    units, dims, doc))
         label = name
         if isinstance(source, (str, Path)):
             path = Path(source)
@@ -191,7 +202,7 @@ class Model:
                                 "choose one with column=")
         if not isinstance(source, (pd.Series, pd.DataFrame)):
             raise DataError(f"data '{name}': expected a pandas Series/DataFrame or a CSV path, "
-                            f"got {type(source).__name__}")
+                            f"or an array with times=..., got {type(source).__name__}")
         values = source.apply(pd.to_numeric, errors="coerce") if isinstance(
             source, pd.DataFrame) else pd.to_numeric(source, errors="coerce")
         bad = np.asarray(values.isna()).reshape(len(values), -1).any(axis=1)
@@ -204,6 +215,20 @@ class Model:
             raise DataError(f"data '{label}': the time index {list(source.index[:3])}... "
                             "is not numeric") from None
         return self._add(Data(name, self, times, values.to_numpy(dtype=float), units, dims, doc))
+
+    def _data_from_arrays(self, name, times, values, column, time_column, units, dims,
+                          doc) -> Data:
+        if column is not None or time_column is not None:
+            raise DataError(f"data '{name}': column= and time_column= choose columns of a "
+                            "table or CSV file; with times= the values are an array")
+        arrays = []
+        for label, given in (("times", times), ("values", values)):
+            try:
+                arrays.append(np.asarray(given, dtype=float))
+            except (TypeError, ValueError):
+                raise DataError(f"data '{name}': {label} must be numbers, got "
+                                f"{type(given).__name__}") from None
+        return Data(name, self, *arrays, units, dims, doc)
 
     def vary_time_settings(self, start: Any = None, stop: Any = None, dt: Any = None,
                            saveper: Any = None) -> None:

@@ -31,12 +31,12 @@ from importlib import resources
 from urllib.parse import parse_qsl
 
 from ..analyse.diagrams import diagram, require_dot
-from ..errors import SdflowError
+from ..errors import ArgumentValueError, SdflowError
 from .controls import model_controls
 from .dominance import loop_dominance
 from .runs import RunCache, compare, fan, series_labels, spread_bounds
 from .scenario_file import scenario_toml
-from .settings import ExploreInputError, parse_settings
+from .settings import parse_settings
 
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8"}
@@ -180,7 +180,7 @@ class ExplorerApp:
                           for label in _names(request.get("outputs") or [], "outputs")})
         n = request.get("n", 1000)
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ExploreInputError(f"n {n!r} must be a whole number of at least 1")
+            raise ArgumentValueError(f"n {n!r} must be a whole number of at least 1")
         text = scenario_toml(settings, self.target, self.options, self.method,
                              outputs=outputs, uncertain=uncertain, n=n)
         return _json(200, {"toml": text, "filename": "explored.toml"})
@@ -190,8 +190,8 @@ class ExplorerApp:
         one ``loop`` id of `sdflow.loops` to draw alone."""
         kind = request.get("kind", "stock_flow")
         if kind not in DIAGRAM_KINDS:
-            raise ExploreInputError(f"unknown diagram kind {kind!r}; use one of "
-                                    f"{list(DIAGRAM_KINDS)}")
+            raise ArgumentValueError(f"unknown diagram kind {kind!r}; use one of "
+                                     f"{list(DIAGRAM_KINDS)}")
         loop = request.get("loop")
         require_dot()
         drawing = diagram(self.model, kind=kind, loops=[loop] if loop else None)
@@ -206,17 +206,17 @@ class ExplorerApp:
 def _labels(value) -> list[str]:
     labels = _names(value, "series")
     if not labels:
-        raise ExploreInputError("choose at least one series to plot")
+        raise ArgumentValueError("choose at least one series to plot")
     return labels
 
 
 def _names(value, key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ExploreInputError(f"'{key}' must be a list of names, e.g. [\"adopters\"]")
+        raise ArgumentValueError(f"'{key}' must be a list of names, e.g. [\"adopters\"]")
     return value
 
 
 def _number(value, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ExploreInputError(f"'{key}' must be a number, got {value!r}")
+        raise ArgumentValueError(f"'{key}' must be a number, got {value!r}")
     return float(value)

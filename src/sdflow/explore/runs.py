@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..dsl.distributions import uniform
-from .settings import ExploreInputError, Settings
+from ..errors import ArgumentValueError
+from .settings import Settings
 
 #: Quantiles of a fan chart: the 90% and 50% bands and the median.
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -58,24 +59,24 @@ def select_series(dataset, label: str) -> np.ndarray:
     """
     name, bracket, rest = label.partition("[")
     if name not in dataset.data_vars or "time" not in dataset[name].dims:
-        raise ExploreInputError(f"'{label}' is not a series of the run; choose one of "
-                                f"{[s['label'] for s in series_labels(dataset)][:30]}")
+        raise ArgumentValueError(f"'{label}' is not a series of the run; choose one of "
+                                 f"{[s['label'] for s in series_labels(dataset)][:30]}")
     var = dataset[name]
     extra = [d for d in var.dims if d not in ("time", "run")]
     if bool(bracket) != bool(extra):
-        raise ExploreInputError(
+        raise ArgumentValueError(
             f"'{label}': " + (f"'{name}' has dimensions {extra}; choose one element, e.g. "
                               f"'{name}[{','.join(str(var[d].values[0]) for d in extra)}]'"
                               if extra else f"'{name}' has no dimensions; write '{name}'"))
     if extra:
         elements = rest.rstrip("]").split(",")
         if len(elements) != len(extra):
-            raise ExploreInputError(f"'{label}': give one element for each of {extra}")
+            raise ArgumentValueError(f"'{label}': give one element for each of {extra}")
         try:
             var = var.sel(dict(zip(extra, elements)))
         except KeyError:
-            raise ExploreInputError(f"'{label}': no such element; the elements are "
-                                    + "; ".join(f"{d}: {list(map(str, var[d].values))}"
+            raise ArgumentValueError(f"'{label}': no such element; the elements are "
+                                     + "; ".join(f"{d}: {list(map(str, var[d].values))}"
                                                 for d in extra)) from None
     order = ["run", "time"] if "run" in var.dims else ["time"]
     return np.asarray(var.transpose(*order).values, dtype=float)
@@ -167,16 +168,16 @@ def spread_bounds(model, settings: Settings, names: list[str], spread: float) ->
     (0.285, 0.475)
     """
     if not 0 < spread <= 1:
-        raise ExploreInputError(f"spread {spread!r} must be a share in (0, 1], e.g. 0.2 "
-                                "for +/-20%")
+        raise ArgumentValueError(f"spread {spread!r} must be a share in (0, 1], e.g. 0.2 "
+                                 "for +/-20%")
     nodes = model.graph().nodes
     found = {}
     for name in names:
         node = next((n for n in nodes.values() if n.kind == "const" and not n.hidden
                      and n.name == name), None)
         if node is None or node.dims:
-            raise ExploreInputError(f"{name!r} is not a constant without dimensions; fan "
-                                    "charts vary scalar constants")
+            raise ArgumentValueError(f"{name!r} is not a constant without dimensions; fan "
+                                     "charts vary scalar constants")
         changed = settings.values.get(name) if settings.policy_year is None else None
         value = float(np.asarray(node.value if changed is None else changed))
         low, high = sorted((value * (1 - spread), value * (1 + spread)))
@@ -203,10 +204,10 @@ def fan(cache: RunCache, settings: Settings, label: str, uncertain: list[str],
     (50, ['0.05', '0.25', '0.5', '0.75', '0.95'])
     """
     if isinstance(runs, bool) or not isinstance(runs, int) or not 2 <= runs <= MAX_FAN_RUNS:
-        raise ExploreInputError(f"runs {runs!r} must be a whole number from 2 to "
-                                f"{MAX_FAN_RUNS}")
+        raise ArgumentValueError(f"runs {runs!r} must be a whole number from 2 to "
+                                 f"{MAX_FAN_RUNS}")
     if not uncertain:
-        raise ExploreInputError("choose at least one constant to vary for the fan chart")
+        raise ArgumentValueError("choose at least one constant to vary for the fan chart")
     bounds = spread_bounds(cache.model, settings, uncertain, spread)
     distributions = {name: uniform(low, high) for name, (low, high) in bounds.items()}
     prepared = settings.prepare(cache.model)

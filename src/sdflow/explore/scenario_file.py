@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from .settings import SCENARIO_NAME, ExploreInputError, Settings
+from ..errors import ArgumentValueError
+from .settings import SCENARIO_NAME, Settings
 
 
 def _text(value: str) -> str:
@@ -28,7 +29,7 @@ def _value(value) -> str:
         return str(int(value))
     if isinstance(value, (float, np.floating)):
         if not math.isfinite(value):
-            raise ExploreInputError(f"{value} cannot be written to a scenario file")
+            raise ArgumentValueError(f"{value} cannot be written to a scenario file")
         return repr(float(value))
     if isinstance(value, str):
         return _text(value)
@@ -37,7 +38,7 @@ def _value(value) -> str:
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{_text(str(k))} = {_value(v)}"
                                 for k, v in value.items()) + " }"
-    raise ExploreInputError(f"{value!r} cannot be written to a scenario file")
+    raise ArgumentValueError(f"{value!r} cannot be written to a scenario file")
 
 
 def scenario_toml(settings: Settings, target: str, options: dict | None = None,
@@ -73,12 +74,12 @@ def scenario_toml(settings: Settings, target: str, options: dict | None = None,
     levers = { "imitation" = 0.5 }
     """
     if not target:
-        raise ExploreInputError("the explorer was started without a model target "
-                                "(MODULE:ATTR), so a scenario file cannot name the model; "
-                                "start it with sdflow explore MODULE:ATTR")
+        raise ArgumentValueError("the explorer was started without a model target "
+                                 "(MODULE:ATTR), so a scenario file cannot name the model; "
+                                 "start it with sdflow explore MODULE:ATTR")
     lines = ["# Scenario exported by sdflow explore; run it with",
              "#   sdflow forecast THIS_FILE --out forecasts/explored", "",
-             "[model]", f"target = {_text(target)}"]
+             "[model]", f"factory = {_text(target)}"]
     if options:
         lines.append(f"options = {_value(dict(options))}")
     lines += [f"method = {_text(method)}", "", "[forecast]", f"n = {int(n)}",

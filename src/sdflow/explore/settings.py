@@ -10,17 +10,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..dsl.variables import shape_value
-from ..errors import ModelError, SdflowError
+from ..errors import ArgumentValueError, ModelError
 from ..forecasting.scenarios import PreparedScenario, Scenario, Step
 from ..names import name_key
 
 #: Name of the scenario the current settings make (the baseline is the model's defaults).
 SCENARIO_NAME = "explored"
-
-
-class ExploreInputError(SdflowError, ValueError):
-    """A request of the explorer page names an unknown constant, series or option, or has
-    a value of the wrong kind; the message names it and says what is accepted."""
 
 
 @dataclass(frozen=True)
@@ -81,45 +76,45 @@ def parse_settings(model, payload) -> Settings:
     >>> parse_settings(m, {"values": {"imitaton": 0.5}})
     Traceback (most recent call last):
     ...
-    sdflow.explore.settings.ExploreInputError: 'imitaton' is not a constant of model 'bass diffusion'; its constants are ['imitation', 'innovation', 'market size']
+    sdflow.errors.ArgumentValueError: 'imitaton' is not a constant of model 'bass diffusion'; its constants are ['imitation', 'innovation', 'market size']
     """
     payload = payload or {}
     if not isinstance(payload, dict):
-        raise ExploreInputError("settings must be a JSON object with 'values' and "
-                                "'policy_year'")
+        raise ArgumentValueError("settings must be a JSON object with 'values' and "
+                                 "'policy_year'")
     unknown = set(payload) - {"values", "policy_year"}
     if unknown:
-        raise ExploreInputError(f"settings have unknown key(s) {sorted(unknown)}; known keys "
-                                "are 'values' and 'policy_year'")
+        raise ArgumentValueError(f"settings have unknown key(s) {sorted(unknown)}; known keys "
+                                 "are 'values' and 'policy_year'")
     raw = payload.get("values") or {}
     if not isinstance(raw, dict):
-        raise ExploreInputError("'values' must map constant names to numbers (or lists of "
-                                "numbers for arrayed constants)")
+        raise ArgumentValueError("'values' must map constant names to numbers (or lists of "
+                                 "numbers for arrayed constants)")
     constants = {k: n for k, n in model.graph().nodes.items()
                  if n.kind == "const" and not n.hidden}
     values = {}
     for name, value in raw.items():
         node = constants.get(name_key(name)) if isinstance(name, str) else None
         if node is None:
-            raise ExploreInputError(
+            raise ArgumentValueError(
                 f"{name!r} is not a constant of model '{model.name}'; its constants are "
                 f"{sorted(n.name for n in constants.values())}")
         try:
             array = shape_value(node.name, value, node.dims)
         except (ModelError, TypeError, ValueError) as exc:
-            raise ExploreInputError(f"value for '{node.name}': {exc}") from None
+            raise ArgumentValueError(f"value for '{node.name}': {exc}") from None
         if not np.all(np.isfinite(array)):
-            raise ExploreInputError(f"value for '{node.name}' must be finite numbers")
+            raise ArgumentValueError(f"value for '{node.name}' must be finite numbers")
         if not np.allclose(array, node.value, rtol=1e-12, atol=0):
             values[node.name] = array
     year = payload.get("policy_year")
     if year is not None:
         if isinstance(year, bool) or not isinstance(year, (int, float)) or \
                 not math.isfinite(year):
-            raise ExploreInputError(f"policy_year must be a number (a time of the run) or "
-                                    f"null, got {year!r}")
+            raise ArgumentValueError(f"policy_year must be a number (a time of the run) or "
+                                     f"null, got {year!r}")
         if not model.start <= year <= model.stop:
-            raise ExploreInputError(f"policy_year {year:g} is outside the run "
-                                    f"({model.start:g} to {model.stop:g})")
+            raise ArgumentValueError(f"policy_year {year:g} is outside the run "
+                                     f"({model.start:g} to {model.stop:g})")
         year = float(year)
     return Settings(values, year)

@@ -20,12 +20,12 @@ from .report import write_forecast, write_sensitivity
 from .sampling import ParameterSampler, PosteriorDraws, Uncertain, unit_design
 from .scenarios import PreparedScenario, Ramp, Scenario, SeriesOverride, Step, select_scenarios
 from .sensitivity import SensitivityProblem, morris_screening, sobol_indices
-from .spec import ForecastSpec, load_spec
+from .spec import ForecastSpec, load_forecast_spec, load_spec
 from .summary import exceedance_probability, paired_differences, quantile_bands
 
 __all__ = ["Ensemble", "ForecastSpec", "ParameterSampler", "PosteriorDraws",
            "PreparedScenario", "Ramp", "Scenario", "SensitivityProblem", "SeriesOverride",
-           "Step", "Uncertain", "exceedance_probability", "load_spec", "local_cluster",
-           "morris_screening", "paired_differences", "quantile_bands", "run_ensemble",
+           "Step", "Uncertain", "exceedance_probability", "load_forecast_spec", "load_spec",
+           "local_cluster", "morris_screening", "paired_differences", "quantile_bands", "run_ensemble",
            "select_scenarios", "sobol_indices", "unit_design", "write_forecast",
            "write_sensitivity"]

@@ -64,13 +64,13 @@ def bass_spec(folder: str | Path | None = None):
     >>> [s.name for s in spec.scenarios], spec.n
     (['baseline', 'fast'], 8)
     """
-    from .spec import load_spec
+    from .spec import load_forecast_spec
 
     folder = Path(folder if folder is not None else tempfile.mkdtemp())
     (folder / "p.toml").write_text(
         '[parameters]\nimitation = { value = 0.4, low = 0.3, high = 0.5 }\n')
     (folder / "f.toml").write_text(
-        '[model]\ntarget = "sdmodels.reference.bass:build"\nparameters = "p.toml"\n'
+        '[model]\nfactory = "sdmodels.reference.bass:build"\nparameters = "p.toml"\n'
         'intervals = true\n[forecast]\nn = 8\noutputs = ["adopters"]\nyears = [10]\n'
         '[scenarios.baseline]\n[scenarios.fast]\nlevers = { innovation = 0.05 }\n')
-    return load_spec(folder / "f.toml")
+    return load_forecast_spec(folder / "f.toml")

@@ -58,7 +58,7 @@ def load_inputs(spec: ForecastSpec):
     >>> model.name, float(params["imitation"]), [u.name for u in uncertain], posterior
     ('bass diffusion', 0.4, ['imitation'], None)
     """
-    model = load_model(spec.target, spec.options)
+    model = load_model(spec.factory, spec.options)
     graph = model.graph()
     params, uncertain = {}, list(spec.uncertain)
     posterior = posterior_from(spec, graph)

@@ -3,7 +3,7 @@
 ::
 
     [model]
-    target = "sdmodels.regional_integration:build"   # MODULE:ATTR (or factory = ...)
+    factory = "sdmodels.regional_integration:build"  # MODULE:ATTR, or a Vensim/XMILE file
     options = { preset = "yrd" }                      # keyword arguments of the factory
     method = "euler"                                  # euler | rk4
     parameters = "../results/yrd/parameters.toml"     # optional, relative to this file
@@ -41,17 +41,24 @@
     years = [2050]
 
 A change with ``at`` is a step; with ``start`` and ``end`` a ramp; ``to`` or ``scale``.
+Every key is checked when the file loads (`sdflow.toml_schema`, as for calibration specs):
+an unknown key is refused with the closest known one as a suggestion. ``[model] target``,
+the old name of ``factory``, is still read (with a `DeprecationWarning`) for one release.
 """
 
 from __future__ import annotations
 
-from .._tomllib import tomllib
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import dsl
 from ..errors import SpecError
+from ..solve.solvers import SOLVERS
+from ..toml_schema import (BOOLEAN, NUMBER, POSITIVE, STRING, STRINGS, TABLE, Kind,
+                           check_table, is_number, read_toml, whole)
 from .sampling import PosteriorDraws, Uncertain
 from .scenarios import Ramp, Scenario, SeriesOverride, Step
 
@@ -63,21 +70,22 @@ _DISTRIBUTIONS = {"uniform": ("low", "high"), "normal": ("mean", "sd"),
 class ForecastSpec:
     """A parsed forecast specification (see the module docstring for the file format).
 
-    Made by `load_spec`; unset entries keep these defaults (and a spec without
-    ``[scenarios]`` runs the baseline alone).
+    Made by `load_forecast_spec`; unset entries keep these defaults (and a spec without
+    ``[scenarios]`` runs the baseline alone). ``factory`` names the model as
+    `sdflow.forecasting.targets.load_model` reads it.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "f.toml"
-    >>> _ = f.write_text('[model]\\ntarget = "sdmodels.reference.bass:build"\\n')
-    >>> spec = load_spec(f)
+    >>> _ = f.write_text('[model]\\nfactory = "sdmodels.reference.bass:build"\\n')
+    >>> spec = load_forecast_spec(f)
     >>> spec.n, spec.sampling, spec.method, spec.uncertain, [s.name for s in spec.scenarios]
     (1000, 'lhs', 'euler', [], ['baseline'])
     """
 
     path: Path
-    target: str
+    factory: str
     options: dict = field(default_factory=dict)
     parameters: Path | None = None
     posterior: Path | None = None
@@ -97,155 +105,171 @@ class ForecastSpec:
     scenarios: list[Scenario] = field(default_factory=list)
     sensitivity: dict = field(default_factory=dict)
 
+    @property
+    def target(self) -> str:
+        """Deprecated name of ``factory`` (kept for one release)."""
+        warnings.warn("ForecastSpec.target is deprecated; use ForecastSpec.factory",
+                      DeprecationWarning, stacklevel=2)
+        return self.factory
 
-def load_spec(path: str | Path) -> ForecastSpec:
-    """Read and check a forecast TOML file.
+
+_ANY = Kind("a value", lambda v: True)
+_TABLES = Kind("a list of tables", lambda v: isinstance(v, list)
+               and all(isinstance(x, dict) for x in v))
+_NUMBERS = Kind("a list of numbers, e.g. [2030, 2050]", lambda v: isinstance(v, list)
+                and all(map(is_number, v)))
+_TOP = {"model": TABLE, "forecast": TABLE, "uncertain": TABLE, "scenarios": TABLE,
+        "sensitivity": TABLE}
+_MODEL = {"factory": STRING, "target": STRING, "options": TABLE, "parameters": STRING,
+          "posterior": STRING, "intervals": BOOLEAN, "predictive": BOOLEAN, "method": STRING}
+_FORECAST = {"until": NUMBER, "n": whole(minimum=1), "seed": whole(minimum=0),
+             "sampling": STRING, "chunk_size": whole(minimum=1), "saveper": POSITIVE,
+             "method": STRING, "outputs": STRINGS, "years": _NUMBERS, "thresholds": _TABLES}
+_SENSITIVITY = {"outputs": STRINGS, "years": _NUMBERS}
+_SCENARIO = {"description": STRING, "levers": TABLE, "changes": _TABLES, "series": _TABLES}
+_CHANGE = {"lever": STRING, "at": NUMBER, "start": NUMBER, "end": NUMBER, "to": _ANY,
+           "scale": _ANY}
+_SERIES = {"name": STRING, "times": _ANY, "values": _ANY, "file": STRING, "column": STRING}
+
+
+def load_forecast_spec(path: str | Path) -> ForecastSpec:
+    """Read and check a forecast TOML file (paths inside are relative to it).
+
+    Every error names the file and the key (``forecast.n``, ``scenarios.policy.changes[0]``)
+    and says what is expected.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "f.toml"
-    >>> _ = f.write_text('[model]\\ntarget = "sdmodels.reference.bass:build"\\n'
+    >>> _ = f.write_text('[model]\\nfactory = "sdmodels.reference.bass:build"\\n'
     ...                  '[uncertain]\\nimitation = {distribution = "uniform", low = 0.3, '
     ...                  'high = 0.5}\\n[scenarios.baseline]\\n')
-    >>> spec = load_spec(f)
-    >>> spec.target, [s.name for s in spec.scenarios]
+    >>> spec = load_forecast_spec(f)
+    >>> spec.factory, [s.name for s in spec.scenarios]
     ('sdmodels.reference.bass:build', ['baseline'])
+    >>> _ = f.write_text('[model]\\nfactory = "sdmodels.reference.bass:build"\\n'
+    ...                  '[forecast]\\nuntill = 2060\\n')
+    >>> try:
+    ...     load_forecast_spec(f)
+    ... except Exception as error:
+    ...     print(str(error).replace(str(f), "f.toml"))  # doctest: +ELLIPSIS
+    f.toml: forecast.untill: unknown key; did you mean 'until'? (known keys: ...)
     """
     path = Path(path)
-    if not path.exists():
-        raise SpecError(f"forecast spec {path} does not exist")
+    data = read_toml(path)
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
-                        f"position {exc.start}); save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{path} is not valid TOML: {exc}") from None
-    unknown = set(data) - {"model", "forecast", "uncertain", "scenarios", "sensitivity"}
-    if unknown:
-        raise SpecError(f"{path}: unknown section(s) {sorted(unknown)}; sections are "
-                        "[model], [forecast], [uncertain], [scenarios.NAME], [sensitivity]")
-    model = data.get("model", {})
-    _check_keys(path, "[model]", model, {"target", "factory", "options", "parameters",
-                                         "posterior", "intervals", "method", "predictive"})
-    _check_types(path, "[model]", model)
-    target = model.get("target", model.get("factory"))
-    if target is None:
-        raise SpecError(f"{path}: [model] needs target = \"MODULE:ATTR\" (a Model or a "
-                        "factory such as sdmodels.regional_integration:build)")
+        return _spec_from_tables(data, path)
+    except SpecError as exc:
+        raise SpecError(f"{path}: {exc}") from None
+
+
+def load_spec(path: str | Path) -> ForecastSpec:
+    """Deprecated name of `load_forecast_spec` (kept for one release).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     load_spec("no such spec.toml")
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.SpecError: spec file no such spec.toml does not exist
+    >>> str(caught[0].message)
+    'sdflow.forecasting.load_spec is deprecated; use sdflow.forecasting.load_forecast_spec'
+    """
+    warnings.warn("sdflow.forecasting.load_spec is deprecated; use "
+                  "sdflow.forecasting.load_forecast_spec", DeprecationWarning, stacklevel=2)
+    return load_forecast_spec(path)
+
+
+def _spec_from_tables(data: dict, path: Path) -> ForecastSpec:
+    check_table(data, _TOP, "")
+    model = check_table(data.get("model", {}), _MODEL, "model")
+    factory = _factory(model, path)
+    forecast = check_table(data.get("forecast", {}), _FORECAST, "forecast")
+    sensitivity = check_table(data.get("sensitivity", {}), _SENSITIVITY, "sensitivity")
+    for where, table in (("model", model), ("forecast", forecast)):
+        if "method" in table and table["method"] not in SOLVERS:
+            raise SpecError(f"{where}.method: expected one of {sorted(SOLVERS)}, got "
+                            f"{table['method']!r}")
     here = path.parent
 
     def relative(value):
         return None if value is None else (here / value)
 
-    forecast = data.get("forecast", {})
-    known = {"until", "n", "seed", "sampling", "chunk_size", "saveper", "method", "outputs",
-             "years", "thresholds"}
-    _check_keys(path, "[forecast]", forecast, known)
-    _check_types(path, "[forecast]", forecast)
-    _check_types(path, "[sensitivity]", data.get("sensitivity", {}))
     spec = ForecastSpec(
-        path=path, target=target, options=dict(model.get("options", {})),
+        path=path, factory=factory, options=dict(model.get("options", {})),
         parameters=relative(model.get("parameters")), posterior=relative(model.get("posterior")),
-        intervals=bool(model.get("intervals", False)),
-        predictive=bool(model.get("predictive", False)),
+        intervals=model.get("intervals", False), predictive=model.get("predictive", False),
         **{"method": model.get("method", "euler"), **forecast})
-    spec.uncertain = [_uncertain(path, name, entry)
+    spec.uncertain = [_uncertain(name, entry)
                       for name, entry in data.get("uncertain", {}).items()]
-    spec.scenarios = [_scenario(path, name, entry or {}, here)
+    spec.scenarios = [_scenario(name, entry, here)
                       for name, entry in data.get("scenarios", {}).items()]
     if not spec.scenarios:
         spec.scenarios = [Scenario("baseline")]
-    spec.sensitivity = dict(data.get("sensitivity", {}))
-    for item in spec.thresholds:
-        if not isinstance(item, dict) or "variable" not in item or \
-                ("above" in item) == ("below" in item):
-            raise SpecError(f"{path}: a threshold needs variable = ... and one of above = "
-                            f"or below = (and optionally year =), got {item!r}")
+    spec.sensitivity = dict(sensitivity)
+    for i, item in enumerate(spec.thresholds):
+        if "variable" not in item or ("above" in item) == ("below" in item):
+            raise SpecError(f"forecast.thresholds[{i}]: a threshold needs variable = ... and "
+                            f"one of above = or below = (and optionally year =), got {item!r}")
     return spec
 
 
-def _check_keys(path: Path, where: str, table: dict, known: set) -> None:
-    unknown = set(table) - known
-    if unknown:
-        raise SpecError(f"{path}: {where} has unknown key(s) {sorted(unknown)}; "
-                        f"known keys are {sorted(known)}")
+def _factory(model: dict, path: Path) -> str:
+    """``[model] factory``, or the old ``target`` with a `DeprecationWarning`."""
+    if "target" in model:
+        if "factory" in model:
+            raise SpecError("model.target: the old name of model.factory; keep factory only")
+        warnings.warn(f"{path}: [model] target is deprecated; write factory = "
+                      f"{model['target']!r} instead", DeprecationWarning, stacklevel=4)
+        return model["target"]
+    if "factory" not in model:
+        raise SpecError("model.factory: name the model, e.g. factory = "
+                        "\"sdmodels.regional_integration:build\" (MODULE:ATTR of a Model or a "
+                        "factory, or a Vensim/XMILE model file)")
+    return model["factory"]
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _key(name: str) -> str:
+    """``name`` as TOML writes it in a dotted key (quoted unless it is a bare key)."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else f'"{name}"'
 
 
-def _is_count(value, least: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= least
-
-
-#: What each entry of [model], [forecast] and [sensitivity] must be: a test, and its words.
-_TYPES = {
-    "target": (lambda v: isinstance(v, str), 'text, e.g. "sdmodels.reference.bass:build"'),
-    "factory": (lambda v: isinstance(v, str), 'text, e.g. "sdmodels.reference.bass:build"'),
-    "options": (lambda v: isinstance(v, dict), "a table, e.g. { preset = \"yrd\" }"),
-    "parameters": (lambda v: isinstance(v, str), 'a file name in quotes'),
-    "posterior": (lambda v: isinstance(v, str), 'a file name in quotes'),
-    "intervals": (lambda v: isinstance(v, bool), "true or false"),
-    "predictive": (lambda v: isinstance(v, bool), "true or false"),
-    "method": (lambda v: isinstance(v, str), 'text, e.g. "euler"'),
-    "until": (_is_number, "a number, e.g. 2060"),
-    "n": (lambda v: _is_count(v, 1), "a whole number of at least 1"),
-    "seed": (lambda v: _is_count(v, 0), "a whole number of at least 0"),
-    "sampling": (lambda v: isinstance(v, str), 'text: "lhs", "sobol" or "random"'),
-    "chunk_size": (lambda v: _is_count(v, 1), "a whole number of at least 1"),
-    "saveper": (lambda v: _is_number(v) and v > 0, "a positive number"),
-    "outputs": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-                'a list of variable names, e.g. ["output"]'),
-    "years": (lambda v: isinstance(v, list) and all(map(_is_number, v)),
-              "a list of numbers, e.g. [2030, 2050]"),
-    "thresholds": (lambda v: isinstance(v, list),
-                   'a list of tables, e.g. [{ variable = "x", above = 1 }]'),
-}
-
-
-def _check_types(path: Path, where: str, table) -> None:
-    if not isinstance(table, dict):
-        raise SpecError(f"{path}: {where} must be a table (a [section] of key = value lines)")
-    for key, value in table.items():
-        valid, words = _TYPES.get(key, (None, ""))
-        if valid is not None and not valid(value):
-            raise SpecError(f"{path}: {where} {key} = {value!r} must be {words}")
-
-
-def _uncertain(path: Path, name: str, entry: Any) -> Uncertain:
+def _uncertain(name: str, entry: Any) -> Uncertain:
+    where = f"uncertain.{_key(name)}"
     if not isinstance(entry, dict) or "distribution" not in entry:
-        raise SpecError(f"{path}: [uncertain] '{name}' needs distribution = one of "
-                        f"{sorted(_DISTRIBUTIONS)} and its parameters")
+        raise SpecError(f"{where}: needs distribution = one of {sorted(_DISTRIBUTIONS)} and "
+                        "its parameters, e.g. { distribution = \"uniform\", low = 0.4, "
+                        "high = 0.6 }")
     kind = entry["distribution"]
     if kind not in _DISTRIBUTIONS:
-        raise SpecError(f"{path}: '{name}': distribution '{kind}' is unknown; choose one of "
-                        f"{sorted(_DISTRIBUTIONS)}")
+        raise SpecError(f"{where}.distribution: distribution '{kind}' is unknown; choose one "
+                        f"of {sorted(_DISTRIBUTIONS)}")
     needed = _DISTRIBUTIONS[kind]
-    _check_keys(path, f"[uncertain] '{name}'", entry, {"distribution", "shared", *needed})
+    check_table(entry, {"distribution": STRING, "shared": BOOLEAN,
+                        **{k: NUMBER for k in needed}}, where)
     missing = [k for k in needed if k not in entry]
     if missing:
-        raise SpecError(f"{path}: '{name}': a {kind} distribution needs {list(needed)}; "
-                        f"missing {missing}")
+        raise SpecError(f"{where}: a {kind} distribution needs {list(needed)}; missing "
+                        f"{missing}")
     try:
         dist = getattr(dsl, kind)(*(float(entry[k]) for k in needed))
     except ValueError as exc:
-        raise SpecError(f"{path}: '{name}': {exc}") from None
+        raise SpecError(f"{where}: {exc}") from None
     label = f"{kind}(" + ", ".join(f"{k}={entry[k]:g}" for k in needed) + ")"
-    return Uncertain(name, dist, shared=bool(entry.get("shared", False)), label=label)
+    return Uncertain(name, dist, shared=entry.get("shared", False), label=label)
 
 
-def _scenario(path: Path, name: str, entry: dict, here: Path) -> Scenario:
-    _check_keys(path, f"[scenarios.{name}]", entry, {"description", "levers", "changes",
-                                                      "series"})
+def _scenario(name: str, entry: Any, here: Path) -> Scenario:
+    where = f"scenarios.{_key(name)}"
+    check_table(entry, _SCENARIO, where)
     changes = []
-    for change in entry.get("changes", []):
-        where = f"[scenarios.{name}] change {change!r}"
-        _check_keys(path, where, change, {"lever", "at", "start", "end", "to", "scale"})
-        if "lever" not in change:
-            raise SpecError(f"{path}: {where} needs lever = \"name\"")
+    for i, change in enumerate(entry.get("changes", [])):
+        at = f"{where}.changes[{i}]"
+        check_table(change, _CHANGE, at, required=("lever",))
         value = {k: change[k] for k in ("to", "scale") if k in change}
         if "at" in change and not {"start", "end"} & set(change):
             changes.append(Step(change["lever"], at=change["at"], **value))
@@ -253,37 +277,34 @@ def _scenario(path: Path, name: str, entry: dict, here: Path) -> Scenario:
             changes.append(Ramp(change["lever"], start=change["start"], end=change["end"],
                                 **value))
         else:
-            raise SpecError(f"{path}: {where}: give at = YEAR (a step) or start = and "
-                            "end = (a ramp)")
+            raise SpecError(f"{at}: give at = YEAR (a step) or start = and end = (a ramp)")
     series = []
-    for item in entry.get("series", []):
-        where = f"[scenarios.{name}] series {item.get('name', '?')!r}"
-        _check_keys(path, where, item, {"name", "times", "values", "file", "column"})
-        if "name" not in item:
-            raise SpecError(f"{path}: {where} needs name = \"data series\"")
+    for i, item in enumerate(entry.get("series", [])):
+        at = f"{where}.series[{i}]"
+        check_table(item, _SERIES, at, required=("name",))
         if "file" in item:
-            times, values = _series_file(path, here / item["file"], item.get("column"))
+            times, values = _series_file(at, here / item["file"], item.get("column"))
         elif "times" in item and "values" in item:
             times, values = item["times"], item["values"]
         else:
-            raise SpecError(f"{path}: {where} needs times = [...] and values = [...], or "
+            raise SpecError(f"{at}: needs times = [...] and values = [...], or "
                             "file = \"x.csv\" (first column the times)")
         series.append(SeriesOverride(item["name"], times, values))
     return Scenario(name, description=entry.get("description", ""),
                     levers=entry.get("levers", {}), changes=changes, series=series)
 
 
-def _series_file(path: Path, file: Path, column: str | None):
+def _series_file(where: str, file: Path, column: str | None):
     import pandas as pd
 
     if not file.exists():
-        raise SpecError(f"{path}: series file {file} does not exist")
+        raise SpecError(f"{where}.file: series file {file} does not exist")
     frame = pd.read_csv(file)
     times = frame.iloc[:, 0].to_numpy(dtype=float)
     rest = frame.iloc[:, 1:]
     if column is not None:
         if column not in rest.columns:
-            raise SpecError(f"{path}: {file} has no column '{column}'; columns are "
+            raise SpecError(f"{where}.column: {file} has no column '{column}'; columns are "
                             f"{list(rest.columns)}")
         return times, rest[column].to_numpy(dtype=float)
     return times, rest.to_numpy(dtype=float) if rest.shape[1] > 1 else rest.iloc[:, 0].to_numpy(
@@ -299,10 +320,10 @@ def posterior_from(spec: ForecastSpec, graph) -> PosteriorDraws | None:
     >>> from sdflow.forecasting.targets import load_model
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "draws.csv").write_text("imitation\\n0.3\\n0.5\\n")
-    >>> _ = (folder / "f.toml").write_text('[model]\\ntarget = '
+    >>> _ = (folder / "f.toml").write_text('[model]\\nfactory = '
     ...     '"sdmodels.reference.bass:build"\\nposterior = "draws.csv"\\n')
-    >>> spec = load_spec(folder / "f.toml")
-    >>> draws = posterior_from(spec, load_model(spec.target, spec.options).graph())
+    >>> spec = load_forecast_spec(folder / "f.toml")
+    >>> draws = posterior_from(spec, load_model(spec.factory, spec.options).graph())
     >>> draws.values["imitation"].tolist()
     [0.3, 0.5]
     """

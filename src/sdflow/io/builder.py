@@ -16,13 +16,12 @@ from pysd.builders.python.subscripts import SubscriptManager
 from pysd.translators.structures import abstract_expressions as ae
 from pysd.translators.structures.abstract_model import AbstractControlElement
 
-from .. import dsl
 from ..dsl import functions as fn
 from ..dsl.model import Model
 from ..names import name_key
 from ..expr.broadcast import union
 from . import external, lookups
-from .errors import ImportModelError, UnsupportedFeatureError
+from ..errors import ImportModelError, UnsupportedFeatureError
 from .expressions import ExpressionTranslator, Term
 from .settings import depends_on_time, fold_setting
 from .units import vensim_units
@@ -183,8 +182,7 @@ class ModelBuilder:
             times, values, keyword = external.read_data(comps, dims, self.space,
                                                         self.path.parent, element.name)
             if keyword == "interpolate" and not np.isnan(values).any():
-                self.model._add(dsl.Data(name, self.model, times, values, None,
-                                         self.model._dims(kwargs["dims"]), doc))
+                self.model.data(name, values, times=times, **kwargs)
                 return
             # missing values or a step keyword: a graphical function of TIME per element
             table = lookups.series_lookup(self, name, dims, times, values, keyword)
@@ -253,8 +251,7 @@ class ModelBuilder:
                 raise UnsupportedFeatureError(
                     f"variable '{element.name}': data with missing values or a keyword "
                     "mixed with other definitions is not supported", element.name)
-            var = self.model._add(dsl.Data(name, self.model, times, part, None,
-                                           tuple(ranges) or None, ""))
+            var = self.model.data(name, part, times=times, dims=ranges or None)
             return Term(var, tuple(ranges))
         if isinstance(ast, ae.GetConstantsStructure):
             data = external.read_constants(ast, component, full, self.space,

@@ -17,7 +17,7 @@ from ..dsl import functions as fn
 from ..dsl import stateful as st
 from ..expr.broadcast import union
 from ..expr.nodes import Literal, Reduce, Reindex, Stateful, as_expr
-from .errors import ImportModelError, UnsupportedFeatureError
+from ..errors import ImportModelError, UnsupportedFeatureError
 
 
 #: Vensim's :NA: (a missing value) is the number -2^109.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ImportModelError, UnsupportedFeatureError
+from ..errors import ImportModelError, UnsupportedFeatureError
 
 
 def _coords(component, dims, space) -> dict:

@@ -13,7 +13,7 @@ from pysd.translators.structures import abstract_expressions as ae
 
 from ..expr.nodes import Reindex, Select
 from . import external
-from .errors import UnsupportedFeatureError
+from ..errors import UnsupportedFeatureError
 from .expressions import Term
 
 

@@ -8,8 +8,7 @@ import warnings
 from pathlib import Path
 
 from ..dsl.model import Model
-from ..errors import UnitError
-from .errors import ImportModelError, UnitsDroppedWarning
+from ..errors import ImportModelError, UnitError, UnitsDroppedWarning
 
 
 def _declared_encoding(path: Path) -> str | None:
@@ -150,7 +149,7 @@ def read_model(path) -> Model:
     >>> read_model(folder / "decay.txt")
     Traceback (most recent call last):
     ...
-    sdflow.io.errors.ImportModelError: ...decay.txt: unknown model file type '.txt'; ...
+    sdflow.errors.ImportModelError: ...decay.txt: unknown model file type '.txt'; ...
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".mdl":

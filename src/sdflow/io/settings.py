@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
-from .errors import UnsupportedFeatureError
+from ..errors import UnsupportedFeatureError
 
 NUMERIC = (int, float, np.integer, np.floating, np.ndarray)
 

@@ -11,7 +11,7 @@ import re
 
 from ..expr.nodes import Expr, Reindex, Select
 from ..names import name_key
-from .errors import ImportModelError
+from ..errors import ImportModelError
 
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from ..expr import nodes as ex
 from ..names import name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
-from .errors import UnsupportedFeatureError
+from ..errors import UnsupportedFeatureError
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 _CALLS = {"min": "MIN", "max": "MAX", "abs": "ABS", "exp": "EXP", "ln": "LN",

@@ -3,8 +3,9 @@
 A table's schema maps each known key to a `Kind`: a short description of what is expected
 ("a whole number >= 1") and the test of a value. `check_table` refuses an unknown key
 (suggesting the closest known one), a missing required key and a value of the wrong kind
-with a `SpecError` that names the key (``mcmc.walkers``) and what is expected. Nothing here
-knows about calibration: any spec read from TOML can declare its tables this way.
+with a `SpecError` that names the key (``mcmc.walkers``) and what is expected. `read_toml`
+reads a spec file, naming the file when it is missing, not UTF-8 or not TOML. Nothing here
+knows about calibration or forecasting: both specs declare their tables this way.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import difflib
 import math
 import numbers
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..errors import SpecError
+from ._tomllib import tomllib
+from .errors import SpecError
 
 
 @dataclass(frozen=True)
@@ -133,3 +136,42 @@ def check_table(table, fields: Mapping[str, Kind], where: str,
             name = f"{where}.{key}" if where else key
             raise SpecError(f"{name}: is required ({fields[key].expected})")
     return table
+
+
+def read_toml(path: str | Path) -> dict:
+    """The tables of the TOML file at ``path``.
+
+    Raises
+    ------
+    SpecError
+        Naming the file when it does not exist, is not UTF-8 text (with the byte) or is
+        not valid TOML (with TOML's line and column).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
+    >>> _ = f.write_text('seed = 3\\n[model]\\nfactory = "pkg.module:build"\\n')
+    >>> read_toml(f)
+    {'seed': 3, 'model': {'factory': 'pkg.module:build'}}
+    >>> _ = f.write_text('seed = \\n')
+    >>> try:
+    ...     read_toml(f)
+    ... except SpecError as error:
+    ...     print(str(error).replace(str(f), "s.toml"))
+    s.toml: not valid TOML: Invalid value (at line 1, column 8)
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(f"spec file {path} does not exist") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text: byte {exc.start} (0x{data[exc.start]:02x}) "
+                        "cannot be decoded; save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: not valid TOML: {exc}") from None
