@@ -129,7 +129,32 @@ def median(rows: list, engine: str) -> float:
     return statistics.median(both) if both else None
 
 
-def table(rows: list) -> str:
+def scope(root: Path) -> dict:
+    """What the folder holds: feature and sample folders, model files by kind."""
+    counts = {"features": sum(1 for f in (root / "tests").glob("*") if f.is_dir()),
+              "samples": sum(1 for f in (root / "samples").glob("*") if f.is_dir())}
+    for suffix in ("mdl", "xmile", "stmx"):
+        counts[suffix] = sum(1 for group in ("tests", "samples")
+                             for _ in (root / group).glob(f"*/*.{suffix}"))
+    return counts
+
+
+def feature_table(rows: list) -> list[str]:
+    """One line per suite folder (the suite groups its models by feature)."""
+    by_folder: dict[str, list] = {}
+    for r in rows:
+        by_folder.setdefault(r["label"], []).append(r)
+    lines = ["| feature (suite folder) | files run | sdflow passes | PySD passes |",
+             "|---|---|---|---|"]
+    for label, group in by_folder.items():
+        kinds = ", ".join(sorted({r["file"] for r in group}))
+        lines.append(f"| {label} | {len(group)} ({kinds}) "
+                     f"| {sum(bool(r['ours']['ok']) for r in group)} "
+                     f"| {sum(bool(r['peer']['ok']) for r in group)} |")
+    return lines
+
+
+def table(rows: list, counts: dict) -> str:
     ours_pass = sum(r["ours"]["ok"] for r in rows)
     peer_pass = sum(r["peer"]["ok"] for r in rows)
     both = sum(r["ours"]["ok"] and r["peer"]["ok"] for r in rows)
@@ -144,6 +169,20 @@ def table(rows: list) -> str:
         "zero). Times are wall-clock milliseconds on a 2-core machine: import + first run,",
         "and one more run of the already imported model. Regenerate with",
         "`python benchmarks/conformance.py DIR`.",
+        "",
+        "## Scope: what was measured",
+        "",
+        f"The folder measured holds part of the SDXorg test-models suite: {counts['features']}",
+        "of the suite's 153 feature tests (its `tests/` folders) and "
+        f"{counts['samples']} of its samples,",
+        f"{counts['mdl'] + counts['xmile'] + counts['stmx']} model files: "
+        f"{counts['mdl']} Vensim `.mdl`, {counts['xmile']} XMILE `.xmile` "
+        f"and {counts['stmx']} Stella `.stmx`.",
+        "The table runs every `.mdl` and `.xmile` file of a folder that has a canonical",
+        f"output ({len(rows)} files); the `.stmx` files are not run. Results on the other",
+        "half of the suite, and on models outside it, are not measured here.",
+        "",
+        "## Results",
         "",
         f"- models: {len(rows)}; sdflow passes {ours_pass}, PySD passes {peer_pass}, "
         f"both pass {both}",
@@ -163,6 +202,12 @@ def table(rows: list) -> str:
         "error naming the setting. Unit text is kept on imported models",
         "when it passes sdflow's unit check, and dropped with a warning otherwise; units",
         "never change the numbers, so they do not affect this table.",
+        "",
+        "## Per feature",
+        "",
+        *feature_table(rows),
+        "",
+        "## Per model file",
         "",
         "| model | file | sdflow | PySD | sdflow ms (import+run / run) "
         "| PySD ms (import+run / run) | note |",
@@ -206,7 +251,7 @@ def main(argv=None) -> int:
         if args.verbose and "trace" in result["ours"]:
             print(result["ours"]["trace"])
     if not args.only:
-        text = table(rows)
+        text = table(rows, scope(args.dir))
         atomic_write(args.out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
         print(f"wrote {args.out}")
     ours = sum(r["ours"]["ok"] for r in rows)
