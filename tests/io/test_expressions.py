@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import sdflow as sf
+from sdflow.io.errors import UnsupportedFeatureError
 
 CONTROL = """
 INITIAL TIME = 0 ~~|
@@ -101,3 +102,32 @@ def test_banged_range_is_apart_from_the_same_range_unbanged(tmp_path):
         got = ours[name].values.reshape(len(peer), -1)
         np.testing.assert_allclose(got, peer.filter(like=name).values, rtol=1e-12,
                                    err_msg=name)
+
+
+ORDER_EXPRESSIONS = """
+x = 3 + STEP(2, 3) + RAMP(0.5, 4, 8) ~~|
+half order = 2 ~~|
+stages = half order * 2 ~~|
+fractional order = 2.7 ~~|
+delay by expression = DELAY N(x, 3, 1, stages) ~~|
+delay truncated = DELAY N(x, 3, 1, fractional order) ~~|
+smooth by expression = SMOOTH N(x, 2, 3, half order + 1) ~~|
+"""
+
+
+def test_delay_and_smooth_order_given_by_an_expression_match_pysd(tmp_path):
+    # Vensim reads the order once at initialisation; PySD's DelayN truncates 2.7 to 2
+    columns = ["delay by expression", "delay truncated", "smooth by expression"]
+    ours, peer = both(tmp_path, ORDER_EXPRESSIONS, columns)
+    for name in columns:
+        np.testing.assert_allclose(ours[name].values, peer[name].values, rtol=1e-9,
+                                   atol=1e-12, err_msg=name)
+    # the orders differ, so the outputs do too (the test would not pass by accident)
+    assert not np.allclose(ours["delay by expression"], ours["delay truncated"])
+
+
+def test_delay_order_read_from_the_state_is_refused(tmp_path):
+    path = tmp_path / "model.mdl"
+    path.write_text("level = INTEG(1, 2) ~~|\nd = DELAY N(level, 3, 1, level) ~~|\n" + CONTROL)
+    with pytest.raises(UnsupportedFeatureError, match="'d'.*DELAY N.*order"):
+        sf.read_vensim(path)

@@ -15,7 +15,7 @@ import numpy as np
 from ..dsl.allocation import allocate_by_priority
 from ..dsl import functions as fn
 from ..dsl import stateful as st
-from ..dsl.expressions import Literal, Reduce, Reindex, Stateful, as_expr
+from ..dsl.expressions import Literal, Reduce, Reindex, as_expr
 from ..ir.dims import union
 from .errors import ImportModelError, UnsupportedFeatureError
 
@@ -308,8 +308,7 @@ class ExpressionTranslator:
             builder = st.delay1i if order == 1 else st.delay3i
             return self._stateful(builder, node.input, node.delay_time, node.initial)
         args = self._many((node.input, node.delay_time, node.initial))
-        expr = Stateful("delay_n", input=args[0].expr, delay_time=args[1].expr,
-                        initial=args[2].expr, order=Literal(order))
+        expr = st.delay_n(*(a.expr for a in args), order=order)
         return Term(expr, union(*(a.dims for a in args)))
 
     def _DelayStructure(self, node) -> Term:
@@ -320,12 +319,19 @@ class ExpressionTranslator:
         return self._stateful(builder, node.input, node.smooth_time, node.initial)
 
     def _order(self, node, what: str) -> int:
+        # Vensim reads the order once, at initialisation, and PySD truncates it to a whole
+        # number; the order sets how many hidden stocks the delay has, so it is folded here
+        # from numbers and constants (a later change of those constants keeps this order)
         order = node.order
-        if isinstance(order, (int, float, np.integer, np.floating)) and order >= 1 \
-                and float(order) == int(order):
+        if not isinstance(order, (int, float, np.integer, np.floating)):
+            order = self.constant(order)
+        if order is not None and np.isfinite(order) and int(order) >= 1:
             return int(order)
-        raise self.unsupported(f"{what} with order {order!r} (the order must be a whole "
-                               "number written in the equation)")
+        if order is not None:
+            raise self.error(f"{what} with order {order!r}: the order must be at least 1")
+        raise self.unsupported(f"{what} with an order that is not an expression of numbers "
+                               "and constants (the order sets the number of stages, fixed "
+                               "when the model is built)")
 
     def _DelayNStructure(self, node) -> Term:
         return self._delay(node, self._order(node, "DELAY N"))
@@ -333,8 +339,7 @@ class ExpressionTranslator:
     def _SmoothNStructure(self, node) -> Term:
         order = self._order(node, "SMOOTH N")
         args = self._many((node.input, node.smooth_time, node.initial))
-        expr = Stateful("smooth_n", input=args[0].expr, delay_time=args[1].expr,
-                        initial=args[2].expr, order=Literal(order))
+        expr = st.smooth_n(*(a.expr for a in args), order=order)
         return Term(expr, union(*(a.dims for a in args)))
 
     def _DelayFixedStructure(self, node) -> Term:
