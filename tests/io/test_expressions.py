@@ -131,3 +131,52 @@ def test_delay_order_read_from_the_state_is_refused(tmp_path):
     path.write_text("level = INTEG(1, 2) ~~|\nd = DELAY N(level, 3, 1, level) ~~|\n" + CONTROL)
     with pytest.raises(UnsupportedFeatureError, match="'d'.*DELAY N.*order"):
         sf.read_vensim(path)
+
+
+XMILE_BUILTINS = """<?xml version="1.0" encoding="utf-8"?>
+<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+<header><vendor>test</vendor><product version="1">test</product></header>
+<sim_specs method="Euler"><start>0</start><stop>5</stop><dt>0.5</dt></sim_specs>
+<dimensions><dim name="d"><elem name="a"/><elem name="b"/><elem name="c"/></dim></dimensions>
+<model><variables>
+<aux name="step size"><eqn>DT</eqn></aux>
+<aux name="t2"><eqn>TIME * TIME</eqn></aux>
+<aux name="prev"><eqn>PREVIOUS(t2, 7)</eqn></aux>
+<aux name="first"><eqn>INIT(t2 + 1)</eqn></aux>
+<aux name="v"><dimensions><dim name="d"/></dimensions>
+<element subscript="a"><eqn>TIME - 2</eqn></element>
+<element subscript="b"><eqn>3</eqn></element>
+<element subscript="c"><eqn>-TIME</eqn></element></aux>
+<aux name="lowest"><eqn>MIN(v)</eqn></aux>
+<aux name="highest"><eqn>MAX(v)</eqn></aux>
+</variables></model></xmile>
+"""
+
+
+def test_xmile_dt_previous_init_and_whole_array_min_max(tmp_path):
+    path = tmp_path / "builtins.xmile"
+    path.write_text(XMILE_BUILTINS)
+    run = sf.read_xmile(path).simulate()
+    time = np.arange(0, 5.25, 0.5)
+    # XMILE 1.0 semantics, by hand: DT is the step; PREVIOUS is the value one step ago
+    # and its initial value at the start; INIT is the value at the start; one-argument
+    # MIN/MAX reduce the whole array
+    assert run["step size"].values.tolist() == [0.5] * len(time)
+    np.testing.assert_allclose(run["prev"].values, [7.0, *(time[:-1] ** 2)])
+    assert run["first"].values.tolist() == [1.0] * len(time)
+    np.testing.assert_allclose(run["lowest"].values, np.minimum(time - 2, -time))
+    np.testing.assert_allclose(run["highest"].values, np.maximum(time - 2, 3.0))
+    # Simlin (another engine that reads XMILE; PySD does not implement DT or PREVIOUS)
+    simlin = pytest.importorskip("simlin")
+    theirs = simlin.load(str(path)).run().results
+    for name, column in [("step size", "step_size"), ("prev", "prev"), ("first", "first"),
+                         ("lowest", "lowest"), ("highest", "highest")]:
+        np.testing.assert_allclose(run[name].values, theirs[column].values, rtol=1e-12,
+                                   err_msg=name)
+
+
+def test_previous_without_initial_value_is_refused(tmp_path):
+    path = tmp_path / "previous.xmile"
+    path.write_text(XMILE_BUILTINS.replace("PREVIOUS(t2, 7)", "PREVIOUS(t2)"))
+    with pytest.raises(UnsupportedFeatureError, match="'prev'.*PREVIOUS.*initial value"):
+        sf.read_xmile(path)

@@ -130,6 +130,8 @@ class ExpressionTranslator:
     # -- plain nodes -------------------------------------------------------------------
     def _ReferenceStructure(self, node) -> Term:
         subs = list(node.subscripts.subscripts) if node.subscripts else []
+        if node.reference == "dt" and not subs:
+            return self._dt()
         term = self.resolve(node.reference, subs, None, self)
         if self.bang_copies:
             for text in subs:
@@ -221,6 +223,10 @@ class ExpressionTranslator:
                                    "in model time units (arguments 0, offset, 0)")
         if name == "vector_select":
             return self._vector_select(node.arguments)
+        if name in ("vmin_xmile", "vmax_xmile") and len(node.arguments) == 1:
+            return self._whole_array(name[1:4], node.arguments[0])
+        if name == "previous":
+            return self._previous(node.arguments)
         if name == "elmcount":
             ref = node.arguments[0]
             rng = self.space.range_name(getattr(ref, "reference", ""))
@@ -228,6 +234,39 @@ class ExpressionTranslator:
                 raise self.error("ELMCOUNT needs a subscript range")
             return Term(float(len(self.space.ranges[rng])))
         return self.resolve(name, [], node.arguments, self)
+
+    def _dt(self) -> Term:
+        """XMILE's DT (the time step), unless the model defines a variable ``dt``."""
+        try:
+            return self.resolve("dt", [], None, self)
+        except ImportModelError:
+            if self.dt is None:
+                raise self.unsupported("DT in a model whose time step changes during "
+                                       "the run") from None
+            return Term(float(self.dt))
+
+    def _previous(self, nodes) -> Term:
+        """XMILE's PREVIOUS(x, initial): x one time step ago, ``initial`` at the start.
+
+        With Euler steps this is a pipeline of exactly one step, DELAY FIXED by DT.
+        """
+        if len(nodes) != 2:
+            raise self.unsupported("PREVIOUS without its initial value (write "
+                                   "PREVIOUS(x, initial value))")
+        if self.dt is None:
+            raise self.unsupported("PREVIOUS in a model whose time step changes during "
+                                   "the run")
+        value, initial = self._many(nodes)
+        return Term(st.delay_fixed(value.expr, float(self.dt), initial.expr),
+                    union(value.dims, initial.dims))
+
+    def _whole_array(self, op: str, node) -> Term:
+        """XMILE's one-argument MIN/MAX: the extreme over every dimension of the array."""
+        arg = self.translate(node)
+        expr = arg.expr
+        for dim in arg.dims:
+            expr = Reduce(op, expr, dim)
+        return Term(expr)
 
     def _banged_terms(self, nodes) -> tuple[list[Term], set]:
         """Arguments of SUM, PROD, VMIN, VMAX or VECTOR SELECT, and the ranges to reduce.
