@@ -180,3 +180,42 @@ def test_previous_without_initial_value_is_refused(tmp_path):
     path.write_text(XMILE_BUILTINS.replace("PREVIOUS(t2, 7)", "PREVIOUS(t2)"))
     with pytest.raises(UnsupportedFeatureError, match="'prev'.*PREVIOUS.*initial value"):
         sf.read_xmile(path)
+
+
+VECTOR_ORDER = """
+dim: A1, A2, A3, A4, A5 ~~|
+vals[dim] = 3, -1, 4, 2, 0.5 ~~|
+moving[dim] = vals[dim] * (Time - 2.5) ~~|
+order up[dim] = VECTOR SORT ORDER(vals[dim], 1) ~~|
+order down[dim] = VECTOR SORT ORDER(vals[dim], -1) ~~|
+order moving[dim] = VECTOR SORT ORDER(moving[dim], 1) ~~|
+rank up[dim] = VECTOR RANK(vals[dim], 1) ~~|
+rank down[dim] = VECTOR RANK(moving[dim], 0) ~~|
+direction = IF THEN ELSE(Time > 5, 1, -1) ~~|
+order switching[dim] = VECTOR SORT ORDER(vals[dim], direction) ~~|
+"""
+
+
+def test_vector_sort_order_and_rank_match_pysd(tmp_path):
+    columns = ["order up", "order down", "order moving", "rank up", "rank down",
+               "order switching"]
+    ours, peer = both(tmp_path, VECTOR_ORDER, columns)
+    for name in columns:
+        np.testing.assert_array_equal(ours[name].values.reshape(len(peer), -1),
+                                      peer.filter(like=name + "[").values, err_msg=name)
+    # by hand: ascending order of 3, -1, 4, 2, 0.5 is A2, A5, A4, A1, A3 (0-based indices)
+    assert ours["order up"].isel(time=0).values.tolist() == [1, 4, 3, 0, 2]
+    assert ours["rank up"].isel(time=0).values.tolist() == [4, 1, 5, 3, 2]
+
+
+def test_vector_sort_order_keeps_equal_values_in_index_order(tmp_path):
+    # a stable sort: numpy's unstable argsort in PySD may order the ties either way
+    path = tmp_path / "ties.mdl"
+    path.write_text("dim: A1, A2, A3, A4 ~~|\nvals[dim] = 2, 1, 2, 1 ~~|\n"
+                    "up[dim] = VECTOR SORT ORDER(vals[dim], 1) ~~|\n"
+                    "down[dim] = VECTOR SORT ORDER(vals[dim], -1) ~~|\n"
+                    "rank[dim] = VECTOR RANK(vals[dim], 1) ~~|\n" + CONTROL)
+    run = sf.read_vensim(path).simulate()
+    assert run["up"].isel(time=0).values.tolist() == [1, 3, 0, 2]
+    assert run["down"].isel(time=0).values.tolist() == [2, 0, 3, 1]  # the reverse
+    assert run["rank"].isel(time=0).values.tolist() == [3, 1, 4, 2]

@@ -223,6 +223,8 @@ class ExpressionTranslator:
                                    "in model time units (arguments 0, offset, 0)")
         if name == "vector_select":
             return self._vector_select(node.arguments)
+        if name in ("vector_sort_order", "vector_rank"):
+            return self._vector_order(name, node.arguments)
         if name in ("vmin_xmile", "vmax_xmile") and len(node.arguments) == 1:
             return self._whole_array(name[1:4], node.arguments[0])
         if name == "previous":
@@ -267,6 +269,48 @@ class ExpressionTranslator:
         for dim in arg.dims:
             expr = Reduce(op, expr, dim)
         return Term(expr)
+
+    def _vector_order(self, name: str, nodes) -> Term:
+        """VECTOR SORT ORDER and VECTOR RANK along the last dimension of the vector.
+
+        PySD's semantics (Vensim's documentation): SORT ORDER gives at each position the
+        0-based index of the element that sorts there, ascending for a direction > 0 and
+        the reverse of that otherwise; RANK gives each element's 1-based place in that
+        order. Equal values keep their index order (a stable sort), as numpy's argsort
+        does on vectors of this size. Built from pairwise comparisons with a copy of the
+        dimension, so every engine runs it as sums of array expressions.
+        """
+        vector, direction = self._many(nodes)
+        if not vector.dims:
+            raise self.error(f"{name.upper().replace('_', ' ')} needs a subscripted vector")
+        dim = vector.dims[-1]
+        n = len(dim)
+        copy = self.space.banged_copy(dim)
+
+        def positions(d):  # 0, 1, ..., n-1 along d
+            terms = [k * Reindex(Literal(1.0), None, d, [0 if j == k else -1 for j in range(n)])
+                     for k in range(1, n)]
+            return sum(terms[1:], terms[0]) if terms else Literal(0.0)
+
+        def along_copy(expr):
+            return Reindex(expr, dim, copy, range(n))
+
+        x, x_other = vector.expr, along_copy(vector.expr)
+        before = (x_other < x) | (fn.eq(x_other, x) & (positions(copy) < positions(dim)))
+        rank = Reduce("sum", fn.if_then_else(before, 1.0, 0.0), copy)  # 0-based, ascending
+        if name == "vector_rank":
+            ascending, descending = rank + 1.0, n - rank
+        else:
+            def order(place):  # the index of the element whose rank is ``place``
+                hit = fn.eq(along_copy(rank), place)
+                return Reduce("sum", fn.if_then_else(hit, positions(copy), 0.0), copy)
+            ascending, descending = order(positions(dim)), order((n - 1) - positions(dim))
+        fixed = self.constant(nodes[1])
+        if fixed is not None:
+            expr = ascending if fixed > 0 else descending
+        else:
+            expr = fn.if_then_else(direction.expr > 0, ascending, descending)
+        return Term(expr, union(vector.dims, direction.dims))
 
     def _banged_terms(self, nodes) -> tuple[list[Term], set]:
         """Arguments of SUM, PROD, VMIN, VMAX or VECTOR SELECT, and the ranges to reduce.
