@@ -2,23 +2,28 @@
 
 Usage::
 
-    python scripts/regional_analysis.py [--out sdmodels/figures] [--stop 2050]
+    python scripts/regional_analysis.py [--out sdmodels/figures] [--stop 2050] [--defaults]
 
-Writes to the output folder:
+Each preset runs with its calibrated constants (``calibration/results/<preset>/params.json``)
+unless ``--defaults`` is given or the file is missing. Writes to the output folder:
 
-* ``base_vs_gdp.png``: base runs 2004-2018 against real and nominal GDP (log scale);
+* ``base_vs_gdp.png``: base runs 2004-2018 against real GDP (log scale);
 * ``policy_<preset>.png``: integration, trust, protectionism and output under the
-  governance scenarios to ``--stop`` (levers switched at the policy year, 2025);
-* ``policy_<stop>.csv``: scenario outcomes at ``--stop`` for every preset;
-* ``loop_knockout.csv``: outcomes with one loop's link cut (loop dominance);
-* and prints the base-run fit, a growth accounting of the base run and both tables.
-
-Scenarios run as one batch per preset (one row of parameters per scenario).
+  governance scenarios to ``--stop`` (levers switched in 2026);
+* ``policy_<stop>.csv``: scenario outcomes at ``--stop``: area means, lever costs, and how
+  the gains are distributed (per member, and their spread);
+* ``gains_<stop>.csv``: each member's output gain against the base run and what it pays
+  (lever costs and net benefit-sharing transfers);
+* ``loop_knockout.csv``: the response to a monitoring policy with one link held at its
+  base-run path (the loops through it cut) against the closed model;
+* ``payoff_matrix.csv``: the 2x2 game of a representative pair of each area;
+* and prints the base-run fit and every table as markdown.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -33,34 +38,40 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from sdflow.solve.results import atomic_write  # noqa: E402
-from sdmodels.regional_integration import LEVERS, PRESETS, build  # noqa: E402
+from sdmodels.regional_integration import (LEVERS, PRESETS, build,  # noqa: E402
+                                           is_prisoners_dilemma, payoff_matrix)
 from sdmodels.regional_integration.data import region_data  # noqa: E402
 
 POLICY_LEVEL = 0.8
+POLICY_YEAR = 2026.0
 INTERNAL = ["contract enforcement", "information sharing", "monitoring", "benefit sharing"]
 EXTERNAL = ["central coordination", "evaluation reform"]
+PAIRS = {"yrd": ["Jiangsu", "Zhejiang"], "jjj": ["Beijing", "Hebei"],
+         "pprd": ["Hunan", "Jiangxi"]}
+"""Representative pairs for the payoff matrix: neighbours of similar size in each area."""
 
-#: Loop knockouts: the constant set to 0 cuts one link of the listed loops.
 KNOCKOUTS = {
-    "trust building rate": "R2 trust and cooperation (kept agreements -> trust)",
-    "gain trust rate": "R3 shared gains (gains -> trust)",
-    "tournament sensitivity": "R4 tournament trap and B4 catch-up (growth gap -> pressure)",
-    "trust erosion rate": "R5 distrust spiral (opportunism -> trust)",
-    "public goods elasticity": "R6 regional public goods (goods -> output)",
-    "overcapacity return penalty": "B3 overcapacity (duplicates -> return)",
-    "return elasticity of investment": "B2 and B3 (return -> investment)",
-    "tournament effect on investment": "B4 investment catch-up (pressure -> investment)",
-    "technology diffusion rate": "B7 catch-up (gap -> productivity growth)",
+    "capture opportunity": "B8 temptation of open markets",
+    "integration stake": "R4 stake in integration, R5 distrust spiral",
+    "protection payoff": "B8, R4, R5 and the temptation's pull on cooperation",
 }
 
 
+def calibrated(key: str, use: bool = True) -> dict:
+    """The calibrated constants of a preset (``"params"`` of its params.json, arrays for
+    per-member constants), as `simulate(params=...)` takes them; {} without a calibration."""
+    path = ROOT / "calibration" / "results" / key / "params.json"
+    if not use or not path.exists():
+        return {}
+    flat = json.loads(path.read_text())["params"]
+    return {name: np.asarray(value, dtype=float) if isinstance(value, list) else float(value)
+            for name, value in flat.items()}
+
+
 def scenarios() -> dict[str, dict[str, float]]:
-    """Scenario name -> constants that differ from the base run."""
-    out: dict[str, dict[str, float]] = {"base (2004 institutions)": {}}
-    none = {}
-    for lever in LEVERS:
-        none[lever.name] = none[f"{lever.name} policy"] = 0.0
-    out["no governance"] = none
+    """Scenario name -> lever values that differ from the base run (from 2026)."""
+    out: dict[str, dict[str, float]] = {"base (institutions held)": {}}
+    out["no governance"] = {f"{lever.name} policy": 0.0 for lever in LEVERS}
     for lever in LEVERS:
         out[f"{lever.name} {POLICY_LEVEL}"] = {f"{lever.name} policy": POLICY_LEVEL}
     out["internal package"] = {f"{n} policy": POLICY_LEVEL for n in INTERNAL}
@@ -69,10 +80,16 @@ def scenarios() -> dict[str, dict[str, float]]:
     return out
 
 
-def batch_params(model, rows: list[dict[str, float]]) -> dict[str, np.ndarray]:
-    """One parameter array per constant that any row changes; the model's value elsewhere."""
-    names = sorted({k for row in rows for k in row})
-    return {k: np.array([row.get(k, float(model[k].value)) for row in rows]) for k in names}
+def batch_params(model, rows: list[dict], fixed: dict) -> dict:
+    """One parameter row per scenario: the scenario's values over the fixed ones."""
+    names = sorted({k for row in rows for k in row} | set(fixed))
+    out = {}
+    for k in names:
+        default = fixed.get(k, model[k].value)
+        out[k] = np.array([np.broadcast_to(row.get(k, default), np.shape(default))
+                           for row in rows], dtype=float)
+    out["policy year"] = np.full(len(rows), POLICY_YEAR)
+    return out
 
 
 def area_mean(da):
@@ -86,38 +103,15 @@ def fit_table(runs) -> pd.DataFrame:
         y = run["output"].sel(time=np.arange(2004.0, 2019.0)).to_pandas()
         y.index = y.index.astype(int)
         for member in PRESETS[key].members:
-            model, real, nominal = y[member], data.real_gdp[member], data.nominal_gdp[member]
+            model, real = y[member], data.real_gdp[member]
             rows.append({
                 "preset": key, "member": member,
                 "model growth": (model[2018] / model[2004]) ** (1 / 14) - 1,
                 "real growth": (real[2018] / real[2004]) ** (1 / 14) - 1,
-                "nominal growth": (nominal[2018] / nominal[2004]) ** (1 / 14) - 1,
                 "2018 model/real": model[2018] / real[2018],
-                "2018 model/nominal": model[2018] / nominal[2018],
-                "rms log error vs real": float(np.sqrt(np.mean(np.log(model / real) ** 2))),
+                "rms log error": float(np.sqrt(np.mean(np.log(model / real) ** 2))),
             })
     return pd.DataFrame(rows)
-
-
-def growth_accounting(run, start: float, stop: float, alpha: float) -> dict[str, float]:
-    """Shares of the log change of regional output from each factor of the output equation."""
-    def log_change(name, power=1.0, weights=None):
-        da = run[name]
-        a, b = da.sel(time=start), da.sel(time=stop)
-        change = power * np.log(b / a)
-        return float((change * weights).sum()) if weights is not None else float(change)
-
-    y = run["output"]
-    w = (y.sel(time=start) / y.sel(time=start).sum()).values
-    parts = {
-        "capital (R1, B1, B2, B3, B4)": log_change("capital", alpha, w),
-        "labour": log_change("labour", 1 - alpha, w),
-        "productivity (B7; integration learning)": log_change("productivity", 1.0, w),
-        "market size (R7, R4)": log_change("market size effect", 1.0, w),
-        "public goods (R6)": log_change("public goods effect"),
-    }
-    total = sum(parts.values())
-    return {k: v / total for k, v in parts.items()} | {"total log change": total}
 
 
 def plot_fit(runs, out: Path) -> None:
@@ -130,17 +124,13 @@ def plot_fit(runs, out: Path) -> None:
             c = colors[i % 10]
             ax.plot(y["time"], y.sel(member=member), color=c, lw=2, label=member)
             ax.plot(data.real_gdp.index, data.real_gdp[member], "o", color=c, ms=4)
-            ax.plot(data.nominal_gdp.index, data.nominal_gdp[member], "x", color=c, ms=4,
-                    alpha=0.5)
         ax.set_yscale("log")
-        ax.set_title(f"{PRESETS[key].title}: base run (lines) vs GDP")
+        ax.set_title(f"{PRESETS[key].title}: base run (lines) vs real GDP (dots)")
         ax.set_xlabel("year")
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=7, ncol=2, loc="upper left")
     axes[0].set_ylabel("output, 100 million yuan/year (2004 prices)")
-    fig.text(0.5, 0.005, "dots: GDP deflated by the investment price index (2004 prices); "
-             "crosses: nominal GDP. Uncalibrated model.", ha="center", fontsize=9)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout()
     _save(fig, out / "base_vs_gdp.png")
 
 
@@ -158,17 +148,104 @@ def plot_policies(key, run, names, out: Path, stop: float) -> None:
             values = 100 * (da / base - 1) if var == "regional output" else area_mean(da)
             ax.plot(da["time"], values, styles[r // 10], color=plt.cm.tab10(r % 10),
                     lw=2.2 if r < 2 else 1.4, label=name)
-        ax.axvline(2025, color="grey", lw=0.8)
+        ax.axvline(POLICY_YEAR, color="grey", lw=0.8)
         ax.set_title(title)
         ax.grid(alpha=0.3)
     for ax in axes[1]:
         ax.set_xlabel("year")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=9, loc="center right", title="scenario")
-    fig.suptitle(f"{PRESETS[key].title}: governance levers set to {POLICY_LEVEL} from 2025 "
-                 f"(grey line), to {int(stop)}")
-    fig.tight_layout(rect=(0, 0, 0.82, 1))
+    fig.suptitle(f"{PRESETS[key].title}: governance levers set to {POLICY_LEVEL} from "
+                 f"{int(POLICY_YEAR)} (grey line), to {int(stop)}")
+    fig.tight_layout(rect=(0, 0, 0.8, 0.96))
     _save(fig, out / f"policy_{key}.png")
+
+
+def policy_tables(key, run, names, stop):
+    """Area outcomes per scenario, and each member's gains and payments."""
+    end = run.dataset.sel(time=stop)
+    window = run.dataset.sel(time=slice(POLICY_YEAR, stop))
+    base_output = end["output"].isel(run=0)
+    rows, gains = [], []
+    for r, name in enumerate(names):
+        row = end.isel(run=r)
+        gain = 100 * (row["output"] / base_output - 1)
+        # what a member pays for the policy: lever and joint-project costs, and its net
+        # payments into the benefit-sharing fund, over the policy years
+        spent = (window["governance cost share"] * window["output"] - window["net transfer"])
+        paid = spent.isel(run=r).sum("time") - spent.isel(run=0).sum("time")
+        gained = (window["output"].isel(run=r) - window["output"].isel(run=0)).sum("time")
+        rows.append({
+            "preset": key, "scenario": name,
+            "integration": float(area_mean(row["member integration"])),
+            "trust": float(area_mean(row["mean trust"])),
+            "protectionism": float(area_mean(row["protectionism"])),
+            "lever cost share": float(row["lever cost share"]),
+            "output vs base %": 100 * (float(row["regional output"])
+                                       / float(end["regional output"].isel(run=0)) - 1),
+            "lowest member gain %": float(gain.min()),
+            "highest member gain %": float(gain.max()),
+            "spread of gains (points)": float(gain.max() - gain.min()),
+        })
+        for member in run["output"]["member"].values:
+            gains.append({"preset": key, "scenario": name, "member": str(member),
+                          "output gain %": float(gain.sel(member=member)),
+                          "cumulative output gained": float(gained.sel(member=member)),
+                          "cumulative extra cost and net payments": float(
+                              paid.sel(member=member))})
+    return rows, gains
+
+
+def knockout_rows(key, stop, fixed):
+    """Monitoring policy from 2026 with each holdable link closed or held at its base path."""
+    base = build(key, stop=stop, saveper=0.25).simulate(params=fixed or None)
+    policy = {"monitoring_policy": POLICY_LEVEL, "policy_year": POLICY_YEAR}
+    closed = build(key, stop=stop, **policy).simulate(params=fixed or None).dataset.sel(time=stop)
+    end = base.dataset.sel(time=stop)
+    rows = []
+    for link, loops in KNOCKOUTS.items():
+        path = base[link].to_pandas()
+        held = build(key, stop=stop, hold={link: path}, **policy).simulate(
+            params=fixed or None).dataset.sel(time=stop)
+        for label, ds in (("closed", closed), ("held", held)):
+            rows.append({
+                "preset": key, "link held": link, "loops cut": loops, "model": label,
+                "protectionism change": float(area_mean(ds["protectionism"]
+                                                        - end["protectionism"])),
+                "integration change": float(area_mean(ds["member integration"]
+                                                      - end["member integration"])),
+                "output vs base %": 100 * (float(ds["regional output"])
+                                           / float(end["regional output"]) - 1),
+            })
+    return rows
+
+
+def game_rows(key, fixed):
+    pair = PAIRS[key]
+    members = list(PRESETS[key].members)
+    params = {}
+    for name, value in fixed.items():
+        value = np.asarray(value)
+        params[name] = value[[members.index(p) for p in pair]] if value.ndim else float(value)
+    game = payoff_matrix(build(members=pair, stop=2014), until=2014.0, params=params)
+    dilemma = is_prisoners_dilemma(game)
+    game = game.rename(columns={f"payoff {pair[0]}": "row payoff",
+                                f"payoff {pair[1]}": "column payoff"})
+    return game.assign(preset=key, **{"row member": pair[0], "column member": pair[1],
+                                      "prisoner's dilemma": dilemma})
+
+
+def markdown(frame: pd.DataFrame, digits: int = 3) -> str:
+    """A pipe table of ``frame`` (numbers to ``digits`` significant digits)."""
+    def cell(v):
+        if isinstance(v, (float, np.floating)):
+            return f"{v:.{digits}g}"
+        return str(v)
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |",
+             "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
 
 
 def _save(fig, path: Path) -> None:
@@ -186,71 +263,44 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "sdmodels" / "figures")
     parser.add_argument("--stop", type=float, default=2050.0)
+    parser.add_argument("--defaults", action="store_true",
+                        help="use the default constants, not the calibrated ones")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    pd.set_option("display.width", 160)
+    fixed = {key: calibrated(key, not args.defaults) for key in PRESETS}
+    print("constants:", {k: ("calibrated" if v else "defaults") for k, v in fixed.items()})
 
-    base_runs = {key: build(key, stop=args.stop).simulate() for key in PRESETS}
+    base_runs = {key: build(key, stop=args.stop).simulate(params=fixed[key] or None)
+                 for key in PRESETS}
     fit = fit_table(base_runs)
-    print("\nBase run 2004-2018 against GDP (uncalibrated)\n", fit.round(3).to_string())
-    print("\nArea totals:")
-    for key, group in fit.groupby("preset", sort=False):
-        error = abs(group["model growth"] - group["real growth"]).mean()
-        low, high = group["2018 model/real"].min(), group["2018 model/real"].max()
-        print(f"  {key}: mean |growth error| vs real {error:.3f}/year, "
-              f"2018 level model/real {low:.2f}-{high:.2f}")
+    print("\nBase run 2004-2018 against real GDP\n", markdown(fit))
     plot_fit(base_runs, args.out)
 
-    print("\nGrowth accounting of the base run (shares of the log change of output)")
-    for key, run in base_runs.items():
-        for a, b in ((2004.0, 2018.0), (2018.0, args.stop)):
-            parts = growth_accounting(run, a, b, 0.5)
-            print(f"  {key} {int(a)}-{int(b)}: " + ", ".join(
-                f"{k} {v:.2f}" for k, v in parts.items()))
-
     names = list(scenarios())
-    policy_rows = []
+    policy_rows, gain_rows = [], []
     for key in PRESETS:
         model = build(key, stop=args.stop)
-        run = model.simulate(params=batch_params(model, list(scenarios().values())),
+        run = model.simulate(params=batch_params(model, list(scenarios().values()), fixed[key]),
                              n=len(names))
         plot_policies(key, run, names, args.out, args.stop)
-        end = run.dataset.sel(time=args.stop)
-        base_output = float(end["regional output"].isel(run=0))
-        for r, name in enumerate(names):
-            row = end.isel(run=r)
-            policy_rows.append({
-                "preset": key, "scenario": name,
-                "integration": float(area_mean(row["member integration"])),
-                "trust": float(area_mean(row["mean trust"])),
-                "protectionism": float(area_mean(row["protectionism"])),
-                "overcapacity share": float(area_mean(row["overcapacity share"])),
-                "free riding": float(area_mean(row["free riding"])),
-                "output vs base %": 100 * (float(row["regional output"]) / base_output - 1),
-            })
+        rows, gains = policy_tables(key, run, names, args.stop)
+        policy_rows += rows
+        gain_rows += gains
     policy = pd.DataFrame(policy_rows)
-    print(f"\nOutcomes in {int(args.stop)}\n", policy.round(3).to_string())
+    print(f"\nOutcomes in {int(args.stop)}\n", markdown(policy))
     _write_csv(policy, args.out / f"policy_{int(args.stop)}.csv")
+    _write_csv(pd.DataFrame(gain_rows), args.out / f"gains_{int(args.stop)}.csv")
 
-    knock_rows = []
-    for key in PRESETS:
-        model = build(key, stop=args.stop)
-        rows = [{}] + [{name: 0.0} for name in KNOCKOUTS]
-        run = model.simulate(params=batch_params(model, rows), n=len(rows))
-        end = run.dataset.sel(time=args.stop)
-        base_output = float(end["regional output"].isel(run=0))
-        base_int = float(area_mean(end["member integration"].isel(run=0)))
-        for r, (name, loops) in enumerate([("none", "base run")] + list(KNOCKOUTS.items())):
-            row = end.isel(run=r)
-            knock_rows.append({
-                "preset": key, "constant set to 0": name, "loops cut": loops,
-                "output vs base %": 100 * (float(row["regional output"]) / base_output - 1),
-                "integration": float(area_mean(row["member integration"])),
-                "integration change": float(area_mean(row["member integration"])) - base_int,
-            })
-    knock = pd.DataFrame(knock_rows)
-    print(f"\nLoop knockouts, outcomes in {int(args.stop)}\n", knock.round(3).to_string())
+    knock = pd.DataFrame([r for key in PRESETS for r in knockout_rows(key, args.stop,
+                                                                       fixed[key])])
+    print(f"\nLoop knock-outs (monitoring {POLICY_LEVEL} from {int(POLICY_YEAR)}; change "
+          f"against the base run in {int(args.stop)})\n", markdown(knock))
     _write_csv(knock, args.out / "loop_knockout.csv")
+
+    games = pd.concat([game_rows(key, fixed[key]) for key in PRESETS], ignore_index=True)
+    print("\nPayoff matrices (mean local payoff 2004-2014, units of 2004 budget revenue)\n",
+          markdown(games, 4))
+    _write_csv(games, args.out / "payoff_matrix.csv")
 
 
 if __name__ == "__main__":

@@ -1,33 +1,44 @@
-"""Economy and market-failure sectors: capital, productivity, output, investment, public goods.
+"""Economy and market-failure sectors: capital, duplicate capacity, productivity, output,
+investment, the fiscal base, and regional public goods.
 
-Equations (per member ``i``; ``j`` runs over the other members):
+Equations (per member ``i``; ``j`` runs over the other members; ``~Y`` is perceived output,
+``SMOOTH(output, output perception time)``):
 
-* ``capital' = investment - depreciation``; ``depreciation = depreciation rate * capital``
+* ``capital' = investment - depreciation``; ``duplicate capacity' = duplicate share *
+  investment - duplicate capacity * (depreciation rate + 1 / scrapping time)``, starting at
+  ``initial overcapacity share * capital`` (so it never exceeds capital);
+  ``effective capital = capital - (1 - duplicate utilisation) * duplicate capacity``
 * ``productivity' = productivity * (base productivity growth * exp(-productivity slowdown *
   (t - 2004)) + integration learning effect * member integration + technology diffusion
-  rate * catch-up potential)`` (productivity index, 1 in 2004), ``catch-up potential_i =
-  mean_j integration_ij * max(0, ln(output per person_j / output per person_i))``
-* ``output = initial output * productivity * (capital / capital0)^alpha *
-  (labour / labour0)^(1 - alpha) * market size effect * public goods effect``
-* ``market ratio_i = 1 + market access * sum_j integration_ij * perceived output_j /
-  perceived output_i``; ``market size effect = (market ratio / market ratio at start)^
-  market scale elasticity``
-* ``return on capital = alpha * output / capital * (1 - overcapacity return penalty *
-  overcapacity share)``; ``expected return = SMOOTH(return on capital, expectation time)``
-* ``investment share = max share * z / (1 + z)`` with odds ``z = z0 * (expected return /
-  initial return)^e_r * exp(e_I (member integration - initial) + e_T (tournament pressure -
-  initial))``, ``z0`` such that the share starts at its 2004 value
-* ``regional public goods' = contributions + central funding - public goods depreciation``;
-  ``contribution share_i = efficient share * (benefit share_i + (1 - benefit share_i) *
-  internalisation_i)``: a member internalises only its own share of the spillovers unless
-  joint planning or benefit sharing make it internalise the rest (free-riding otherwise).
+  rate * catch-up potential)``
+* ``potential output = initial output * productivity * (effective capital / reference
+  effective capital)^alpha * (labour / labour0)^(1 - alpha) * market size effect *
+  public goods effect``
+* ``output = potential output * efficiency / reference efficiency``, ``efficiency = (1 -
+  protection deadweight * protectionism) * (1 + net capture share) * (1 - governance cost
+  share)`` (the reference is the efficiency of the 2004 state, which the data describe):
+  protection diverts partners' sales to local firms (``captured sales_ij = capture share *
+  trade intensity * (1 - contract coverage) * integration_ij * protectionism_i * ~Y_i ~Y_j /
+  sum ~Y``), a transfer between members, and costs its own deadweight; governance levers
+  and joint projects cost output
+* ``market ratio_i = 1 + market access * sum_j integration_ij ~Y_j / ~Y_i``; ``market size
+  effect = (market ratio / market ratio at start)^market scale elasticity``
+* ``return on capital = alpha * output / capital``; ``investment share = max share * z /
+  (1 + z)`` with odds ``z = z0 (expected return / initial return)^e_r exp(e_I (member
+  integration - initial) + e_T (tournament pressure - initial))``
+* fiscal revenue ``= tax share * output``, ``tax share = tax share_2004 * (1 + (long-run tax
+  ratio - 1) (1 - exp(-tax share convergence rate (t - 2004))))``
+* ``regional public goods' = contributions + central funding - depreciation``, with
+  free-riding: ``contribution share_i = efficient share * (benefit share_i + (1 - benefit
+  share_i) * internalisation)``.
 """
 
 from __future__ import annotations
 
 import sdflow as sf
 
-from .context import Context
+from .context import Context, unit_interval
+from .parameters import LEVERS
 
 MONEY = "100 million yuan"
 MONEY_FLOW = "100 million yuan/year"
@@ -35,7 +46,7 @@ PEOPLE = "10000 person"
 
 
 def build_economy(ctx: Context, data, labour_end: float) -> None:
-    """Capital, productivity, labour, output and investment of every member."""
+    """Capital, duplicate capacity, productivity, labour, output and investment."""
     m, c, member = ctx.m, ctx.c, ctx.member
     alpha = c["capital share"]
     capital0 = m.const("initial capital", data.capital0, units=MONEY, dims=[member],
@@ -57,28 +68,56 @@ def build_economy(ctx: Context, data, labour_end: float) -> None:
     # "capital initial", so runs can start from other capital with the same technology.
     capital = m.stock("capital", initial=data.capital0, units=MONEY, dims=[member],
                       doc="fixed capital in 2004 prices")
+    duplicate = m.stock("duplicate capacity", initial=c["initial overcapacity share"]
+                        * m["capital initial"], units=MONEY, dims=[member],
+                        doc="capital in duplicate projects, idle or under-used")
+    idle = 1 - c["duplicate utilisation"]
+    effective = m.aux("effective capital", capital - idle * duplicate, units=MONEY,
+                      doc="capital that produces: duplicate capacity counts at its utilisation")
+    reference = m.aux("reference effective capital", capital0 * (
+        1 - idle * c["initial overcapacity share"]), units=MONEY,
+        doc="effective capital of 2004 in the data (the technology's reference point)")
+    m.aux("overcapacity share", sf.min(1, sf.zidz(duplicate, capital)), units="1")
     productivity = m.stock("productivity", initial=1, units="1", dims=[member],
                            doc="total factor productivity index (2004 = 1)")
-    output = m.aux("output", output0 * productivity * (capital / capital0) ** alpha
-                   * (labour / labour0) ** (1 - alpha) * m.ref("market size effect")
-                   * m.ref("public goods effect"), units=MONEY_FLOW, dims=[member],
-                   doc="gross regional product in 2004 prices")
+    potential = m.aux("potential output", output0 * productivity
+                      * sf.zidz(effective, reference) ** alpha
+                      * (labour / labour0) ** (1 - alpha) * m.ref("market size effect")
+                      * m.ref("public goods effect"), units=MONEY_FLOW, dims=[member],
+                      doc="output without protection, capture and governance costs")
+    efficiency = m.aux("efficiency", (1 - c["protection deadweight"] * m.ref("protectionism"))
+                       * (1 + m.ref("net capture share"))
+                       * (1 - m.ref("governance cost share")), units="1", dims=[member],
+                       doc="output kept after protection's deadweight, capture and "
+                       "governance costs")
+    # The 2004 data are output under the 2004 state (protection, levers, joint projects):
+    # the technology is scaled so that this state reproduces them.
+    base_cost = sum(c[f"{lever.name} cost"] * unit_interval(c[lever.name]) for lever in LEVERS)
+    reference_efficiency = m.aux("reference efficiency", (
+        1 - c["protection deadweight"] * c["initial protectionism"])
+        * (1 - unit_interval(base_cost + c["cooperation cost"] * c["initial cooperation"])),
+        units="1", doc="efficiency in the 2004 state the data describe")
+    m.aux("output", potential * efficiency / reference_efficiency, units=MONEY_FLOW,
+          dims=[member], doc="gross regional product in 2004 prices")
+    output = m.ref("output")
     perceived = m.aux("perceived output", sf.smoothi(output, c["output perception time"],
                                                      output0), units=MONEY_FLOW)
     partner_output = ctx.as_partner(perceived)
-    ratio = m.aux("market ratio", 1 + c["market access"] * sf.sum(
-        ctx.others * m.ref("market integration") * partner_output, over=ctx.partner)
-        / perceived, units="1", doc="effective market size / own output")
+    integration = m.ref("market integration")
+    ratio = m.aux("market ratio", 1 + c["market access"] * sf.zidz(sf.sum(
+        ctx.others * integration * partner_output, over=ctx.partner), perceived), units="1",
+        doc="effective market size / own output")
     m.aux("market size effect", (ratio / sf.initial(ratio)) ** c["market scale elasticity"],
           units="1")
-    m.aux("member integration", sf.sum(ctx.others * m.ref("market integration")
-                                       * partner_output, over=ctx.partner)
+    m.aux("member integration", sf.sum(ctx.others * integration * partner_output,
+                                       over=ctx.partner)
           / sf.sum(ctx.others * partner_output, over=ctx.partner), units="1",
           doc="output-weighted integration of a member with its partners, in [0, 1]")
+    _build_capture(ctx, perceived)
 
     per_person = m.aux("output per person", output / labour, units=f"{MONEY_FLOW}/({PEOPLE})")
-    m.aux("catch-up potential", ctx.partner_mean(m.ref("market integration") * sf.max(
-        0, sf.ln(ctx.as_partner(per_person) / per_person))), units="1",
+    m.aux("catch-up potential", ctx.partner_mean(integration * sf.ln(sf.max(
+        1, sf.zidz(ctx.as_partner(per_person), per_person)))), units="1",
         doc="integration-weighted log gap to more productive partners (technology "
         "diffusion needs open markets)")
     m.flow("productivity growth", productivity * (
@@ -88,23 +127,59 @@ def build_economy(ctx: Context, data, labour_end: float) -> None:
         + c["technology diffusion rate"] * m.ref("catch-up potential")),
         sink=productivity, units="1/year")
 
-    ret = m.aux("return on capital", alpha * output / capital * (
-        1 - c["overcapacity return penalty"] * m.ref("overcapacity share")), units="1/year")
+    ret = m.aux("return on capital", alpha * sf.zidz(output, capital), units="1/year")
     expected = m.aux("expected return", sf.smooth(ret, c["return expectation time"]),
                      units="1/year")
-    integration = m.ref("member integration")
+    member_integration = m.ref("member integration")
     pressure = m.ref("tournament pressure")
     smax = c["maximum investment share"]
     odds = m.aux("investment odds", share0 / (smax - share0)
-                 * (sf.max(expected, 0) / sf.initial(ret)) ** c["return elasticity of investment"]
+                 * sf.xidz(sf.max(expected, 0), sf.initial(ret), 1)
+                 ** c["return elasticity of investment"]
                  * sf.exp(c["integration effect on investment"]
-                          * (integration - sf.initial(integration))
+                          * (member_integration - sf.initial(member_integration))
                           + c["tournament effect on investment"]
                           * (pressure - sf.initial(pressure))), units="1")
     share = m.aux("investment share", smax * odds / (1 + odds), units="1")
-    m.flow("investment", share * output, sink=capital, units=MONEY_FLOW)
+    investment = m.flow("investment", share * output, sink=capital, units=MONEY_FLOW)
     m.flow("depreciation", capital * ctx.capped(c["depreciation rate"]), source=capital,
            units=MONEY_FLOW)
+    m.flow("duplicate construction", m.ref("duplicate share") * investment, sink=duplicate,
+           units=MONEY_FLOW)
+    m.flow("duplicate retirement", duplicate * ctx.capped(
+        c["depreciation rate"] + 1 / c["duplicate scrapping time"]), source=duplicate,
+        units=MONEY_FLOW)
+
+
+def _build_capture(ctx: Context, perceived) -> None:
+    """Sales that protection diverts from partners' firms to local firms."""
+    m, c = ctx.m, ctx.c
+    area = sf.sum(perceived, over=ctx.member)
+    potential = m.aux("capture potential", c["capture share"] * c["trade intensity"]
+                      * (1 - m.ref("contract coverage")) * ctx.others
+                      * m.ref("market integration") * ctx.as_partner(perceived) / area,
+                      units="1", doc="share of own output a member's firms would gain from "
+                      "a partner at full protectionism (uncovered, integrated trade only)")
+    captured = m.aux("captured sales", potential * m.ref("protectionism") * perceived,
+                     units=MONEY_FLOW, doc="partner's sales diverted to a member's firms")
+    gained = sf.sum(captured, over=ctx.partner)
+    lost = sf.sum(ctx.transpose(captured), over=ctx.partner)
+    m.aux("net captured sales", gained - lost, units=MONEY_FLOW,
+          doc="sales a member's firms gain by its protection minus those its partners' "
+          "protection takes from them")
+    m.aux("net capture share", sf.zidz(gained - lost, perceived), units="1")
+
+
+def build_fiscal(ctx: Context, data) -> None:
+    """Tax share, fiscal revenue (the tax base the payoffs defend)."""
+    m, c = ctx.m, ctx.c
+    tax0 = m.const("initial tax share", data.tax_share0, units="1", dims=[ctx.member],
+                   doc="local budget revenue / GDP in 2004")
+    share = m.aux("tax share", tax0 * (1 + (c["long-run tax ratio"] - 1) * (
+        1 - sf.exp(-c["tax share convergence rate"] * (m.time - m.start)))), units="1",
+        doc="share of output local budgets collect")
+    m.aux("fiscal revenue", share * m.ref("output"), units=MONEY_FLOW,
+          doc="local general budget revenue in 2004 prices")
 
 
 def build_public_goods(ctx: Context, levers: dict) -> None:
@@ -118,7 +193,8 @@ def build_public_goods(ctx: Context, levers: dict) -> None:
     goods = m.stock("regional public goods", initial=c["initial public goods ratio"] * total0,
                     units=MONEY, doc="cross-border infrastructure and other regional public "
                     "goods, 2004 prices")
-    benefit_share = m.aux("benefit share", perceived / sf.sum(perceived, over=ctx.member),
+    benefit_share = m.aux("benefit share", sf.zidz(perceived, sf.sum(perceived,
+                                                                     over=ctx.member)),
                           units="1", doc="a member's share of the public goods' benefits")
     internal = m.aux("internalisation", 1 - (1 - levers["benefit sharing"])
                      * (1 - m.ref("joint planning")), units="1",

@@ -1,18 +1,17 @@
-"""The model's named feedback loops, and a finder that locates each one in the model graph.
+"""The model's named feedback loops, a finder that locates each one in the model graph, and
+the links a loop knock-out can hold.
 
 A loop is a closed chain of declared variables, each read by the next: an auxiliary or
 flow reads the previous one in its equation, a stock reads its flows. Between two named
-variables the chain may only pass through hidden nodes (the stocks that SMOOTH, TREND and
-INITIAL become), so a loop that is found exists exactly as written.
+variables the chain may only pass through hidden nodes (the stocks that SMOOTH and INITIAL
+become), so a loop that is found exists exactly as written. The finder reads only the
+public graph (`sdflow.Model.graph`): node equations and stock rates as expression trees.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-
-from sdflow.dsl.model import name_key
-from sdflow.ir.order import references
 
 
 @dataclass(frozen=True)
@@ -27,8 +26,15 @@ class Loop:
     meaning: str
 
 
+_PROTECTION_CHOICE = ("protection payoff", "chosen protectionism", "desired protectionism",
+                      "protection change", "protectionism")
+_COOPERATION_CHAIN = ("cooperation basis", "desired cooperation", "cooperation change",
+                      "cooperation", "interaction")
+
 LOOPS: tuple[Loop, ...] = (
-    Loop("R1", "capital accumulation", +1, ("capital", "output", "investment", "capital"),
+    Loop("R1", "capital accumulation", +1,
+         ("capital", "effective capital", "potential output", "output", "investment",
+          "capital"),
          "output is partly invested, investment adds to capital, capital raises output"),
     Loop("B1", "depreciation", -1, ("capital", "depreciation", "capital"),
          "the larger the capital stock, the more wears out"),
@@ -37,48 +43,52 @@ LOOPS: tuple[Loop, ...] = (
           "investment share", "investment", "capital"),
          "more capital per unit of output lowers its return and the share invested"),
     Loop("B3", "overcapacity", -1,
-         ("investment", "duplicate construction", "duplicate capacity", "overcapacity share",
-          "return on capital", "expected return", "investment odds", "investment share",
-          "investment"),
-         "duplicate projects lower returns and so investment"),
+         ("investment", "duplicate construction", "duplicate capacity", "effective capital",
+          "potential output", "output", "return on capital", "expected return",
+          "investment odds", "investment share", "investment"),
+         "duplicate plants stand idle, lower output and returns, and so investment"),
     Loop("B4", "investment catch-up", -1,
          ("output", "perceived growth", "growth gap", "tournament pressure",
-          "investment odds", "investment share", "investment", "capital", "output"),
+          "investment odds", "investment share", "investment", "capital",
+          "effective capital", "potential output", "output"),
          "members lagging in growth invest more, which closes the gap"),
     Loop("B7", "catch-up", -1,
          ("output", "output per person", "catch-up potential", "productivity growth",
-          "productivity", "output"),
+          "productivity", "potential output", "output"),
          "a member closing its productivity gap to its partners learns less from them"),
     Loop("R2", "trust and cooperation", +1,
-         ("trust", "desired cooperation", "cooperation change", "cooperation", "interaction",
-          "kept agreements", "trust building", "trust"),
+         ("trust",) + _COOPERATION_CHAIN + ("kept agreements", "trust building", "trust"),
          "trust makes joint projects worth the risk; kept agreements build trust"),
     Loop("R3", "shared gains", +1,
          ("market integration", "realised shared gain", "gain signal", "trust building",
-          "trust", "desired cooperation", "cooperation change", "cooperation", "interaction",
-          "integration gain", "market integration"),
+          "trust") + _COOPERATION_CHAIN + ("integration gain", "market integration"),
          "integration yields visible shared gains, which build trust, cooperation and more "
          "integration"),
-    Loop("R4", "tournament trap", +1,
-         ("protectionism", "segmentation", "market integration", "market ratio",
-          "market size effect", "output", "perceived growth", "growth gap",
-          "tournament pressure", "protection rise", "protectionism"),
-         "protection shrinks the market a member sells to, its growth lags, and tournament "
-         "pressure calls for more protection"),
+    Loop("B8", "temptation of open markets", -1,
+         ("market integration", "capture potential", "capture opportunity")
+         + _PROTECTION_CHOICE + ("segmentation", "market integration"),
+         "the more open partners' markets are, the more sales protection can divert, the "
+         "more members protect, and the more segmented markets become"),
+    Loop("R4", "stake in integration", +1,
+         ("market integration", "integration stake") + _PROTECTION_CHOICE
+         + ("segmentation", "market integration"),
+         "the more integrated a member is, the more it sees at stake, the less it protects"),
     Loop("R5", "distrust spiral", +1,
-         ("protectionism", "opportunism", "perceived opportunism", "trust erosion", "trust",
-          "mean trust", "protection fall", "protectionism"),
-         "opportunism seen by partners erodes their trust; distrustful members drop less "
-         "protection (through the partners: two negative links)"),
+         ("protectionism", "opportunism", "seen opportunism", "trust erosion", "trust")
+         + _COOPERATION_CHAIN + ("integration gain", "market integration",
+                                 "integration stake") + _PROTECTION_CHOICE,
+         "opportunism seen by partners erodes their trust and joint projects, integration "
+         "falls, less is at stake, and protection pays more"),
     Loop("R6", "regional public goods", +1,
          ("regional public goods", "public goods per person", "public goods effect",
-          "output", "contributions", "regional public goods"),
+          "potential output", "output", "contributions", "regional public goods"),
          "infrastructure raises output, part of which is contributed to infrastructure"),
     Loop("B5", "public goods decay", -1,
          ("regional public goods", "public goods depreciation", "regional public goods"),
          "infrastructure wears out in proportion to its stock"),
     Loop("R7", "regional demand spillover", +1,
-         ("output", "perceived output", "market ratio", "market size effect", "output"),
+         ("output", "perceived output", "market ratio", "market size effect",
+          "potential output", "output"),
          "a partner's growth enlarges one's effective market (positive across members; "
          "one's own output only dilutes the ratio)"),
     Loop("B6", "cooperation adjustment", -1,
@@ -87,14 +97,40 @@ LOOPS: tuple[Loop, ...] = (
 )
 """Every named loop of the regional integration model."""
 
+HOLDABLE = ("capture opportunity", "integration stake", "protection payoff")
+"""Links `build(hold=...)` can hold at a value: holding one cuts every loop through it
+(``capture opportunity``: B8; ``integration stake``: R4 and R5; ``protection payoff``: B8,
+R4, R5 and the temptation's pull on cooperation)."""
+
+
+def name_key(name: str) -> str:
+    """A name as the model graph keys it: case, underscores and repeated spaces ignored.
+
+    Examples
+    --------
+    >>> name_key("Market_Integration")
+    'market integration'
+    """
+    return " ".join(name.replace("_", " ").lower().split())
+
+
+def references(expr) -> list[str]:
+    """Keys of the graph nodes an expression tree reads (`sdflow.Expr.children` walk)."""
+    found: dict[str, None] = {}
+    stack = [expr] if expr is not None else []
+    while stack:
+        node = stack.pop()
+        key = getattr(node, "key", None)
+        if isinstance(key, str):
+            found.setdefault(key, None)
+        stack.extend(node.children())
+    return list(found)
+
 
 def influence_edges(graph) -> dict[str, list[str]]:
     """For each node of a `ModelGraph`, the nodes it reads (equation, or a stock's rate)."""
-    edges = {}
-    for key, node in graph.nodes.items():
-        expr = node.rate if node.kind == "stock" else node.equation
-        edges[key] = references(expr)
-    return edges
+    return {key: references(node.rate if node.kind == "stock" else node.equation)
+            for key, node in graph.nodes.items()}
 
 
 def find_loop(graph, loop: Loop) -> list[str] | None:

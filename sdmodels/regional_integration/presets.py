@@ -1,28 +1,35 @@
-"""The integration areas the model ships with: members as named in the provincial data."""
+"""The integration areas the model ships with, read from ``presets.toml`` next to this file."""
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 from sdflow.errors import ModelError
+
+PRESETS_FILE = Path(__file__).with_name("presets.toml")
 
 
 @dataclass(frozen=True)
 class Preset:
-    """An integration area: its key, its full name and its member provinces."""
+    """An integration area: its key, full name, member provinces, and the region code of
+    its cooperation milestones (``regional_cooperation_milestones.csv``)."""
 
     key: str
     title: str
     members: tuple
+    milestones: str = ""
 
 
-PRESETS = {
-    "yrd": Preset("yrd", "Yangtze River Delta", ("Shanghai", "Jiangsu", "Zhejiang", "Anhui")),
-    "jjj": Preset("jjj", "Jing-Jin-Ji", ("Beijing", "Tianjin", "Hebei")),
-    "pprd": Preset("pprd", "Pan-Pearl River Delta",
-                   ("Guangdong", "Fujian", "Jiangxi", "Hunan", "Guangxi", "Hainan", "Sichuan",
-                    "Guizhou", "Yunnan")),
-}
+def _load() -> dict:
+    with open(PRESETS_FILE, "rb") as handle:
+        raw = tomllib.load(handle)
+    return {key: Preset(key, entry["title"], tuple(entry["members"]), entry.get("milestones", ""))
+            for key, entry in raw.items()}
+
+
+PRESETS = _load()
 """Presets by key: ``yrd``, ``jjj``, ``pprd``."""
 
 

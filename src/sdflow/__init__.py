@@ -4,7 +4,7 @@
 >>> m = sf.Model("bass", start=0, stop=20, dt=0.125, time_units="year")
 """
 
-from .analyse import dominant_loops, loop_scores, loops
+from .analyse import diagram, dominant_loops, loop_scores, loops
 from .compile import CompiledModel, compile_model
 from .dsl.allocation import allocate_by_priority
 from .dsl import (Aux, Const, Data, Dimension, Distribution, Expr, Flow, Lookup, Model, Stock,
@@ -37,7 +37,7 @@ __all__ = [
     "ResultsExportError", "SdflowError", "SeedError", "SimulationError", "SpecError", "Stock",
     "TimeConstantWarning", "TimeSettingsError", "UnitError", "UnknownNameError", "Variable",
     "abs", "allocate_by_priority", "arctan", "compile_model", "cos", "delay1", "delay1i",
-    "delay3", "delay3i", "delay_fixed", "dominant_loops", "eq", "exp", "forecast",
+    "delay3", "delay3i", "delay_fixed", "diagram", "dominant_loops", "eq", "exp", "forecast",
     "if_then_else", "initial", "integer", "ln", "log", "lognormal", "loop_scores", "loops",
     "max", "mean", "min", "modulo", "ne", "normal", "prod", "pulse", "pulse_train", "ramp",
     "read_vensim", "read_xmile", "simulate", "sin", "smooth", "smooth3", "smooth3i", "smoothi",

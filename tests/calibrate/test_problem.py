@@ -72,3 +72,50 @@ def test_setup_errors_name_the_problem():
     with pytest.raises(DataError, match="time steps of the model"):
         CalibrationProblem(m, [(SeriesSpec("x", Path(), "x"), obs([1999]))],
                            [ParameterSpec("rate", (0, 1))])
+
+
+def decay_model(dt):
+    m = sf.Model("decay", start=0, stop=8, dt=dt, time_units="day")
+    x = m.stock("x", initial=m.const("x0", 100.0, units="person"), units="person")
+    m.flow("out", m.const("k", 0.3, units="1/day") * x, source=x, units="person/day")
+    return m
+
+
+@pytest.mark.parametrize("method, tolerance", [("euler", None), ("rk4", 2e-5)])
+def test_a_flow_summed_over_a_period_is_integrated_exactly(method, tolerance):
+    # the outflow of x' = -k x over [t, t + 2) is x0 (e^{-kt} - e^{-k(t+2)}) exactly; a
+    # left Riemann sum of the saved flow at dt = 0.5 would be 7% off with RK4
+    series = [(SeriesSpec("out", Path(), "out", measure="sum", period=2.0),
+               ObservedSeries("out", np.array([0.0, 2.0, 5.0]), np.ones((3, 1)))),
+              (SeriesSpec("x", Path(), "x"),
+               ObservedSeries("x", np.array([0.0, 2.0, 4.0, 5.0, 7.0]), np.ones((5, 1))))]
+    problem = CalibrationProblem(decay_model(0.5), series, [ParameterSpec("k", (0, 1))],
+                                 method=method)
+    k = np.array([[0.3], [0.1]])
+    total, level = problem.predict(k)
+    for i, rate in enumerate(k[:, 0]):
+        t = np.array([0.0, 2.0, 5.0])
+        if tolerance is None:     # Euler: what the stock lost over each period, to rounding
+            lost = level[i, [0, 1, 3], 0] - level[i, [1, 2, 4], 0]
+            np.testing.assert_allclose(total[i, :, 0], lost, rtol=1e-13)
+        else:
+            analytic = 100 * (np.exp(-rate * t) - np.exp(-rate * (t + 2)))
+            np.testing.assert_allclose(total[i, :, 0], analytic, rtol=tolerance)
+    assert "x" in decay_model(0.5) and "out.accumulated" not in decay_model(0.5)
+
+
+def test_a_mean_over_a_period_is_the_integral_over_the_period_length():
+    series = [(SeriesSpec("out", Path(), "out", measure="mean", period=4.0),
+               ObservedSeries("out", np.array([1.0]), np.ones((1, 1))))]
+    problem = CalibrationProblem(decay_model(0.25), series, [ParameterSpec("k", (0, 1))],
+                                 method="rk4")
+    [mean] = problem.predict(np.array([[0.2]]))
+    analytic = 100 * (np.exp(-0.2) - np.exp(-1.0)) / 4
+    assert mean[0, 0, 0] == pytest.approx(analytic, rel=1e-6)
+
+
+def test_a_period_must_be_whole_time_steps():
+    series = [(SeriesSpec("out", Path(), "out", measure="sum", period=0.3),
+               ObservedSeries("out", np.array([1.0]), np.ones((1, 1))))]
+    with pytest.raises(DataError, match="period 0.3 is not a whole number of time steps"):
+        CalibrationProblem(decay_model(0.25), series, [ParameterSpec("k", (0, 1))])

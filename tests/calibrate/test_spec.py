@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sdflow import SpecError
@@ -34,7 +35,9 @@ def test_python_api_and_toml_agree(tmp_path):
                                             prior=spec.parameters[0].prior)],
                              base_dir=tmp_path)
     assert spec == direct
-    assert spec.parameters[0].prior.logpdf(0.5) == pytest.approx(-0.5)
+    # log N(0.5; 0.4, 0.1) = -0.5 - log(0.1 sqrt(2 pi))
+    assert spec.parameters[0].prior.logpdf(0.5) == pytest.approx(
+        -0.5 - np.log(0.1 * np.sqrt(2 * np.pi)))
 
 
 def _with(path, value):

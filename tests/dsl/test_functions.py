@@ -186,3 +186,36 @@ def test_python_math_functions_are_refused_with_a_pointer():
         np.exp(x)
     with pytest.raises(TypeError):
         math.exp(x)
+
+
+@pytest.mark.parametrize("decided", [False, True, np.False_, np.True_, np.array(True)],
+                         ids=["False", "True", "np.False_", "np.True_", "0-d bool array"])
+def test_a_condition_decided_by_python_is_refused(decided):
+    """``x == 1`` on a model variable is Python's identity test, always False: it gave
+    ``if_then_else(x == 1, 10, 20) = 20`` at x = 1. A bool of any kind is refused."""
+    with pytest.raises(sf.ExpressionTruthError, match=r"sf\.eq\(x, 1\)") as caught:
+        sf.if_then_else(decided, 10, 20)
+    assert isinstance(caught.value, TypeError)
+    assert "sf.if_then_else" in str(caught.value) and "write 1 (0)" in str(caught.value)
+
+
+def test_equality_written_with_double_equals_is_refused_and_sf_eq_works():
+    m = sf.Model("m", start=0, stop=2, dt=1)
+    x = m.aux("x", m.time)
+    with pytest.raises(sf.ExpressionTruthError, match="Python value False"):
+        sf.if_then_else(x == 1, 10, 20)
+    m.aux("y", sf.if_then_else(sf.eq(x, 1), 10, 20))
+    m.aux("always", sf.if_then_else(1, 10, 20))  # 1 and 0 stand for fixed conditions
+    run = m.simulate()
+    assert run["y"].values.tolist() == [20.0, 10.0, 20.0]  # 10 exactly where time = 1
+    assert run["always"].values.tolist() == [10.0, 10.0, 10.0]
+
+
+@pytest.mark.parametrize("combine", [
+    lambda c, d: c & d, lambda c, d: d & c, lambda c, d: c | d, lambda c, d: d | c],
+    ids=["c & bool", "bool & c", "c | bool", "bool | c"])
+def test_logic_operators_refuse_python_bools(combine):
+    m = sf.Model("m", start=0, stop=1, dt=1)
+    x = m.const("x", 1.0)
+    with pytest.raises(sf.ExpressionTruthError, match="sf.eq"):
+        combine(x > 0, x == 1)

@@ -1,5 +1,6 @@
 """Round trip: a DSL model written to XMILE, read back by sdflow and by PySD (3.14, an
-independent engine), gives the same trajectories as the original."""
+independent engine), gives the same trajectories as the original (also when its names hold
+quotes, backslashes, newlines, markup and non-ASCII letters)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import sdflow as sf
+from sdflow.dsl.model import name_key
 from sdflow.io import UnsupportedFeatureError
 
 
@@ -106,3 +110,76 @@ def test_flagship_model_round_trip(tmp_path):
                                        err_msg=name)
             compared += 1
     assert compared > 50
+
+
+#: Characters that need care in XML (& < > quotes), in XMILE equations (quotes,
+#: backslashes, operators, brackets, !), whitespace that is not a space, and non-ASCII.
+NAME_TEXT = st.text(alphabet=st.sampled_from(
+    list("ab Z_09") + list("\"'\\#&<>!-+*/^=.,:;()[]{}$%?@|~") + ["\n", "\t", "é", "区", "域"]),
+    min_size=1, max_size=8)
+HOSTILE_NAMES = st.one_of(NAME_TEXT, st.sampled_from(['say "hi"', "a\\b", "x\n  y", "IF",
+                                                      "not", "mod", "a&b<c>", "]]>"]))
+
+
+def hostile_model(names, elements):
+    k_name, stock_name, flow_name, lookup_name, aux_name, dim_name = names
+    m = sf.Model("hostile", start=0, stop=2, dt=0.5)
+    region = m.dim(dim_name, ["plain", *elements])
+    k = m.const(k_name, 0.2)
+    weight = m.const(lookup_name + " weight", [1.0, 2.0, 3.0], dims=[region])
+    s = m.stock(stock_name, initial=10.0)
+    m.flow(flow_name, k * s, source=s)
+    table = m.lookup(lookup_name, x=[0, 10], y=[0, 1])
+    m.aux(aux_name, table(s) + sf.sum(weight, over=region) * m.time)
+    m.aux(aux_name + " pick", weight.sel(**{dim_name: elements[-1]}) * s)
+    return m
+
+
+def writable(name, subscript=False):
+    """Whether PySD's reader can read the name back (see `display_name`)."""
+    shown = " ".join(name.split())
+    return shown and not ("\\n" in shown or shown.endswith(("\\", '"'))
+                          or (subscript and "," in shown))
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.lists(HOSTILE_NAMES, min_size=6, max_size=6, unique_by=lambda n: name_key(n)),
+       st.lists(HOSTILE_NAMES, min_size=2, max_size=2, unique_by=lambda n: name_key(n)))
+def test_names_with_any_characters_read_back(tmp_path_factory, names, elements):
+    keys = [name_key(n) for n in names + [names[3] + " weight", names[4] + " pick"]]
+    assume(all(keys) and len(set(keys)) == len(keys))
+    assume(all(name_key(e) not in ("", "plain") for e in elements))
+    model = hostile_model(names, elements)
+    path = tmp_path_factory.mktemp("hostile") / "hostile.xmile"
+    if not (all(map(writable, names[:5]))
+            and all(writable(n, subscript=True) for n in [names[5], *elements])):
+        with pytest.raises(UnsupportedFeatureError, match="rename it"):
+            sf.write_xmile(model, path)
+        return
+    sf.write_xmile(model, path)
+    ET.parse(path)  # well-formed XML
+    original = model.simulate().dataset
+    again = sf.read_xmile(path).simulate()
+    for name in (names[1], names[4], names[4] + " pick"):
+        np.testing.assert_allclose(again[name].values, original[name].values, rtol=1e-12,
+                                   err_msg=repr(name))
+
+
+def test_text_xml_cannot_hold_is_refused_by_name(tmp_path):
+    m = sf.Model("m", start=0, stop=1, dt=0.5)
+    m.aux("bell\x07", 1.0 + m.time)
+    with pytest.raises(UnsupportedFeatureError, match=r"'bell\\x07'.*U\+0007"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
+    assert not (tmp_path / "m.xmile").exists()
+
+
+def test_markup_in_documentation_and_units_stays_text(tmp_path):
+    m = sf.Model("a <b> & ]]>", start=0, stop=1, dt=0.5)
+    m.aux("x", 1.0 + m.time, doc='</doc><aux name="evil"><eqn>1</eqn></aux> & ]]>')
+    sf.write_xmile(m, tmp_path / "m.xmile")
+    root = ET.parse(tmp_path / "m.xmile").getroot()
+    ns = {"x": "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"}
+    assert [v.get("name") for v in root.find("x:model/x:variables", ns)] == ["x"]
+    assert root.find("x:model/x:variables/x:aux/x:doc", ns).text.startswith("</doc>")
+    assert root.find("x:header/x:name", ns).text == "a <b> & ]]>"

@@ -43,8 +43,13 @@ class Payoff:
     [0.0, 0.2222]
     """
 
+    #: least squares can fit it (see `sdflow.calibrate.likelihoods` for payoffs without)
+    has_residuals = True
+
     def __init__(self, kind: str, observed: list[np.ndarray], weights: list[float]):
         self.kind = kind
+        #: error scales are estimated with the parameters
+        self.estimates_scales = kind in ("gaussian", "lognormal")
         self.logs = kind in ("log_sse", "lognormal")
         self.masks = [np.isfinite(o) for o in observed]
         self.obs = [o[m] for o, m in zip(observed, self.masks)]

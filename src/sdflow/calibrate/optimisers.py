@@ -1,26 +1,33 @@
 """Optimisers that evaluate candidate parameter sets as batches of runs.
 
-* `least_squares_fit`: ``scipy.optimize.least_squares`` (trust region reflective, bounds)
-  whose Jacobian is a callable: all central-difference points of one Jacobian are one
-  batch of ``2k`` runs. Likelihood payoffs are fitted by re-weighting the series with
-  their estimated scales until the scales settle (the maximum of the concentrated
-  likelihood).
+* `least_squares_fit`: ``scipy.optimize.least_squares`` (trust region reflective, bounds).
+  Each trial point is simulated in one batch of ``1 + 2k`` runs with the central-difference
+  points of its Jacobian, which is kept for scipy's following ``jac`` call (a rejected
+  trial point wastes its ``2k`` extra runs, but they ride in the same batch, where they
+  cost little). Likelihood payoffs are fitted by re-weighting the series with their
+  estimated scales until the scales settle (the maximum of the concentrated likelihood).
+  A payoff without residuals (a custom log-likelihood) is minimised by L-BFGS-B instead,
+  its value and central-difference gradient one batch.
 * `differential_evolution_fit`: scipy's differential evolution with ``vectorized=True``
   and ``updating="deferred"``: a whole generation is one batch. The population and the
   random generator are checkpointed every generation; a resumed search ends where the
   uninterrupted one does.
-* `multistart`: least squares from several seeded starting points; each finished start is
-  checkpointed.
+* `multistart`: least squares from several seeded starting points, all advancing together:
+  each start runs scipy in its own thread and `SharedBatches` merges the starts' requests
+  into one batch per iteration. Each finished start is checkpointed.
 """
 
 from __future__ import annotations
 
+import copy
 import inspect
+import threading
 from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy import optimize
 
+from .batching import SharedBatches
 from .checkpoint import Checkpoint
 from .objectives import Payoff
 from .problem import CalibrationProblem
@@ -91,6 +98,16 @@ class Evaluator:
         self.lower = problem.lower[self.free]
         self.upper = problem.upper[self.free]
         self.progress = progress
+        #: replaces ``problem.predict`` (the starts of a multistart share batches)
+        self.predict = None
+
+    def sharing(self, predict) -> "Evaluator":
+        """A copy that simulates through ``predict``, with its own copy of the payoff
+        (whose estimated scales change during a fit)."""
+        clone = copy.copy(self)
+        clone.payoff = copy.copy(self.payoff)
+        clone.predict = predict
+        return clone
 
     def full(self, z: np.ndarray) -> np.ndarray:
         """Complete rows ``(n, k)`` from free values ``(n, k_free)``."""
@@ -102,7 +119,8 @@ class Evaluator:
         return theta
 
     def simulate(self, z):
-        out = self.problem.predict(self.full(z))
+        predict = self.predict or self.problem.predict
+        out = predict(self.full(z))
         if self.progress is not None:
             self.progress(evaluations=self.problem.evaluations)
         return out
@@ -113,8 +131,9 @@ class Evaluator:
     def nll(self, z) -> np.ndarray:
         return self.payoff.nll(self.simulate(z))
 
-    def jacobian(self, z: np.ndarray) -> np.ndarray:
-        """Central differences of the residuals, all ``2k`` points simulated as one batch."""
+    def difference_points(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The ``2k`` central-difference points around ``z`` (within the bounds) and the
+        width of each difference."""
         z = np.asarray(z, float)
         k = len(z)
         h = np.cbrt(np.finfo(float).eps) * np.maximum(np.abs(z), 1e-3 * (self.upper - self.lower))
@@ -123,8 +142,48 @@ class Evaluator:
         points = np.repeat(z[None, :], 2 * k, axis=0)
         points[np.arange(k), np.arange(k)] = up
         points[k + np.arange(k), np.arange(k)] = down
+        return points, up - down
+
+    def jacobian(self, z: np.ndarray) -> np.ndarray:
+        """Central differences of the residuals, all ``2k`` points simulated as one batch."""
+        points, width = self.difference_points(z)
         r = self.residuals(points)
-        return ((r[:k] - r[k:]) / (up - down)[:, None]).T
+        k = len(width)
+        return ((r[:k] - r[k:]) / width[:, None]).T
+
+    def residuals_and_jacobian(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Residuals at ``z`` and their Jacobian from one batch of ``1 + 2k`` runs."""
+        points, width = self.difference_points(z)
+        r = self.residuals(np.vstack([np.asarray(z, float)[None, :], points]))
+        k = len(width)
+        return r[0], ((r[1:k + 1] - r[k + 1:]) / width[:, None]).T
+
+    def nll_and_gradient(self, z: np.ndarray) -> tuple[float, np.ndarray]:
+        """The payoff at ``z`` and its central-difference gradient from one batch."""
+        points, width = self.difference_points(z)
+        f = self.nll(np.vstack([np.asarray(z, float)[None, :], points]))
+        k = len(width)
+        return float(f[0]), (f[1:k + 1] - f[k + 1:]) / width
+
+
+class _JacobianCache:
+    """``fun`` and ``jac`` for ``least_squares`` from one batch per trial point: ``fun``
+    simulates the point with its difference points and keeps the Jacobian for ``jac``."""
+
+    def __init__(self, evaluator: Evaluator):
+        self.evaluator = evaluator
+        self.point = None
+        self.jacobian = None
+
+    def fun(self, z):
+        r, self.jacobian = self.evaluator.residuals_and_jacobian(z)
+        self.point = np.array(z, float)
+        return r
+
+    def jac(self, z):
+        if self.point is None or not np.array_equal(self.point, z):
+            self.fun(z)
+        return self.jacobian
 
 
 def least_squares_fit(evaluator: Evaluator, z0, options: dict | None = None,
@@ -143,14 +202,17 @@ def least_squares_fit(evaluator: Evaluator, z0, options: dict | None = None,
                **(options or {})}
     z = np.clip(np.asarray(z0, float), evaluator.lower, evaluator.upper)
     payoff = evaluator.payoff
+    if not payoff.has_residuals:
+        return _minimize_fit(evaluator, z, options, start)
     nfev, message = 0, ""
-    likelihood = payoff.kind in ("gaussian", "lognormal")
+    likelihood = payoff.estimates_scales
     if likelihood:
         payoff.update_sigma(evaluator.simulate(z))
     for _ in range(8 if likelihood else 1):
         previous = payoff.sigma.copy()
+        cache = _JacobianCache(evaluator)
         result = optimize.least_squares(
-            lambda v: evaluator.residuals(v)[0], z, jac=evaluator.jacobian,
+            cache.fun, z, jac=cache.jac,
             bounds=(evaluator.lower, evaluator.upper), x_scale=evaluator.upper - evaluator.lower,
             method="trf", **options)
         z, nfev, message = result.x, nfev + result.nfev, result.message
@@ -161,6 +223,17 @@ def least_squares_fit(evaluator: Evaluator, z0, options: dict | None = None,
                 break
     cost = float(evaluator.nll(z)[0])
     return Fit([float(v) for v in z], cost, int(nfev), str(message), start)
+
+
+def _minimize_fit(evaluator: Evaluator, z: np.ndarray, options: dict, start: int) -> Fit:
+    """L-BFGS-B on the payoff itself, for payoffs without residuals."""
+    result = optimize.minimize(
+        evaluator.nll_and_gradient, z, jac=True, method="L-BFGS-B",
+        bounds=list(zip(evaluator.lower, evaluator.upper)),
+        options={"maxfun": options.get("max_nfev", 200), "ftol": options.get("ftol", 1e-10),
+                 "gtol": options.get("gtol", 1e-10)})
+    return Fit([float(v) for v in result.x], float(evaluator.nll(result.x)[0]),
+               int(result.nfev), str(result.message), start)
 
 
 def start_points(problem: CalibrationProblem, starts: int, seed: int) -> np.ndarray:
@@ -221,13 +294,41 @@ def multistart(evaluator: Evaluator, starts: int, seed: int, options: dict | Non
     (2, 0.3)
     """
     done = {f["start"]: Fit(**f) for f in checkpoint.get("starts", [])}
-    for i, z0 in enumerate(start_points(evaluator.problem, starts, seed)):
-        if i in done:
-            continue
-        if progress is not None:
-            progress(stage=f"least squares, start {i + 1}/{starts}")
-        done[i] = least_squares_fit(evaluator, z0, options, start=i)
-        checkpoint.put("starts", [f.to_json() for f in done.values()])
+    points = start_points(evaluator.problem, starts, seed)
+    todo = [i for i in range(starts) if i not in done]
+    shared = SharedBatches(evaluator.predict or evaluator.problem.predict, todo)
+    lock, failures = threading.Lock(), []
+
+    def run(i: int) -> None:
+        try:
+            if progress is not None:
+                progress(stage=f"least squares, start {i + 1}/{starts}")
+            fit = least_squares_fit(evaluator.sharing(lambda theta: shared.request(i, theta)),
+                                    points[i], options, start=i)
+            with lock:
+                done[i] = fit
+                checkpoint.put("starts", [done[j].to_json() for j in sorted(done)])
+            if progress is not None:
+                progress(stage=f"least squares, start {i + 1}/{starts} finished")
+        except BaseException as error:
+            failures.append(error)
+            shared.stop(error)
+        finally:
+            shared.leave(i)
+
+    threads = [threading.Thread(target=run, args=(i,), name=f"start {i}") for i in todo]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException as error:       # Ctrl-C reaches this thread: stop the others
+        shared.stop(error)
+        for thread in threads:
+            thread.join()
+        raise
+    if failures:
+        raise failures[0]
     fits = [done[i] for i in sorted(done)]
     return min(fits, key=lambda f: f.cost), fits
 

@@ -3,7 +3,8 @@
 The one place where calibration touches the engine: a matrix ``theta`` of shape
 ``(n, k)`` (n candidates, k estimated numbers) becomes one call of ``model.simulate`` with
 ``n`` runs, and the saved trajectories are reduced to exactly what each observed series
-measures (a level at a time, or a flow summed or averaged over a period).
+measures: a level at a time, or a flow summed or averaged over a period, exactly, as the
+change of a hidden accumulating stock (see `sdflow.calibrate.accumulators`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 
 from ..dsl.model import Model, name_key
 from ..errors import DataError, SpecError
+from .accumulators import AccumulatingModel, accumulator_key
 from .data import ObservedSeries
 from .spec import ParameterSpec, SeriesSpec
 
@@ -22,10 +24,10 @@ from .spec import ParameterSpec, SeriesSpec
 class _Target:
     """Where one observed series sits in the simulated output."""
 
-    key: str                # model variable key
+    key: str                # model variable key (the accumulator's for sums and means)
     columns: np.ndarray     # flat element index of each observed column
-    steps: np.ndarray       # (times, steps per period) indices into the saved steps
-    factor: float           # dt for sums, dt / period for means, 1 for levels
+    steps: np.ndarray       # (times, 1) saved step of a level; (times, 2) period ends
+    factor: float           # 1 for levels and sums, 1 / period for means
 
 
 class CalibrationProblem:
@@ -78,6 +80,11 @@ class CalibrationProblem:
         steps_needed = int(np.ceil((max(ends, default=graph.stop) - graph.start) / dt - 1e-9))
         self.stop = graph.start + max(steps_needed, 1) * dt
         self.targets = [self._target(spec, s) for spec, s in series]
+        flows = sorted({name_key(spec.variable) for spec, _ in series
+                        if spec.measure != "level"})
+        if flows:
+            self.model = AccumulatingModel(model, flows)
+            self.graph = self.model.graph()
         self.variables = sorted({t.key for t in self.targets})
         self.evaluations = 0
         self.batches = 0
@@ -134,12 +141,15 @@ class CalibrationProblem:
                             f"{s.times.max():g}) must fall on time steps of the model (start "
                             f"{start:g}, dt {dt:g}); limit them with period.fit")
         if spec.measure == "level":
-            steps, factor = first[:, None], 1.0
-        else:
-            per = int(round(spec.period / dt))
-            steps = first[:, None] + np.arange(per)[None, :]
-            factor = dt if spec.measure == "sum" else dt / spec.period
-        return _Target(name_key(spec.variable), columns, steps, factor)
+            return _Target(name_key(spec.variable), columns, first[:, None], 1.0)
+        per = int(round(spec.period / dt))
+        if abs(per * dt - spec.period) > 1e-9 * spec.period:
+            raise DataError(f"series '{spec.name}': period {spec.period:g} is not a whole "
+                            f"number of time steps (dt {dt:g}); choose dt dividing it")
+        # [t, t + period): the accumulator's change from step `first` to `first + per`
+        steps = np.stack([first, first + per], axis=1)
+        factor = 1.0 if spec.measure == "sum" else 1.0 / spec.period
+        return _Target(accumulator_key(name_key(spec.variable)), columns, steps, factor)
 
     def compiled(self):
         """The `CompiledModel` that `predict` runs (compiled once, cached on the model)."""
@@ -176,8 +186,9 @@ class CalibrationProblem:
         for target in self.targets:
             data = runs.dataset[self.graph.nodes[target.key].name].values
             data = data.reshape(data.shape[0], n, -1)          # (steps, n, elements)
-            picked = data[target.steps][..., target.columns]   # (times, per, n, cols)
-            values = picked.sum(axis=1) * target.factor
+            picked = data[target.steps][..., target.columns]   # (times, 1 or 2, n, cols)
+            values = picked[:, -1] - picked[:, 0] if picked.shape[1] == 2 else picked[:, 0]
+            values = values * target.factor
             values = np.moveaxis(values, 1, 0)
             if failed.any():
                 values[failed] = np.nan

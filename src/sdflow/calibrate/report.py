@@ -55,6 +55,7 @@ def write_report(result, folder: str | Path) -> Path:
         "fit_period": list(spec.fit_period), "params": result.params,
         "estimates": result.estimates, "intervals": result.intervals,
         "error_scales": result.sigma if spec.payoff in ("gaussian", "lognormal") else None,
+        "dispersion": result.sigma if spec.payoff == "negative_binomial" else None,
         "covariance": result.wald["cov"].tolist(), "labels": result.labels}
     _text(folder / "params.json", json.dumps(params, indent=2, default=_plain))
     _text(folder / "estimates.csv", _estimates(result).to_csv(index=False))
@@ -174,6 +175,10 @@ def _markdown(result) -> str:
     if spec.payoff in ("gaussian", "lognormal"):
         lines += ["", "Estimated error scales (per series): " + ", ".join(
             f"{k} {v:.4g}" for k, v in result.sigma.items())]
+    if spec.payoff == "negative_binomial":
+        how = "fixed" if "dispersion" in spec.payoff_options else "estimated"
+        lines += ["", f"Negative-binomial dispersion phi ({how}; variance mu + mu^2 / phi): "
+                  + ", ".join(f"{k} {v:.4g}" for k, v in result.sigma.items())]
     lines += ["", "## Parameter correlations (from the Jacobian)", "",
               "| | " + " | ".join(result.labels) + " |",
               "|---|" + "---|" * len(result.labels)]

@@ -12,8 +12,9 @@ from ..dsl.model import name_key
 from ..errors import SpecError
 from .checkpoint import Checkpoint, fingerprint
 from .data import ObservedSeries, deflate, read_series
+from .hessian import hessian_covariance
 from .metrics import fit_statistics, naive_trend
-from .objectives import Payoff
+from .likelihoods import make_payoff
 from .optimisers import Evaluator, Fit, differential_evolution_fit, multistart
 from .problem import CalibrationProblem
 from .spec import CalibrationSpec, load_spec
@@ -184,7 +185,9 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
     problem = CalibrationProblem(model, pairs, spec.parameters, spec.method, spec.dt)
     if not batched:
         problem.predict = _one_at_a_time(problem)
-    payoff = Payoff(spec.payoff, [s.values for s in fit_obs], [s.weight for s in spec.series])
+    payoff = make_payoff(spec.payoff, [s.values for s in fit_obs],
+                         [s.weight for s in spec.series], spec.payoff_settings(),
+                         [s.name for s in spec.series])
     out_dir = Path(out_dir) if out_dir is not None else None
     checkpoint = Checkpoint(out_dir / "checkpoint.json" if out_dir else None,
                             fingerprint(spec, problem.compiled()), resume)
@@ -202,7 +205,7 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
     payoff.update_sigma(problem.predict(x[None, :]))
     if progress is not None:
         progress(stage="Jacobian intervals")
-    wald = jacobian_covariance(evaluator, x)
+    wald = (jacobian_covariance if payoff.has_residuals else hessian_covariance)(evaluator, x)
     profiles = profile_likelihood(evaluator, x, wald["se"], best.cost, spec.profile_points,
                                   checkpoint, progress) if spec.profile else None
     posterior = None

@@ -22,14 +22,15 @@ from typing import Any, Callable
 from ..dsl.model import Model
 from ..errors import SpecError
 from ..solve.solvers import SOLVERS
+from .likelihoods import PAYOFF_OPTIONS, check_payoff_options
+from .priors import PRIORS, Prior, check_prior_bounds, prior_from_table  # noqa: F401
 from .schema import (BOOLEAN, NUMBER, NUMBER_PAIR, POSITIVE, STRING, STRING_TABLE, STRINGS,
                      TABLE, Kind, check_table, is_number, number_between, one_of, whole)
 
 MEASURES = ("level", "sum", "mean")
-PAYOFFS = ("wsse", "log_sse", "gaussian", "lognormal")
+PAYOFFS = ("wsse", "log_sse", "gaussian", "lognormal", "poisson", "negative_binomial",
+           "custom")
 OPTIMISERS = ("least_squares", "differential_evolution")
-PRIORS = {"uniform": ("lower", "upper"), "normal": ("mean", "sd"),
-          "lognormal": ("median", "sigma")}
 #: The profile grid walks out from the estimate at least this many points per side before
 #: it widens its step; fewer leaves the profile without points on one side, so every
 #: parameter would come out "not identifiable".
@@ -62,7 +63,11 @@ class SeriesSpec:
 
     ``measure``: ``level`` compares the variable's value at the observation time (stocks,
     year-end or mid-year values); ``sum`` the flow integrated over ``[t, t + period)``
-    (annual GDP, investment); ``mean`` its average over that period.
+    (annual GDP, investment); ``mean`` its average over that period. Sums and means are
+    exact: the change over the period of a hidden stock accumulating the flow (see
+    `sdflow.calibrate.accumulators`). A value listed at year 2005 with ``period = 1`` is
+    the flow from model time 2005 up to 2006: if the model's time marks the start of a
+    year, that is the calendar year 2005.
     ``deflator``: ``{file, value, base}`` (and optional ``time`` and ``decimal``), a price
     index read with the series' own ``key`` and ``keys``; the values are divided by it,
     re-based to 1 in year ``base`` (nominal to constant prices).
@@ -96,55 +101,14 @@ class SeriesSpec:
 
 
 @dataclass(frozen=True)
-class Prior:
-    """A prior of one parameter: ``uniform(lower, upper)``, ``normal(mean, sd)`` or
-    ``lognormal(median, sigma)``.
-
-    Examples
-    --------
-    >>> Prior("normal", 0.2, 0.1).logpdf([0.2, 0.3]).round(3).tolist()
-    [-0.0, -0.5]
-    >>> Prior("uniform", 0.0, 1.0).logpdf([0.5, 2.0]).tolist()
-    [0.0, -inf]
-    """
-
-    dist: str
-    a: float
-    b: float
-
-    def __post_init__(self):
-        _check(self.dist in PRIORS, "prior.dist", f"{self.dist!r} must be one of {sorted(PRIORS)}")
-        a_key, b_key = PRIORS[self.dist]
-        for key, value in ((a_key, self.a), (b_key, self.b)):
-            _check(is_number(value), f"prior.{key}", f"expected a number, got {value!r}")
-        if self.dist == "uniform":
-            _check(self.a < self.b, "prior.upper",
-                   f"{self.b} must be above the lower end {self.a}")
-        elif self.dist == "lognormal":
-            _check(self.a > 0, "prior.median", f"{self.a} must be > 0 (a log-normal "
-                   "variable is positive)")
-        _check(self.b > 0 or self.dist == "uniform", f"prior.{b_key}", f"{self.b} must be > 0")
-
-    def logpdf(self, x):
-        """Log density up to a constant (arrays welcome)."""
-        import numpy as np
-        x = np.asarray(x, float)
-        if self.dist == "uniform":
-            return np.where((x >= self.a) & (x <= self.b), 0.0, -np.inf)
-        if self.dist == "normal":
-            return -0.5 * ((x - self.a) / self.b) ** 2
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(x > 0, -np.log(np.where(x > 0, x, 1)) - 0.5 * (
-                (np.log(np.where(x > 0, x, 1)) - math.log(self.a)) / self.b) ** 2, -np.inf)
-
-
-@dataclass(frozen=True)
 class ParameterSpec:
     """One estimated number: constant ``name`` (one ``element`` of an arrayed constant,
     or all its elements at once when ``element`` is None), within ``bounds``.
 
     ``initial`` is the first starting point of the optimiser (default: the model's value,
-    clipped to the bounds); ``prior`` is used by MCMC (default: uniform on the bounds).
+    clipped to the bounds); ``prior`` (a `Prior`: uniform, normal, lognormal, half_normal,
+    beta or gamma) is used by MCMC (default: uniform on the bounds); the bounds must lie
+    within its support.
 
     Examples
     --------
@@ -187,6 +151,7 @@ class CalibrationSpec:
     fit_period: tuple[float | None, float | None] = (None, None)
     test_period: tuple[float, float] | None = None
     payoff: str = "wsse"
+    payoff_options: dict[str, Any] = field(default_factory=dict)
     optimiser: str = "least_squares"
     optimiser_options: dict[str, Any] = field(default_factory=dict)
     starts: int = 1
@@ -207,6 +172,7 @@ class CalibrationSpec:
                                                 "uncertainty.profile_points")
         self._check_periods()
         _check(self.payoff in PAYOFFS, "payoff.kind", f"'{self.payoff}' must be one of {PAYOFFS}")
+        check_payoff_options(self.payoff, self.payoff_options)
         _check(self.optimiser in OPTIMISERS, "optimiser.method",
                f"'{self.optimiser}' must be one of {OPTIMISERS}")
         _check(self.series, "series", "list at least one series to fit")
@@ -222,6 +188,8 @@ class CalibrationSpec:
                        f"{p.initial} lies outside the bounds {list(p.bounds)}")
             _check(labels.count(p.label) == 1, f"parameters[{i}].name",
                    f"'{p.label}' is estimated twice")
+            if p.prior is not None:
+                check_prior_bounds(p.prior, p.bounds, f"parameters[{i}]")
         for i, s in enumerate(self.series):
             _check(s.measure in MEASURES, f"series[{i}].measure",
                    f"'{s.measure}' must be one of {MEASURES}")
@@ -284,13 +252,22 @@ class CalibrationSpec:
                 return model
         raise SpecError(f"model.factory: {self.model!r} gives no sdflow Model")
 
+    def payoff_settings(self) -> dict[str, Any]:
+        """``payoff_options`` with a custom ``function`` given as text imported (like the
+        model factory, relative to the spec's folder)."""
+        settings = dict(self.payoff_options)
+        if isinstance(settings.get("function"), str):
+            settings["function"] = _import(settings["function"], self.base_dir,
+                                           "payoff.function")
+        return settings
+
 
 def _check(condition, key: str, message: str) -> None:
     if not condition:
         raise SpecError(f"{key}: {message}")
 
 
-def _import(target: str, base_dir: Path):
+def _import(target: str, base_dir: Path, key: str = "model.factory"):
     module_name, _, attr = target.partition(":")
     attr = attr or "build"
     try:
@@ -304,7 +281,7 @@ def _import(target: str, base_dir: Path):
             module = importlib.import_module(module_name)
         return getattr(module, attr)
     except (ImportError, AttributeError, FileNotFoundError) as exc:
-        raise SpecError(f"model.factory: cannot load '{target}' ({exc}); write "
+        raise SpecError(f"{key}: cannot load '{target}' ({exc}); write "
                         "'package.module:function' or 'file.py:function'") from None
 
 
@@ -319,7 +296,7 @@ _TOP = {"name": STRING, "description": STRING, "seed": whole(minimum=0),
 _MODEL = {"factory": STRING, "options": TABLE, "method": one_of(*sorted(SOLVERS)),
           "dt": POSITIVE}
 _PERIOD = {"fit": NUMBER_PAIR, "test": NUMBER_PAIR}
-_PAYOFF = {"kind": one_of(*PAYOFFS)}
+_PAYOFF = {"kind": one_of(*PAYOFFS), **PAYOFF_OPTIONS}
 _OPTIMISER = {"method": one_of(*OPTIMISERS), "starts": whole(minimum=1), "options": TABLE}
 _UNCERTAINTY = {"profile": BOOLEAN, "profile_points": whole(minimum=MIN_PROFILE_POINTS)}
 _DECIMAL = one_of(".", ",")
@@ -444,7 +421,9 @@ def spec_from_dict(raw: dict, base_dir: Path = Path("."),
         dt=model.get("dt"), series=series, parameters=parameters,
         fit_period=tuple(period.get("fit", (None, None))),
         test_period=tuple(period["test"]) if "test" in period else None,
-        payoff=payoff.get("kind", "wsse"), optimiser=optimiser.get("method", "least_squares"),
+        payoff=payoff.get("kind", "wsse"),
+        payoff_options={k: v for k, v in payoff.items() if k != "kind"},
+        optimiser=optimiser.get("method", "least_squares"),
         optimiser_options=dict(optimiser.get("options", {})),
         starts=optimiser.get("starts", 1), seed=raw.get("seed", 0),
         profile=uncertainty.get("profile", True),
@@ -466,17 +445,7 @@ def _series(raw: dict, i: int, base_dir: Path) -> SeriesSpec:
 def _parameter(raw: dict, i: int) -> ParameterSpec:
     where = f"parameters[{i}]"
     check_table(raw, _PARAMETER, where, required=("name", "bounds"))
-    prior = None
-    if "prior" in raw:
-        p = raw["prior"]
-        one_of(*PRIORS).check(p.get("dist"), f"{where}.prior.dist")
-        a_key, b_key = PRIORS[p["dist"]]
-        check_table(p, {"dist": STRING, a_key: NUMBER, b_key: NUMBER}, f"{where}.prior",
-                    required=(a_key, b_key))
-        try:
-            prior = Prior(p["dist"], float(p[a_key]), float(p[b_key]))
-        except SpecError as exc:   # Prior names its own keys: "prior.median: ..."
-            raise SpecError(f"{where}.{exc}") from None
+    prior = prior_from_table(raw["prior"], f"{where}.prior") if "prior" in raw else None
     element = raw.get("element")
     return ParameterSpec(raw["name"], tuple(float(v) for v in raw["bounds"]),
                          None if element is None else str(element), raw.get("initial"), prior)

@@ -3,6 +3,11 @@
 Batched values are arrays whose axis 0 is the batch of runs (length n, or 1 for values
 shared by all runs) followed by the value's named dimensions; bare numbers and time stay
 Python scalars. Operands are aligned by dimension name before they meet, like xarray.
+
+Nothing of a tree is copied into the source as text: operators and functions are looked up
+in the tables below (an unknown one is refused), numbers are printed from floats and
+positions from ints, and names come from the ``reference`` and ``lookup_name`` callbacks
+(identifiers made by `sdflow.compile.identifiers.python_identifier`).
 """
 
 from __future__ import annotations
@@ -68,7 +73,24 @@ _SCALAR_CALLS = {"abs": "abs", "exp": "math.exp", "ln": "math.log", "sqrt": "mat
                  "arctan": "math.atan", "integer": "math.trunc", "modulo": "rt.modulo_scalar",
                  "min": "min", "max": "max", "xidz": "rt.xidz_scalar",
                  "zidz": "rt.zidz_scalar"}
-_TIME_CALLS = {"step", "pulse", "pulse_train", "ramp"}
+_TIME_CALLS = {"step": "rt.step", "pulse": "rt.pulse", "pulse_train": "rt.pulse_train",
+               "ramp": "rt.ramp"}
+_SCALAR_TIME_CALLS = {f: f"{name}_scalar" for f, name in _TIME_CALLS.items()}
+_ARITHMETIC = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
+_COMPARISONS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_LOGIC = {"and": "and", "or": "or"}
+
+
+def number(value: float) -> str:
+    """A float as source text (``float('inf')`` and ``float('nan')`` for the others).
+
+    Examples
+    --------
+    >>> number(0.1), number(float("-inf")), number(2)
+    ('0.1', "float('-inf')", '2.0')
+    """
+    value = float(value)
+    return repr(value) if math.isfinite(value) else f"float('{value!r}')"
 _REDUCERS = {"sum": "rt.sum_over", "mean": "np.mean", "min": "np.min", "max": "np.max",
              "prod": "np.prod"}
 
@@ -76,8 +98,13 @@ _REDUCERS = {"sum": "rt.sum_over", "mean": "np.mean", "min": "np.min", "max": "n
 class ExpressionWriter:
     """Writes expressions of one graph; ``lookup_names`` name table arrays in the module.
 
-    ``reference`` maps a node key to the `Value` holding it in the generated function.
+    ``reference`` maps a node key to the `Value` holding it in the generated function. A
+    target that spells numbers or scalar functions differently (numba) overrides `number`
+    and `scalar_calls`.
     """
+
+    #: the functions of the scalar path, by builtin
+    scalar_calls = _SCALAR_CALLS
 
     def __init__(self, scalar: bool, reference: Callable[[str], Value],
                  lookup_name: Callable[[object], tuple[str, str]]):
@@ -91,8 +118,7 @@ class ExpressionWriter:
         if isinstance(e, NodeRef):
             return self.reference(e.key)
         if isinstance(e, ex.Literal):
-            text = repr(e.value) if math.isfinite(e.value) else f"float('{e.value}')"
-            return Value(text, (), False)
+            return Value(self.number(e.value), (), False)
         if isinstance(e, ex.Time):
             return Value("t", (), False)
         if isinstance(e, ex.Neg):
@@ -111,12 +137,12 @@ class ExpressionWriter:
         if isinstance(e, ex.Reduce):
             a = self.write(e.arg)
             axis = 1 + a.dims.index(e.dim)
-            return Value(f"{_REDUCERS[e.op]}({a.code}, axis={axis})",
+            return Value(f"{self._function(_REDUCERS, e.op)}({a.code}, axis={axis})",
                          tuple(d for d in a.dims if d is not e.dim), True)
         if isinstance(e, ex.Select):
             a = self.write(e.arg)
             position = next(i for i, d in enumerate(a.dims) if d.name == e.dim_name)
-            element = a.dims[position].index(e.element)
+            element = int(a.dims[position].index(e.element))
             index = ", ".join([":"] * (1 + position) + [str(element)])
             return Value(f"{wrap(a.code)}[{index}]",
                          tuple(d for i, d in enumerate(a.dims) if i != position), True)
@@ -129,31 +155,45 @@ class ExpressionWriter:
             axis = len(a.dims) if e.source is None else a.dims.index(e.source)
             dims = (a.dims + (e.target,) if e.source is None else
                     tuple(e.target if d is e.source else d for d in a.dims))
-            return Value(f"rt.reindex({a.code}, {axis + 1}, {e.index!r}, "
+            index = tuple(int(i) for i in e.index)
+            return Value(f"rt.reindex({a.code}, {axis + 1}, {index!r}, "
                          f"{e.source is None})", dims, True)
         if isinstance(e, AllocateByPriority):
             return self._allocate(e)
         raise TypeError(f"cannot compile expression {e!r}")
 
+    @staticmethod
+    def number(value: float) -> str:
+        """A number as source text (see `number`)."""
+        return number(value)
+
     def _operands(self, *values: Value) -> tuple[list[str], tuple, bool]:
         dims = union(*(v.dims for v in values))
         return [align(v, dims) for v in values], dims, any(v.batched for v in values)
 
+    @staticmethod
+    def _function(table: dict[str, str], name: str) -> str:
+        if name not in table:
+            raise TypeError(f"cannot compile the operation {name!r}: it is not one of "
+                            f"{sorted(table)}")
+        return table[name]
+
     def _binop(self, e: ex.BinOp) -> Value:
         a, b = self.write(e.a), self.write(e.b)
         (ca, cb), dims, batched = self._operands(a, b)
-        if e.op in ("and", "or"):
+        if e.op in _LOGIC:
             if self.scalar:  # bool(): Python's `2.0 and 3.0` is 3.0, numpy's is True
-                return Value(f"bool({ca} {e.op} {cb})", dims, batched)
+                return Value(f"bool({ca} {_LOGIC[e.op]} {cb})", dims, batched)
             func = "np.logical_and" if e.op == "and" else "np.logical_or"
             return Value(f"1.0 * {func}({ca}, {cb})", dims, batched)
-        if not self.scalar and not batched and e.op in ("/", "**"):
+        op = self._function({**_ARITHMETIC, **_COMPARISONS}, e.op)
+        if not self.scalar and not batched and op in ("/", "**"):
             # two Python floats would raise on 1/0 or give a complex number for (-8)**(1/3);
             # numpy gives inf/NaN, which the run then reports with the variable's name
-            func = "np.divide" if e.op == "/" else "np.power"
+            func = "np.divide" if op == "/" else "np.power"
             return Value(f"{func}({ca}, {cb})", dims, batched)
-        code = f"{wrap(ca)} {e.op} {wrap(cb)}"
-        if not self.scalar and e.op in ("<", "<=", ">", ">="):
+        code = f"{wrap(ca)} {op} {wrap(cb)}"
+        if not self.scalar and op in _COMPARISONS:
             # truth values as 1.0/0.0: numpy refuses -bool and adds bools as logical or
             code = f"1.0 * ({code})"
         return Value(code, dims, batched)
@@ -175,11 +215,11 @@ class ExpressionWriter:
             log = "math.log" if self.scalar else "np.log"
             return Value(f"{log}({codes[0]}) / {log}({codes[1]})", dims, batched)
         if f in _TIME_CALLS:
-            name = f"rt.{f}_scalar" if self.scalar else f"rt.{f}"
+            name = (_SCALAR_TIME_CALLS if self.scalar else _TIME_CALLS)[f]
             prefix = f"{self.input_time}, " + ("" if f == "ramp" else "dt, ")
             return Value(f"{name}({prefix}{', '.join(codes)})", dims, batched)
-        table = _SCALAR_CALLS if self.scalar else _NUMPY_CALLS
-        return Value(f"{table[f]}({', '.join(codes)})", dims, batched)
+        table = self.scalar_calls if self.scalar else _NUMPY_CALLS
+        return Value(f"{self._function(table, f)}({', '.join(codes)})", dims, batched)
 
     def _allocate(self, e: AllocateByPriority) -> Value:
         # the allocation runs along the last axis; width and supply get length 1 there

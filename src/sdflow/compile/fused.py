@@ -33,7 +33,7 @@ def euler_source(writer: ModuleWriter) -> list[str]:
         lines.append(f"    {', '.join(stocks)}, = y")
     for key, node in nodes.items():
         if node.kind == "initial":
-            lines.append(f"    {names[key]} = mem[{key!r}]")
+            lines.append(f"    {names[key]} = {writer._memory(key)}")
     lines += ["    rows = []",
               "    keep = rows.append",
               "    for k in range(steps + 1):",

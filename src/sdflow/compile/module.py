@@ -4,13 +4,15 @@
 mem, k, commit, save)`` returns the derivative of the state and, when ``save``, the value
 of every output variable. Constants named in ``params`` are read from the parameter matrix
 ``P``; every other constant is folded into the source.
+
+Text from the model reaches the source only through `sdflow.compile.identifiers`: every
+identifier is made by `python_identifier` (unique within the module, never one the code
+uses itself), and names in comments and the docstring are ``repr()`` literals.
 """
 
 from __future__ import annotations
 
-import keyword
 import math
-import re
 
 import numpy as np
 
@@ -18,40 +20,35 @@ from ..ir.graph import ModelGraph
 from ..ir.order import references
 from . import runtime
 from .expressions import ExpressionWriter, Value, align
+from .identifiers import comment, python_identifier, string_literal
 from .layout import Slot, lay_out
 
-_RESERVED = {"t", "y", "P", "mem", "k", "n", "np", "rt", "dy", "commit", "save", "dt", "math",
-             "t_input"}
 
-
-def python_names(graph: ModelGraph) -> dict[str, str]:
-    """A readable, unique Python identifier for every node."""
-    names, taken = {}, set(_RESERVED)
-    for key, node in graph.nodes.items():
-        base = re.sub(r"\W+", "_", node.name.lower()).strip("_") or "v"
-        if base[0].isdigit() or keyword.iskeyword(base) or base in _RESERVED:
-            base = f"v_{base}"
-        name, i = base, 2
-        while name in taken:
-            name, i = f"{base}_{i}", i + 1
-        taken.add(name)
-        names[key] = name
-    return names
+def python_names(graph: ModelGraph, taken: set[str] | None = None) -> dict[str, str]:
+    """A readable, unique Python identifier for every node (added to ``taken``)."""
+    taken = set() if taken is None else taken
+    return {key: python_identifier(node.name, taken) for key, node in graph.nodes.items()}
 
 
 class ModuleWriter:
     """Writes the source of one graph for one set of per-run parameters."""
 
+    #: the expression printer of this target
+    expression_writer = ExpressionWriter
+
     def __init__(self, graph: ModelGraph, params: tuple[str, ...], scalar: bool,
                  outputs: tuple[str, ...]):
         self.graph, self.scalar, self.outputs = graph, scalar, outputs
-        self.names = python_names(graph)
+        #: every identifier given out in the module: variables first, then tables
+        self.taken: set[str] = set()
+        self.names = python_names(graph, self.taken)
+        self._tables: dict[tuple[str, str], str] = {}
         nodes = graph.nodes
         self.states, self.n_states = lay_out(graph.stocks, [nodes[k].shape for k in graph.stocks])
         self.params, self.n_params = lay_out(params, [nodes[k].shape for k in params])
         self.namespace: dict = {"np": np, "rt": runtime, "math": math}
         self._lookups: dict[int, tuple[str, str]] = {}
-        self.writer = ExpressionWriter(scalar, self._reference, self._lookup)
+        self.writer = self.expression_writer(scalar, self._reference, self._lookup)
 
     # -- references ----------------------------------------------------------------------
     def _reference(self, key: str) -> Value:
@@ -64,17 +61,23 @@ class ModuleWriter:
     def _folded(self, key: str) -> Value:
         node = self.graph.nodes[key]
         if node.value.ndim == 0:
-            value = float(node.value)
-            text = repr(value) if math.isfinite(value) else f"float('{value}')"
-            return Value(text, (), False)
-        name = f"C_{self.names[key]}"
+            return Value(self.writer.number(node.value), (), False)
+        name = self.table_name("C_", key)
         self.namespace[name] = node.value.reshape((1,) + node.value.shape)
         return Value(name, node.dims, True)
 
+    def table_name(self, prefix: str, key: str) -> str:
+        """The identifier of a table held in the module's namespace for node ``key``
+        (``C_`` folded constant, ``DX_``/``DY_`` data times and values); one per pair."""
+        if (prefix, key) not in self._tables:
+            self._tables[prefix, key] = python_identifier(
+                self.graph.nodes[key].name, self.taken, prefix)
+        return self._tables[prefix, key]
+
     def _lookup(self, lookup) -> tuple[str, str]:
         if id(lookup) not in self._lookups:
-            base = re.sub(r"\W+", "_", lookup.name.lower()).strip("_")
-            xs, ys = f"LX_{base}", f"LY_{base}"
+            xs = python_identifier(lookup.name, self.taken, "LX_")
+            ys = python_identifier(lookup.name, self.taken, "LY_")
             if self.scalar:
                 self.namespace[xs], self.namespace[ys] = lookup.x.tolist(), lookup.y.tolist()
             else:
@@ -104,7 +107,7 @@ class ModuleWriter:
     def _data(self, key: str) -> str:
         node = self.graph.nodes[key]
         name = self.names[key]
-        xs, ys = f"DX_{name}", f"DY_{name}"
+        xs, ys = self.table_name("DX_", key), self.table_name("DY_", key)
         self.namespace[xs] = node.times.tolist() if self.scalar else node.times
         self.namespace[ys] = node.series.tolist() if self.scalar else node.series
         if self.scalar:
@@ -112,6 +115,11 @@ class ModuleWriter:
         if node.dims:
             return f"{name} = rt.interp_rows(t, {xs}, {ys})"
         return f"{name} = np.interp(t, {xs}, {ys})"
+
+    @staticmethod
+    def _memory(key: str) -> str:
+        """The slot of node ``key`` in the run's memory ``mem`` (its key as a literal)."""
+        return f"mem[{string_literal(key)}]"
 
     def _param_lines(self) -> list[str]:
         return [f"{self.names[k]} = {self._matrix_read('P', s)}" for k, s in self.params.items()]
@@ -134,19 +142,19 @@ class ModuleWriter:
             name = self.names[key]
             if node.kind == "const":
                 continue
-            lines.append(f"    # {node.name}")
+            lines.append("    " + comment(node.name))
             if node.kind == "stock":
                 lines.append("    " + self._assign(key, node.initial))
             elif node.kind == "initial":
                 lines.append("    " + self._assign(key, node.equation))
-                lines.append(f'    mem[{key!r}] = {self._state_copy(key)}')
+                lines.append(f'    {self._memory(key)} = {self._state_copy(key)}')
             elif node.kind == "pipeline":
                 delay = self.writer.write(node.delay_time).code
                 initial = align(self.writer.write(node.initial), node.dims)
                 lines.append(f"    steps = rt.pipeline_steps({delay}, dt, n)")
-                lines.append(f"    mem[{key!r}] = rt.pipeline_new({initial}, steps, n, "
+                lines.append(f"    {self._memory(key)} = rt.pipeline_new({initial}, steps, n, "
                              f"{tuple(node.shape)!r})")
-                lines.append(f"    {name} = rt.pipeline_read(mem[{key!r}], 0)")
+                lines.append(f"    {name} = rt.pipeline_read({self._memory(key)}, 0)")
             elif node.init_equation is not None:  # ACTIVE INITIAL: its value at the start
                 lines.append("    " + self._assign(key, node.init_equation))
             else:
@@ -209,10 +217,10 @@ class ModuleWriter:
             lines.append(f"    {self.names[key]} = {self._matrix_read('y', slot)}")
         for key, node in nodes.items():
             if node.kind == "initial":
-                lines.append(f"    {self.names[key]} = mem[{key!r}]")
+                lines.append(f"    {self.names[key]} = {self._memory(key)}")
             elif node.kind == "pipeline":
-                read = (f"float(rt.pipeline_read(mem[{key!r}], k)[0])" if self.scalar
-                        else f"rt.pipeline_read(mem[{key!r}], k)")
+                read = (f"float(rt.pipeline_read({self._memory(key)}, k)[0])" if self.scalar
+                        else f"rt.pipeline_read({self._memory(key)}, k)")
                 lines.append(f"    {self.names[key]} = {read}")
         lines += ["    " + line for line in self._param_lines()]
         rest = []
@@ -221,12 +229,12 @@ class ModuleWriter:
             if node.kind == "pipeline":
                 continue
             target = lines if key in needed else rest
-            target.append(f"    # {node.name}")
+            target.append("    " + comment(node.name))
             target.append("    " + self._node_line(key))
         for key, node in nodes.items():
             if node.kind == "pipeline":
                 lines.append("    if commit:")
-                lines.append(f"        rt.pipeline_write(mem[{key!r}], k, "
+                lines.append(f"        rt.pipeline_write({self._memory(key)}, k, "
                              f"{self._broadcast_pipe(key)})")
         if self.scalar:
             rates = ", ".join(self.writer.write(nodes[k].rate).code for k in self.states)
@@ -273,7 +281,8 @@ class ModuleWriter:
         return needed
 
     def source(self) -> str:
-        header = [f'"""Generated by sdflow from model {self.graph.name!r} '
-                  f'({"scalar" if self.scalar else "batched"} code path)."""', ""]
+        path = "scalar" if self.scalar else "batched"
+        header = [string_literal(f"Generated by sdflow from model {self.graph.name!r} "
+                                 f"({path} code path)."), ""]
         body = self.initialize_source() + ["", ""] + self.evaluate_source()
         return "\n".join(header + body) + "\n"

@@ -20,6 +20,7 @@ dimensions are refused.
 from __future__ import annotations
 
 import linecache
+import math
 import time
 import types
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ import numpy as np
 from ..errors import ModelError
 from ..ir.graph import ModelGraph
 from .compiled import CompiledModel, default_outputs
+from .expressions import ExpressionWriter
+from .identifiers import string_literal
 from .layout import Slot
 from .module import ModuleWriter
 
@@ -64,8 +67,32 @@ def jitted_runtime():
     return _RUNTIME["module"]
 
 
+class NumbaExpressionWriter(ExpressionWriter):
+    """The scalar printer with the few spellings numba does not accept replaced.
+
+    Examples
+    --------
+    >>> NumbaExpressionWriter.number(float("-inf")), NumbaExpressionWriter.number(0.5)
+    ('-math.inf', '0.5')
+    """
+
+    #: INTEGER as a float (``math.trunc`` would make an int, which overflows in numba)
+    scalar_calls = {**ExpressionWriter.scalar_calls, "integer": "rt.trunc"}
+
+    @staticmethod
+    def number(value: float) -> str:
+        value = float(value)
+        if math.isnan(value):
+            return "math.nan"
+        if math.isinf(value):
+            return "math.inf" if value > 0 else "-math.inf"
+        return repr(value)
+
+
 class NumbaWriter(ModuleWriter):
     """A scalar `ModuleWriter` whose tables are numpy arrays (numba cannot read lists)."""
+
+    expression_writer = NumbaExpressionWriter
 
     def __init__(self, graph: ModelGraph, params: tuple[str, ...], outputs: tuple[str, ...]):
         super().__init__(graph, params, True, outputs)
@@ -79,29 +106,16 @@ class NumbaWriter(ModuleWriter):
 
     def _data(self, key: str) -> str:
         line = super()._data(key)
-        node, name = self.graph.nodes[key], self.names[key]
-        self.namespace[f"DX_{name}"] = np.asarray(node.times, dtype=float)
-        self.namespace[f"DY_{name}"] = np.asarray(node.series, dtype=float)
+        node = self.graph.nodes[key]
+        self.namespace[self.table_name("DX_", key)] = np.asarray(node.times, dtype=float)
+        self.namespace[self.table_name("DY_", key)] = np.asarray(node.series, dtype=float)
         return line
 
     def line(self, key: str) -> str:
-        return numba_text(self._node_line(key))
+        return self._node_line(key)
 
     def rates(self) -> list[str]:
-        return [numba_text(self.writer.write(self.graph.nodes[k].rate).code)
-                for k in self.states]
-
-
-def numba_text(code: str) -> str:
-    """Scalar-path code with the few spellings numba does not accept replaced.
-
-    Examples
-    --------
-    >>> numba_text("min(x, float('inf')) + math.trunc(y)")
-    'min(x, math.inf) + rt.trunc(y)'
-    """
-    return (code.replace("float('inf')", "math.inf").replace("float('-inf')", "-math.inf")
-            .replace("float('nan')", "math.nan").replace("math.trunc(", "rt.trunc("))
+        return [self.writer.write(self.graph.nodes[k].rate).code for k in self.states]
 
 
 def run_source(w: NumbaWriter, method: str) -> str:
@@ -120,12 +134,12 @@ def run_source(w: NumbaWriter, method: str) -> str:
         if node.kind == "const":
             continue
         if node.kind == "stock":
-            body.append(numba_text(w._assign(key, node.initial)))
+            body.append(w._assign(key, node.initial))
             body.append(f"{names[key]} = float({names[key]})")  # one type all run long
         elif node.kind == "initial":
-            body.append(numba_text(w._assign(key, node.equation)))
+            body.append(w._assign(key, node.equation))
         elif node.init_equation is not None:  # ACTIVE INITIAL: its value at the start
-            body.append(numba_text(w._assign(key, node.init_equation)))
+            body.append(w._assign(key, node.init_equation))
         else:
             body.append(w.line(key))
     # Vensim holds STEP, PULSE and RAMP over a Runge-Kutta step (see `evaluate_source`)
@@ -245,7 +259,7 @@ def compile_numba(graph: ModelGraph, params=(), outputs=None, method: str = "eul
     outputs = default_outputs(graph) if outputs is None else tuple(outputs)
     writer = NumbaWriter(graph, tuple(params), outputs)
     source = run_source(writer, method)
-    filename = f"<sdflow {graph.name} numba {method} {id(writer):x}>"
+    filename = f"<sdflow {string_literal(graph.name)} numba {method} {id(writer):x}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = writer.namespace
     exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our generated code

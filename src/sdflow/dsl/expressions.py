@@ -4,6 +4,8 @@ Arithmetic (``+ - * / **``), comparisons (``< <= > >=``) and logic (``& | ~``) o
 variables build nodes of a tree; nothing is computed here. ``==`` is deliberately *not*
 overloaded (it would make variables unhashable and silently build nodes): use ``sf.eq``.
 ``bool()`` of an expression raises, so ``if x > 5:`` cannot pick a branch at build time.
+For the same reason a condition (of ``sf.if_then_else``, or an operand of ``&`` and ``|``)
+may not be a Python ``bool``: ``x == 1`` is Python's identity test, always ``False``.
 """
 
 from __future__ import annotations
@@ -65,10 +67,10 @@ class Expr:
     def __le__(self, other): return BinOp("<=", self, as_expr(other))
     def __gt__(self, other): return BinOp(">", self, as_expr(other))
     def __ge__(self, other): return BinOp(">=", self, as_expr(other))
-    def __and__(self, other): return BinOp("and", self, as_expr(other))
-    def __rand__(self, other): return BinOp("and", as_expr(other), self)
-    def __or__(self, other): return BinOp("or", self, as_expr(other))
-    def __ror__(self, other): return BinOp("or", as_expr(other), self)
+    def __and__(self, other): return BinOp("and", self, as_condition(other, "&"))
+    def __rand__(self, other): return BinOp("and", as_condition(other, "&"), self)
+    def __or__(self, other): return BinOp("or", self, as_condition(other, "|"))
+    def __ror__(self, other): return BinOp("or", as_condition(other, "|"), self)
     def __invert__(self): return Not(self)
 
     def __bool__(self):
@@ -330,6 +332,38 @@ def as_expr(value: Any) -> Expr:
         f"cannot use {value!r} ({type(value).__name__}) in an equation: equations take "
         "numbers and model variables. Declare arrays as constants with dims "
         "(m.const(name, values, dims=[...])) and use the constant.")
+
+
+def as_condition(value: Any, where: str) -> Expr:
+    """``value`` as a condition of ``where`` (a builtin or operator); refuses a Python bool.
+
+    A condition that is already ``True`` or ``False`` while the model is built was decided
+    by Python, not by the model: ``x == 1`` on a model variable is Python's identity test
+    (``==`` is not overloaded) and is always ``False``. Plain bools, numpy bools and bool
+    arrays raise `ExpressionTruthError`; ``1`` and ``0`` stand for a condition that always
+    or never holds.
+
+    Examples
+    --------
+    ``&`` and ``|`` check their operands with it:
+
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=1, dt=1)
+    >>> (m.time > 1) & (m.time < 3)
+    ((TIME > 1.0) and (TIME < 3.0))
+    >>> (m.time == 1) & (m.time < 3)
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.ExpressionTruthError: &: the condition is the Python value False, ...
+    """
+    if isinstance(value, (bool, np.bool_)) or (
+            isinstance(value, np.ndarray) and value.dtype == np.bool_):
+        raise ExpressionTruthError(
+            f"{where}: the condition is the Python value {value!r}, decided before the model "
+            "runs. `x == 1` on a model expression is always False (== is not overloaded on "
+            "model variables): write sf.eq(x, 1) or sf.ne(x, 1), or compare with "
+            "< <= > >=. For a condition that always (never) holds write 1 (0).")
+    return as_expr(value)
 
 
 def describe(expr: Expr) -> str:

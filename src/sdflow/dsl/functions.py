@@ -8,7 +8,7 @@ how to compute them.
 from __future__ import annotations
 
 from .dimensions import Dimension
-from .expressions import Call, Expr, Reduce, as_expr
+from .expressions import Call, Expr, Reduce, as_condition, as_expr
 
 #: Functions whose value jumps at given times: adaptive solvers cannot integrate across them.
 DISCRETE_FUNCTIONS = frozenset({"step", "pulse", "pulse_train", "ramp"})
@@ -17,13 +17,39 @@ DISCRETE_FUNCTIONS = frozenset({"step", "pulse", "pulse_train", "ramp"})
 def if_then_else(condition, value_if_true, value_if_false) -> Expr:
     """Vensim's IF THEN ELSE: ``value_if_true`` where ``condition`` holds, else the other.
 
+    Parameters
+    ----------
+    condition : Expr or number
+        A comparison (``< <= > >=``, `eq`, `ne`) or a number (non-zero holds). Never a
+        Python ``bool``: ``x == 1`` on a model variable is Python's identity test, always
+        ``False``, so a bool raises `ExpressionTruthError`; write ``sf.eq(x, 1)``, or ``1``
+        / ``0`` for a condition that always / never holds.
+    value_if_true, value_if_false : Expr or number
+
+    Returns
+    -------
+    Expr
+
+    Raises
+    ------
+    ExpressionTruthError
+        If ``condition`` is a Python or numpy bool.
+
     Examples
     --------
     >>> import sdflow as sf
     >>> m = sf.Model("m", start=0, stop=10, dt=1)
     >>> x = m.aux("x", sf.if_then_else(m.time > 5, 1, 0))
+    >>> at_one = m.aux("at one", sf.if_then_else(sf.eq(m.time, 1), 10, 20))
+    >>> m.simulate()["at one"].values[:3].tolist()
+    [20.0, 10.0, 20.0]
+    >>> sf.if_then_else(m.time == 1, 10, 20)
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.ExpressionTruthError: sf.if_then_else: the condition is ... False, ...
     """
-    return Call("if_then_else", condition, value_if_true, value_if_false)
+    return Call("if_then_else", as_condition(condition, "sf.if_then_else"), value_if_true,
+                value_if_false)
 
 
 def eq(a, b) -> Expr:

@@ -53,6 +53,11 @@ class Scope:
         self.params = params or {}  # py name -> Term of the argument
         # pysd's parsers write references as "clean" names (lower case, spaces as _)
         self.elements = {clean(e.name): e for e in section.elements}
+        # pysd keeps XMILE's escapes in a quoted reference ("a \"b\"" gives a_\"b\"), so
+        # a name with quotes or backslashes is also found in its escaped form
+        escaped = {py.replace("\\", "\\\\").replace('"', '\\"'): e
+                   for py, e in self.elements.items() if '"' in py or "\\" in py}
+        self.elements.update(escaped)
         self.py_params = {p: clean(p) for p in section.params}
 
     def name(self, element) -> str:

@@ -7,9 +7,26 @@ elements by name (subranges) or by position (mappings and copies).
 
 from __future__ import annotations
 
+import re
+
 from ..dsl.expressions import Expr, Reindex, Select
 from ..dsl.model import name_key
 from .errors import ImportModelError
+
+
+
+def unquote(text: str) -> str:
+    r"""A subscript as named: XMILE quotes one that is not a plain identifier, escaping
+    its quotes and backslashes (pysd passes the quoted text on).
+
+    Examples
+    --------
+    >>> unquote('"north-east"'), unquote('"say \\"hi\\""'), unquote("north")
+    ('north-east', 'say "hi"', 'north')
+    """
+    if len(text) > 1 and text[0] == text[-1] == '"':
+        return re.sub(r'\\(["\\])', r"\1", text[1:-1])
+    return text
 
 
 class SubscriptSpace:
@@ -46,14 +63,14 @@ class SubscriptSpace:
     # -- names -------------------------------------------------------------------------
     def range_name(self, text: str) -> str | None:
         """The declared range called ``text`` (case-insensitive), or None."""
-        return self._by_key.get(name_key(text.rstrip("!")))
+        return self._by_key.get(name_key(unquote(text.rstrip("!"))))
 
     def all_elements(self) -> list[str]:
         """Every element of every range, once each."""
         return list(self._element_key.values())
 
     def element_name(self, text: str) -> str | None:
-        return self._element_key.get(name_key(text))
+        return self._element_key.get(name_key(unquote(text)))
 
     def elements_of(self, text: str) -> list[str]:
         """The elements a subscript names: a whole range, or a single element."""

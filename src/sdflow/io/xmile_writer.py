@@ -7,6 +7,12 @@ reads (``SUM(capital[region!])``). Data series become graphical functions of TIM
 is what they are: linear interpolation in time, ends held (one function per element for
 arrayed data). A construct with no XMILE
 equivalent raises `UnsupportedFeatureError` naming the variable.
+
+Names are free text. ElementTree escapes them for XML; characters XML 1.0 cannot hold at
+all (most control characters) are refused. Runs of whitespace (a newline, a tab) are
+written as one space, the same name under XMILE's and Vensim's name equivalence; inside
+an equation a name that is not plain is quoted, with a backslash before each of its quotes
+and backslashes (XMILE's escapes; the importer reads them back).
 """
 
 from __future__ import annotations
@@ -31,13 +37,74 @@ _STATEFUL = {"smooth": "SMTH1", "smooth3": "SMTH3", "delay1": "DELAY1", "delay3"
              "initial": "INIT"}
 _REDUCE = {"sum": "SUM", "prod": "PROD", "min": "MIN", "max": "MAX"}
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*$")
+#: Words of XMILE's equation grammar: a variable named so is quoted
+_KEYWORDS = {"and", "or", "not", "if", "then", "else", "mod"}
+#: What XML 1.0 cannot hold even escaped: C0 controls but tab, newline and return; the
+#: surrogates; U+FFFE and U+FFFF (https://www.w3.org/TR/xml/#charsets)
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def display_name(name: str) -> str:
+    r"""A name with each run of whitespace written as one space (the same name for XMILE).
+
+    Names PySD's XMILE reader would read as another name are refused: one holding a
+    backslash and ``n`` (it reads ``\n`` as a newline), or ending with a backslash or a
+    quote (its grammar or its quote stripping would take the escape for the end).
+
+    Examples
+    --------
+    >>> display_name("capital\n of  region ")
+    'capital of region'
+    """
+    shown = " ".join(name.split())
+    if "\\n" in shown or shown.endswith(("\\", '"')):
+        raise UnsupportedFeatureError(
+            f"the name {name!r} ends with a backslash or a quote, or holds a backslash "
+            "followed by n: XMILE readers (PySD) would read it as another name; rename it",
+            name)
+    return shown
+
+
+def subscript_name(name: str) -> str:
+    """A dimension or element name as declared (see `display_name`); no commas, which
+    separate subscripts.
+
+    Examples
+    --------
+    >>> subscript_name("Jiangsu province")
+    'Jiangsu province'
+    """
+    if "," in name:
+        raise UnsupportedFeatureError(
+            f"the dimension or element name {name!r} holds a comma, which separates "
+            "subscripts in XMILE; rename it", name)
+    return display_name(name)
 
 
 def xmile_name(name: str) -> str:
-    """A variable name as written inside an equation (spaces become underscores)."""
-    if _PLAIN.match(name):
+    r"""A variable name as written inside an equation (spaces become underscores).
+
+    Examples
+    --------
+    >>> print(xmile_name("growth rate"), xmile_name('the "best" \\ rate'))
+    growth_rate "the \"best\" \\ rate"
+    """
+    name = display_name(name)
+    # PySD reads a leading "not" as the operator even in "notable", so quote those too
+    if _PLAIN.match(name) and name.lower() not in _KEYWORDS \
+            and not name.lower().startswith("not"):
         return name.replace(" ", "_")
-    return '"' + name.replace('"', '\\"') + '"'
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _xml_text(text: str) -> str:
+    """``text`` unchanged, or `UnsupportedFeatureError` if XML cannot hold a character."""
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise UnsupportedFeatureError(
+            f"{text!r} contains the character U+{ord(bad.group()):04X}, which an XML 1.0 "
+            "file cannot hold; remove it from the name, units or documentation")
+    return text
 
 
 def _number(value: float) -> str:
@@ -159,9 +226,9 @@ class EquationPrinter:
 
 
 def _sub(parent, tag: str, text: str | None = None, **attrib):
-    node = ET.SubElement(parent, tag, {k: str(v) for k, v in attrib.items()})
+    node = ET.SubElement(parent, tag, {k: _xml_text(str(v)) for k, v in attrib.items()})
     if text is not None:
-        node.text = text
+        node.text = _xml_text(text)
     return node
 
 
@@ -169,11 +236,11 @@ def _dimensions(parent, dims) -> None:
     if dims:
         node = _sub(parent, "dimensions")
         for d in dims:
-            _sub(node, "dim", name=d.name)
+            _sub(node, "dim", name=subscript_name(d.name))
 
 
 def _gf(parent, x, y, extrapolate: bool, name: str | None = None):
-    attrib = {"name": name} if name else {}
+    attrib = {"name": display_name(name)} if name else {}
     if extrapolate:
         attrib["type"] = "extrapolate"
     gf = _sub(parent, "gf", **attrib)
@@ -201,9 +268,9 @@ def build_xmile(model) -> ET.Element:
     if model.dimensions:
         dims = _sub(root, "dimensions")
         for dim in model.dimensions.values():
-            node = _sub(dims, "dim", name=dim.name)
+            node = _sub(dims, "dim", name=subscript_name(dim.name))
             for element in dim.elements:
-                _sub(node, "elem", name=element)
+                _sub(node, "elem", name=subscript_name(element))
     variables = _sub(_sub(root, "model"), "variables")
     for var in model.variables:
         printer.owner = var.name
@@ -212,13 +279,14 @@ def build_xmile(model) -> ET.Element:
             continue
         dims = graph.nodes[name_key(var.name)].dims
         tag = "stock" if isinstance(var, Stock) else "flow" if isinstance(var, Flow) else "aux"
-        node = _sub(variables, tag, name=var.name)
+        node = _sub(variables, tag, name=display_name(var.name))
         _dimensions(node, dims)
         if isinstance(var, Const):
             values = np.broadcast_to(var.value, tuple(len(d) for d in dims))
             if dims and np.ptp(values) != 0:
                 for index in np.ndindex(values.shape):
-                    subscript = ",".join(d.elements[i] for d, i in zip(dims, index))
+                    subscript = ",".join(subscript_name(d.elements[i])
+                                         for d, i in zip(dims, index))
                     _sub(_sub(node, "element", subscript=subscript), "eqn",
                          _number(values[index]))
             else:
@@ -230,7 +298,7 @@ def build_xmile(model) -> ET.Element:
             # one standalone graphical function of TIME per element (PySD reads a <gf>
             # only at the variable level, so per-element tables are separate functions)
             for index in np.ndindex(*(len(d) for d in dims)):
-                elements = [d.elements[i] for d, i in zip(dims, index)]
+                elements = [subscript_name(d.elements[i]) for d, i in zip(dims, index)]
                 table = f"{var.name} data {' '.join(elements)}"
                 _gf(variables, var.times, var.values[(slice(None),) + index], False,
                     name=table)

@@ -1,7 +1,8 @@
 """Data-derived initial values (sdmodels/regional_integration/data.py).
 
-Expected numbers come from the CSV files in calibration/data (read here independently with
-the csv module) and from the steady state of the perpetual inventory recursion.
+Expected numbers come from the CSV files shipped with the model (data_files/, read here
+independently with the csv module) and from the steady state of the perpetual inventory
+recursion.
 """
 
 import csv
@@ -11,8 +12,9 @@ import pandas as pd
 import pytest
 
 from sdflow.errors import DataError
-from sdmodels.regional_integration.data import (DATA_DIR, GDP_FILE, perpetual_inventory,
-                                                region_data)
+from sdmodels.regional_integration.data import (DATA_DIR, FISCAL_FILE, GDP_FILE,
+                                                GDP_INDEX_FILE, milestone_times,
+                                                perpetual_inventory, region_data)
 
 
 def _csv_value(filename, province, year, column):
@@ -36,6 +38,32 @@ def test_real_gdp_equals_nominal_in_the_base_year_and_grows_slower():
     d = region_data(["Beijing", "Tianjin", "Hebei"])
     np.testing.assert_allclose(d.real_gdp.loc[2004], d.nominal_gdp.loc[2004])
     assert (d.real_gdp.loc[2018] < d.nominal_gdp.loc[2018]).all()
+
+
+def test_real_gdp_grows_at_the_nbs_index_in_every_year_2018_included():
+    # PROVENANCE.md check figure: Shanghai's GDP index 2008 = 109.7 (previous year = 100)
+    d = region_data(["Shanghai", "Jiangsu"])
+    growth = d.real_gdp.loc[2008, "Shanghai"] / d.real_gdp.loc[2007, "Shanghai"]
+    assert growth == pytest.approx(1.097)
+    index_2018 = _csv_value(GDP_INDEX_FILE, "Jiangsu", 2018, "gdp_index_prev_year_eq_100")
+    assert d.real_gdp.loc[2018, "Jiangsu"] / d.real_gdp.loc[2017, "Jiangsu"] == \
+        pytest.approx(index_2018 / 100)
+
+
+def test_tax_share_is_2004_budget_revenue_over_gdp():
+    d = region_data(["Hainan", "Guangdong"])
+    revenue = _csv_value(FISCAL_FILE, "Hainan", 2004, "budget_revenue_100m_yuan")
+    gdp = _csv_value(GDP_FILE, "Hainan", 2004, "gdp_100m_yuan")
+    assert d.tax_share0[0] == pytest.approx(revenue / gdp)
+    assert d.real_fiscal_revenue.loc[2004, "Hainan"] == pytest.approx(revenue)
+
+
+def test_central_milestones_follow_the_milestones_file():
+    # regional_cooperation_milestones.csv: YRD 2008, 2010, 2016, 2018-19; JJJ 2015;
+    # Pan-PRD 2004 (the framework agreement of 3 June)
+    assert [int(t) for t in milestone_times("YRD")] == [2008, 2010, 2016, 2018, 2019]
+    assert [int(t) for t in milestone_times("JJJ")] == [2015]
+    assert milestone_times("PPRD")[0] == pytest.approx(2004 + 154 / 365)
 
 
 def test_perpetual_inventory_reaches_the_analytic_steady_state():

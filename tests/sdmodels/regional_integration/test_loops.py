@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 import sdmodels.regional_integration as ri
-from sdflow.dsl.model import name_key
 from sdflow.ir.order import references
 from sdmodels.regional_integration import LOOPS, Loop, build, find_loop
+from sdmodels.regional_integration.loops import name_key
+from sdmodels.regional_integration.loops import references as public_references
 
 README = Path(ri.__file__).resolve().parents[1] / "README.md"
 
@@ -28,6 +29,13 @@ def test_each_loop_is_a_cycle_of_the_graph(graph, loop):
         assert a in references(node.rate if node.kind == "stock" else node.equation)
     named = [k for k in chain if not graph.nodes[k].hidden]
     assert named == [name_key(v) for v in loop.variables]
+
+
+def test_public_reference_walk_agrees_with_the_framework(graph):
+    # the model's finder reads expression trees through the public Expr API only
+    for node in graph.nodes.values():
+        expr = node.rate if node.kind == "stock" else node.equation
+        assert sorted(public_references(expr)) == sorted(references(expr)), node.key
 
 
 def test_a_chain_that_is_not_in_the_model_is_not_found(graph):

@@ -1,9 +1,9 @@
 """`build` (sdmodels/regional_integration/model.py): structure and unit checks on every
 preset, fresh models, clear errors, and the uncalibrated base run against GDP 2004-2018.
 
-The GDP figures compared with are the NBS series in calibration/data, deflated by the
-investment price index of the same data (see data.py); tolerances are wide on purpose:
-the model is not calibrated yet (see sdmodels/README.md for the measured errors).
+The GDP figures compared with are the NBS series shipped with the model, in 2004 prices
+from the NBS GDP index (see data.py); tolerances are wide on purpose: these are the default
+constants, not the calibrated ones (see sdmodels/README.md for the measured errors).
 """
 
 import numpy as np
@@ -51,6 +51,21 @@ def test_unknown_constant_is_refused_by_name():
         build("yrd", monitorin=0.5)
 
 
+def test_per_member_constants_take_one_value_or_one_per_member():
+    m = build("jjj", stop=2006, base_productivity_growth=[0.03, 0.04, 0.05])
+    assert m["base productivity growth"].value.tolist() == [0.03, 0.04, 0.05]
+    with pytest.raises(ParameterError, match="one per member"):
+        build("jjj", base_productivity_growth=[0.03, 0.04])
+    with pytest.raises(ParameterError, match="capital_share takes one number"):
+        build("jjj", capital_share=[0.4, 0.5, 0.6])
+
+
+def test_initial_output_is_the_2004_gdp_in_the_2004_state():
+    run = build("pprd", stop=2006).simulate()
+    data = region_data(PRESETS["pprd"].members)
+    np.testing.assert_allclose(run["output"].sel(time=2004.0).values, data.output0, rtol=1e-12)
+
+
 @pytest.mark.parametrize("key", sorted(PRESETS))
 def test_base_run_reproduces_order_of_magnitude_and_growth_of_real_gdp(key):
     run = build(key, stop=2018).simulate()
@@ -83,7 +98,8 @@ def test_output_is_monotone_in_capital_with_cobb_douglas_elasticity():
     run = m.simulate(params={"capital initial": factors[:, None] * k0}, n=len(factors))
     y = run["output"].transpose("run", "time", "member").values
     assert (np.diff(y[:, 0, :], axis=0) > 0).all()          # at the start: Y ~ K^alpha
-    alpha = 0.5  # default "capital share"
+    alpha = 0.5  # default "capital share"; duplicates start as a share of capital, so
+    # effective capital scales with capital too
     expected = np.broadcast_to(factors[:, None] ** alpha, y[:, 0, :].shape)
     np.testing.assert_allclose(y[:, 0, :] / y[2, 0, :], expected, rtol=1e-9)
     assert (np.diff(y[:, -1, :], axis=0) > 0).all()         # and still ordered in 2030

@@ -1,4 +1,5 @@
-"""scripts/regional_analysis.py runs end to end and writes readable outputs (short horizon)."""
+"""scripts/regional_analysis.py runs end to end and writes readable outputs (short horizon,
+default constants)."""
 
 import subprocess
 import sys
@@ -11,7 +12,8 @@ SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "regional_analysis.py
 
 def test_script_writes_figures_and_tables(tmp_path):
     result = subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path),
-                             "--stop", "2030"], capture_output=True, text=True, timeout=120)
+                             "--stop", "2030", "--defaults"], capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 0, result.stderr
     for name in ["base_vs_gdp.png", "policy_yrd.png", "policy_jjj.png", "policy_pprd.png"]:
         assert (tmp_path / name).stat().st_size > 20_000, name
@@ -19,6 +21,10 @@ def test_script_writes_figures_and_tables(tmp_path):
     base = policy[policy.scenario.str.startswith("base")]
     assert (base["output vs base %"] == 0).all()
     none = policy[policy.scenario == "no governance"]
-    assert (none["output vs base %"] < 0).all() and (none["protectionism"] > 0.9).all()
+    assert (none["output vs base %"] < 0).all() and (none["lever cost share"] == 0).all()
+    gains = pd.read_csv(tmp_path / "gains_2030.csv")
+    assert len(gains) == len(policy) // 3 * (4 + 3 + 9)
     knockout = pd.read_csv(tmp_path / "loop_knockout.csv")
-    assert len(knockout) == 3 * 10
+    assert len(knockout) == 3 * 3 * 2
+    games = pd.read_csv(tmp_path / "payoff_matrix.csv")
+    assert len(games) == 3 * 4 and games["prisoner's dilemma"].all()
