@@ -217,5 +217,22 @@ def test_model_text_is_escaped_in_svg():
 
 
 @needs_dot
+def test_names_that_look_like_html_or_escapes_are_drawn_as_written():
+    # DOT reads <...> as an HTML-like label and \N as the node's id: neither may apply
+    m = sf.Model("<i>tags</i>", start=0, stop=1, dt=0.5)
+    x = m.stock("<b>bold</b>", initial=1.0)
+    m.flow("rate \\N", x * 0.1, source=x)
+    root = ET.fromstring(sf.diagram(m).pipe(format="svg"))
+    texts = {t.text for t in root.iter(f"{SVG}text")}
+    assert {"<b>bold</b>", "\u22c8 rate \\N", "<i>tags</i>: stock and flow diagram"} <= texts
+
+
+@needs_dot
 def test_renders_png():
     assert sf.diagram(teacup.build()).pipe(format="png").startswith(b"\x89PNG")
+
+
+def test_loop_marks_on_request_in_stock_and_flow_diagrams():
+    s = diagram_structure(sir.build(), "stock_flow", loops=True)
+    assert [m.id for m in s.loops] == ["B1", "R1", "B2"]
+    assert "recovered" in s.nodes and "duration" in s.nodes  # nothing left out

@@ -37,7 +37,7 @@ CARPENTER_2018 = {   # label: (posterior mean, posterior sd)
 
 @pytest.fixture(scope="module")
 def result():
-    spec = dataclasses.replace(load_spec(SPEC), profile=False, mcmc=None)
+    spec = dataclasses.replace(load_spec(SPEC), profile=False, smc=None, draws=0)
     return calibrate(spec)
 
 
@@ -60,3 +60,48 @@ def test_fit_statistics_are_consistent(result):
     assert hares["U_M"] + hares["U_S"] + hares["U_C"] == pytest.approx(1.0)
     sim, obs = result.simulated[0][:, 0], result.observed[0].values[:, 0]
     assert hares["RMSE"] == pytest.approx(np.sqrt(np.mean((sim - obs) ** 2)))
+
+
+# posteriordb (github.com/stan-dev/posteriordb), posterior "lotka_volterra-hudson_lynx_hare":
+# reference posterior means of theta; the sds are Carpenter's (2018) posterior sds above.
+POSTERIORDB_MEANS = {"hare birth rate": 0.5469, "predation rate": 0.02775,
+                     "lynx death rate": 0.8001, "lynx birth rate": 0.02409}
+
+
+@pytest.fixture(scope="module")
+def posterior(tmp_path_factory):
+    # the committed spec (4 x 1,000 particles, same priors), smaller: 2 x 500 particles
+    spec = dataclasses.replace(load_spec(SPEC), profile=False, starts=1,
+                               smc={"particles": 500, "chains": 2})
+    return calibrate(spec, tmp_path_factory.mktemp("lynx_hare"))
+
+
+def test_smc_posterior_means_match_posteriordb(posterior):
+    post = posterior.posterior
+    for label, mean in POSTERIORDB_MEANS.items():
+        j = posterior.labels.index(label)
+        assert abs(post["mean"][j] - mean) < 0.2 * CARPENTER_2018[label][1], label
+        assert post["rhat"][j] < 1.05, label
+
+
+def test_smc_report_files_and_forecastable_draws(posterior, tmp_path_factory):
+    import json
+
+    from sdflow.calibrate.posterior import import_arviz
+    from sdflow.forecasting.calibrated import read_posterior
+
+    folder = next(tmp_path_factory.getbasetemp().glob("lynx_hare*"))
+    for name in ("draws.csv", "posterior.nc", "trace.png", "pair.png",
+                 "predictive_hare_pelts.png"):
+        assert (folder / name).exists(), name
+    idata = import_arviz().from_netcdf(folder / "posterior.nc")
+    assert dict(idata.posterior.sizes) == {"chain": 2, "draw": 500}
+    params = json.loads((folder / "params.json").read_text())
+    assert params["draws"] == {"file": "draws.csv", "source": "smc", "count": 1000}
+    assert params["observation_error"]["lynx pelts"]["noise"] == "lognormal"
+    draws = read_posterior(folder / "params.json", posterior.spec.build_model().graph())
+    np.testing.assert_array_equal(draws.values["hare birth rate"],
+                                  idata.posterior["hare birth rate"].values.ravel())
+    # Carpenter's posterior error scales are 0.250 and 0.252 (sd 0.045 and 0.044)
+    sd = posterior.draws["sd"].mean(axis=0)
+    assert np.all(np.abs(sd - [0.250, 0.252]) < 0.045)

@@ -161,3 +161,21 @@ def test_one_compile_per_calibration(data, monkeypatch):
     monkeypatch.setattr(compile_package, "compile_model", counting)
     result = calibrate(spec(data, starts=2, profile_points=3))
     assert result.batches > 50 and len(calls) == 1
+
+
+def test_smc_resumes_after_its_last_stage_with_the_same_draws(data, tmp_path):
+    def smc_spec():
+        return spec(data, profile=False, smc={"particles": 150, "chains": 2})
+
+    full = calibrate(smc_spec())
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(smc_spec(), out_dir=tmp_path / "cut", progress=stop_at("SMC stage 2"))
+    saved = json.loads((tmp_path / "cut" / "checkpoint.json").read_text())["stages"]["smc"]
+    assert saved["stage"] == 2
+    stages = []
+    resumed = calibrate(smc_spec(), out_dir=tmp_path / "cut", resume=True,
+                        progress=lambda stage=None, **_: stages.append(stage))
+    assert not any(s and s.startswith("SMC stage 2:") for s in stages)
+    assert any(s and s.startswith("SMC stage 3:") for s in stages)
+    np.testing.assert_array_equal(resumed.posterior["draws"], full.posterior["draws"])
+    np.testing.assert_array_equal(resumed.draws["sd"], full.draws["sd"])

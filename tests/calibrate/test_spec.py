@@ -211,3 +211,20 @@ def test_python_specs_get_the_same_value_checks():
         python_spec(optimiser_options={"popsize": 5})
     with pytest.raises(SpecError, match="^prior.median: -1.0 must be > 0"):
         Prior("lognormal", -1.0, 0.5)
+
+
+def test_smc_table_is_checked_at_load():
+    from sdflow.calibrate.spec import spec_from_dict
+
+    base = {"model": {"factory": "m:build"},
+            "series": [{"name": "x", "file": "x.csv", "variable": "x", "value": "x"}],
+            "parameters": [{"name": "k", "bounds": [0, 1]}]}
+    assert spec_from_dict({**base, "smc": {"particles": 200}}).smc == {"particles": 200}
+    with pytest.raises(SpecError, match="smc.particle: unknown key; did you mean 'particles'"):
+        spec_from_dict({**base, "smc": {"particle": 200}})
+    with pytest.raises(SpecError, match=r"smc.target_ess: expected a number strictly"):
+        spec_from_dict({**base, "smc": {"target_ess": 1.0}})
+    with pytest.raises(SpecError, match=r"smc: the spec has both \[smc\] and \[mcmc\]"):
+        spec_from_dict({**base, "smc": {}, "mcmc": {}})
+    with pytest.raises(SpecError, match=r"uncertainty.draws: expected a whole number >= 0"):
+        spec_from_dict({**base, "uncertainty": {"draws": -1}})

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..errors import SdflowError
+from ..errors import SdflowError, SimulationError
 from ..ir.graph import ModelGraph
 from ..ir.order import references
 from .causal_graph import DYNAMIC_KINDS, Link
@@ -215,7 +215,17 @@ def diagram_structure(model, kind: str = "stock_flow", loops=None, around=None,
                       depth: int = 1, constants: bool | None = None,
                       signs_from_run: bool = True, max_loop_marks: int = 30
                       ) -> DiagramStructure:
-    """The nodes, edges and loop marks of a diagram of ``model`` (see `sdflow.diagram`)."""
+    """The nodes, edges and loop marks of a diagram of ``model`` (see `sdflow.diagram`).
+
+    Examples
+    --------
+    >>> from sdmodels.reference import teacup
+    >>> s = diagram_structure(teacup.build(), "causal_loop")
+    >>> [(e.source, e.target, e.sign) for e in s.edges]
+    [('heat loss to room', 'teacup temperature', -1), ('teacup temperature', 'heat loss to room', 1)]
+    >>> [(m.id, m.polarity) for m in s.loops]
+    [('B1', 'balancing')]
+    """
     if kind not in KINDS:
         raise DiagramError(f"unknown diagram kind {kind!r}; use one of {', '.join(KINDS)}")
     graph: ModelGraph = model.graph()
@@ -232,15 +242,16 @@ def diagram_structure(model, kind: str = "stock_flow", loops=None, around=None,
 
     if loops is not None and not isinstance(loops, (str, bool)) and not list(loops):
         loops = False
+    chosen = not isinstance(loops, bool) and loops is not None  # ids: a subset
     scorer = _run_scorer(model, graph, influences) if signs_from_run else None
     if scorer is not None:
         influences = _sign_open_links(graph, influences, scorer)
     marks = []
-    if loops is None and kind == "causal_loop" or loops not in (None, False):
-        marks = _loop_marks(model, graph, loops, scorer, max_loop_marks)
+    if chosen or loops is True or loops is None and kind == "causal_loop":
+        marks = _loop_marks(model, graph, loops if chosen else None, scorer, max_loop_marks)
 
     shown = set(visible)
-    if loops not in (None, False):  # only the variables of the loops asked for
+    if chosen:  # only the variables of the loops asked for
         shown = {k for mark in marks for k in mark.keys}
     if around is not None:
         shown &= neighbourhood(graph, around, depth, influences, flows)
@@ -360,7 +371,10 @@ def _run_scorer(model, graph: ModelGraph, influences):
         return None
     from .link_scores import LinkScorer, baseline
 
-    return LinkScorer(baseline(model))
+    try:
+        return LinkScorer(baseline(model))
+    except SimulationError:  # a model that cannot run is still drawn, its signs left open
+        return None
 
 
 def _sign_open_links(graph: ModelGraph, influences, scorer):

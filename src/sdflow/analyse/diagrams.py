@@ -72,11 +72,11 @@ def diagram(model, kind: str = "stock_flow", loops=None, around: str | None = No
         auxiliaries and constants as names, information links as thin arrows.
         ``causal_loop``: every changing variable as a name, links with their polarity,
         and loop marks (``R1 ↻``, ``B2 ↺``) inside the loops of `sf.loops`.
-    loops : str, list of str, or False, optional
+    loops : str, list of str, or bool, optional
         Loop ids of `sf.loops` (``"R1"``, ``["R1", "B2"]``): draw only the variables
         on those loops, with their marks. None: all variables, with marks in a
         causal-loop diagram (the first ``max_loop_marks`` loops, shortest first).
-        False: no loop marks.
+        True: marks in either kind of diagram; False: no marks.
     around : str, optional
         Draw only the variables within ``depth`` links of this variable (either way),
         to keep a large model readable.
@@ -86,7 +86,8 @@ def diagram(model, kind: str = "stock_flow", loops=None, around: str | None = No
         Draw constants and data series (default: in stock-and-flow diagrams only).
     signs_from_run : bool
         Sign the links whose polarity the equations leave open from a baseline run,
-        as `sf.loops` does (True); False marks them ``?`` without running the model.
+        as `sf.loops` does (True); False leaves them open without running the model
+        (the R/B of loop marks still come from `sf.loops`).
     max_loop_marks : int
         With ``loops=None``, mark at most this many loops.
     engine : str, optional
@@ -98,7 +99,9 @@ def diagram(model, kind: str = "stock_flow", loops=None, around: str | None = No
     graphviz.Digraph
         Render with ``.pipe(format="svg")`` (bytes), ``.render(...)``, or display it in
         a notebook. In SVG, each variable shows its equation, units, dimensions and
-        documentation on hover; links are marked ``+``, ``−`` or ``?``.
+        documentation on hover. Links are marked ``+`` or ``−``, ``0`` where a factor
+        set to zero silences them, and ``?`` where the sign is open (unmarked in
+        stock-and-flow diagrams, where links from constants are often open).
 
     Raises
     ------
@@ -130,14 +133,20 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
     stock_flow = structure.kind == "stock_flow"
     engine = engine or ("dot" if stock_flow else "neato")
     what = "stock and flow" if stock_flow else "causal loop"
-    graph = graphviz.Digraph(name=title, engine=engine)
-    graph.attr(label=f"{title}: {what} diagram", labelloc="t", fontsize="14",
-               fontname="DejaVu Sans", tooltip=f"{title}: {what} diagram",
+    # model text reaches DOT only through graphviz.escape: no HTML-like labels, no
+    # backslash escapes (\N, \G...) taken from a variable's name
+    text = graphviz.escape
+    heading = text(f"{title}: {what} diagram")
+    graph = graphviz.Digraph(name=text(title), engine=engine)
+    graph.attr(label=heading, labelloc="t", fontsize="14",
+               fontname="DejaVu Sans", tooltip=heading,
                forcelabels="true")
     if stock_flow:
         graph.attr(rankdir="LR", nodesep="0.35", ranksep="0.45")
     else:
-        graph.attr(overlap="false", splines="true", sep="+8", mode="major",
+        # curved splines: the spline router of Graphviz 2.43 crashes on large neato
+        # layouts, and curves keep the two links of a two-variable loop apart
+        graph.attr(overlap="false", splines="curved", sep="+8", mode="major",
                    start="1")  # a fixed seed: the same layout on every run
     graph.attr("node", fontname="DejaVu Sans")
     graph.attr("edge", fontname="DejaVu Sans")
@@ -150,8 +159,9 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
         label = "\u2601" if node.kind == "cloud" else node.label
         if stock_flow and node.kind == "flow":
             label = f"{VALVE} {label}"
-        graph.node(ids[key], label=label, tooltip=node.tooltip or node.name,
+        graph.node(ids[key], label=text(label), tooltip=text(node.tooltip or node.name),
                    **{"class": node.kind}, **style)
+    fills = {(e.target, e.source) for e in structure.edges if e.kind == "material"}
     for edge in structure.edges:
         names = (structure.nodes[edge.source].name, structure.nodes[edge.target].name)
         if edge.kind == "material":
@@ -165,19 +175,25 @@ def draw(structure: DiagramStructure, title: str, engine: str | None = None):
         # an open sign is spelt out in causal-loop diagrams; in stock-and-flow diagrams
         # (where links from constants are often open) it would only add clutter
         shown = "" if edge.sign is None and stock_flow else mark
+        # a stock's link to the flow that fills it runs against the pipe: left out of
+        # dot's ranking so that material flows from left to right
+        backwards = {"constraint": "false"} if (edge.source, edge.target) in fills else {}
         graph.edge(ids[edge.source], ids[edge.target], headlabel=shown, labelfontsize="12",
                    labelfontcolor="#b02020" if edge.sign == -1 else LINK_COLOUR,
                    labeldistance="1.6", labelangle="-30", color=LINK_COLOUR,
-                   penwidth="0.9", arrowsize="0.6", tooltip=f"{names[0]} \u2192 {names[1]} ({mark})",
-                   **{"class": "information"})
+                   penwidth="0.9", arrowsize="0.6", len="1.7",  # room for loop marks
+                   tooltip=text(f"{names[0]} \u2192 {names[1]} ({mark})"),
+                   **{"class": "information"}, **backwards)
     for i, mark in enumerate(structure.loops):
         marker = f"loop{i}"
         graph.node(marker, label=f"{mark.id} {LOOP_ARROWS[mark.polarity]}",
-                   shape="circle", style="dashed", color="#909090", fontsize="12",
+                   shape="plaintext", margin="0", height="0.2", width="0.3", fontsize="12",
                    fontcolor="#b02020" if mark.polarity == "balancing" else "#207030",
-                   tooltip=f"{mark.id} ({mark.polarity}): "
-                           + " \u2192 ".join(mark.variables), **{"class": "loop"})
+                   tooltip=text(f"{mark.id} ({mark.polarity}): "
+                                + " \u2192 ".join(mark.variables)), **{"class": "loop"})
+        if stock_flow:  # one rank after the loop's first variable (a stock), beside it
+            graph.edge(ids[mark.keys[0]], marker, style="invis", weight="2")
+            continue
         for key in mark.keys:  # springs that pull the mark into the loop's middle
-            graph.edge(marker, ids[key], style="invis", len="0.3", weight="5",
-                       constraint="false")
+            graph.edge(marker, ids[key], style="invis", len="0.3", weight="5")
     return graph

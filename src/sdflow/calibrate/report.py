@@ -3,7 +3,8 @@
 Files: ``report.md`` (estimates with intervals, flags, correlations, fit scores in and out
 of sample against a naive trend), ``params.json`` (what forecasting reads: the model, its
 options and every calibrated constant's full value), ``estimates.csv``, ``statistics.csv``,
-and PNG plots ``fit_<series>.png`` (simulated vs observed) and ``residuals_<series>.png``.
+and PNG plots ``fit_<series>.png`` (simulated vs observed) and ``residuals_<series>.png``;
+``draws.csv``, predictive checks and the posterior's files (see `posterior_report`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..solve.results import atomic_write
+from .posterior_report import write_draws_report
 
 
 def write_report(result, folder: str | Path) -> Path:
@@ -40,7 +42,9 @@ def write_report(result, folder: str | Path) -> Path:
     >>> spec = decay_spec()
     >>> folder = write_report(calibrate(spec), tempfile.mkdtemp())
     >>> sorted(p.name for p in folder.iterdir())
-    ['estimates.csv', 'fit_x.png', 'params.json', 'report.md', 'residuals_x.png', 'statistics.csv']
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['draws.csv', 'estimates.csv', 'fit_x.png', 'params.json', 'predictive_x.png',
+     'report.md', 'residuals_x.png', 'statistics.csv']
     >>> import json
     >>> params = json.loads((folder / "params.json").read_text())["params"]
     >>> {k: round(v, 6) for k, v in params.items()}
@@ -57,12 +61,14 @@ def write_report(result, folder: str | Path) -> Path:
         "error_scales": result.sigma if spec.payoff in ("gaussian", "lognormal") else None,
         "dispersion": result.sigma if spec.payoff == "negative_binomial" else None,
         "covariance": result.wald["cov"].tolist(), "labels": result.labels}
+    draw_params, draw_lines = write_draws_report(result, folder)
+    params.update(draw_params)
     _text(folder / "params.json", json.dumps(params, indent=2, default=_plain))
     _text(folder / "estimates.csv", _estimates(result).to_csv(index=False))
     _text(folder / "statistics.csv", _statistics(result).to_csv(index=False))
     for s, sim in zip(result.observed, result.simulated):
         _plots(folder, s, sim, spec)
-    _text(folder / "report.md", _markdown(result))
+    _text(folder / "report.md", _markdown(result, draw_lines))
     return folder
 
 
@@ -145,7 +151,7 @@ def _fmt(value) -> str:
     return f"{value:.4g}"
 
 
-def _markdown(result) -> str:
+def _markdown(result, draw_lines=()) -> str:
     spec = result.spec
     lines = [f"# Calibration report: {spec.name}", "",
              f"Model `{spec.model if isinstance(spec.model, str) else 'in-memory'}` "
@@ -167,7 +173,7 @@ def _markdown(result) -> str:
             + (f"[{_fmt(prof[0])}, {_fmt(prof[1])}]" if prof else "-") + " | "
             + (f"[{_fmt(post[0])}, {_fmt(post[1])}]" if post else "-") + " | "
             + ("; ".join(result.flags[label]) or "ok") + " |")
-    if result.posterior:
+    if result.posterior and result.posterior.get("sampler") != "smc":
         p = result.posterior
         lines += ["", f"MCMC: {p['walkers']} walkers x {p['steps']} steps (burn-in "
                   f"{p['burn']}), acceptance {p['acceptance']:.2f}, integrated "
@@ -204,6 +210,7 @@ def _markdown(result) -> str:
             lines.append(f"| {name} | {s['n']} | {_fmt(s['MAPE'])} | {_fmt(naive['MAPE'])} | "
                          f"{_fmt(s['RMSE'])} | {_fmt(naive['RMSE'])} | {_fmt(s['U_M'])} | "
                          f"{better} |")
+    lines += list(draw_lines)
     missing = [(s.name, m) for s in result.observed for m in s.missing]
     lines += ["", "## Data", ""]
     for s in result.observed:

@@ -16,6 +16,7 @@ from .hessian import hessian_covariance
 from .metrics import fit_statistics, naive_trend
 from .likelihoods import make_payoff
 from .optimisers import Evaluator, Fit, differential_evolution_fit, multistart
+from .predictive import calibration_draws
 from .problem import CalibrationProblem
 from .spec import CalibrationSpec, load_spec
 from .uncertainty import identifiability, jacobian_covariance, profile_likelihood
@@ -29,7 +30,9 @@ class CalibrationResult:
     ``{"wald": (lo, hi), "profile": (lo, hi), "posterior": (lo, hi)}`` (those computed);
     ``statistics`` holds per-series scores for ``"fit"``, ``"test"`` and ``"naive"``.
     ``params`` maps each calibrated constant to its full value (what forecasting reads);
-    ``observed`` and ``simulated`` cover the fit and test periods.
+    ``observed`` and ``simulated`` cover the fit and test periods. ``draws`` holds the
+    parameter draws that forecasts read (posterior, or bounded Laplace), their observation
+    error scales and the predictive bands (see `calibration_draws`).
 
     Examples
     --------
@@ -61,6 +64,7 @@ class CalibrationResult:
     evaluations: int = 0
     batches: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    draws: dict | None = None
 
     @property
     def estimates(self) -> dict[str, float]:
@@ -214,17 +218,24 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
         posterior = sample_posterior(evaluator, [p.prior for p in spec.parameters], x,
                                      wald["se"], spec.mcmc, spec.seed, checkpoint, out_dir,
                                      progress)
+    if spec.smc is not None and mcmc:
+        from .posterior import sample_smc
+        if progress is not None:
+            progress(stage="posterior by tempered SMC")
+        posterior = sample_smc(evaluator, [p.prior for p in spec.parameters], spec.smc,
+                               spec.seed, checkpoint, progress)
     flags = identifiability(problem.labels, x, problem.lower, problem.upper, wald, profiles)
 
     full = CalibrationProblem(model, list(zip(spec.series, all_obs)), spec.parameters,
                               spec.method, spec.dt)
     simulated = [s[0] for s in full.predict(x[None, :])]
     statistics = _statistics(spec, all_obs, simulated)
+    draws = calibration_draws(spec, evaluator, full, x, wald["cov"], posterior, all_obs)
     result = CalibrationResult(
         spec, problem.labels, x, best.cost, fits, wald, profiles, flags, posterior,
         dict(zip([s.name for s in spec.series], map(float, payoff.sigma))), statistics,
         all_obs, simulated, *checkpoint.counts(),
-        {k: v[0].tolist() for k, v in problem.params(x[None, :]).items()})
+        {k: v[0].tolist() for k, v in problem.params(x[None, :]).items()}, draws)
     if out_dir is not None:
         from .report import write_report
         write_report(result, out_dir)

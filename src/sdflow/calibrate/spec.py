@@ -2,10 +2,10 @@
 
 A TOML spec (see ``calibration/specs/``) has the sections ``[model]``, ``[period]``,
 ``[[series]]``, ``[[parameters]]``, ``[payoff]``, ``[optimiser]``, ``[uncertainty]`` and
-``[mcmc]``; the dataclasses below hold the same information. Every key's type is checked
-when the file loads (see `sdflow.calibrate.schema`) and every value when the dataclasses
-are made, so a bad spec fails before any fit starts, with a `SpecError` naming the file
-and the key (``series[2].measure``) and saying what is expected.
+``[mcmc]`` or ``[smc]``; the dataclasses below hold the same information. Every key's type
+is checked when the file loads (see `sdflow.calibrate.schema`) and every value when the
+dataclasses are made, so a bad spec fails before any fit starts, with a `SpecError`
+naming the file and the key (``series[2].measure``) and saying what is expected.
 """
 
 from __future__ import annotations
@@ -39,6 +39,11 @@ MIN_PROFILE_POINTS = 3
 #: ``[mcmc]`` settings (see `sample_posterior`).
 MCMC = {"walkers": whole(minimum=2), "steps": whole(minimum=1), "burn": whole(minimum=0),
         "thin": whole(minimum=1), "chunk": whole(minimum=1)}
+#: ``[smc]`` settings (see `sample_smc`): the tempered SMC sampler of the posterior.
+SMC = {"particles": whole(minimum=10), "chains": whole(minimum=1),
+       "target_ess": Kind("a number strictly between 0 and 1",
+                          lambda v: is_number(v) and 0 < v < 1),
+       "max_moves": whole(minimum=1)}
 #: ``[optimiser] options`` per method: what is passed on to scipy.
 OPTIMISER_OPTIONS = {
     "least_squares": {"xtol": POSITIVE, "ftol": POSITIVE, "gtol": POSITIVE,
@@ -160,6 +165,8 @@ class CalibrationSpec:
     profile_points: int = 7
     mcmc: dict[str, Any] | None = None
     base_dir: Path = Path(".")
+    smc: dict[str, Any] | None = None
+    draws: int = 1000
 
     def __post_init__(self):
         whole(minimum=0).check(self.seed, "seed")
@@ -205,6 +212,11 @@ class CalibrationSpec:
                         "optimiser.options")
         if self.mcmc is not None:
             self._check_mcmc()
+        if self.smc is not None:
+            check_table(self.smc, SMC, "smc")
+            _check(self.mcmc is None, "smc", "the spec has both [smc] and [mcmc]; keep one "
+                   "posterior sampler ([smc] uses the batch best)")
+        whole(minimum=0).check(self.draws, "uncertainty.draws")
 
     def _check_periods(self):
         fit, test = self.fit_period, self.test_period
@@ -287,7 +299,7 @@ def _import(target: str, base_dir: Path, key: str = "model.factory"):
 
 # -- TOML -----------------------------------------------------------------------------------
 
-_TABLES = ("model", "period", "payoff", "optimiser", "uncertainty", "mcmc")
+_TABLES = ("model", "period", "payoff", "optimiser", "uncertainty", "mcmc", "smc")
 _ARRAY_OF_TABLES = Kind("an array of tables ([[...]]), at least one",
                         lambda v: isinstance(v, list) and len(v) > 0)
 _TOP = {"name": STRING, "description": STRING, "seed": whole(minimum=0),
@@ -298,7 +310,8 @@ _MODEL = {"factory": STRING, "options": TABLE, "method": one_of(*sorted(SOLVERS)
 _PERIOD = {"fit": NUMBER_PAIR, "test": NUMBER_PAIR}
 _PAYOFF = {"kind": one_of(*PAYOFFS), **PAYOFF_OPTIONS}
 _OPTIMISER = {"method": one_of(*OPTIMISERS), "starts": whole(minimum=1), "options": TABLE}
-_UNCERTAINTY = {"profile": BOOLEAN, "profile_points": whole(minimum=MIN_PROFILE_POINTS)}
+_UNCERTAINTY = {"profile": BOOLEAN, "profile_points": whole(minimum=MIN_PROFILE_POINTS),
+                "draws": whole(minimum=0)}
 _DECIMAL = one_of(".", ",")
 _SERIES = {"name": STRING, "file": STRING, "variable": STRING, "value": STRING,
            "time": STRING, "key": STRING, "keys": STRINGS | STRING_TABLE,
@@ -411,6 +424,9 @@ def spec_from_dict(raw: dict, base_dir: Path = Path("."),
     mcmc = raw.get("mcmc")
     if mcmc is not None:
         check_table(mcmc, MCMC, "mcmc")
+    smc = raw.get("smc")
+    if smc is not None:
+        check_table(smc, SMC, "smc")
     for key in ("series", "parameters"):
         _ARRAY_OF_TABLES.check(raw.get(key), key)
     series = [_series(s, i, base_dir) for i, s in enumerate(raw["series"])]
@@ -428,7 +444,8 @@ def spec_from_dict(raw: dict, base_dir: Path = Path("."),
         starts=optimiser.get("starts", 1), seed=raw.get("seed", 0),
         profile=uncertainty.get("profile", True),
         profile_points=uncertainty.get("profile_points", 7),
-        mcmc=dict(mcmc) if mcmc is not None else None, base_dir=base_dir)
+        mcmc=dict(mcmc) if mcmc is not None else None, base_dir=base_dir,
+        smc=dict(smc) if smc is not None else None, draws=uncertainty.get("draws", 1000))
 
 
 def _series(raw: dict, i: int, base_dir: Path) -> SeriesSpec:

@@ -19,7 +19,8 @@ def register(sub) -> None:
                                             "calibration/results/<spec name> next to specs/)")
     p.add_argument("--resume", action="store_true",
                    help="continue from the checkpoint in the report folder")
-    p.add_argument("--no-mcmc", action="store_true", help="skip the [mcmc] section")
+    p.add_argument("--no-mcmc", action="store_true",
+                   help="skip the posterior sampler ([mcmc] or [smc])")
     p.add_argument("--quiet", action="store_true", help="no progress line on stderr")
     p.set_defaults(func=run)
 

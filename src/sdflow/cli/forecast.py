@@ -170,6 +170,9 @@ def _settings(spec, ensemble) -> str:
         lines.append("- uncertain: " + "; ".join(u.describe() for u in ensemble.uncertain))
     if ensemble.posterior is not None:
         lines.append(f"- posterior draws: {ensemble.posterior.count} joint draws, resampled")
+    if ensemble.observation_error is not None:
+        lines.append("- predictive bands: each run's draw adds observation error to " + ", ".join(
+            f"{e.variable} ({e.noise})" for e in ensemble.observation_error.entries))
     return "\n".join(lines)
 
 

@@ -349,6 +349,11 @@ class Model:
         return (f"Model({self.name!r}, start={self.start}, stop={self.stop}, dt={self.dt}, "
                 f"{len(self._variables)} variables)")
 
+    def _repr_html_(self) -> str:
+        """The model in a notebook: variables by kind, loops and diagram (small models)."""
+        from ..analyse.display import model_html  # late-bound, like simulate()
+        return model_html(self)
+
     # -- downstream stages -----------------------------------------------------------
     def graph(self):
         """The checked, frozen model graph (raises `ModelError` on problems)."""

@@ -14,7 +14,9 @@ constants of an arrayed table may also be given as ``"name[element]"``.) The JSO
 interval is the profile-likelihood limit, or the Wald limit where the profile is open.
 Posterior draws
 are a CSV file with one row per draw and one column per constant (``name`` or
-``name[element]`` for arrayed constants).
+``name[element]`` for arrayed constants): the ``draws.csv`` that ``sdflow calibrate``
+writes (posterior draws, or bounded Laplace draws after least squares), or a calibration's
+``params.json``, which names its draws file.
 """
 
 from __future__ import annotations
@@ -176,7 +178,8 @@ def read_posterior(path: str | Path, graph: ModelGraph) -> PosteriorDraws:
     ----------
     path : str or Path
         CSV file with a column per constant (``name``, or ``name[element]`` for one
-        element of an arrayed constant).
+        element of an arrayed constant), or a calibration's ``params.json`` (its
+        ``draws`` entry names the CSV file).
     graph : ModelGraph
         The model the names refer to (`Model.graph`).
 
@@ -203,6 +206,12 @@ def read_posterior(path: str | Path, graph: ModelGraph) -> PosteriorDraws:
     path = Path(path)
     if not path.exists():
         raise DataError(f"posterior draws file {path} does not exist")
+    if path.suffix == ".json":
+        from .predictive import draws_file
+        path = draws_file(path, json.loads(path.read_text()))
+        if not path.exists():
+            raise DataError(f"posterior draws file {path} (named by its params.json) does "
+                            "not exist")
     try:
         frame = pd.read_csv(path)
     except Exception as exc:  # pandas raises many kinds

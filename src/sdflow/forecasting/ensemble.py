@@ -17,8 +17,9 @@ import xarray as xr
 
 from ..dsl.model import Model
 from ..errors import SpecError
+from .predictive import ObservationError
 from .sampling import (DESIGNS, ParameterSampler, PosteriorDraws, Uncertain,
-                       describe_params, describe_uncertain, posterior_digest)
+                       describe_params, describe_uncertain, posterior_digest, unit_design)
 from .scenarios import PreparedScenario, Scenario
 
 
@@ -49,6 +50,9 @@ class Ensemble:
         The design: chunk ``i`` depends only on ``(seed, i)``.
     saveper, method
         Passed to ``simulate``.
+    observation_error : ObservationError, optional
+        Added to the observed variables, with each run's draw's sd (predictive bands;
+        needs ``posterior``).
 
     Examples
     --------
@@ -78,6 +82,7 @@ class Ensemble:
     chunk_size: int = 1000
     saveper: float | None = None
     method: str = "euler"
+    observation_error: ObservationError | None = None
 
     def __post_init__(self):
         self.scenarios = list(self.scenarios)
@@ -90,6 +95,9 @@ class Ensemble:
             raise SpecError(f"n={self.n!r} must be a positive number of runs")
         if not isinstance(self.chunk_size, (int, np.integer)) or self.chunk_size < 1:
             raise SpecError(f"chunk_size={self.chunk_size!r} must be a positive number of runs")
+        if self.observation_error is not None and self.posterior is None:
+            raise SpecError("observation error (predictive bands) needs the calibration's "
+                            "posterior draws: its sd differs from draw to draw")
         if self.sampling not in DESIGNS:
             raise SpecError(f"sampling='{self.sampling}' is unknown; choose one of "
                             f"{list(DESIGNS)}")
@@ -161,6 +169,11 @@ class Ensemble:
             parts = [p[[v for v in map(str, p.data_vars) if v in common]] for p in parts]
         out = xr.concat(parts, dim=xr.DataArray([s for s in self.prepared()], dims="scenario"),
                         coords="minimal", compat="override", join="override")
+        if self.observation_error is not None:   # predictive bands
+            unit = unit_design(self.sampling, self.sampler.dimensions, len(self.chunk_runs(i)),
+                               self.seed, i, self.chunk_size)[:len(runs)]
+            out = self.observation_error.add_to(out, self.sampler.draw_index(unit),
+                                                np.random.default_rng([self.seed, i, 1]))
         out["failed"] = (("scenario", "run"), np.stack(failed))
         for name, values in draws.items():
             node = self.model.graph().node(name)
@@ -185,5 +198,7 @@ class Ensemble:
                  "uncertain=" + ", ".join(describe_uncertain(u) for u in self.uncertain),
                  f"model source={self.model.compile().source}",
                  f"posterior={posterior_digest(self.posterior)}"]
+        if self.observation_error is not None:
+            parts.append(f"observation error={self.observation_error.digest()}")
         return "\n".join(parts)
 

@@ -11,7 +11,8 @@ from scipy import stats
 from .targets import load_model
 from ..dsl.distributions import Distribution
 from ..errors import SpecError
-from .calibrated import read_parameters
+from .calibrated import read_parameters, read_posterior
+from .predictive import names_draws, read_observation_error
 from .ensemble import Ensemble
 from .sampling import Uncertain
 from .scenarios import select_scenarios
@@ -36,7 +37,9 @@ def interval_distribution(low, high) -> Distribution:
 def load_inputs(spec: ForecastSpec):
     """The model, calibrated point values and the uncertain parameters of ``spec``.
 
-    With ``intervals = true`` every calibrated interval not already declared uncertain
+    With ``intervals = true`` a calibration's ``params.json`` that names draws (what
+    ``sdflow calibrate`` writes) gives its joint draws, which respect the bounds and the
+    correlations; otherwise every calibrated interval not already declared uncertain
     becomes a uniform distribution (`interval_distribution`).
 
     Returns
@@ -58,16 +61,23 @@ def load_inputs(spec: ForecastSpec):
     model = load_model(spec.target, spec.options)
     graph = model.graph()
     params, uncertain = {}, list(spec.uncertain)
+    posterior = posterior_from(spec, graph)
     if spec.parameters is not None:
         params, intervals = read_parameters(spec.parameters, graph)
-        if spec.intervals:
+        if spec.intervals and names_draws(spec.parameters):
+            if posterior is not None:
+                raise SpecError(f"{spec.path}: intervals = true samples the draws of "
+                                f"{spec.parameters.name}, and posterior = names draws too; "
+                                "keep one")
+            posterior = read_posterior(spec.parameters, graph)
+        elif spec.intervals:
             declared = {u.name for u in uncertain}
             uncertain += [Uncertain(name, interval_distribution(lo, hi))
                           for name, (lo, hi) in intervals.items() if name not in declared]
     elif spec.intervals:
         raise SpecError(f"{spec.path}: intervals = true needs parameters = \"file\" with "
                         "calibrated intervals")
-    return model, params, uncertain, posterior_from(spec, graph)
+    return model, params, uncertain, posterior
 
 
 def build_ensemble(spec: ForecastSpec, scenarios: Sequence[str] | None = None,
@@ -98,12 +108,19 @@ def build_ensemble(spec: ForecastSpec, scenarios: Sequence[str] | None = None,
     """
     model, params, uncertain, posterior = load_inputs(spec)
     chosen = select_scenarios(spec.scenarios, scenarios)
+    error = None
+    if spec.predictive:
+        source = spec.posterior or (spec.parameters if spec.intervals else None)
+        if source is None or posterior is None:
+            raise SpecError(f"{spec.path}: predictive = true needs a calibration's draws: "
+                            "posterior = \".../draws.csv\" (or params.json)")
+        error = read_observation_error(source, model.graph())
     return Ensemble(
         model, chosen, uncertain, posterior, n=n or spec.n, until=until or spec.until,
         variables=spec.outputs, params=params,
         seed=spec.seed if seed is None else seed,
         sampling=sampling or spec.sampling, chunk_size=chunk_size or spec.chunk_size,
-        saveper=spec.saveper, method=spec.method)
+        saveper=spec.saveper, method=spec.method, observation_error=error)
 
 
 def build_sensitivity(spec: ForecastSpec, scenario: str | None = None,

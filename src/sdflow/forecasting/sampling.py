@@ -260,10 +260,14 @@ class ParameterSampler:
                                                else node.shape)),
                 (len(unit),) + node.shape).copy()
         if self.posterior is not None:
-            index = np.minimum((unit[:, col] * self.count).astype(int), self.count - 1)
+            index = self.draw_index(unit)
             for key, draws in self.posterior.items():
                 out[self.graph.nodes[key].name] = draws[index]
         return out
+
+    def draw_index(self, unit: np.ndarray) -> np.ndarray:
+        """The posterior draw each unit-cube point picks (its last column)."""
+        return np.minimum((np.asarray(unit)[:, -1] * self.count).astype(int), self.count - 1)
 
     def chunk(self, method: str, seed: int, chunk: int, chunk_size: int, size: int
               ) -> dict[str, np.ndarray]:

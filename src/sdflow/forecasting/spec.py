@@ -7,8 +7,10 @@
     options = { preset = "yrd" }                      # keyword arguments of the factory
     method = "euler"                                  # euler | rk4
     parameters = "../results/yrd/parameters.toml"     # optional, relative to this file
-    posterior = "../results/yrd/posterior.csv"        # optional joint draws
-    intervals = true                                  # sample calibrated intervals (uniform)
+    posterior = "../results/yrd/draws.csv"            # optional joint draws (or params.json)
+    predictive = true                 # add the calibration's observation error to the runs
+    intervals = true                  # sample the calibration's draws if params.json names
+                                      # them, else its intervals (uniform)
 
     [forecast]
     until = 2060
@@ -80,6 +82,7 @@ class ForecastSpec:
     parameters: Path | None = None
     posterior: Path | None = None
     intervals: bool = False
+    predictive: bool = False
     until: float | None = None
     n: int = 1000
     seed: int = 0
@@ -125,7 +128,7 @@ def load_spec(path: str | Path) -> ForecastSpec:
                         "[model], [forecast], [uncertain], [scenarios.NAME], [sensitivity]")
     model = data.get("model", {})
     _check_keys(path, "[model]", model, {"target", "factory", "options", "parameters",
-                                         "posterior", "intervals", "method"})
+                                         "posterior", "intervals", "method", "predictive"})
     _check_types(path, "[model]", model)
     target = model.get("target", model.get("factory"))
     if target is None:
@@ -146,6 +149,7 @@ def load_spec(path: str | Path) -> ForecastSpec:
         path=path, target=target, options=dict(model.get("options", {})),
         parameters=relative(model.get("parameters")), posterior=relative(model.get("posterior")),
         intervals=bool(model.get("intervals", False)),
+        predictive=bool(model.get("predictive", False)),
         **{"method": model.get("method", "euler"), **forecast})
     spec.uncertain = [_uncertain(path, name, entry)
                       for name, entry in data.get("uncertain", {}).items()]
@@ -185,6 +189,7 @@ _TYPES = {
     "parameters": (lambda v: isinstance(v, str), 'a file name in quotes'),
     "posterior": (lambda v: isinstance(v, str), 'a file name in quotes'),
     "intervals": (lambda v: isinstance(v, bool), "true or false"),
+    "predictive": (lambda v: isinstance(v, bool), "true or false"),
     "method": (lambda v: isinstance(v, str), 'text, e.g. "euler"'),
     "until": (_is_number, "a number, e.g. 2060"),
     "n": (lambda v: _is_count(v, 1), "a whole number of at least 1"),

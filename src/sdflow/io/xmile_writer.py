@@ -334,6 +334,8 @@ def build_xmile(model) -> ET.Element:
             _sub(node, "units", var.units)
         if var.doc:
             _sub(node, "doc", var.doc)
+    from .xmile_views import add_views  # the diagram, laid out by Graphviz
+    add_views(root.find("model"), model)
     return root
 
 

@@ -227,3 +227,7 @@ class Results:
 
     def __repr__(self):
         return f"Results(\n{self.dataset!r}\n)"
+
+    def _repr_html_(self) -> str:
+        """The results in a notebook: xarray's own display of the dataset."""
+        return self.dataset._repr_html_()
