@@ -14,8 +14,10 @@ from .dsl.functions import (abs, arctan, cos, eq, exp, if_then_else, integer, ln
                             step, sum, tan, xidz, zidz)
 from .dsl.stateful import (delay1, delay1i, delay3, delay3i, delay_fixed, forecast, initial,
                            smooth, smooth3, smooth3i, smoothi, trend)
+from .dsl.stateful import delay_n, smooth_n
 from .errors import (AlgebraicLoopError, DataError, DelayTimeError, DimensionError,
                      DistributionError, DuplicateNameError, ExpressionTruthError,
+                     DelayOrderError,
                      MissingDependencyError, MissingInitialValueError, ModelCheckError,
                      ModelError, ParameterError, ResourceError, ResultsExportError, SdflowError,
                      SeedError, SimulationError, SpecError, TimeConstantWarning,
@@ -43,5 +45,6 @@ __all__ = [
     "read_vensim", "read_xmile", "simulate", "sin", "smooth", "smooth3", "smooth3i", "smoothi",
     "sqrt", "step", "sum", "tan", "trend", "triangular", "uniform", "write_xmile", "xidz",
     "zidz",
+    "DelayOrderError", "delay_n", "smooth_n",
 ]
 __all__ += ["MissingBackendError", "OptionError", "RunOptions"]

@@ -50,6 +50,10 @@ class DelayTimeError(ModelError, ValueError):
     """A smooth or delay time is zero or negative."""
 
 
+class DelayOrderError(ModelError, ValueError):
+    """The order of a DELAY N or SMOOTH N is not a whole number of at least 1."""
+
+
 class TimeConstantWarning(UserWarning):
     """A first-order smooth or delay stage is shorter than ``dt``: Euler overshoots."""
 

@@ -31,6 +31,9 @@ STATEFUL = {
     "tr0": ("TREND(r, 4, 0)", lambda m, s, r: sf.trend(r, 4, 0)),
     "fc": ("FORECAST(r, 2, 3)", lambda m, s, r: sf.forecast(r, 2, 3)),
     "ini": ("INITIAL(1 + Time)", lambda m, s, r: sf.initial(1 + m.time)),
+    "dn": ("DELAY N(r, 2, 1, 4)", lambda m, s, r: sf.delay_n(r, 2, 1, order=4)),
+    "dn2": ("DELAY N(s, 3, 2, 2)", lambda m, s, r: sf.delay_n(s, 3, 2, order=2)),
+    "smn": ("SMOOTH N(r, 2, 0, 5)", lambda m, s, r: sf.smooth_n(r, 2, 0, order=5)),
 }
 
 
@@ -270,3 +273,11 @@ def test_stages_as_long_as_dt_and_delay_fixed_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         m.simulate()
+
+
+@pytest.mark.parametrize("order", [0, 2.5, -1, float("nan"), True, "3"])
+def test_delay_order_must_be_a_whole_number(order):
+    with pytest.raises(sf.DelayOrderError, match=r"delay_n: order=.*whole number"):
+        sf.delay_n(1, 2, 3, order=order)
+    with pytest.raises(ValueError, match=r"smooth_n: order="):
+        sf.smooth_n(1, 2, 3, order=order)

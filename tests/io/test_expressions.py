@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import sdflow as sf
+from sdflow.errors import UnsupportedFeatureError
 
 CONTROL = """
 INITIAL TIME = 0 ~~|
@@ -101,3 +102,120 @@ def test_banged_range_is_apart_from_the_same_range_unbanged(tmp_path):
         got = ours[name].values.reshape(len(peer), -1)
         np.testing.assert_allclose(got, peer.filter(like=name).values, rtol=1e-12,
                                    err_msg=name)
+
+
+ORDER_EXPRESSIONS = """
+x = 3 + STEP(2, 3) + RAMP(0.5, 4, 8) ~~|
+half order = 2 ~~|
+stages = half order * 2 ~~|
+fractional order = 2.7 ~~|
+delay by expression = DELAY N(x, 3, 1, stages) ~~|
+delay truncated = DELAY N(x, 3, 1, fractional order) ~~|
+smooth by expression = SMOOTH N(x, 2, 3, half order + 1) ~~|
+"""
+
+
+def test_delay_and_smooth_order_given_by_an_expression_match_pysd(tmp_path):
+    # Vensim reads the order once at initialisation; PySD's DelayN truncates 2.7 to 2
+    columns = ["delay by expression", "delay truncated", "smooth by expression"]
+    ours, peer = both(tmp_path, ORDER_EXPRESSIONS, columns)
+    for name in columns:
+        np.testing.assert_allclose(ours[name].values, peer[name].values, rtol=1e-9,
+                                   atol=1e-12, err_msg=name)
+    # the orders differ, so the outputs do too (the test would not pass by accident)
+    assert not np.allclose(ours["delay by expression"], ours["delay truncated"])
+
+
+def test_delay_order_read_from_the_state_is_refused(tmp_path):
+    path = tmp_path / "model.mdl"
+    path.write_text("level = INTEG(1, 2) ~~|\nd = DELAY N(level, 3, 1, level) ~~|\n" + CONTROL)
+    with pytest.raises(UnsupportedFeatureError, match="'d'.*DELAY N.*order"):
+        sf.read_vensim(path)
+
+
+XMILE_BUILTINS = """<?xml version="1.0" encoding="utf-8"?>
+<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+<header><vendor>test</vendor><product version="1">test</product></header>
+<sim_specs method="Euler"><start>0</start><stop>5</stop><dt>0.5</dt></sim_specs>
+<dimensions><dim name="d"><elem name="a"/><elem name="b"/><elem name="c"/></dim></dimensions>
+<model><variables>
+<aux name="step size"><eqn>DT</eqn></aux>
+<aux name="t2"><eqn>TIME * TIME</eqn></aux>
+<aux name="prev"><eqn>PREVIOUS(t2, 7)</eqn></aux>
+<aux name="first"><eqn>INIT(t2 + 1)</eqn></aux>
+<aux name="v"><dimensions><dim name="d"/></dimensions>
+<element subscript="a"><eqn>TIME - 2</eqn></element>
+<element subscript="b"><eqn>3</eqn></element>
+<element subscript="c"><eqn>-TIME</eqn></element></aux>
+<aux name="lowest"><eqn>MIN(v)</eqn></aux>
+<aux name="highest"><eqn>MAX(v)</eqn></aux>
+</variables></model></xmile>
+"""
+
+
+def test_xmile_dt_previous_init_and_whole_array_min_max(tmp_path):
+    path = tmp_path / "builtins.xmile"
+    path.write_text(XMILE_BUILTINS)
+    run = sf.read_xmile(path).simulate()
+    time = np.arange(0, 5.25, 0.5)
+    # XMILE 1.0 semantics, by hand: DT is the step; PREVIOUS is the value one step ago
+    # and its initial value at the start; INIT is the value at the start; one-argument
+    # MIN/MAX reduce the whole array
+    assert run["step size"].values.tolist() == [0.5] * len(time)
+    np.testing.assert_allclose(run["prev"].values, [7.0, *(time[:-1] ** 2)])
+    assert run["first"].values.tolist() == [1.0] * len(time)
+    np.testing.assert_allclose(run["lowest"].values, np.minimum(time - 2, -time))
+    np.testing.assert_allclose(run["highest"].values, np.maximum(time - 2, 3.0))
+    # Simlin (another engine that reads XMILE; PySD does not implement DT or PREVIOUS)
+    simlin = pytest.importorskip("simlin")
+    theirs = simlin.load(str(path)).run().results
+    for name, column in [("step size", "step_size"), ("prev", "prev"), ("first", "first"),
+                         ("lowest", "lowest"), ("highest", "highest")]:
+        np.testing.assert_allclose(run[name].values, theirs[column].values, rtol=1e-12,
+                                   err_msg=name)
+
+
+def test_previous_without_initial_value_is_refused(tmp_path):
+    path = tmp_path / "previous.xmile"
+    path.write_text(XMILE_BUILTINS.replace("PREVIOUS(t2, 7)", "PREVIOUS(t2)"))
+    with pytest.raises(UnsupportedFeatureError, match="'prev'.*PREVIOUS.*initial value"):
+        sf.read_xmile(path)
+
+
+VECTOR_ORDER = """
+dim: A1, A2, A3, A4, A5 ~~|
+vals[dim] = 3, -1, 4, 2, 0.5 ~~|
+moving[dim] = vals[dim] * (Time - 2.5) ~~|
+order up[dim] = VECTOR SORT ORDER(vals[dim], 1) ~~|
+order down[dim] = VECTOR SORT ORDER(vals[dim], -1) ~~|
+order moving[dim] = VECTOR SORT ORDER(moving[dim], 1) ~~|
+rank up[dim] = VECTOR RANK(vals[dim], 1) ~~|
+rank down[dim] = VECTOR RANK(moving[dim], 0) ~~|
+direction = IF THEN ELSE(Time > 5, 1, -1) ~~|
+order switching[dim] = VECTOR SORT ORDER(vals[dim], direction) ~~|
+"""
+
+
+def test_vector_sort_order_and_rank_match_pysd(tmp_path):
+    columns = ["order up", "order down", "order moving", "rank up", "rank down",
+               "order switching"]
+    ours, peer = both(tmp_path, VECTOR_ORDER, columns)
+    for name in columns:
+        np.testing.assert_array_equal(ours[name].values.reshape(len(peer), -1),
+                                      peer.filter(like=name + "[").values, err_msg=name)
+    # by hand: ascending order of 3, -1, 4, 2, 0.5 is A2, A5, A4, A1, A3 (0-based indices)
+    assert ours["order up"].isel(time=0).values.tolist() == [1, 4, 3, 0, 2]
+    assert ours["rank up"].isel(time=0).values.tolist() == [4, 1, 5, 3, 2]
+
+
+def test_vector_sort_order_keeps_equal_values_in_index_order(tmp_path):
+    # a stable sort: numpy's unstable argsort in PySD may order the ties either way
+    path = tmp_path / "ties.mdl"
+    path.write_text("dim: A1, A2, A3, A4 ~~|\nvals[dim] = 2, 1, 2, 1 ~~|\n"
+                    "up[dim] = VECTOR SORT ORDER(vals[dim], 1) ~~|\n"
+                    "down[dim] = VECTOR SORT ORDER(vals[dim], -1) ~~|\n"
+                    "rank[dim] = VECTOR RANK(vals[dim], 1) ~~|\n" + CONTROL)
+    run = sf.read_vensim(path).simulate()
+    assert run["up"].isel(time=0).values.tolist() == [1, 3, 0, 2]
+    assert run["down"].isel(time=0).values.tolist() == [2, 0, 3, 1]  # the reverse
+    assert run["rank"].isel(time=0).values.tolist() == [3, 1, 4, 2]

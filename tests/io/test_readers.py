@@ -87,3 +87,44 @@ SAVEPER = TIME STEP ~ ~|
 """.encode("utf-8"))
     run = sf.read_vensim(path).simulate()
     assert float(run["température"][-1]) == pytest.approx(80 * 0.5 ** 2)  # Euler, dt = 1
+
+
+SAVE_INTERVAL = """<?xml version="1.0" encoding="utf-8"?>
+<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
+       xmlns:isee="http://iseesystems.com/XMILE">
+<header><vendor>test</vendor><product version="1">test</product></header>
+<sim_specs method="Euler" isee:save_interval="SAVE"><start>0</start><stop>2</stop>
+<dt>0.25</dt></sim_specs>
+<model><variables>
+<stock name="s"><eqn>1</eqn><inflow>f</inflow></stock>
+<flow name="f"><eqn>s * 0.1</eqn></flow>
+</variables></model></xmile>
+"""
+
+
+def test_xmile_save_interval_is_read(tmp_path):
+    # Stella and Simlin write the save interval as isee:save_interval; pysd ignores it
+    path = tmp_path / "saved.xmile"
+    path.write_text(SAVE_INTERVAL.replace("SAVE", "0.5"))
+    run = sf.read_xmile(path).simulate()
+    assert run["s"].time.values.tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]
+    # Euler at dt 0.25: each saved value is 1.025 ** 2 times the one before
+    np.testing.assert_allclose(run["s"].values, 1.025 ** (2 * np.arange(5)), rtol=1e-12)
+    simlin = pytest.importorskip("simlin")
+    theirs = simlin.load(str(path)).run(analyze_loops=False).results
+    np.testing.assert_allclose(run["s"].values, theirs["s"].values, rtol=1e-12)
+
+
+def test_xmile_save_interval_off_the_steps_is_left_with_a_warning(tmp_path):
+    path = tmp_path / "saved.xmile"
+    path.write_text(SAVE_INTERVAL.replace("SAVE", "0.3"))
+    with pytest.warns(UserWarning, match="save interval is not used.*dt=0.25"):
+        model = sf.read_xmile(path)
+    assert len(model.simulate()["s"].time) == 9
+
+
+def test_xmile_save_interval_that_is_not_a_number_names_the_file(tmp_path):
+    path = tmp_path / "saved.xmile"
+    path.write_text(SAVE_INTERVAL.replace("SAVE", "often"))
+    with pytest.raises(sf.ModelError, match="saved.xmile.*save_interval='often'"):
+        sf.read_xmile(path)

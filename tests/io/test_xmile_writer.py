@@ -183,3 +183,62 @@ def test_markup_in_documentation_and_units_stays_text(tmp_path):
     assert [v.get("name") for v in root.find("x:model/x:variables", ns)] == ["x"]
     assert root.find("x:model/x:variables/x:aux/x:doc", ns).text.startswith("</doc>")
     assert root.find("x:header/x:name", ns).text == "a <b> & ]]>"
+
+
+def read_back(model, tmp_path):
+    path = tmp_path / "written.xmile"
+    sf.write_xmile(model, path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return path, sf.read_xmile(path).simulate()
+
+
+def test_modulo_uneven_lookup_points_and_nth_order_delays_read_back(tmp_path):
+    m = sf.Model("pieces", start=0, stop=12, dt=0.5)
+    m.aux("wrapped", sf.modulo(m.time, 5))
+    # uneven x points: PySD would spread y evenly over an <xscale> if one were written
+    bend = m.lookup("bend", x=[0, 1, 10, 12], y=[0, 5, 6, 12])
+    m.aux("bent", bend(m.time))
+    m.aux("delayed", sf.delay_n(m.time, 4, 1, order=5))
+    m.aux("smoothed", sf.smooth_n(m.time, 4, 1, order=2))
+    original = m.simulate()
+    path, again = read_back(m, tmp_path)
+    for name in ["wrapped", "bent", "delayed", "smoothed"]:
+        np.testing.assert_allclose(again[name].values, original[name].values, rtol=1e-12,
+                                   err_msg=name)
+    assert original["bent"].sel(time=5.5).item() == pytest.approx(5.5)  # 5 + 4.5/9
+    peer = pytest.importorskip("pysd")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = peer.read_xmile(str(path)).run()
+    for name in ["wrapped", "bent", "delayed", "smoothed"]:
+        np.testing.assert_allclose(theirs[name].values, original[name].values, rtol=1e-9,
+                                   err_msg=name)
+
+
+def test_stocks_of_an_imported_model_read_back(tmp_path):
+    # an imported stock's rate is a flow named "<stock> net flow"; reading the written
+    # file must not make a second variable of that name
+    m = sf.Model("cooling", start=0, stop=5, dt=1)
+    cup = m.stock("cup", initial=90)
+    m.flow("cup net flow", (20 - cup) / 4, sink=cup)
+    _, again = read_back(m, tmp_path)
+    np.testing.assert_allclose(again["cup"].values, m.simulate()["cup"].values)
+
+
+def test_save_interval_is_written_and_read(tmp_path):
+    m = sf.Model("saved", start=0, stop=4, dt=0.25, saveper=1)
+    x = m.stock("x", initial=1)
+    m.flow("growth", 0.1 * x, sink=x)
+    path, again = read_back(m, tmp_path)
+    assert 'isee:save_interval="1"' in path.read_text()
+    assert again["x"].time.values.tolist() == [0, 1, 2, 3, 4]
+    np.testing.assert_allclose(again["x"].values, m.simulate()["x"].values, rtol=1e-12)
+
+
+def test_time_settings_that_change_with_time_are_refused(tmp_path):
+    m = sf.Model("varying", start=0, stop=8, dt=1)
+    m.vary_time_settings(dt=m.aux("step", sf.if_then_else(m.time < 4, 1, 0.5)))
+    m.aux("t", m.time)
+    with pytest.raises(UnsupportedFeatureError, match="'varying'.*change with TIME.*dt"):
+        sf.write_xmile(m, tmp_path / "varying.xmile")

@@ -8,7 +8,9 @@ instead of starting in equilibrium with the input.
 
 from __future__ import annotations
 
-from ..expr.nodes import Expr, Stateful
+import numpy as np
+
+from ..expr.nodes import Expr, Literal, Stateful
 
 
 def smooth(input, delay_time) -> Expr:  # noqa: A002 - Vensim's argument name
@@ -127,6 +129,56 @@ def delay3i(input, delay_time, initial) -> Expr:  # noqa: A002
     [0.0, 0.0, 0.0, 1.25, 4.375, 8.125, 11.5625]
     """
     return Stateful("delay3", input=input, delay_time=delay_time, initial=initial)
+
+
+def _whole_order(order, builtin: str) -> Literal:
+    """The order of an n-th order builtin as a literal; it sets how many stages it has."""
+    from ..errors import DelayOrderError
+    if isinstance(order, bool) or not isinstance(order, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(order) or order < 1 or order != int(order):
+        raise DelayOrderError(
+            f"{builtin}: order={order!r} must be a whole number of at least 1 (the number of "
+            f"stages); for an order computed from constants, compute it in Python first")
+    return Literal(float(int(order)))
+
+
+def delay_n(input, delay_time, initial, order) -> Expr:  # noqa: A002
+    """Material delay of ``order`` first-order stages, initial output ``initial``
+    (Vensim DELAY N).
+
+    Each stage holds ``delay_time / order``; order 1 and 3 are `delay1i` and `delay3i`.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=4, dt=1)
+    >>> x = m.aux("x", 10 + sf.step(10, 1))
+    >>> y = m.aux("y", sf.delay_n(x, 4, 10, order=2))
+    >>> m.simulate()["y"].values.tolist()  # two stages of 20 widgets each hold 2 time units
+    [10.0, 10.0, 10.0, 12.5, 15.0]
+    """
+    return Stateful("delay_n", input=input, delay_time=delay_time, initial=initial,
+                    order=_whole_order(order, "delay_n"))
+
+
+def smooth_n(input, delay_time, initial, order) -> Expr:  # noqa: A002
+    """Smooth of ``order`` first-order stages in a chain, starting at ``initial``
+    (Vensim SMOOTH N).
+
+    Each stage averages over ``delay_time / order``; order 1 and 3 are `smoothi` and
+    `smooth3i`.
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=3, dt=1)
+    >>> x = m.aux("x", 10 + sf.step(10, 1))
+    >>> y = m.aux("y", sf.smooth_n(x, 4, 10, order=2))
+    >>> m.simulate()["y"].values.tolist()  # each stage closes half its gap per step
+    [10.0, 10.0, 10.0, 12.5]
+    """
+    return Stateful("smooth_n", input=input, delay_time=delay_time, initial=initial,
+                    order=_whole_order(order, "smooth_n"))
 
 
 def delay_fixed(input, delay_time, initial) -> Expr:  # noqa: A002

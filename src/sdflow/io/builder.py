@@ -59,6 +59,8 @@ class Scope:
                    for py, e in self.elements.items() if '"' in py or "\\" in py}
         self.elements.update(escaped)
         self.py_params = {p: clean(p) for p in section.params}
+        #: name keys in use, so the net flows made for stocks get names of their own
+        self.taken = {name_key(self.name(e)) for e in section.elements}
 
     def name(self, element) -> str:
         return f"{self.prefix}{display_name(element.name)}"
@@ -207,12 +209,23 @@ class ModelBuilder:
                 # XMILE non-negative stock: the stock is floored at 0 after each step
                 # (PySD's NonNegativeInteg); exact for Euler at the model's dt
                 equation = fn.max(equation, -stock / self._dt())
-            self.model.flow(f"{name} net flow", equation, sink=stock, **kwargs)
+            self.model.flow(self._net_flow_name(scope, name), equation, sink=stock,
+                            **kwargs)
             return
         equation = self._assemble(scope, element, dims, asts)
         self.model.aux(name, equation.expr, units=units, **kwargs)
 
     # -- pieces --------------------------------------------------------------------------
+    def _net_flow_name(self, scope: Scope, stock: str) -> str:
+        """``"<stock> net flow"``, numbered when the model already has that name (a file
+        written by `write_xmile` holds the net flows of the model it came from)."""
+        name, number = f"{stock} net flow", 1
+        while name_key(name) in scope.taken:
+            number += 1
+            name = f"{stock} net flow {number}"
+        scope.taken.add(name_key(name))
+        return name
+
     def _dt(self):
         """The time step: a number, or the TIME STEP variable when it changes with TIME."""
         if "time step" in self.varying:

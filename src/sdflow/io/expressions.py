@@ -16,7 +16,7 @@ from ..dsl.allocation import allocate_by_priority
 from ..dsl import functions as fn
 from ..dsl import stateful as st
 from ..expr.broadcast import union
-from ..expr.nodes import Literal, Reduce, Reindex, Stateful, as_expr
+from ..expr.nodes import Literal, Reduce, Reindex, as_expr
 from ..errors import ImportModelError, UnsupportedFeatureError
 
 
@@ -130,6 +130,8 @@ class ExpressionTranslator:
     # -- plain nodes -------------------------------------------------------------------
     def _ReferenceStructure(self, node) -> Term:
         subs = list(node.subscripts.subscripts) if node.subscripts else []
+        if node.reference == "dt" and not subs:
+            return self._dt()
         term = self.resolve(node.reference, subs, None, self)
         if self.bang_copies:
             for text in subs:
@@ -221,6 +223,12 @@ class ExpressionTranslator:
                                    "in model time units (arguments 0, offset, 0)")
         if name == "vector_select":
             return self._vector_select(node.arguments)
+        if name in ("vector_sort_order", "vector_rank"):
+            return self._vector_order(name, node.arguments)
+        if name in ("vmin_xmile", "vmax_xmile") and len(node.arguments) == 1:
+            return self._whole_array(name[1:4], node.arguments[0])
+        if name == "previous":
+            return self._previous(node.arguments)
         if name == "elmcount":
             ref = node.arguments[0]
             rng = self.space.range_name(getattr(ref, "reference", ""))
@@ -228,6 +236,81 @@ class ExpressionTranslator:
                 raise self.error("ELMCOUNT needs a subscript range")
             return Term(float(len(self.space.ranges[rng])))
         return self.resolve(name, [], node.arguments, self)
+
+    def _dt(self) -> Term:
+        """XMILE's DT (the time step), unless the model defines a variable ``dt``."""
+        try:
+            return self.resolve("dt", [], None, self)
+        except ImportModelError:
+            if self.dt is None:
+                raise self.unsupported("DT in a model whose time step changes during "
+                                       "the run") from None
+            return Term(float(self.dt))
+
+    def _previous(self, nodes) -> Term:
+        """XMILE's PREVIOUS(x, initial): x one time step ago, ``initial`` at the start.
+
+        With Euler steps this is a pipeline of exactly one step, DELAY FIXED by DT.
+        """
+        if len(nodes) != 2:
+            raise self.unsupported("PREVIOUS without its initial value (write "
+                                   "PREVIOUS(x, initial value))")
+        if self.dt is None:
+            raise self.unsupported("PREVIOUS in a model whose time step changes during "
+                                   "the run")
+        value, initial = self._many(nodes)
+        return Term(st.delay_fixed(value.expr, float(self.dt), initial.expr),
+                    union(value.dims, initial.dims))
+
+    def _whole_array(self, op: str, node) -> Term:
+        """XMILE's one-argument MIN/MAX: the extreme over every dimension of the array."""
+        arg = self.translate(node)
+        expr = arg.expr
+        for dim in arg.dims:
+            expr = Reduce(op, expr, dim)
+        return Term(expr)
+
+    def _vector_order(self, name: str, nodes) -> Term:
+        """VECTOR SORT ORDER and VECTOR RANK along the last dimension of the vector.
+
+        PySD's semantics (Vensim's documentation): SORT ORDER gives at each position the
+        0-based index of the element that sorts there, ascending for a direction > 0 and
+        the reverse of that otherwise; RANK gives each element's 1-based place in that
+        order. Equal values keep their index order (a stable sort), as numpy's argsort
+        does on vectors of this size. Built from pairwise comparisons with a copy of the
+        dimension, so every engine runs it as sums of array expressions.
+        """
+        vector, direction = self._many(nodes)
+        if not vector.dims:
+            raise self.error(f"{name.upper().replace('_', ' ')} needs a subscripted vector")
+        dim = vector.dims[-1]
+        n = len(dim)
+        copy = self.space.banged_copy(dim)
+
+        def positions(d):  # 0, 1, ..., n-1 along d
+            terms = [k * Reindex(Literal(1.0), None, d, [0 if j == k else -1 for j in range(n)])
+                     for k in range(1, n)]
+            return sum(terms[1:], terms[0]) if terms else Literal(0.0)
+
+        def along_copy(expr):
+            return Reindex(expr, dim, copy, range(n))
+
+        x, x_other = vector.expr, along_copy(vector.expr)
+        before = (x_other < x) | (fn.eq(x_other, x) & (positions(copy) < positions(dim)))
+        rank = Reduce("sum", fn.if_then_else(before, 1.0, 0.0), copy)  # 0-based, ascending
+        if name == "vector_rank":
+            ascending, descending = rank + 1.0, n - rank
+        else:
+            def order(place):  # the index of the element whose rank is ``place``
+                hit = fn.eq(along_copy(rank), place)
+                return Reduce("sum", fn.if_then_else(hit, positions(copy), 0.0), copy)
+            ascending, descending = order(positions(dim)), order((n - 1) - positions(dim))
+        fixed = self.constant(nodes[1])
+        if fixed is not None:
+            expr = ascending if fixed > 0 else descending
+        else:
+            expr = fn.if_then_else(direction.expr > 0, ascending, descending)
+        return Term(expr, union(vector.dims, direction.dims))
 
     def _banged_terms(self, nodes) -> tuple[list[Term], set]:
         """Arguments of SUM, PROD, VMIN, VMAX or VECTOR SELECT, and the ranges to reduce.
@@ -308,8 +391,7 @@ class ExpressionTranslator:
             builder = st.delay1i if order == 1 else st.delay3i
             return self._stateful(builder, node.input, node.delay_time, node.initial)
         args = self._many((node.input, node.delay_time, node.initial))
-        expr = Stateful("delay_n", input=args[0].expr, delay_time=args[1].expr,
-                        initial=args[2].expr, order=Literal(order))
+        expr = st.delay_n(*(a.expr for a in args), order=order)
         return Term(expr, union(*(a.dims for a in args)))
 
     def _DelayStructure(self, node) -> Term:
@@ -320,12 +402,19 @@ class ExpressionTranslator:
         return self._stateful(builder, node.input, node.smooth_time, node.initial)
 
     def _order(self, node, what: str) -> int:
+        # Vensim reads the order once, at initialisation, and PySD truncates it to a whole
+        # number; the order sets how many hidden stocks the delay has, so it is folded here
+        # from numbers and constants (a later change of those constants keeps this order)
         order = node.order
-        if isinstance(order, (int, float, np.integer, np.floating)) and order >= 1 \
-                and float(order) == int(order):
+        if not isinstance(order, (int, float, np.integer, np.floating)):
+            order = self.constant(order)
+        if order is not None and np.isfinite(order) and int(order) >= 1:
             return int(order)
-        raise self.unsupported(f"{what} with order {order!r} (the order must be a whole "
-                               "number written in the equation)")
+        if order is not None:
+            raise self.error(f"{what} with order {order!r}: the order must be at least 1")
+        raise self.unsupported(f"{what} with an order that is not an expression of numbers "
+                               "and constants (the order sets the number of stages, fixed "
+                               "when the model is built)")
 
     def _DelayNStructure(self, node) -> Term:
         return self._delay(node, self._order(node, "DELAY N"))
@@ -333,8 +422,7 @@ class ExpressionTranslator:
     def _SmoothNStructure(self, node) -> Term:
         order = self._order(node, "SMOOTH N")
         args = self._many((node.input, node.smooth_time, node.initial))
-        expr = Stateful("smooth_n", input=args[0].expr, delay_time=args[1].expr,
-                        initial=args[2].expr, order=Literal(order))
+        expr = st.smooth_n(*(a.expr for a in args), order=order)
         return Term(expr, union(*(a.dims for a in args)))
 
     def _DelayFixedStructure(self, node) -> Term:

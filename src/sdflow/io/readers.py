@@ -53,6 +53,57 @@ def _abstract_model(path, kind: str):
         raise ImportModelError(f"cannot parse the model: {text}", file=path) from None
 
 
+def xmile_save_interval(path) -> float | None:
+    """The save interval an XMILE file states, or None.
+
+    XMILE 1.0 has no save interval; Stella and Simlin write it as the ``save_interval``
+    attribute of ``<sim_specs>`` in isee's namespace (``isee:save_interval="2"``), and
+    pysd's translator ignores it, so it is read here.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.xmile"
+    >>> _ = path.write_text('<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0" '
+    ...     'xmlns:isee="http://iseesystems.com/XMILE"><sim_specs isee:save_interval="2">'
+    ...     '<start>0</start><stop>4</stop><dt>1</dt></sim_specs></xmile>')
+    >>> xmile_save_interval(path)
+    2.0
+    """
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError):
+        return None  # the translator reports a file it cannot read
+    for node in root.iter():
+        if node.tag.rsplit("}", 1)[-1] != "sim_specs":
+            continue
+        for attribute, value in node.attrib.items():
+            if attribute.rsplit("}", 1)[-1] == "save_interval":
+                try:
+                    return float(value)
+                except ValueError:
+                    raise ImportModelError(
+                        f"<sim_specs> save_interval={value!r} is not a number",
+                        file=path) from None
+    return None
+
+
+def _apply_save_interval(model: Model, path) -> None:
+    from ..dsl.model import validate_time_settings
+    from ..errors import TimeSettingsError
+    saveper = xmile_save_interval(path)
+    if saveper is None or saveper == model.dt:
+        return
+    try:
+        validate_time_settings(model.start, model.stop, model.dt, saveper)
+    except TimeSettingsError as exc:
+        warnings.warn(f"{path}: the save interval is not used, results are saved every "
+                      f"dt={model.dt:g} ({exc})", stacklevel=4)
+        return
+    model.saveper = saveper
+
+
 def _build(path, kind: str) -> Model:
     from .builder import ModelBuilder
     abstract = _abstract_model(path, kind)
@@ -116,7 +167,9 @@ def read_xmile(path) -> Model:
     >>> round(float(sf.read_xmile(path).simulate()["x"][-1]), 4)
     34.8678
     """
-    return _build(path, "xmile")
+    model = _build(path, "xmile")
+    _apply_save_interval(model, path)
+    return model
 
 
 def read_model(path) -> Model:

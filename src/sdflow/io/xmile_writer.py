@@ -29,12 +29,13 @@ from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 from ..errors import UnsupportedFeatureError
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
+ISEE_NAMESPACE = "http://iseesystems.com/XMILE"
 _CALLS = {"min": "MIN", "max": "MAX", "abs": "ABS", "exp": "EXP", "ln": "LN",
           "sqrt": "SQRT", "sin": "SIN", "cos": "COS", "tan": "TAN", "arctan": "ARCTAN",
           "integer": "INT", "xidz": "SAFEDIV", "zidz": "SAFEDIV", "step": "STEP"}
 _STATEFUL = {"smooth": "SMTH1", "smooth3": "SMTH3", "delay1": "DELAY1", "delay3": "DELAY3",
              "delay_fixed": "DELAY", "trend": "TREND", "forecast": "FORCST",
-             "initial": "INIT"}
+             "initial": "INIT", "delay_n": "DELAYN", "smooth_n": "SMTHN"}
 _REDUCE = {"sum": "SUM", "prod": "PROD", "min": "MIN", "max": "MAX"}
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*$")
 #: Words of XMILE's equation grammar: a variable named so is quoted
@@ -201,7 +202,7 @@ class EquationPrinter:
         if f in ("eq", "ne"):
             return f"({args[0]} {'=' if f == 'eq' else '<>'} {args[1]})"
         if f == "modulo":
-            return f"({args[0]} MOD {args[1]})"
+            return f"({args[0]} mod {args[1]})"  # PySD's grammar reads the lower case
         if f == "log":
             return f"(LN({args[0]}) / LN({args[1]}))"
         if f == "ramp" and len(args) == 2:
@@ -221,6 +222,10 @@ class EquationPrinter:
             return f"TREND({a['input']}, {a['average_time']}, {a['initial_trend']})"
         if e.kind == "forecast":
             return f"FORCST({a['input']}, {a['average_time']}, {a['horizon']})"
+        if e.kind in ("delay_n", "smooth_n"):  # DELAYN/SMTHN(input, time, n, initial)
+            function = "DELAYN" if e.kind == "delay_n" else "SMTHN"
+            return (f"{function}({a['input']}, {a['delay_time']}, {a['order']}, "
+                    f"{a['initial']})")
         parts = [a["input"], a["delay_time"]] + ([a["initial"]] if "initial" in a else [])
         return f"{name}({', '.join(parts)})"
 
@@ -244,7 +249,8 @@ def _gf(parent, x, y, extrapolate: bool, name: str | None = None):
     if extrapolate:
         attrib["type"] = "extrapolate"
     gf = _sub(parent, "gf", **attrib)
-    _sub(gf, "xscale", min=_number(np.min(x)), max=_number(np.max(x)))
+    # no <xscale>: PySD spreads the y points evenly over it when it is present, and the
+    # x points say everything it would
     _sub(gf, "yscale", min=_number(np.min(y)), max=_number(np.max(y)))
     _sub(gf, "xpts", ",".join(_number(v) for v in x))
     _sub(gf, "ypts", ",".join(_number(v) for v in y))
@@ -255,13 +261,22 @@ def build_xmile(model) -> ET.Element:
     """The XMILE document of ``model`` as an ElementTree element."""
     graph = model.graph()
     printer = EquationPrinter(model, graph)
-    root = ET.Element("xmile", {"version": "1.0", "xmlns": NAMESPACE})
+    if model.time_settings:
+        raise UnsupportedFeatureError(
+            f"model '{model.name}': time settings that change with TIME "
+            f"({', '.join(sorted(model.time_settings))}) have no XMILE form (XMILE's "
+            "start, stop and dt are numbers); write_xmile cannot export this model")
+    root = ET.Element("xmile", {"version": "1.0", "xmlns": NAMESPACE,
+                                "xmlns:isee": ISEE_NAMESPACE})
     header = _sub(root, "header")
     _sub(header, "vendor", "sdflow")
     _sub(header, "product", "sdflow", version="0.1", lang="en")
     _sub(header, "name", model.name)
+    # XMILE 1.0 has no save interval: Stella and Simlin write isee:save_interval
+    saving = {"isee:save_interval": _number(model.saveper)} \
+        if model.saveper != model.dt else {}
     specs = _sub(root, "sim_specs", method="Euler",
-                 **({"time_units": model.time_units} if model.time_units else {}))
+                 **({"time_units": model.time_units} if model.time_units else {}), **saving)
     _sub(specs, "start", _number(model.start))
     _sub(specs, "stop", _number(model.stop))
     _sub(specs, "dt", _number(model.dt))

@@ -1,0 +1,181 @@
+"""`write_xmile` then `read_xmile` reproduces the numbers of every model that imports.
+
+Each model file is imported and run; the model is written as XMILE and read back by sdflow,
+and by PySD and Simlin where they read the written file; every run must match the
+original run within the SDXorg suite's tolerance (relative 1e-4, absolute 1e-6 near zero,
+`sdflow.io.conformance`). The models: the suite's files copied into ``tests/data`` (always
+run), and every file of the suite's folder when it is present (``../shared/conformance``
+beside the repository, or the folder named by ``SDFLOW_CONFORMANCE_DIR``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sdflow as sf
+from sdflow.io import read_model
+from sdflow.io.conformance import ATOL, RTOL, split_column
+from sdflow.errors import UnsupportedFeatureError
+from sdflow.dsl.model import name_key
+
+DATA = Path(__file__).parents[1] / "data"
+REPO = Path(__file__).parents[2]
+SUITE = Path(os.environ.get("SDFLOW_CONFORMANCE_DIR", REPO.parent / "shared" / "conformance"))
+MODEL_SUFFIXES = (".mdl", ".xmile", ".stmx")
+
+
+def repository_models() -> list[Path]:
+    files = [p for p in sorted((DATA / "conformance").iterdir()) if p.suffix in MODEL_SUFFIXES]
+    files += [p for p in sorted((DATA / "io").glob("*/*")) if p.suffix in MODEL_SUFFIXES]
+    return files
+
+
+def suite_models() -> list[Path]:
+    if not SUITE.is_dir():
+        return []
+    return [p for group in ("tests", "samples") for p in sorted((SUITE / group).glob("*/*"))
+            if p.suffix in MODEL_SUFFIXES]
+
+
+def label(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
+
+
+def imported(path: Path, tmp_path: Path):
+    """The model and its run, read from a copy of its folder; None if it does not import."""
+    copy = tmp_path / "original"
+    shutil.copytree(path.parent, copy)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = read_model(copy / path.name)
+            return model, model.simulate()
+    except sf.ModelError:
+        return None  # a clear refusal: conformance reports these, the round trip cannot
+
+
+def differences(expected: dict, actual: dict, engine: str) -> list[str]:
+    problems = []
+    for key, values in expected.items():
+        if key not in actual:
+            problems.append(f"{engine}: no series {key}")
+            continue
+        got = actual[key]
+        if got.shape != values.shape:
+            problems.append(f"{engine}: {key} has shape {got.shape}, expected {values.shape}")
+        elif not np.allclose(got, values, rtol=RTOL, atol=ATOL, equal_nan=True):
+            gap = np.abs(got - values)
+            worst = int(np.argmax(np.where(np.isnan(gap), np.inf, gap)))
+            problems.append(f"{engine}: {key} differs (at index {worst}: "
+                            f"{got.flat[worst]!r} vs {values.flat[worst]!r})")
+    return problems
+
+
+def sdflow_series(results, key=name_key) -> dict[str, np.ndarray]:
+    """Every saved element as its own series, by (name key, element keys)."""
+    out = {}
+    for var in results.dataset.data_vars:
+        data = results.dataset[var]
+        dims = [d for d in data.dims if d != "time"]
+        values = np.asarray(data.transpose("time", *dims).values, dtype=float)
+        for index in np.ndindex(*values.shape[1:]):
+            elements = tuple(key(str(data[d].values[i])) for d, i in zip(dims, index))
+            out[(key(str(var)), elements)] = values[(slice(None), *index)]
+    return out
+
+
+def table_series(frame, key) -> dict[str, np.ndarray]:
+    """A peer's output table (``name`` or ``name[a, b]`` columns) by the same keys."""
+    out = {}
+    for column in frame.columns:
+        name, elements = split_column(str(column))
+        out[(key(name), tuple(key(e) for e in elements))] = frame[column].to_numpy(float)
+    return out
+
+
+def simlin_key(text: str) -> str:
+    return name_key(text.replace("_", " "))  # Simlin writes names with underscores
+
+
+#: (peer, model file) -> why the peer's numbers differ from sdflow's on the written file
+PEER_SEMANTICS = {
+    ("Simlin", "delay_fixed/test_delay_fixed.mdl"):
+        "Vensim's DELAY FIXED (sdflow and PySD) is written as XMILE's DELAY, which Simlin "
+        "runs as Stella does, without rounding the delay time to whole steps",
+}
+
+
+def peer_problems(written: Path, results, model_label: str) -> list[str]:
+    """PySD and Simlin on the written file: where they read and run it, the same numbers."""
+    problems = []
+    peers = {"PySD": (lambda: _pysd_table(written), name_key),
+             "Simlin": (lambda: _simlin_table(written), simlin_key)}
+    for engine, (run, key) in peers.items():
+        if (engine, model_label) in PEER_SEMANTICS:
+            continue
+        try:
+            frame = run()
+        except Exception:  # noqa: BLE001 - a peer that cannot read the file is not ours
+            continue
+        # PySD saves every dt whatever the file's save interval: compare at our times
+        saved = results.dataset["time"].values
+        frame = frame[np.isclose(frame.index.to_numpy(float)[:, None], saved).any(axis=1)]
+        ours = sdflow_series(results, key)
+        theirs = {k: v for k, v in table_series(frame, key).items() if k in ours}
+        problems += differences({k: ours[k] for k in theirs}, theirs, engine)
+    return problems
+
+
+def _pysd_table(path: Path):
+    pysd = pytest.importorskip("pysd")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pysd.read_xmile(str(path)).run()
+
+
+def _simlin_table(path: Path):
+    simlin = pytest.importorskip("simlin")
+    return simlin.load(str(path)).run(analyze_loops=False).results
+
+
+def round_trip_problems(path: Path, tmp_path: Path, peers: bool = True) -> list[str] | None:
+    first = imported(path, tmp_path)
+    if first is None:
+        return None
+    model, results = first
+    written = tmp_path / "written.xmile"
+    try:
+        sf.write_xmile(model, written)
+    except UnsupportedFeatureError as exc:
+        # a clear refusal naming the construct, never a file that reads back wrong
+        pytest.xfail(f"write_xmile refuses {label(path)}: {exc}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = sf.read_xmile(written).simulate()
+    problems = differences(sdflow_series(results), sdflow_series(again), "sdflow")
+    return problems + (peer_problems(written, results, label(path)) if peers else [])
+
+
+def check(path: Path, tmp_path: Path) -> None:
+    problems = round_trip_problems(path, tmp_path)
+    if problems is None:
+        pytest.skip(f"{label(path)} does not import (a refusal the conformance table reports)")
+    assert problems == [], "\n".join(problems[:10])
+
+
+@pytest.mark.parametrize("path", repository_models(), ids=label)
+def test_repository_models_round_trip(path, tmp_path):
+    check(path, tmp_path)
+
+
+@pytest.mark.skipif(not SUITE.is_dir(), reason=f"the conformance suite folder {SUITE} is "
+                    "absent (set SDFLOW_CONFORMANCE_DIR to a checkout of the SDXorg suite)")
+@pytest.mark.parametrize("path", suite_models() or [None], ids=lambda p: label(p) if p else "")
+def test_suite_models_round_trip(path, tmp_path):
+    check(path, tmp_path)
