@@ -282,9 +282,18 @@ def build_xmile(model) -> ET.Element:
     _sub(specs, "dt", _number(model.dt))
     if model.dimensions:
         dims = _sub(root, "dimensions")
+        dimension_names = {name_key(d.name): d.name for d in model.dimensions.values()}
         for dim in model.dimensions.values():
             node = _sub(dims, "dim", name=subscript_name(dim.name))
             for element in dim.elements:
+                if name_key(element) in dimension_names:
+                    # readers take such an element for that dimension (a subrange): PySD
+                    # then expands the dimension into itself without end
+                    raise UnsupportedFeatureError(
+                        f"element {element!r} of dimension '{dim.name}' has the name of the "
+                        f"dimension '{dimension_names[name_key(element)]}', which XMILE "
+                        "readers read as that dimension; rename the element or the "
+                        "dimension", element)
                 _sub(node, "elem", name=subscript_name(element))
     variables = _sub(_sub(root, "model"), "variables")
     for var in model.variables:
