@@ -71,7 +71,8 @@ def payoff_matrix(model, until: float = 2014.0, cooperate: float = COOPERATE,
     """
     names = list(model.dimensions["member"].elements)
     if len(names) != 2:
-        raise ValueError(f"payoff_matrix needs a model of two members, not {names}")
+        raise ValueError(f"payoff_matrix needs a model of two members, not {names}; build "
+                         "one with build(members=[first, second])")
     labels = {cooperate: "cooperate", defect: "defect"}
     pairs = [(a, b) for a in (cooperate, defect) for b in (cooperate, defect)]
     runs = strategy_runs(model, pairs, until, params)
@@ -85,7 +86,21 @@ def payoff_matrix(model, until: float = 2014.0, cooperate: float = COOPERATE,
 def is_prisoners_dilemma(game: pd.DataFrame) -> bool:
     """Whether a `payoff_matrix` is a prisoner's dilemma: defecting is each member's best
     reply to either strategy of the other, and mutual defection is worse for both than
-    mutual cooperation."""
+    mutual cooperation.
+
+    Examples
+    --------
+    The textbook game (Axelrod's payoffs: temptation 5, reward 3, punishment 1, sucker 0):
+
+    >>> import pandas as pd
+    >>> game = pd.DataFrame({"row": ["cooperate", "cooperate", "defect", "defect"],
+    ...                      "column": ["cooperate", "defect", "cooperate", "defect"],
+    ...                      "payoff A": [3, 0, 5, 1], "payoff B": [3, 5, 0, 1]})
+    >>> is_prisoners_dilemma(game)
+    True
+    >>> is_prisoners_dilemma(game.assign(**{"payoff A": [3, 0, 2, 1]}))  # cooperating pays A
+    False
+    """
     first, second = [c for c in game.columns if c.startswith("payoff ")]
     p = game.set_index(["row", "column"])
     cc, cd, dc, dd = (p.loc[k] for k in [("cooperate", "cooperate"), ("cooperate", "defect"),

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 import sdflow as sf
 from sdflow.compile import compile_model
-from sdflow.dsl.model import name_key
+from sdflow.names import name_key
 
 #: Text built to escape from a comment, a docstring or a string literal if written raw.
 PAYLOADS = [

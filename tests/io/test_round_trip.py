@@ -22,7 +22,7 @@ import sdflow as sf
 from sdflow.io import read_model
 from sdflow.io.conformance import ATOL, RTOL, split_column
 from sdflow.errors import UnsupportedFeatureError
-from sdflow.dsl.model import name_key
+from sdflow.names import name_key
 
 DATA = Path(__file__).parents[1] / "data"
 SUITE = Path(os.environ["SDFLOW_CONFORMANCE_DIR"]) if os.environ.get("SDFLOW_CONFORMANCE_DIR") \

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import sdflow as sf
-from sdflow.dsl.model import name_key
+from sdflow.names import name_key
 from sdflow.io import UnsupportedFeatureError
 
 
