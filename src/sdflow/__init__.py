@@ -12,39 +12,35 @@ from .dsl import (Aux, Const, Data, Dimension, Distribution, Expr, Flow, Lookup,
 from .dsl.functions import (abs, arctan, cos, eq, exp, if_then_else, integer, ln, log, max,
                             mean, min, modulo, ne, prod, pulse, pulse_train, ramp, sin, sqrt,
                             step, sum, tan, xidz, zidz)
-from .dsl.stateful import (delay1, delay1i, delay3, delay3i, delay_fixed, forecast, initial,
-                           smooth, smooth3, smooth3i, smoothi, trend)
-from .dsl.stateful import delay_n, smooth_n
-from .errors import (AlgebraicLoopError, DataError, DelayTimeError, DimensionError,
-                     DistributionError, DuplicateNameError, ExpressionTruthError,
-                     DelayOrderError,
-                     MissingDependencyError, MissingInitialValueError, ModelCheckError,
-                     ModelError, ParameterError, ResourceError, ResultsExportError, SdflowError,
-                     SeedError, SimulationError, SpecError, TimeConstantWarning,
-                     TimeSettingsError, UnitError, UnknownNameError)
+from .dsl.stateful import (delay1, delay1i, delay3, delay3i, delay_fixed, delay_n, forecast,
+                           initial, smooth, smooth3, smooth3i, smooth_n, smoothi, trend)
+from .errors import (AlgebraicLoopError, DataError, DelayOrderError, DelayTimeError,
+                     DimensionError, DistributionError, DuplicateNameError,
+                     ExpressionTruthError, MissingBackendError, MissingDependencyError,
+                     MissingInitialValueError, ModelCheckError, ModelError, OptionError,
+                     ParameterError, ResourceError, ResultsExportError, SdflowError, SeedError,
+                     SimulationError, SpecError, TimeConstantWarning, TimeSettingsError,
+                     UnitError, UnknownNameError)
 from .ir import CheckReport, ModelGraph
 from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
-from .errors import MissingBackendError, OptionError
 from .solve.options import RunOptions
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AlgebraicLoopError", "Aux", "CheckReport", "CompiledModel", "Const", "Data", "DataError",
-    "DelayTimeError", "Dimension", "DimensionError", "Distribution", "DistributionError",
-    "DuplicateNameError", "Expr", "ExpressionTruthError", "Flow", "Lookup",
-    "MissingDependencyError", "MissingInitialValueError", "Model", "ModelCheckError",
-    "ModelError", "ModelGraph", "ParameterError", "ResourceError", "Results",
-    "ResultsExportError", "SdflowError", "SeedError", "SimulationError", "SpecError", "Stock",
-    "TimeConstantWarning", "TimeSettingsError", "UnitError", "UnknownNameError", "Variable",
-    "abs", "allocate_by_priority", "arctan", "compile_model", "cos", "delay1", "delay1i",
-    "delay3", "delay3i", "delay_fixed", "diagram", "dominant_loops", "eq", "exp", "forecast",
-    "if_then_else", "initial", "integer", "ln", "log", "lognormal", "loop_scores", "loops",
-    "max", "mean", "min", "modulo", "ne", "normal", "prod", "pulse", "pulse_train", "ramp",
-    "read_vensim", "read_xmile", "simulate", "sin", "smooth", "smooth3", "smooth3i", "smoothi",
-    "sqrt", "step", "sum", "tan", "trend", "triangular", "uniform", "write_xmile", "xidz",
-    "zidz",
-    "DelayOrderError", "delay_n", "smooth_n",
+    "DelayOrderError", "DelayTimeError", "Dimension", "DimensionError", "Distribution",
+    "DistributionError", "DuplicateNameError", "Expr", "ExpressionTruthError", "Flow", "Lookup",
+    "MissingBackendError", "MissingDependencyError", "MissingInitialValueError", "Model",
+    "ModelCheckError", "ModelError", "ModelGraph", "OptionError", "ParameterError",
+    "ResourceError", "Results", "ResultsExportError", "RunOptions", "SdflowError", "SeedError",
+    "SimulationError", "SpecError", "Stock", "TimeConstantWarning", "TimeSettingsError",
+    "UnitError", "UnknownNameError", "Variable", "abs", "allocate_by_priority", "arctan",
+    "compile_model", "cos", "delay1", "delay1i", "delay3", "delay3i", "delay_fixed", "delay_n",
+    "diagram", "dominant_loops", "eq", "exp", "forecast", "if_then_else", "initial", "integer",
+    "ln", "log", "lognormal", "loop_scores", "loops", "max", "mean", "min", "modulo", "ne",
+    "normal", "prod", "pulse", "pulse_train", "ramp", "read_vensim", "read_xmile", "simulate",
+    "sin", "smooth", "smooth3", "smooth3i", "smooth_n", "smoothi", "sqrt", "step", "sum", "tan",
+    "trend", "triangular", "uniform", "write_xmile", "xidz", "zidz",
 ]
-__all__ += ["MissingBackendError", "OptionError", "RunOptions"]
