@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import inspect
 import json
 import logging
 from pathlib import Path
@@ -61,11 +62,27 @@ def fingerprint(spec, compiled) -> dict[str, Any]:
     # source stands for it instead
     if not isinstance(spec.model, str):
         fields["model"] = getattr(spec.model, "__qualname__", type(spec.model).__name__)
+    # so does a custom likelihood given as a Python callable: its name and source stand
+    # for it, so that a resumed fit with the same function reuses its checkpoint
+    options = getattr(spec, "payoff_options", None)
+    if isinstance(options, dict):
+        fields["payoff_options"] = {key: _callable_identity(value) if callable(value) else value
+                                    for key, value in options.items()}
     files = [s.file for s in spec.series] + [Path(s.deflator["file"]) for s in spec.series
                                              if s.deflator is not None]
     return {"spec": _hash(repr(fields).encode()),
             "data": {str(path): _hash(Path(path).read_bytes()) for path in files},
             "model": model_hash(compiled), "sdflow": __version__}
+
+
+def _callable_identity(function) -> str:
+    """``module.qualname`` and a hash of the source of ``function`` (of its name alone when
+    the source cannot be read)."""
+    name = f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', '?')}"
+    try:
+        return f"{name}:{_hash(inspect.getsource(function).encode())}"
+    except (OSError, TypeError):
+        return name
 
 
 def model_hash(compiled) -> str:
