@@ -246,3 +246,16 @@ def test_a_real_process_gets_one_line_and_the_exit_code(tmp_path):
     done = subprocess.run([sys.executable, "-m", "sdflow.cli", "--version"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert (done.returncode, done.stdout) == (0, f"sdflow {sdflow.__version__}\n")
+
+
+def test_a_run_that_goes_non_finite_is_a_failure_not_a_usage_error(tmp_path, capsys):
+    # the input is valid; the run itself fails (1/x with x reaching 0): exit code 1
+    model = tmp_path / "blowup.py"
+    model.write_text("import sdflow as sf\n"
+                     "m = sf.Model('blowup', start=0, stop=4, dt=1)\n"
+                     "x = m.stock('x', initial=2.0)\n"
+                     "m.flow('drain', 1.0 + 0 * x, source=x)\n"
+                     "m.aux('ratio', 1 / x)\n")
+    code, line = failure(capsys, ["run", f"{model}:m"])
+    assert code == 1
+    assert "ratio" in line

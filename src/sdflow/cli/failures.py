@@ -2,15 +2,16 @@
 
 Exit codes: 2 when the input must change (argparse's own errors, bad argument values, and
 any `SdflowError` about the spec, model or data a command was given, or an input file that
-is not UTF-8 text); 1 when the command failed while working (a file that cannot be read or
-written, out of memory, an error sdflow did not expect); 130 when interrupted.
+is not UTF-8 text); 1 when the command failed while working (a run that went non-finite or
+would not fit in memory, a file that cannot be read or written, out of memory, an error
+sdflow did not expect); 130 when interrupted.
 """
 
 from __future__ import annotations
 
 import errno
 
-from ..errors import SdflowError
+from ..errors import SdflowError, SimulationError
 
 USAGE = 2
 FAILURE = 1
@@ -45,6 +46,11 @@ def explain(exc: BaseException, inputs: list[str] = (), resumable: bool = False
     --------
     >>> explain(FileNotFoundError(2, "No such file or directory", "data/gdp.csv"))
     (1, 'cannot use data/gdp.csv: No such file or directory; check the path')
+    >>> from sdflow.errors import SimulationError, SpecError
+    >>> explain(SpecError("spec.toml: seed: expected a whole number"))[0]
+    2
+    >>> explain(SimulationError("'x' is NaN at time 3 in run 0"))[0]
+    1
     >>> explain(KeyError("x"))[1].startswith("internal error: KeyError: 'x'; rerun with --debug")
     True
     """
@@ -52,6 +58,8 @@ def explain(exc: BaseException, inputs: list[str] = (), resumable: bool = False
         case KeyboardInterrupt():
             again = "; run the same command with --resume to continue" if resumable else ""
             return INTERRUPTED, "interrupted" + again
+        case SimulationError():  # the input was valid; the run itself failed
+            return FAILURE, one_line(str(exc))
         case SdflowError():
             return USAGE, one_line(str(exc))
         case UnicodeDecodeError():
