@@ -10,8 +10,10 @@ from .dsl.allocation import allocate_by_priority
 from .dsl import (Aux, Const, Data, Dimension, Distribution, Expr, Flow, Lookup, Model, Stock,
                   Variable, lognormal, normal, triangular, uniform)
 from .dsl.functions import (abs, arctan, cos, eq, exp, if_then_else, integer, ln, log, max,
-                            mean, min, modulo, ne, prod, pulse, pulse_train, ramp, sin, sqrt,
-                            step, sum, tan, xidz, zidz)
+                            mean, min, modulo, ne, prod, pulse, pulse_train, ramp,
+                            random_exponential, random_normal, random_poisson,
+                            random_triangular, random_uniform, sin, sqrt, step, sum, tan,
+                            xidz, zidz)
 from .dsl.stateful import (delay1, delay1i, delay3, delay3i, delay_fixed, delay_n, forecast,
                            initial, smooth, smooth3, smooth3i, smooth_n, smoothi, trend)
 from .errors import (AlgebraicLoopError, DataError, DelayOrderError, DelayTimeError,
@@ -40,7 +42,8 @@ __all__ = [
     "compile_model", "cos", "delay1", "delay1i", "delay3", "delay3i", "delay_fixed", "delay_n",
     "diagram", "dominant_loops", "eq", "exp", "forecast", "if_then_else", "initial", "integer",
     "ln", "log", "lognormal", "loop_scores", "loops", "max", "mean", "min", "modulo", "ne",
-    "normal", "prod", "pulse", "pulse_train", "ramp", "read_vensim", "read_xmile", "simulate",
+    "normal", "prod", "pulse", "pulse_train", "ramp", "random_exponential", "random_normal",
+    "random_poisson", "random_triangular", "random_uniform", "read_vensim", "read_xmile", "simulate",
     "sin", "smooth", "smooth3", "smooth3i", "smooth_n", "smoothi", "sqrt", "step", "sum", "tan",
     "trend", "triangular", "uniform", "write_xmile", "xidz", "zidz",
 ]

@@ -374,6 +374,36 @@ class Stateful(Expr):
         return f"{self.kind}({inner})"
 
 
+class Noise(Expr):
+    """A random draw (Vensim's RANDOM functions), new at every time step of every run.
+
+    ``dist`` names the distribution (a key of `sdflow.expr.builtins.NOISE_ARGUMENTS`),
+    ``args`` are its parameters in Vensim's order (minimum and maximum first) and
+    ``stream`` is Vensim's stream ID, a number: draws with different streams are
+    independent. ``dims`` are the dimensions the draws vary over (None: those of the
+    variable that holds them). The model graph moves each draw into a hidden variable and
+    sets ``label``, which names its random stream (see `sdflow.compile.noise`).
+    """
+
+    __slots__ = ("dist", "args", "stream", "dims", "label")
+
+    def __init__(self, dist: str, args: Sequence[Any], stream: float = 0.0,
+                 dims: tuple | None = None, label: str | None = None):
+        self.dist = dist
+        self.args = tuple(as_expr(a) for a in args)
+        self.stream, self.dims, self.label = float(stream), dims, label
+
+    def children(self):
+        return self.args
+
+    def with_children(self, children):
+        return Noise(self.dist, children, self.stream, self.dims, self.label)
+
+    def __repr__(self):
+        args = ", ".join(map(repr, self.args))
+        return f"random_{self.dist}({args}, stream={self.stream:g})"
+
+
 def as_expr(value: Any) -> Expr:
     """Wrap a Python number as a `Literal`; pass expressions through."""
     if isinstance(value, Expr):

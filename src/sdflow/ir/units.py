@@ -206,6 +206,9 @@ class UnitPass:
             return self._binop(e)
         if isinstance(e, ex.Call):
             return self._call(e)
+        if isinstance(e, ex.Noise):  # a draw between a minimum and a maximum
+            args = [self.expr(a) for a in e.args]
+            return self._agree(args[0], args[1], "a random draw's minimum and maximum")
         return None
 
     def _agree(self, a, b, what: str):
