@@ -16,7 +16,7 @@ from ..ir.graph import ModelGraph
 from ..names import name_key
 from ..time_settings import validate_time_settings
 from .dataset import build_dataset
-from .grid import TimeGrid
+from .grid import TimeGrid, saved_count
 from .memory import MemoryEstimate, check_memory, estimate_memory
 from .options import RunOptions, run_options
 from .parameters import resolve_parameters
@@ -55,7 +55,8 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
         (refused for models with STEP, PULSE, RAMP or DELAY FIXED). The fixed-step methods
         are Butcher tableaux run by one loop on every backend (`sdflow.solve.solvers`).
     saveper : float, optional
-        Saving interval, a multiple of ``dt`` (default: the model's).
+        Saving interval, at least ``dt`` (default: the model's); not a multiple of ``dt``,
+        it saves the step nearest to each multiple (Vensim's rule).
     variables : list of str, optional
         Save only these variables (default: all stocks, flows, auxiliaries and data).
     seed : int, optional
@@ -118,9 +119,8 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     stop = graph.stop if stop is None else stop
     dt = graph.dt if dt is None else dt
     validate_time_settings(start, stop, dt, None)  # before dt divides anything below
-    if saveper is None:
-        saveper = graph.saveper if graph.saveper % dt < 1e-12 or \
-            abs(graph.saveper % dt - dt) < 1e-12 else dt
+    if saveper is None:  # the model's, unless a run's larger dt passes over it
+        saveper = max(graph.saveper, dt)
     validate_time_settings(start, stop, dt, saveper)
     if method == "rk45" and graph.has_discrete:
         names = [graph.nodes[k].name for k in graph.discrete]
@@ -136,7 +136,7 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
             "'euler' or 'rk4' with a suitable dt", tuple(names))
 
     outputs = _outputs(graph, variables)
-    saved_times = int(round((stop - start) / dt)) // int(round(saveper / dt)) + 1
+    saved_times = saved_count(start, stop, dt, saveper)
     if isinstance(n, (int, np.integer)) and n > 1:  # before sampling n values of anything
         _check_memory(graph, n, saved_times, outputs, method, params)
     values, n, varies = resolve_parameters(graph, params, n, seed)
