@@ -12,8 +12,8 @@ uses itself), and names in comments and the docstring are ``repr()`` literals.
 
 from __future__ import annotations
 
+import hashlib
 import math
-import zlib
 
 import numpy as np
 
@@ -139,7 +139,8 @@ class ModuleWriter:
         step the loop's ``k`` (`sdflow.compile.noise`)."""
         node = self.graph.nodes[key]
         e = node.equation
-        stream = zlib.crc32(f"{e.label}|{e.stream!r}".encode())
+        stream = int.from_bytes(hashlib.blake2b(f"{e.label}|{e.stream!r}".encode(),
+                                                digest_size=8).digest(), "little")
         args = ", ".join(align(self.writer.write(a), node.dims) for a in e.args)
         if self.scalar:
             return f"{self.names[key]} = noise.draw_scalar(mem, {stream}, k, {e.dist!r}, {args})"

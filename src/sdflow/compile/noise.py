@@ -73,8 +73,15 @@ def draw(mem: dict, stream: int, step: int, n: int, shape: tuple, dist: str, *ar
     each a number or an array that broadcasts to ``(n, *shape)``.
     """
     seed, first_run = mem.get("noise", (DEFAULT_SEED, 0))
-    size = int(np.prod(shape, dtype=int))
-    u = uniforms(seed, first_run, n, stream, step, size).reshape((n,) + tuple(shape))
+    # a step is evaluated several times (Runge-Kutta stages, saving): hash it once
+    kept = mem.setdefault("noise draws", {})
+    step_and_u = kept.get(stream)
+    if step_and_u is not None and step_and_u[0] == step and step_and_u[1].shape[0] == n:
+        u = step_and_u[1]
+    else:
+        size = int(np.prod(shape, dtype=int))
+        u = uniforms(seed, first_run, n, stream, step, size).reshape((n,) + tuple(shape))
+        kept[stream] = (step, u)
     values = [np.broadcast_to(np.asarray(a, float), u.shape) for a in args]
     with np.errstate(all="ignore"):
         return _DISTRIBUTIONS[dist](u, *values)
