@@ -71,6 +71,29 @@ def test_triangular_matches_its_moments():
                   truth.mean(), truth.var(), 1, 5)
 
 
+def test_beta_is_shifted_stretched_and_truncated():
+    truth = stats.beta(2, 5, loc=1, scale=3)  # 1 + 3 * Beta(2, 5), all inside [0, 10]
+    check_moments(batch(lambda m: sf.random_beta(0, 10, 2, 5, shift=1, stretch=3)),
+                  truth.mean(), truth.var(), 1, 4)
+    k = np.linspace(0, 1, 2001)
+    cut = stats.beta(2, 5)  # kept below 0.2: moments of the truncated density
+    w = cut.pdf(k) * (k <= 0.2)
+    mean = (k * w).sum() / w.sum()
+    check_moments(batch(lambda m: sf.random_beta(0, 0.2, 2, 5)), mean,
+                  ((k - mean) ** 2 * w).sum() / w.sum(), 0, 0.2)
+
+
+def test_binomial_counts_successes():
+    check_moments(batch(lambda m: sf.random_binomial(0, 20, 0.3, 20)), 6, 20 * 0.3 * 0.7,
+                  0, 20)
+    k = np.arange(4, 9)  # Binomial(20, 0.3) kept between 4 and 8
+    pmf = stats.binom.pmf(k, 20, 0.3) / stats.binom.pmf(k, 20, 0.3).sum()
+    mean = (k * pmf).sum()
+    values = batch(lambda m: sf.random_binomial(4, 8, 0.3, 20))
+    assert np.array_equal(values, np.round(values))
+    check_moments(values, mean, ((k - mean) ** 2 * pmf).sum(), 4, 8)
+
+
 def test_a_new_draw_every_step_and_independent_elements():
     m = sf.Model("noise", start=0, stop=199, dt=1)
     region = m.dim("region", ["a", "b"])

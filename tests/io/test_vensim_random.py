@@ -33,6 +33,8 @@ twin[region] = RANDOM NORMAL(-1, 4, 1, 2, stream) ~~|
 exponential = RANDOM EXPONENTIAL(0, 30, 1, 2, 0) ~~|
 poisson = RANDOM POISSON(2, 6, 4, 0, 1, 0) ~~|
 triangular = RANDOM TRIANGULAR(0, 10, 1, 2, 5, 0) ~~|
+beta = RANDOM BETA(0, 10, 2, 5, 1, 3, 0) ~~|
+binomial = RANDOM BINOMIAL(0, 20, 0.3, 20, 0, 1, 0) ~~|
 parts[north] = RANDOM UNIFORM(0, 1, 0) ~~|
 parts[south] = 5 ~~|
 parts[east] = RANDOM UNIFORM(10, 11, 0) ~~|
@@ -62,6 +64,8 @@ def test_random_functions_follow_vensims_arguments(tmp_path):
         k, 4).sum()))
     close(runs["poisson"].values, counts, 2, 6)
     close(runs["triangular"].values, stats.triang(0.25, loc=1, scale=4), 1, 5)
+    close(runs["beta"].values, stats.beta(2, 5, loc=1, scale=3), 1, 4)
+    close(runs["binomial"].values, stats.binom(20, 0.3), 0, 20)
     # one draw per element; two variables with the same arguments and stream ID are
     # distinct streams with the same statistics (Vensim's NOISE SEED example)
     normal = runs["normal"].values

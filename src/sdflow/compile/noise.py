@@ -156,5 +156,32 @@ def _triangular(u, lo, hi, start, peak, end):
     return np.clip(np.where(end > start, value, start), lo, hi)
 
 
+def _beta(u, lo, hi, alpha, beta, shift, stretch):
+    wide = stretch > 0
+    scale = np.where(wide, stretch, 1.0)
+
+    def cdf(v):
+        return special.betainc(alpha, beta, np.clip((v - shift) / scale, 0.0, 1.0))
+
+    p = _between(u, cdf(lo), cdf(hi))
+    return np.clip(np.where(wide, shift + stretch * special.betaincinv(alpha, beta, p), shift),
+                   lo, hi)
+
+
+def _binomial(u, lo, hi, probability, trials, shift, stretch):
+    from scipy.stats import binom
+    wide = stretch > 0
+    scale = np.where(wide, stretch, 1.0)
+    trials = np.floor(trials)
+    first = np.clip(np.ceil((lo - shift) / scale), 0.0, trials)   # fewest successes allowed
+    last = np.clip(np.floor((hi - shift) / scale), 0.0, trials)   # most successes allowed
+    below = np.where(first > 0, special.bdtr(np.maximum(first - 1, 0.0), trials, probability),
+                     0.0)
+    p = _between(u, below, special.bdtr(last, trials, probability))
+    successes = np.clip(binom.ppf(p, trials, probability), first, np.maximum(last, first))
+    return np.clip(np.where(wide, shift + stretch * successes, shift), lo, hi)
+
+
 _DISTRIBUTIONS = {"uniform": _uniform, "normal": _normal, "exponential": _exponential,
-                  "poisson": _poisson, "triangular": _triangular}
+                  "poisson": _poisson, "triangular": _triangular, "beta": _beta,
+                  "binomial": _binomial}

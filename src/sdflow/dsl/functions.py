@@ -499,3 +499,32 @@ def random_triangular(minimum, maximum, start, peak, end, stream: float = 0,
     >>> delay = m.aux("delay", sf.random_triangular(0, 10, 1, 2, 5))
     """
     return _noise("triangular", (minimum, maximum, start, peak, end), stream, dims)
+
+
+def random_beta(minimum, maximum, alpha, beta, shift=0.0, stretch=1.0, stream: float = 0,
+                dims=None) -> Expr:
+    """``shift + stretch * b`` for ``b`` beta-distributed on [0, 1] with parameters
+    ``alpha`` and ``beta``, truncated to ``[minimum, maximum]`` (Vensim RANDOM BETA).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=10, dt=1)
+    >>> share = m.aux("share", sf.random_beta(0, 1, 2, 5))
+    """
+    return _noise("beta", (minimum, maximum, alpha, beta, shift, stretch), stream, dims)
+
+
+def random_binomial(minimum, maximum, probability, trials, shift=0.0, stretch=1.0,
+                    stream: float = 0, dims=None) -> Expr:
+    """``shift + stretch * k`` for ``k`` successes in ``trials`` trials of ``probability``,
+    truncated to ``[minimum, maximum]`` (Vensim RANDOM BINOMIAL).
+
+    Examples
+    --------
+    >>> import sdflow as sf
+    >>> m = sf.Model("m", start=0, stop=10, dt=1)
+    >>> hits = m.aux("hits", sf.random_binomial(0, 20, 0.3, 20))
+    """
+    return _noise("binomial", (minimum, maximum, probability, trials, shift, stretch), stream,
+                  dims)

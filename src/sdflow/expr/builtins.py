@@ -11,4 +11,6 @@ NOISE_ARGUMENTS = {
     "exponential": ("shift", "stretch"),
     "poisson": ("mean", "shift", "stretch"),
     "triangular": ("start", "peak", "end"),
+    "beta": ("alpha", "beta", "shift", "stretch"),
+    "binomial": ("probability", "trials", "shift", "stretch"),
 }

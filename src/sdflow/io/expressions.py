@@ -80,6 +80,8 @@ RANDOM = {
     "random_exponential": ("exponential", 5),
     "random_poisson": ("poisson", 6),
     "random_triangular": ("triangular", 6),
+    "random_beta": ("beta", 7),
+    "random_binomial": ("binomial", 7),
 }
 
 
