@@ -163,3 +163,12 @@ def test_refusals_name_the_variable():
     pytest.importorskip("numba")
     with pytest.raises(ModelError, match="RANDOM.*jitter"):
         m.simulate(backend="numba")
+
+
+def test_a_draw_with_the_wrong_arguments_says_which_it_takes():
+    from sdflow.expr.nodes import Noise
+    with pytest.raises(ModelError, match=r"random_normal takes \(minimum, maximum, mean, "
+                                         r"std\); got 3"):
+        Noise("normal", [0, 1, 2])
+    with pytest.raises(ModelError, match="no random distribution 'gamma'.*'uniform'"):
+        Noise("gamma", [0, 1, 2])

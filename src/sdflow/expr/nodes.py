@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ExpressionTruthError, ModelError
+from .builtins import NOISE_ARGUMENTS
 
 # Nodes hold the DSL's models, dimensions and lookups as opaque objects (read by their
 # ``name`` and ``elements``), so this floor imports nothing from the floors above.
@@ -389,6 +390,12 @@ class Noise(Expr):
 
     def __init__(self, dist: str, args: Sequence[Any], stream: float = 0.0,
                  dims: tuple | None = None, label: str | None = None):
+        if dist not in NOISE_ARGUMENTS or len(args) != 2 + len(NOISE_ARGUMENTS[dist]):
+            raise ModelError(f"random_{dist} takes (minimum, maximum"
+                             f"{''.join(', ' + a for a in NOISE_ARGUMENTS.get(dist, ()))}); "
+                             f"got {len(args)} value(s)" if dist in NOISE_ARGUMENTS else
+                             f"no random distribution {dist!r}; the distributions are "
+                             f"{sorted(NOISE_ARGUMENTS)}")
         self.dist = dist
         self.args = tuple(as_expr(a) for a in args)
         self.stream, self.dims, self.label = float(stream), dims, label
