@@ -52,17 +52,26 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> _S31)
 
 
-def uniforms(seed: int, first_run: int, n: int, stream: int, step: int,
-             size: int) -> np.ndarray:
-    """``(n, size)`` numbers uniform on the open interval (0, 1), fixed by the arguments."""
+def _run_keys(seed: int, first_run: int, n: int, stream: int) -> np.ndarray:
+    """``(n, 1)`` words naming the stream of each run (the same at every step)."""
     with np.errstate(over="ignore"):
         key = _mix(np.array([seed % 2 ** 64], np.uint64) * _GOLDEN + np.uint64(stream))
         runs = np.arange(first_run, first_run + n, dtype=np.uint64)[:, None]
-        per_run = _mix(key ^ (runs * _GOLDEN))
-        per_step = _mix(per_run ^ (np.uint64(step) * _M2 + _GOLDEN))
+        return _mix(key ^ (runs * _GOLDEN))
+
+
+def _step_uniforms(run_keys: np.ndarray, step: int, size: int) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        per_step = _mix(run_keys ^ (np.uint64(step) * _M2 + _GOLDEN))
         elements = np.arange(1, size + 1, dtype=np.uint64)[None, :]
         bits = _mix(per_step ^ (elements * _M1))
     return ((bits >> _S11).astype(float) + 0.5) * 2.0 ** -53
+
+
+def uniforms(seed: int, first_run: int, n: int, stream: int, step: int,
+             size: int) -> np.ndarray:
+    """``(n, size)`` numbers uniform on the open interval (0, 1), fixed by the arguments."""
+    return _step_uniforms(_run_keys(seed, first_run, n, stream), step, size)
 
 
 def draw(mem: dict, stream: int, step: int, n: int, shape: tuple, dist: str, *args):
@@ -73,23 +82,55 @@ def draw(mem: dict, stream: int, step: int, n: int, shape: tuple, dist: str, *ar
     each a number or an array that broadcasts to ``(n, *shape)``.
     """
     seed, first_run = mem.get("noise", (DEFAULT_SEED, 0))
-    # a step is evaluated several times (Runge-Kutta stages, saving): hash it once
+    # the runs' keys hold for the whole run; a step is evaluated several times
+    # (Runge-Kutta stages, saving) but hashed once
     kept = mem.setdefault("noise draws", {})
-    step_and_u = kept.get(stream)
-    if step_and_u is not None and step_and_u[0] == step and step_and_u[1].shape[0] == n:
-        u = step_and_u[1]
-    else:
+    keys, last_step, u = kept.get(stream, (None, None, None))
+    if keys is None or keys.shape[0] != n:
+        keys = _run_keys(seed, first_run, n, stream)
+    if last_step != step or u is None or u.shape[0] != n:
         size = int(np.prod(shape, dtype=int))
-        u = uniforms(seed, first_run, n, stream, step, size).reshape((n,) + tuple(shape))
-        kept[stream] = (step, u)
+        u = _step_uniforms(keys, step, size).reshape((n,) + tuple(shape))
+    kept[stream] = (keys, step, u)
     values = [np.broadcast_to(np.asarray(a, float), u.shape) for a in args]
     with np.errstate(all="ignore"):
         return _DISTRIBUTIONS[dist](u, *values)
 
 
+_MASK = 2 ** 64 - 1
+
+
+def _mix_int(x: int) -> int:
+    """`_mix` on a Python int (the same bits, without numpy's per-call cost)."""
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
 def draw_scalar(mem: dict, stream: int, step: int, dist: str, *args) -> float:
-    """`draw` of one run without dimensions, as a float (the single-run path)."""
-    return float(draw(mem, stream, step, 1, (), dist, *args)[0])
+    """`draw` of one run without dimensions, as a float (the single-run path): the same
+    number as `draw` gives that run."""
+    seed, first_run = mem.get("noise", (DEFAULT_SEED, 0))
+    kept = mem.setdefault("noise scalar draws", {})
+    last = kept.get(stream)
+    if last is not None and last[0] == step:
+        u = last[1]
+    else:
+        golden, m1, m2 = int(_GOLDEN), int(_M1), int(_M2)
+        key = _mix_int(((seed % 2 ** 64) * golden + stream) & _MASK)
+        run = _mix_int(key ^ ((first_run * golden) & _MASK))
+        bits = _mix_int(_mix_int(run ^ ((step * m2 + golden) & _MASK)) ^ m1)
+        u = ((bits >> 11) + 0.5) * 2.0 ** -53
+        kept[stream] = (step, u)
+    with np.errstate(all="ignore"):
+        return float(_DISTRIBUTIONS[dist](u, *(float(a) for a in args)))
+
+
+def _clip(x, lo, hi):
+    """``x`` kept within [lo, hi] (np.clip is several times slower on single numbers)."""
+    return np.minimum(np.maximum(x, lo), hi)
 
 
 def _between(u, a, b):
@@ -111,7 +152,7 @@ def _normal(u, lo, hi, mean, std):
     a, b = np.where(flip, -zb, za), np.where(flip, -za, zb)
     z = special.ndtri(_between(u, special.ndtr(a), special.ndtr(b)))
     z = np.where(flip, -z, z)
-    return np.clip(np.where(wide, mean + std * z, mean), lo, hi)
+    return _clip(np.where(wide, mean + std * z, mean), lo, hi)
 
 
 def _exponential(u, lo, hi, shift, stretch):
@@ -122,7 +163,7 @@ def _exponential(u, lo, hi, shift, stretch):
         return -np.expm1(-np.maximum((v - shift) / scale, 0.0))
 
     p = _between(u, cdf(lo), cdf(hi))
-    return np.clip(np.where(wide, shift - stretch * np.log1p(-p), shift), lo, hi)
+    return _clip(np.where(wide, shift - stretch * np.log1p(-p), shift), lo, hi)
 
 
 def _poisson(u, lo, hi, mean, shift, stretch):
@@ -133,8 +174,8 @@ def _poisson(u, lo, hi, mean, shift, stretch):
     last = np.floor((hi - shift) / scale)                    # most events allowed
     below = np.where(first > 0, special.pdtr(np.maximum(first - 1, 0.0), mean), 0.0)
     p = _between(u, below, special.pdtr(np.maximum(last, 0.0), mean))
-    events = np.clip(poisson.ppf(p, mean), first, np.maximum(last, first))
-    return np.clip(np.where(wide, shift + stretch * events, shift), lo, hi)
+    events = _clip(poisson.ppf(p, mean), first, np.maximum(last, first))
+    return _clip(np.where(wide, shift + stretch * events, shift), lo, hi)
 
 
 def _triangular(u, lo, hi, start, peak, end):
@@ -143,7 +184,7 @@ def _triangular(u, lo, hi, start, peak, end):
     fall = np.where(end > peak, end - peak, 0.0)
 
     def cdf(v):
-        v = np.clip(v, start, end)
+        v = _clip(v, start, end)
         up = np.where(rise > 0, (v - start) ** 2 / (width * np.where(rise > 0, rise, 1.0)), 0)
         down = 1.0 - np.where(fall > 0, (end - v) ** 2 / (width * np.where(fall > 0, fall,
                                                                            1.0)), 0)
@@ -153,7 +194,7 @@ def _triangular(u, lo, hi, start, peak, end):
     at_peak = rise / width
     value = np.where(p < at_peak, start + np.sqrt(p * width * rise),
                      end - np.sqrt((1.0 - p) * width * fall))
-    return np.clip(np.where(end > start, value, start), lo, hi)
+    return _clip(np.where(end > start, value, start), lo, hi)
 
 
 def _beta(u, lo, hi, alpha, beta, shift, stretch):
@@ -161,10 +202,10 @@ def _beta(u, lo, hi, alpha, beta, shift, stretch):
     scale = np.where(wide, stretch, 1.0)
 
     def cdf(v):
-        return special.betainc(alpha, beta, np.clip((v - shift) / scale, 0.0, 1.0))
+        return special.betainc(alpha, beta, _clip((v - shift) / scale, 0.0, 1.0))
 
     p = _between(u, cdf(lo), cdf(hi))
-    return np.clip(np.where(wide, shift + stretch * special.betaincinv(alpha, beta, p), shift),
+    return _clip(np.where(wide, shift + stretch * special.betaincinv(alpha, beta, p), shift),
                    lo, hi)
 
 
@@ -173,13 +214,13 @@ def _binomial(u, lo, hi, probability, trials, shift, stretch):
     wide = stretch > 0
     scale = np.where(wide, stretch, 1.0)
     trials = np.floor(trials)
-    first = np.clip(np.ceil((lo - shift) / scale), 0.0, trials)   # fewest successes allowed
-    last = np.clip(np.floor((hi - shift) / scale), 0.0, trials)   # most successes allowed
+    first = _clip(np.ceil((lo - shift) / scale), 0.0, trials)   # fewest successes allowed
+    last = _clip(np.floor((hi - shift) / scale), 0.0, trials)   # most successes allowed
     below = np.where(first > 0, special.bdtr(np.maximum(first - 1, 0.0), trials, probability),
                      0.0)
     p = _between(u, below, special.bdtr(last, trials, probability))
-    successes = np.clip(binom.ppf(p, trials, probability), first, np.maximum(last, first))
-    return np.clip(np.where(wide, shift + stretch * successes, shift), lo, hi)
+    successes = _clip(binom.ppf(p, trials, probability), first, np.maximum(last, first))
+    return _clip(np.where(wide, shift + stretch * successes, shift), lo, hi)
 
 
 _DISTRIBUTIONS = {"uniform": _uniform, "normal": _normal, "exponential": _exponential,
