@@ -172,3 +172,21 @@ def test_a_draw_with_the_wrong_arguments_says_which_it_takes():
         Noise("normal", [0, 1, 2])
     with pytest.raises(ModelError, match="no random distribution 'gamma'.*'uniform'"):
         Noise("gamma", [0, 1, 2])
+
+
+def test_draws_in_initial_values_and_inside_builtins_with_memory():
+    m = sf.Model("m", start=0, stop=5, dt=0.5)
+    start = m.aux("start", sf.random_uniform(10, 20))
+    s = m.stock("s", initial=sf.random_uniform(10, 20))
+    m.flow("in", 0.0, sink=s)
+    frozen = m.aux("frozen", sf.initial(sf.random_uniform(0, 1)))
+    smoothed = m.aux("smoothed", sf.smooth(sf.random_normal(-9, 9, 0, 1), 2))
+    run = m.simulate(n=4, seed=5)
+    assert (run["s"].values == run["s"].values[0]).all()  # drawn once, at the start
+    assert 10 <= run["s"].values.min() and run["s"].values.max() <= 20
+    assert (run["frozen"].values == run["frozen"].values[0]).all()
+    assert len(np.unique(run["smoothed"].values[1:, 0])) == 10
+    # a variable's draws do not depend on the code path
+    one = m.simulate(seed=5)
+    np.testing.assert_array_equal(one["smoothed"].values, run["smoothed"].values[:, 0])
+    np.testing.assert_array_equal(one["start"].values, run["start"].values[:, 0])

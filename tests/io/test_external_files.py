@@ -75,6 +75,6 @@ def test_excel_without_openpyxl_names_the_package_and_the_extra(tmp_path, monkey
     path = write(tmp_path, MODEL.replace("'data down.csv', ','", "'data down.xlsx', 'Sheet1'"))
     (tmp_path / "data down.xlsx").write_bytes(b"")
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if it were not installed
-    with pytest.raises(MissingDependencyError, match=r"data down.xlsx: variable 'direct lookup'.*openpyxl.*"
-                                                     r"sdflow\[excel\].*CSV"):
+    with pytest.raises(MissingDependencyError, match=r"data down.xlsx: variable 'direct "
+                                                     r"lookup'.*openpyxl.*sdflow\[excel\].*CSV"):
         sf.read_vensim(path)

@@ -5,5 +5,5 @@ from .nodes import (BinOp, Call, Expr, Literal, LookupCall, Named, Neg, Noise, N
                     Ref, Reindex, Rename, Select, Stateful, Time, as_expr, describe, walk)
 
 __all__ = ["AllocateByPriority", "BinOp", "Call", "Expr", "Literal", "LookupCall", "Named",
-           "Neg", "Noise", "Not", "Reduce", "Ref", "Reindex", "Rename", "Select", "Stateful", "Time",
-           "as_expr", "describe", "walk"]
+           "Neg", "Noise", "Not", "Reduce", "Ref", "Reindex", "Rename", "Select", "Stateful",
+           "Time", "as_expr", "describe", "walk"]
