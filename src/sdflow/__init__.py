@@ -8,7 +8,7 @@ from .analyse import diagram, dominant_loops, loop_scores, loops
 from .compile import CompiledModel, compile_model
 from .dsl.allocation import allocate_by_priority
 from .dsl import (Aux, Const, Data, Dimension, Distribution, Expr, Flow, Lookup, Model, Stock,
-                  Variable, lognormal, normal, triangular, uniform)
+                  Variable, lognormal, normal, triangular, truncnormal, uniform)
 from .dsl.functions import (abs, arctan, cos, eq, exp, if_then_else, integer, ln, log, max,
                             mean, min, modulo, ne, prod, pulse, pulse_train, ramp, sin, sqrt,
                             step, sum, tan, xidz, zidz)
@@ -42,5 +42,5 @@ __all__ = [
     "ln", "log", "lognormal", "loop_scores", "loops", "max", "mean", "min", "modulo", "ne",
     "normal", "prod", "pulse", "pulse_train", "ramp", "read_vensim", "read_xmile", "simulate",
     "sin", "smooth", "smooth3", "smooth3i", "smooth_n", "smoothi", "sqrt", "step", "sum", "tan",
-    "trend", "triangular", "uniform", "write_xmile", "xidz", "zidz",
+    "trend", "triangular", "truncnormal", "uniform", "write_xmile", "xidz", "zidz",
 ]
