@@ -15,13 +15,12 @@ from typing import Optional
 import numpy as np
 
 from ..expr import nodes as ex
+from ..expr.builtins import BUILTINS
 from ..ir.graph import ModelGraph
 from ..ir.nodes import NodeRef
 
 Sign = Optional[int]  # +1, -1, 0 (independent / zero) or None (not fixed)
 
-#: builtins that rise with their (only, or each) argument
-_INCREASING = {"exp", "ln", "log", "sqrt", "arctan", "integer", "min", "max"}
 
 
 def combine(a: Sign, b: Sign) -> Sign:
@@ -167,26 +166,27 @@ class SignReader:
 
     def _call(self, e: ex.Call, key: str) -> Sign:
         signs = [self.slope(a, key) for a in e.args]
-        f = e.func
-        if f in _INCREASING:
-            if f == "log":  # log(x, base) = ln x / ln base: rises with x for a base above 1
-                base = e.args[1]
-                if signs[1] == 0 and isinstance(base, ex.Literal) and base.value > 1:
-                    return signs[0]
-                return 0 if signs == [0, 0] else None
+        builtin = BUILTINS.get(e.func)
+        rule = builtin.slope if builtin is not None else None  # sdflow.expr.builtins
+        if rule == "increasing":  # rises with its (only, or each) argument
             out: Sign = 0
             for s in signs:
                 out = combine(out, s)
             return out
-        if f == "abs":
+        if rule == "log":  # log(x, base) = ln x / ln base: rises with x for a base above 1
+            base = e.args[1]
+            if signs[1] == 0 and isinstance(base, ex.Literal) and base.value > 1:
+                return signs[0]
+            return 0 if signs == [0, 0] else None
+        if rule == "abs":
             return times(signs[0], self.value_sign(e.args[0]))
-        if f == "if_then_else":
+        if rule == "branches":
             if signs[0] != 0:
                 return None
             return combine(signs[1], signs[2])
-        if f in ("xidz", "zidz"):  # a/b, or a fallback when b is (nearly) zero
+        if rule in ("quotient", "quotient_or"):  # a/b, or a fallback when b is (nearly) 0
             quotient = self._binop(ex.BinOp("/", e.args[0], e.args[1]), key)
-            return combine(quotient, signs[2]) if f == "xidz" else quotient
+            return combine(quotient, signs[2]) if rule == "quotient_or" else quotient
         # step, pulse, ramp, trigonometry, modulo, eq/ne: no sign fixed by the tree
         return 0 if all(s == 0 for s in signs) else None
 

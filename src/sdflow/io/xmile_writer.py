@@ -24,19 +24,16 @@ from pathlib import Path
 import numpy as np
 
 from ..expr import nodes as ex
+from ..expr.builtins import BUILTINS, REDUCTIONS, render
 from ..names import name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 from ..errors import UnsupportedFeatureError
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 ISEE_NAMESPACE = "http://iseesystems.com/XMILE"
-_CALLS = {"min": "MIN", "max": "MAX", "abs": "ABS", "exp": "EXP", "ln": "LN",
-          "sqrt": "SQRT", "sin": "SIN", "cos": "COS", "tan": "TAN", "arctan": "ARCTAN",
-          "integer": "INT", "xidz": "SAFEDIV", "zidz": "SAFEDIV", "step": "STEP"}
 _STATEFUL = {"smooth": "SMTH1", "smooth3": "SMTH3", "delay1": "DELAY1", "delay3": "DELAY3",
              "delay_fixed": "DELAY", "trend": "TREND", "forecast": "FORCST",
              "initial": "INIT", "delay_n": "DELAYN", "smooth_n": "SMTHN"}
-_REDUCE = {"sum": "SUM", "prod": "PROD", "min": "MIN", "max": "MAX"}
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*$")
 #: Words of XMILE's equation grammar: a variable named so is quoted
 _KEYWORDS = {"and", "or", "not", "if", "then", "else", "mod"}
@@ -154,9 +151,11 @@ class EquationPrinter:
             outer = self.banged
             self.banged = outer | {e.dim.name}
             try:
-                if e.op == "mean":  # as a sum, which every XMILE reader has
-                    return f"(SUM({self.print(e.arg)}) / {len(e.dim)})"
-                return f"{_REDUCE[e.op]}({self.print(e.arg)})"
+                # the registry's XMILE forms (a mean as a sum, which every reader has)
+                form = REDUCTIONS[e.op].xmile if e.op in REDUCTIONS else None
+                if form is None:
+                    raise self.error(f"the reduction {e.op}")
+                return render(form, [self.print(e.arg)], n=len(e.dim))
             finally:
                 self.banged = outer
         if isinstance(e, (ex.Select, ex.Rename)):
@@ -195,21 +194,15 @@ class EquationPrinter:
         return self.reference(node.name, labels)
 
     def call(self, e: ex.Call) -> str:
+        """A builtin in the XMILE form of the registry (`sdflow.expr.builtins`)."""
         args = [self.print(a) for a in e.args]
-        f = e.func
-        if f == "if_then_else":
-            return f"(IF {args[0]} THEN {args[1]} ELSE {args[2]})"
-        if f in ("eq", "ne"):
-            return f"({args[0]} {'=' if f == 'eq' else '<>'} {args[1]})"
-        if f == "modulo":
-            return f"({args[0]} mod {args[1]})"  # PySD's grammar reads the lower case
-        if f == "log":
-            return f"(LN({args[0]}) / LN({args[1]}))"
-        if f == "ramp" and len(args) == 2:
-            return f"RAMP({args[0]}, {args[1]})"
-        if f in _CALLS:
-            return f"{_CALLS[f]}({', '.join(args)})"
-        raise self.error(f"the function {f}")
+        builtin = BUILTINS.get(e.func)
+        if builtin is None or builtin.xmile is None:
+            raise self.error(f"the function {e.func}")
+        try:
+            return render(builtin.xmile, args)
+        except ValueError:  # a form with fewer arguments (XMILE's RAMP has no end)
+            raise self.error(f"the function {e.func} with {len(args)} arguments") from None
 
     def stateful(self, e: ex.Stateful) -> str:
         a = {k: self.print(v) for k, v in e.args.items()}
