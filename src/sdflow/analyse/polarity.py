@@ -10,6 +10,7 @@ depends on them is left to the run (see `sdflow.analyse.link_scores`).
 
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import numpy as np
@@ -77,62 +78,92 @@ class SignReader:
     def __init__(self, graph: ModelGraph, varying: frozenset = frozenset()):
         self.graph, self.varying = graph, frozenset(varying)
 
+    # -- the sign of a value: one method per kind of node, chosen by its type -----------
+    @functools.singledispatchmethod
     def value_sign(self, e: ex.Expr) -> Sign:
         """Sign of the value of ``e`` when the tree fixes it (+1 means strictly positive)."""
-        if isinstance(e, ex.Literal):
-            return int(np.sign(e.value))
-        if isinstance(e, NodeRef):
-            node = self.graph.nodes[e.key]
-            if node.kind != "const" or e.key in self.varying:
-                return None
-            values = np.asarray(node.value, float)
-            for sign in (1, -1, 0):
-                if np.all(np.sign(values) == sign):
-                    return sign
-            return None
-        if isinstance(e, ex.Neg):
-            return times(-1, self.value_sign(e.a))
-        if isinstance(e, ex.BinOp):
-            a, b = self.value_sign(e.a), self.value_sign(e.b)
-            if e.op == "+":
-                return a if a == b else (b if a == 0 else (a if b == 0 else None))
-            if e.op == "-":
-                return self.value_sign(ex.BinOp("+", e.a, ex.Neg(e.b)))
-            if e.op in ("*", "/"):
-                return None if e.op == "/" and b == 0 else times(a, b)
-            if e.op == "**" and a == 1:
-                return 1
-            return None
-        if isinstance(e, ex.Call) and e.func == "exp":
-            return 1
-        if isinstance(e, (ex.Select, ex.Rename)):
-            return self.value_sign(e.arg)
         return None
 
+    @value_sign.register(ex.Literal)
+    def _literal_value(self, e) -> Sign:
+        return int(np.sign(e.value))
+
+    @value_sign.register(NodeRef)
+    def _reference_value(self, e) -> Sign:
+        node = self.graph.nodes[e.key]
+        if node.kind != "const" or e.key in self.varying:
+            return None
+        values = np.asarray(node.value, float)
+        for sign in (1, -1, 0):
+            if np.all(np.sign(values) == sign):
+                return sign
+        return None
+
+    @value_sign.register(ex.Neg)
+    def _negative_value(self, e) -> Sign:
+        return times(-1, self.value_sign(e.a))
+
+    @value_sign.register(ex.BinOp)
+    def _binop_value(self, e) -> Sign:
+        a, b = self.value_sign(e.a), self.value_sign(e.b)
+        if e.op == "+":
+            return a if a == b else (b if a == 0 else (a if b == 0 else None))
+        if e.op == "-":
+            return self.value_sign(ex.BinOp("+", e.a, ex.Neg(e.b)))
+        if e.op in ("*", "/"):
+            return None if e.op == "/" and b == 0 else times(a, b)
+        if e.op == "**" and a == 1:
+            return 1
+        return None
+
+    @value_sign.register(ex.Call)
+    def _call_value(self, e) -> Sign:
+        return 1 if e.func == "exp" else None
+
+    @value_sign.register(ex.Select)
+    @value_sign.register(ex.Rename)
+    def _selected_value(self, e) -> Sign:
+        return self.value_sign(e.arg)
+
+    # -- the sign of a slope: one method per kind of node, chosen by its type -----------
+    @functools.singledispatchmethod
     def slope(self, e: ex.Expr, key: str) -> Sign:
         """Sign of the partial derivative of ``e`` with respect to node ``key``."""
-        if isinstance(e, NodeRef):
-            return 1 if e.key == key else 0
-        if isinstance(e, (ex.Literal, ex.Time)):
-            return 0
-        if isinstance(e, ex.Neg):
-            return times(-1, self.slope(e.a, key))
-        if isinstance(e, ex.Not):
-            return None if self.slope(e.a, key) != 0 else 0
-        if isinstance(e, ex.BinOp):
-            return self._binop(e, key)
-        if isinstance(e, ex.Call):
-            return self._call(e, key)
-        if isinstance(e, ex.Reduce):
-            inner = self.slope(e.arg, key)
-            return inner if e.op in ("sum", "mean", "min", "max") else _unless_independent(inner)
-        if isinstance(e, (ex.Select, ex.Rename, ex.Reindex)):
-            return self.slope(e.arg, key)
-        if isinstance(e, ex.LookupCall):
-            return times(self.slope(e.arg, key), _lookup_slope(e.lookup))
         # anything else (allocation...): known only if it does not read the node at all
         signs = [self.slope(c, key) for c in e.children()]
         return 0 if all(s == 0 for s in signs) else None
+
+    @slope.register(NodeRef)
+    def _reference_slope(self, e, key: str) -> Sign:
+        return 1 if e.key == key else 0
+
+    @slope.register(ex.Literal)
+    @slope.register(ex.Time)
+    def _constant_slope(self, e, key: str) -> Sign:
+        return 0
+
+    @slope.register(ex.Neg)
+    def _negative_slope(self, e, key: str) -> Sign:
+        return times(-1, self.slope(e.a, key))
+
+    @slope.register(ex.Not)
+    def _not_slope(self, e, key: str) -> Sign:
+        return None if self.slope(e.a, key) != 0 else 0
+
+    @slope.register(ex.Reduce)
+    def _reduce_slope(self, e, key: str) -> Sign:
+        inner = self.slope(e.arg, key)
+        return inner if e.op in ("sum", "mean", "min", "max") else _unless_independent(inner)
+
+    @slope.register(ex.Select)
+    @slope.register(ex.Rename)
+    @slope.register(ex.Reindex)
+    def _selected_slope(self, e, key: str) -> Sign:
+        return self.slope(e.arg, key)
+
+    @slope.register(ex.LookupCall)
+    def _lookup_call_slope(self, e, key: str) -> Sign:
+        return times(self.slope(e.arg, key), _lookup_slope(e.lookup))
 
     def _binop(self, e: ex.BinOp, key: str) -> Sign:
         da, db = self.slope(e.a, key), self.slope(e.b, key)
@@ -164,6 +195,8 @@ class SignReader:
         # comparisons and logic jump: no sign
         return 0 if da == 0 and db == 0 else None
 
+    slope.register(ex.BinOp, _binop)
+
     def _call(self, e: ex.Call, key: str) -> Sign:
         signs = [self.slope(a, key) for a in e.args]
         builtin = BUILTINS.get(e.func)
@@ -189,6 +222,8 @@ class SignReader:
             return combine(quotient, signs[2]) if rule == "quotient_or" else quotient
         # step, pulse, ramp, trigonometry, modulo, eq/ne: no sign fixed by the tree
         return 0 if all(s == 0 for s in signs) else None
+
+    slope.register(ex.Call, _call)
 
     def _constant_values(self, e: ex.Expr) -> np.ndarray | None:
         """The values of a literal or a constant, else None."""

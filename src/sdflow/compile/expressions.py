@@ -109,52 +109,70 @@ class ExpressionWriter:
         self.input_time = "t"
 
     def write(self, e: ex.Expr) -> Value:
-        if isinstance(e, NodeRef):
-            return self.reference(e.key)
-        if isinstance(e, ex.Literal):
-            return Value(self.number(e.value), (), False)
-        if isinstance(e, ex.Time):
-            return Value("t", (), False)
-        if isinstance(e, ex.Neg):
-            a = self.write(e.a)
-            return Value(f"-{wrap(a.code)}", a.dims, a.batched)
-        if isinstance(e, ex.Not):
-            a = self.write(e.a)
-            code = f"(not {a.code})" if self.scalar else f"1.0 * np.logical_not({a.code})"
-            return Value(code, a.dims, a.batched)
-        if isinstance(e, ex.BinOp):
-            return self._binop(e)
-        if isinstance(e, ex.Call):
-            return self._call(e)
-        if isinstance(e, ex.LookupCall):
-            return self._lookup(e)
-        if isinstance(e, ex.Reduce):
-            a = self.write(e.arg)
-            axis = 1 + a.dims.index(e.dim)
-            return Value(f"{self._function(_REDUCERS, e.op)}({a.code}, axis={axis})",
-                         tuple(d for d in a.dims if d is not e.dim), True)
-        if isinstance(e, ex.Select):
-            a = self.write(e.arg)
-            position = next(i for i, d in enumerate(a.dims) if d.name == e.dim_name)
-            element = int(a.dims[position].index(e.element))
-            index = ", ".join([":"] * (1 + position) + [str(element)])
-            return Value(f"{wrap(a.code)}[{index}]",
-                         tuple(d for i, d in enumerate(a.dims) if i != position), True)
-        if isinstance(e, ex.Rename):
-            a = self.write(e.arg)
-            dims = tuple(e.mapping.get(d.name, d) for d in a.dims)
-            return Value(a.code, dims, a.batched)
-        if isinstance(e, ex.Reindex):
-            a = self.write(e.arg)
-            axis = len(a.dims) if e.source is None else a.dims.index(e.source)
-            dims = (a.dims + (e.target,) if e.source is None else
-                    tuple(e.target if d is e.source else d for d in a.dims))
-            index = tuple(int(i) for i in e.index)
-            return Value(f"rt.reindex({a.code}, {axis + 1}, {index!r}, "
-                         f"{e.source is None})", dims, True)
-        if isinstance(e, AllocateByPriority):
-            return self._allocate(e)
+        """The code of an expression, by the kind of node.
+
+        Each kind has its method (``_binop``, ``_call``...), so a target that prints one
+        kind differently overrides that method only.
+        """
+        match e:
+            case NodeRef():
+                return self.reference(e.key)
+            case ex.Literal():
+                return Value(self.number(e.value), (), False)
+            case ex.Time():
+                return Value("t", (), False)
+            case ex.Neg():
+                a = self.write(e.a)
+                return Value(f"-{wrap(a.code)}", a.dims, a.batched)
+            case ex.Not():
+                return self._not(e)
+            case ex.BinOp():
+                return self._binop(e)
+            case ex.Call():
+                return self._call(e)
+            case ex.LookupCall():
+                return self._lookup(e)
+            case ex.Reduce():
+                return self._reduce(e)
+            case ex.Select():
+                return self._select(e)
+            case ex.Rename():
+                a = self.write(e.arg)
+                return Value(a.code, tuple(e.mapping.get(d.name, d) for d in a.dims),
+                             a.batched)
+            case ex.Reindex():
+                return self._reindex(e)
+            case AllocateByPriority():
+                return self._allocate(e)
         raise TypeError(f"cannot compile expression {e!r}")
+
+    def _not(self, e: ex.Not) -> Value:
+        a = self.write(e.a)
+        code = f"(not {a.code})" if self.scalar else f"1.0 * np.logical_not({a.code})"
+        return Value(code, a.dims, a.batched)
+
+    def _reduce(self, e: ex.Reduce) -> Value:
+        a = self.write(e.arg)
+        axis = 1 + a.dims.index(e.dim)
+        return Value(f"{self._function(_REDUCERS, e.op)}({a.code}, axis={axis})",
+                     tuple(d for d in a.dims if d is not e.dim), True)
+
+    def _select(self, e: ex.Select) -> Value:
+        a = self.write(e.arg)
+        position = next(i for i, d in enumerate(a.dims) if d.name == e.dim_name)
+        element = int(a.dims[position].index(e.element))
+        index = ", ".join([":"] * (1 + position) + [str(element)])
+        return Value(f"{wrap(a.code)}[{index}]",
+                     tuple(d for i, d in enumerate(a.dims) if i != position), True)
+
+    def _reindex(self, e: ex.Reindex) -> Value:
+        a = self.write(e.arg)
+        axis = len(a.dims) if e.source is None else a.dims.index(e.source)
+        dims = (a.dims + (e.target,) if e.source is None else
+                tuple(e.target if d is e.source else d for d in a.dims))
+        index = tuple(int(i) for i in e.index)
+        return Value(f"rt.reindex({a.code}, {axis + 1}, {index!r}, "
+                     f"{e.source is None})", dims, True)
 
     @staticmethod
     def number(value: float) -> str:

@@ -17,6 +17,7 @@ and backslashes (XMILE's escapes; the importer reads them back).
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -126,43 +127,57 @@ class EquationPrinter:
             f"variable '{self.owner}': {what} has no XMILE form; write_xmile cannot export "
             "this model", self.owner)
 
+    @functools.singledispatchmethod
     def print(self, e) -> str:
-        if isinstance(e, (ex.Ref, Variable)):
-            return self.reference(e.name, {})
-        if isinstance(e, ex.Literal):
-            try:
-                return _number(e.value)
-            except ValueError:
-                raise self.error(f"the number {e.value}") from None
-        if isinstance(e, ex.Time):
-            return "TIME"
-        if isinstance(e, ex.Neg):
-            return f"(-{self.print(e.a)})"
-        if isinstance(e, ex.Not):
-            return f"(NOT {self.print(e.a)})"
-        if isinstance(e, ex.BinOp):
-            op = {"**": "^", "and": "AND", "or": "OR"}.get(e.op, e.op)
-            return f"({self.print(e.a)} {op} {self.print(e.b)})"
-        if isinstance(e, ex.Call):
-            return self.call(e)
-        if isinstance(e, ex.LookupCall):
-            return f"{xmile_name(e.lookup.name)}({self.print(e.arg)})"
-        if isinstance(e, ex.Reduce):
-            outer = self.banged
-            self.banged = outer | {e.dim.name}
-            try:
-                # the registry's XMILE forms (a mean as a sum, which every reader has)
-                form = REDUCTIONS[e.op].xmile if e.op in REDUCTIONS else None
-                if form is None:
-                    raise self.error(f"the reduction {e.op}")
-                return render(form, [self.print(e.arg)], n=len(e.dim))
-            finally:
-                self.banged = outer
-        if isinstance(e, (ex.Select, ex.Rename)):
-            return self.subscripted(e)
-        if isinstance(e, ex.Stateful):
-            return self.stateful(e)
+        """The XMILE text of an expression: one method per kind of node, chosen by its
+        type; a kind without one has no XMILE form."""
         raise self.error(f"the expression {ex.describe(e)}")
+
+    @print.register(ex.Ref)
+    @print.register(Variable)
+    def _reference(self, e) -> str:
+        return self.reference(e.name, {})
+
+    @print.register(ex.Literal)
+    def _literal(self, e) -> str:
+        try:
+            return _number(e.value)
+        except ValueError:
+            raise self.error(f"the number {e.value}") from None
+
+    @print.register(ex.Time)
+    def _time(self, e) -> str:
+        return "TIME"
+
+    @print.register(ex.Neg)
+    def _negative(self, e) -> str:
+        return f"(-{self.print(e.a)})"
+
+    @print.register(ex.Not)
+    def _not(self, e) -> str:
+        return f"(NOT {self.print(e.a)})"
+
+    @print.register(ex.BinOp)
+    def _binop(self, e) -> str:
+        op = {"**": "^", "and": "AND", "or": "OR"}.get(e.op, e.op)
+        return f"({self.print(e.a)} {op} {self.print(e.b)})"
+
+    @print.register(ex.LookupCall)
+    def _lookup(self, e) -> str:
+        return f"{xmile_name(e.lookup.name)}({self.print(e.arg)})"
+
+    @print.register(ex.Reduce)
+    def _reduce(self, e) -> str:
+        outer = self.banged
+        self.banged = outer | {e.dim.name}
+        try:
+            # the registry's XMILE forms (a mean as a sum, which every reader has)
+            form = REDUCTIONS[e.op].xmile if e.op in REDUCTIONS else None
+            if form is None:
+                raise self.error(f"the reduction {e.op}")
+            return render(form, [self.print(e.arg)], n=len(e.dim))
+        finally:
+            self.banged = outer
 
     def reference(self, name: str, relabel: dict) -> str:
         dims = self.dims.get(name_key(name), ())
@@ -175,6 +190,8 @@ class EquationPrinter:
             subs.append(xmile_name(label) + ("!" if label in self.banged else ""))
         return f"{text}[{', '.join(subs)}]"
 
+    @print.register(ex.Select)
+    @print.register(ex.Rename)
     def subscripted(self, e) -> str:
         chain, node = [], e
         while isinstance(node, (ex.Select, ex.Rename)):
@@ -193,6 +210,7 @@ class EquationPrinter:
                       for dim, label in labels.items()}
         return self.reference(node.name, labels)
 
+    @print.register(ex.Call)
     def call(self, e: ex.Call) -> str:
         """A builtin in the XMILE form of the registry (`sdflow.expr.builtins`)."""
         args = [self.print(a) for a in e.args]
@@ -204,6 +222,7 @@ class EquationPrinter:
         except ValueError:  # a form with fewer arguments (XMILE's RAMP has no end)
             raise self.error(f"the function {e.func} with {len(args)} arguments") from None
 
+    @print.register(ex.Stateful)
     def stateful(self, e: ex.Stateful) -> str:
         a = {k: self.print(v) for k, v in e.args.items()}
         if e.kind not in _STATEFUL:

@@ -179,35 +179,51 @@ class UnitPass:
     def _error(self, message: str, *names: str) -> None:
         self.errors.append(UnitError(f"'{self._owner}': {message}", (self._owner,) + names))
 
+    @functools.singledispatchmethod
     def expr(self, e: ex.Expr):
-        """Units of an expression: a pint Unit, None (unknown) or LITERAL."""
-        ureg = registry()
-        if isinstance(e, ex.Literal):
-            return LITERAL
-        if isinstance(e, ex.Time):
-            return self.time
-        if isinstance(e, NodeRef):
-            return self.node_units(e.key)
-        if isinstance(e, ex.Neg):
-            return self.expr(e.a)
-        if isinstance(e, (ex.Reduce, ex.Select, ex.Rename, ex.Reindex)):
-            return self.expr(e.arg)
-        if isinstance(e, ex.Not):
-            self.expr(e.a)
-            return ureg.dimensionless
-        if isinstance(e, ex.LookupCall):
-            arg = self.expr(e.arg)
-            if e.lookup.x_units is not None:
-                expected = parse_units(e.lookup.x_units)
-                if not same_units(arg, expected):
-                    self._error(f"lookup '{e.lookup.name}' takes {show(expected)} but gets "
-                                f"{show(arg)}", e.lookup.name)
-            return parse_units(e.lookup.units) if e.lookup.units is not None else None
-        if isinstance(e, ex.BinOp):
-            return self._binop(e)
-        if isinstance(e, ex.Call):
-            return self._call(e)
+        """Units of an expression: a pint Unit, None (unknown) or LITERAL.
+
+        One method per kind of node, chosen by its type; a kind without one is unknown.
+        """
         return None
+
+    @expr.register(ex.Literal)
+    def _literal(self, e):
+        return LITERAL
+
+    @expr.register(ex.Time)
+    def _time(self, e):
+        return self.time
+
+    @expr.register(NodeRef)
+    def _reference(self, e):
+        return self.node_units(e.key)
+
+    @expr.register(ex.Neg)
+    def _negative(self, e):
+        return self.expr(e.a)
+
+    @expr.register(ex.Reduce)
+    @expr.register(ex.Select)
+    @expr.register(ex.Rename)
+    @expr.register(ex.Reindex)
+    def _same_as_argument(self, e):
+        return self.expr(e.arg)
+
+    @expr.register(ex.Not)
+    def _not(self, e):
+        self.expr(e.a)
+        return registry().dimensionless
+
+    @expr.register(ex.LookupCall)
+    def _lookup(self, e):
+        arg = self.expr(e.arg)
+        if e.lookup.x_units is not None:
+            expected = parse_units(e.lookup.x_units)
+            if not same_units(arg, expected):
+                self._error(f"lookup '{e.lookup.name}' takes {show(expected)} but gets "
+                            f"{show(arg)}", e.lookup.name)
+        return parse_units(e.lookup.units) if e.lookup.units is not None else None
 
     def _agree(self, a, b, what: str):
         if not same_units(a, b):
@@ -245,12 +261,16 @@ class UnitPass:
             return ureg.dimensionless
         return None
 
+    expr.register(ex.BinOp, _binop)
+
     def _call(self, e: ex.Call):
         builtin = BUILTINS.get(e.func)
         args = [self.expr(a) for a in e.args]
         if builtin is None:
             return None
         return self.RULES[builtin.units](self, e, args)
+
+    expr.register(ex.Call, _call)
 
     # -- unit rules of builtins: `Builtin.units` names one (sdflow.expr.builtins) ---------
     def _dimensionless(self, e: ex.Call, args):
