@@ -10,13 +10,13 @@ depends on them is left to the run (see `sdflow.analyse.link_scores`).
 
 from __future__ import annotations
 
-import functools
 from typing import Optional
 
 import numpy as np
 
 from ..expr import nodes as ex
 from ..expr.builtins import BUILTINS
+from ..expr.dispatch import node_method
 from ..ir.graph import ModelGraph
 from ..ir.nodes import NodeRef
 
@@ -79,7 +79,7 @@ class SignReader:
         self.graph, self.varying = graph, frozenset(varying)
 
     # -- the sign of a value: one method per kind of node, chosen by its type -----------
-    @functools.singledispatchmethod
+    @node_method
     def value_sign(self, e: ex.Expr) -> Sign:
         """Sign of the value of ``e`` when the tree fixes it (+1 means strictly positive)."""
         return None
@@ -126,7 +126,7 @@ class SignReader:
         return self.value_sign(e.arg)
 
     # -- the sign of a slope: one method per kind of node, chosen by its type -----------
-    @functools.singledispatchmethod
+    @node_method
     def slope(self, e: ex.Expr, key: str) -> Sign:
         """Sign of the partial derivative of ``e`` with respect to node ``key``."""
         # anything else (allocation...): known only if it does not read the node at all

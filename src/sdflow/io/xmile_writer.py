@@ -17,7 +17,6 @@ and backslashes (XMILE's escapes; the importer reads them back).
 
 from __future__ import annotations
 
-import functools
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 
 from ..expr import nodes as ex
 from ..expr.builtins import BUILTINS, REDUCTIONS, render
+from ..expr.dispatch import node_method
 from ..names import name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 from ..errors import UnsupportedFeatureError
@@ -127,7 +127,7 @@ class EquationPrinter:
             f"variable '{self.owner}': {what} has no XMILE form; write_xmile cannot export "
             "this model", self.owner)
 
-    @functools.singledispatchmethod
+    @node_method
     def print(self, e) -> str:
         """The XMILE text of an expression: one method per kind of node, chosen by its
         type; a kind without one has no XMILE form."""

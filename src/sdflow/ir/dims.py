@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 
 from ..errors import DimensionError
 from ..expr import nodes as ex
 from ..expr.allocation import AllocateByPriority
 from ..expr.broadcast import union
+from ..expr.dispatch import node_method
 from .nodes import Node, NodeRef
 
 
@@ -77,7 +77,7 @@ class DimensionPass:
         self.errors.append(DimensionError(f"'{self._owner}': {message}",
                                           (self._owner,) + names))
 
-    @functools.singledispatchmethod
+    @node_method
     def _compute(self, e: ex.Expr) -> tuple:
         """One method per kind of node, chosen by its type; by default the union of the
         children's dimensions (arithmetic and builtins broadcast by name)."""

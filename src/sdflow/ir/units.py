@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from ..errors import UnitError
 from ..expr import nodes as ex
 from ..expr.builtins import BUILTINS
+from ..expr.dispatch import node_method
 from ..units import define_unit, pint_defines, registry  # noqa: F401 - re-exported
 from .nodes import Node, NodeRef
 
@@ -179,7 +180,7 @@ class UnitPass:
     def _error(self, message: str, *names: str) -> None:
         self.errors.append(UnitError(f"'{self._owner}': {message}", (self._owner,) + names))
 
-    @functools.singledispatchmethod
+    @node_method
     def expr(self, e: ex.Expr):
         """Units of an expression: a pint Unit, None (unknown) or LITERAL.
 
