@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import sdflow as sf
+from sdflow.analyse.polarity import SignReader
 from sdflow.compile.expressions import ExpressionWriter, Value
 from sdflow.dsl import functions
 from sdflow.errors import UnsupportedFeatureError
@@ -134,6 +135,12 @@ def test_every_builtin_has_a_unit_rule_that_runs(name):
 
 def test_unit_rules_are_all_used():
     assert set(UnitPass.RULES) == {b.units for b in BUILTINS.values()}
+
+
+# -- link polarity -------------------------------------------------------------------------
+def test_every_slope_rule_is_known_to_link_polarity():
+    declared = {b.slope for b in BUILTINS.values()} - {None}
+    assert declared == set(SignReader.RULES)
 
 
 # -- the printers --------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 
 from ..expr import nodes as ex
-from ..expr.builtins import BUILTINS
+from ..expr.builtins import BUILTINS, REDUCTIONS
 from ..expr.dispatch import node_method
 from ..ir.graph import ModelGraph
 from ..ir.nodes import NodeRef
@@ -153,7 +153,7 @@ class SignReader:
     @slope.register(ex.Reduce)
     def _reduce_slope(self, e, key: str) -> Sign:
         inner = self.slope(e.arg, key)
-        return inner if e.op in ("sum", "mean", "min", "max") else _unless_independent(inner)
+        return inner if REDUCTIONS[e.op].increasing else _unless_independent(inner)
 
     @slope.register(ex.Select)
     @slope.register(ex.Rename)
@@ -200,28 +200,45 @@ class SignReader:
     def _call(self, e: ex.Call, key: str) -> Sign:
         signs = [self.slope(a, key) for a in e.args]
         builtin = BUILTINS.get(e.func)
-        rule = builtin.slope if builtin is not None else None  # sdflow.expr.builtins
-        if rule == "increasing":  # rises with its (only, or each) argument
-            out: Sign = 0
-            for s in signs:
-                out = combine(out, s)
-            return out
-        if rule == "log":  # log(x, base) = ln x / ln base: rises with x for a base above 1
-            base = e.args[1]
-            if signs[1] == 0 and isinstance(base, ex.Literal) and base.value > 1:
-                return signs[0]
-            return 0 if signs == [0, 0] else None
-        if rule == "abs":
-            return times(signs[0], self.value_sign(e.args[0]))
-        if rule == "branches":
-            if signs[0] != 0:
-                return None
-            return combine(signs[1], signs[2])
-        if rule in ("quotient", "quotient_or"):  # a/b, or a fallback when b is (nearly) 0
-            quotient = self._binop(ex.BinOp("/", e.args[0], e.args[1]), key)
-            return combine(quotient, signs[2]) if rule == "quotient_or" else quotient
-        # step, pulse, ramp, trigonometry, modulo, eq/ne: no sign fixed by the tree
-        return 0 if all(s == 0 for s in signs) else None
+        rule = self.RULES.get(builtin.slope) if builtin is not None else None
+        if rule is None:  # step, pulse, ramp, trigonometry, modulo, eq/ne
+            return 0 if all(s == 0 for s in signs) else None
+        return rule(self, e, signs, key)
+
+    # -- slope rules of builtins: `Builtin.slope` names one (sdflow.expr.builtins) --------
+    def _increasing(self, e: ex.Call, signs, key: str) -> Sign:
+        """Rises with its (only, or each) argument."""
+        out: Sign = 0
+        for s in signs:
+            out = combine(out, s)
+        return out
+
+    def _log(self, e: ex.Call, signs, key: str) -> Sign:
+        """log(x, base) = ln x / ln base: rises with x for a base above 1."""
+        base = e.args[1]
+        if signs[1] == 0 and isinstance(base, ex.Literal) and base.value > 1:
+            return signs[0]
+        return 0 if signs == [0, 0] else None
+
+    def _abs(self, e: ex.Call, signs, key: str) -> Sign:
+        return times(signs[0], self.value_sign(e.args[0]))
+
+    def _branches(self, e: ex.Call, signs, key: str) -> Sign:
+        if signs[0] != 0:
+            return None
+        return combine(signs[1], signs[2])
+
+    def _quotient(self, e: ex.Call, signs, key: str) -> Sign:
+        """a/b, or 0 when b is (nearly) zero."""
+        return self._binop(ex.BinOp("/", e.args[0], e.args[1]), key)
+
+    def _quotient_or(self, e: ex.Call, signs, key: str) -> Sign:
+        """a/b, or a fallback value when b is (nearly) zero."""
+        return combine(self._quotient(e, signs, key), signs[2])
+
+    #: the slope rules by name
+    RULES = {"increasing": _increasing, "log": _log, "abs": _abs, "branches": _branches,
+             "quotient": _quotient, "quotient_or": _quotient_or}
 
     slope.register(ex.Call, _call)
 

@@ -52,7 +52,8 @@ class Builtin:
         and its value jumps at given times.
     slope : str or None
         How it moves with its arguments, for structural link polarity: a key of
-        `sdflow.analyse.polarity`'s rules, or None when the tree alone fixes no sign.
+        `sdflow.analyse.polarity.SignReader.RULES`, or None when the tree alone fixes no
+        sign.
 
     Examples
     --------
@@ -96,6 +97,7 @@ class Reduction:
     printed argument ``{0}`` (and the dimension's length ``{n}``); ``vensim`` is Vensim's
     name (``VMIN``), or None. ``doc`` is the docstring of the wrapper ``sf.<name>(x,
     over)``, or None where a `Builtin` of the same name (``fold``) has the wrapper.
+    ``increasing``: the result rises with each element (link polarity reads it).
     """
 
     name: str
@@ -103,6 +105,7 @@ class Reduction:
     vensim: Optional[str] = None
     xmile: Optional[str] = None
     doc: Optional[str] = None
+    increasing: bool = True
 
 
 class _Template(string.Formatter):

@@ -442,7 +442,7 @@ _reduction(
     """)
 
 _reduction(
-    "prod", numpy="np.prod", vensim="PROD", xmile="PROD({0})",
+    "prod", numpy="np.prod", vensim="PROD", xmile="PROD({0})", increasing=False,
     doc="""Product of ``x`` over the dimension ``over`` (Vensim PROD).
 
     Examples
