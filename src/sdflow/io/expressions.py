@@ -16,6 +16,7 @@ from ..dsl.allocation import allocate_by_priority
 from ..dsl import functions as fn
 from ..dsl import stateful as st
 from ..expr.broadcast import union
+from ..expr.builtins import BUILTINS, REDUCTIONS, vensim_key
 from ..expr.nodes import Literal, Reduce, Reindex, as_expr
 from ..errors import ImportModelError, UnsupportedFeatureError
 
@@ -49,23 +50,26 @@ def _quantum(a, q):
     return fn.if_then_else(q <= 0, a, q * fn.integer(a / q))
 
 
-#: Elementwise functions: pysd's name -> (number of arguments, builder of the DSL node).
+#: Elementwise functions: pysd's name -> (number of arguments, builder of the DSL node):
+#: the registry's builtins by their Vensim names (`sdflow.expr.builtins`), then the
+#: functions Vensim and XMILE have that are built from them, and PySD's own spellings.
 ELEMENTWISE = {
-    "abs": (1, fn.abs), "exp": (1, fn.exp), "ln": (1, fn.ln), "sqrt": (1, fn.sqrt),
-    "sin": (1, fn.sin), "cos": (1, fn.cos), "tan": (1, fn.tan), "arctan": (1, fn.arctan),
+    **{vensim_key(b.vensim): (b.arity, getattr(fn, name)) for name, b in BUILTINS.items()
+       if b.vensim is not None and not b.operator},
     "arcsin": (1, _arcsin), "arccos": (1, lambda x: math.pi / 2 - _arcsin(x)),
     "sinh": (1, _sinh), "cosh": (1, _cosh), "tanh": (1, lambda x: _sinh(x) / _cosh(x)),
-    "integer": (1, fn.integer), "log": (2, fn.log), "power": (2, lambda a, b: a ** b),
-    "modulo": (2, fn.modulo), "min": (2, fn.min), "max": (2, fn.max),
-    "xidz": (3, fn.xidz), "zidz": (2, fn.zidz), "if_then_else": (3, fn.if_then_else),
-    "step": (2, fn.step), "pulse": (2, fn.pulse), "quantum": (2, _quantum),
-    "ramp": (3, fn.ramp), "Xramp": (2, fn.ramp),
+    "power": (2, lambda a, b: a ** b), "quantum": (2, _quantum),
+    "Xramp": (2, fn.ramp),  # XMILE's two-argument RAMP
     # pysd orders Vensim's PULSE TRAIN arguments as (start, interval, width, end)
     "pulse_train": (4, lambda s, i, w, e: fn.pulse_train(s, w, i, e)),
     "pi": (0, lambda: Literal(math.pi)),
     "active_initial": (2, st.active_initial),
 }
-REDUCERS = {"sum": "sum", "prod": "prod", "vmin": "min", "vmax": "max"}
+#: Reductions over ``dim!`` ranges: pysd's name -> the registry's reduction
+REDUCERS = {vensim_key(r.vensim): name for name, r in REDUCTIONS.items()
+            if r.vensim is not None}
+#: Vensim's comparison operators that are builtins (``=``, ``<>``)
+OPERATORS = {b.vensim: getattr(fn, name) for name, b in BUILTINS.items() if b.operator}
 ARITHMETIC = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__",
               "^": "__pow__"}
 COMPARISONS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
@@ -181,10 +185,8 @@ class ExpressionTranslator:
             a, b = result.expr, arg.expr
             if op in COMPARISONS:
                 expr = getattr(a, COMPARISONS[op])(b)
-            elif op == "=":
-                expr = fn.eq(a, b)
-            elif op == "<>":
-                expr = fn.ne(a, b)
+            elif op in OPERATORS:
+                expr = OPERATORS[op](a, b)
             elif op in (":and:", "and"):
                 expr = a & b
             elif op in (":or:", "or"):
