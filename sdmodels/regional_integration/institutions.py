@@ -32,11 +32,19 @@ fractional rates are capped at ``1/dt``):
 * ``market integration_ij' = (1 - I) (integration rate * interaction + mandate integration
   rate * central mandate) - I * segmentation rate * (P_i + P_j) / 2``,
   ``interaction_ij = sqrt(cooperation_ij * cooperation_ji)``
-* measurement: ``price segmentation_i = segmentation scale * (1 - member integration_i)``,
-  the model's counterpart of the relative-price segmentation index.
+* measurement: ``price segmentation_i = segmentation scale * (1 - member integration_i) *
+  relative-price shock(t)^price shock elasticity``, the model's counterpart of the
+  relative-price segmentation index. The index is a variance over goods of relative-price
+  changes, so it swings with nationwide shocks to the inflation rates of goods (2004,
+  2007-2010, 2011) whatever the area's integration; the shock (data) is the mean index of
+  the province pairs outside the area relative to its log-linear trend (`data.price_shock`),
+  so the swings are not taken for changes of integration. It returns to its trend (1) in
+  the year after the data.
 """
 
 from __future__ import annotations
+
+import pandas as pd
 
 import sdflow as sf
 
@@ -97,9 +105,10 @@ def build_perception(ctx: Context, levers: dict) -> None:
     m.aux("perceived potential gain", sf.smooth(visibility * gain, delay), units="1")
 
 
-def build_integration(ctx: Context, levers: dict) -> None:
+def build_integration(ctx: Context, levers: dict, price_shock) -> None:
     """Pairwise market integration: built by mutual cooperation and mandates, cut by
-    protectionism; the measured segmentation index."""
+    protectionism; the measured segmentation index, scaled by ``price_shock`` (pandas Series
+    by year, 1 = on the trend, `data.price_shock`)."""
     m, c, member, partner = ctx.m, ctx.c, ctx.member, ctx.partner
     cooperation = m.ref("cooperation")
     interaction = m.aux("interaction", sf.sqrt(cooperation * ctx.transpose(cooperation)),
@@ -114,8 +123,14 @@ def build_integration(ctx: Context, levers: dict) -> None:
     m.flow("segmentation", integration * ctx.capped(
         c["segmentation rate"] * (protection + ctx.as_partner(protection)) / 2),
         source=integration, units="1/year")
-    m.aux("price segmentation", c["segmentation scale"] * (1 - m.ref("member integration")),
-          units="1", doc="the model's counterpart of the relative-price segmentation index")
+    # after the data, shocks are back on their trend (1) within a year
+    after = pd.Series([1.0], index=[price_shock.index.max() + 1])
+    shock = m.data("relative-price shock", pd.concat([price_shock, after]), units="1",
+                   doc="mean segmentation index of the pairs outside the area over its "
+                       "log-linear trend (data; 1 from the year after the data)")
+    m.aux("price segmentation", c["segmentation scale"] * (1 - m.ref("member integration"))
+          * shock ** c["price shock elasticity"], units="1",
+          doc="the model's counterpart of the relative-price segmentation index")
 
 
 def build_trust(ctx: Context, levers: dict) -> None:

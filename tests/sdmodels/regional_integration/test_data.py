@@ -13,8 +13,9 @@ import pytest
 
 from sdflow.errors import DataError
 from sdmodels.regional_integration.data import (DATA_DIR, FISCAL_FILE, GDP_FILE,
-                                                GDP_INDEX_FILE, milestone_times,
-                                                perpetual_inventory, region_data)
+                                                GDP_INDEX_FILE, PRICE_SHOCK_FILE,
+                                                milestone_times, perpetual_inventory,
+                                                price_shock, region_data)
 
 
 def _csv_value(filename, province, year, column):
@@ -84,3 +85,22 @@ def test_investment_share_matches_gfcf_over_gdp():
 def test_unknown_province_names_the_file_and_the_province():
     with pytest.raises(DataError, match="Atlantis"):
         region_data(["Beijing", "Atlantis"])
+
+
+def test_price_shock_is_the_file_over_its_log_linear_trend():
+    def values(area):
+        with open(DATA_DIR / PRICE_SHOCK_FILE, newline="") as handle:
+            rows = [row for row in csv.DictReader(handle) if row["area"] == area]
+        return (np.array([float(r["year"]) for r in rows]),
+                np.array([float(r["shock"]) for r in rows]))
+    for area, key in (("jjj", "jjj"), ("all", None)):  # custom areas: every pair
+        years, shock = values(area)
+        # least-squares line through the logs, by the normal equations
+        x = years - years.mean()
+        slope = (x * np.log(shock)).sum() / (x * x).sum()
+        trend = np.exp(np.log(shock).mean() + slope * x)
+        got = price_shock(key)
+        assert list(got.index) == list(years.astype(int))
+        np.testing.assert_allclose(got.to_numpy(), shock / trend, rtol=1e-10)
+    with pytest.raises(DataError, match="no rows for area 'prd'"):
+        price_shock("prd")
