@@ -18,6 +18,7 @@ the fit years and multiplies it by ``shock^e`` of the test years, with ``e = 1``
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from sdflow.calibrate import fit_statistics, naive_trend  # noqa: E402
-from sdmodels.regional_integration import PRESETS as AREAS  # noqa: E402
+from sdmodels.regional_integration import PRESETS as AREAS, build  # noqa: E402
 from sdmodels.regional_integration.data import price_shock  # noqa: E402
 
 PRESETS = ["yrd", "jjj", "pprd"]
@@ -37,6 +38,7 @@ SEGMENTATION = "market segmentation"
 SEGMENTATION_CSV = ROOT / "calibration" / "data" / "market_segmentation_by_member_2000_2018.csv"
 FIT, TEST = range(2004, 2015), range(2015, 2019)
 ELASTICITY = "price shock elasticity"
+SHOWN_YEARS = (2004, 2010, 2018)
 
 
 def series_table(key: str) -> list[dict]:
@@ -95,6 +97,11 @@ def segmentation_table(key: str) -> list[dict]:
         rows[f"MAPE % naive x shock, {label}"] = pooled
         rows[f"beats it, {label}"] = f"{int((members < each[members.index]).sum())} of " \
                                     f"{len(members)}"
+    params = json.loads((ROOT / "calibration" / "results" / key / "params.json").read_text())
+    run = build(key, stop=SHOWN_YEARS[-1]).simulate(params=params["params"])
+    integration = run["member integration"].mean("member")
+    rows["member integration " + " / ".join(map(str, SHOWN_YEARS))] = " / ".join(
+        f"{float(integration.sel(time=float(y))):.2f}" for y in SHOWN_YEARS)
     return [rows]
 
 

@@ -204,26 +204,20 @@ def region_data(members) -> RegionData:
 
 
 def price_shock(area: str | None) -> pd.Series:
-    """Nationwide relative-price shocks by year for the measurement of segmentation: the
-    swings of the mean segmentation index of the province pairs outside the area around its
-    log-linear trend (1 = on the trend).
+    """Nationwide relative-price shocks by year for the measurement of segmentation: the mean
+    segmentation index of the province pairs outside the area, 2004 = 1.
 
-    The shock level is `observed.relative_price_shock` (smoothed like the area's own index,
-    written to the package data by ``scripts/observed_series.py``); ``area=None`` (a custom
-    set of members) takes the mean over every pair. The trend is a straight line through the
-    logs of all the years of the file (2000-2018). Only the swings are kept because the
-    decline of the level mixes calmer inflation with the integration of the national
-    market, which the area's own integration cannot be told apart from (one elasticity on
-    the level made the YRD fit explain the whole fall of its index by the shock and empty its
-    integration; calibration/README.md).
+    The shock is `observed.relative_price_shock` (smoothed like the area's own index, written
+    to the package data by ``scripts/observed_series.py``); ``area=None`` (a custom set of
+    members) takes the mean over every pair.
 
     Examples
     --------
     >>> shock = price_shock("yrd")
-    >>> round(float(shock[2006]), 2), round(float(shock[2009]), 2), round(float(shock[2013]), 2)
-    (0.64, 1.3, 0.79)
-    >>> round(float(price_shock(None)[2009]), 2)
-    1.33
+    >>> float(shock[2004]), round(float(shock[2009]), 2), round(float(shock[2014]), 2)
+    (1.0, 0.95, 0.39)
+    >>> round(float(price_shock(None)[2014]), 2)
+    0.38
     """
     label = ALL_PAIRS if area is None else str(area).lower()
     table = _table(PRICE_SHOCK_FILE, ("area", "year", "shock"))
@@ -233,12 +227,10 @@ def price_shock(area: str | None) -> pd.Series:
                         f"{sorted(table['area'].unique())} (rewrite the file with "
                         "scripts/observed_series.py)")
     series = rows.set_index("year")["shock"].astype(float).sort_index()
-    if len(series) < 3 or not (series > 0).all():
+    if BASE_YEAR not in series.index or not (series > 0).all():
         raise DataError(f"{DATA_DIR / PRICE_SHOCK_FILE}: area {label!r} needs a positive shock "
-                        "in at least three years")
-    years = series.index.to_numpy(dtype=float)
-    slope, intercept = np.polyfit(years, np.log(series.to_numpy()), 1)
-    return series / np.exp(intercept + slope * years)
+                        f"in every year, {BASE_YEAR} included")
+    return series / series[BASE_YEAR]
 
 
 def _decimal_year(date: str) -> float:

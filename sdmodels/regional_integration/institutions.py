@@ -36,15 +36,13 @@ fractional rates are capped at ``1/dt``):
   relative-price shock(t)^price shock elasticity``, the model's counterpart of the
   relative-price segmentation index. The index is a variance over goods of relative-price
   changes, so it swings with nationwide shocks to the inflation rates of goods (2004,
-  2007-2010, 2011) whatever the area's integration; the shock (data) is the mean index of
-  the province pairs outside the area relative to its log-linear trend (`data.price_shock`),
-  so the swings are not taken for changes of integration. It returns to its trend (1) in
-  the year after the data.
+  2007-2010, 2011) whatever the area's integration; the shock (data, 2004 = 1) is the mean
+  index of the province pairs outside the area (`data.price_shock`), so integration is
+  identified from how the area's index moves against the rest of the country's. After the
+  data the shock keeps its last value.
 """
 
 from __future__ import annotations
-
-import pandas as pd
 
 import sdflow as sf
 
@@ -108,7 +106,7 @@ def build_perception(ctx: Context, levers: dict) -> None:
 def build_integration(ctx: Context, levers: dict, price_shock) -> None:
     """Pairwise market integration: built by mutual cooperation and mandates, cut by
     protectionism; the measured segmentation index, scaled by ``price_shock`` (pandas Series
-    by year, 1 = on the trend, `data.price_shock`)."""
+    by year, 2004 = 1, `data.price_shock`)."""
     m, c, member, partner = ctx.m, ctx.c, ctx.member, ctx.partner
     cooperation = m.ref("cooperation")
     interaction = m.aux("interaction", sf.sqrt(cooperation * ctx.transpose(cooperation)),
@@ -123,11 +121,9 @@ def build_integration(ctx: Context, levers: dict, price_shock) -> None:
     m.flow("segmentation", integration * ctx.capped(
         c["segmentation rate"] * (protection + ctx.as_partner(protection)) / 2),
         source=integration, units="1/year")
-    # after the data, shocks are back on their trend (1) within a year
-    after = pd.Series([1.0], index=[price_shock.index.max() + 1])
-    shock = m.data("relative-price shock", pd.concat([price_shock, after]), units="1",
-                   doc="mean segmentation index of the pairs outside the area over its "
-                       "log-linear trend (data; 1 from the year after the data)")
+    shock = m.data("relative-price shock", price_shock, units="1",
+                   doc="mean segmentation index of the pairs outside the area, 2004 = 1 (data; "
+                       "the last value after the data)")
     m.aux("price segmentation", c["segmentation scale"] * (1 - m.ref("member integration"))
           * shock ** c["price shock elasticity"], units="1",
           doc="the model's counterpart of the relative-price segmentation index")

@@ -87,20 +87,18 @@ def test_unknown_province_names_the_file_and_the_province():
         region_data(["Beijing", "Atlantis"])
 
 
-def test_price_shock_is_the_file_over_its_log_linear_trend():
-    def values(area):
+def test_price_shock_is_the_file_over_its_2004_value():
+    def value(area, year):
         with open(DATA_DIR / PRICE_SHOCK_FILE, newline="") as handle:
-            rows = [row for row in csv.DictReader(handle) if row["area"] == area]
-        return (np.array([float(r["year"]) for r in rows]),
-                np.array([float(r["shock"]) for r in rows]))
-    for area, key in (("jjj", "jjj"), ("all", None)):  # custom areas: every pair
-        years, shock = values(area)
-        # least-squares line through the logs, by the normal equations
-        x = years - years.mean()
-        slope = (x * np.log(shock)).sum() / (x * x).sum()
-        trend = np.exp(np.log(shock).mean() + slope * x)
-        got = price_shock(key)
-        assert list(got.index) == list(years.astype(int))
-        np.testing.assert_allclose(got.to_numpy(), shock / trend, rtol=1e-10)
+            for row in csv.DictReader(handle):
+                if row["area"] == area and int(row["year"]) == year:
+                    return float(row["shock"])
+        raise AssertionError("row not found")
+    shock = price_shock("jjj")
+    assert shock[2004] == 1.0
+    assert shock[2011] == pytest.approx(value("jjj", 2011) / value("jjj", 2004), rel=1e-12)
+    # custom areas: the mean over every pair
+    assert price_shock(None)[2011] == pytest.approx(value("all", 2011) / value("all", 2004),
+                                                    rel=1e-12)
     with pytest.raises(DataError, match="no rows for area 'prd'"):
         price_shock("prd")
