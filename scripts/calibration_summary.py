@@ -90,8 +90,10 @@ def segmentation_table(key: str) -> list[dict]:
     rows = {"preset": key, "MAPE % model": test[SEGMENTATION],
             "MAPE % naive": naive[SEGMENTATION],
             "beats naive": f"{int((members < naive[members.index]).sum())} of {len(members)}"}
-    benchmarks = [("e = 1", 1.0)] + ([(f"e = {float(fitted.iloc[0]):.2f} (fitted)",
-                                       float(fitted.iloc[0]))] if len(fitted) else [])
+    benchmarks = [("e = 1", 1.0)]
+    if len(fitted):
+        rows["fitted e"] = float(fitted.iloc[0])
+        benchmarks.append(("fitted e", float(fitted.iloc[0])))
     for label, e in benchmarks:
         pooled, each = shock_naive(key, e)
         rows[f"MAPE % naive x shock, {label}"] = pooled
@@ -128,7 +130,8 @@ def main(argv=None) -> None:
     print()
     print("Segmentation 2015-2018 against naive trends with and without the relative-price "
           "shock (e: its elasticity):")
-    print(markdown(pd.DataFrame([r for k in keys for r in segmentation_table(k)]).fillna("")))
+    print(markdown(pd.DataFrame([r for k in keys for r in segmentation_table(k)])
+                   .astype(object).fillna("")))
     print()
     print(markdown(pd.DataFrame([r for k in keys for r in bound_table(k)])))
 
