@@ -33,7 +33,7 @@ from ..errors import MissingBackendError, ModelError
 from ..ir.graph import ModelGraph
 from .cache import cached
 from .compiled import CompiledModel, default_outputs
-from .expressions import ExpressionWriter
+from .expressions import NUMBA_CALLS, ExpressionWriter
 from .grid_loop import grid_loop_lines
 from .layout import Slot
 from .module import ModuleWriter
@@ -77,8 +77,9 @@ class NumbaExpressionWriter(ExpressionWriter):
     ('-math.inf', '0.5')
     """
 
-    #: INTEGER as a float (``math.trunc`` would make an int, which overflows in numba)
-    scalar_calls = {**ExpressionWriter.scalar_calls, "integer": "rt.trunc"}
+    #: the registry's numba forms (`sdflow.expr.builtins`: INTEGER as a float, since
+    #: ``math.trunc`` would make an int, which overflows in numba)
+    scalar_calls = {**ExpressionWriter.scalar_calls, **NUMBA_CALLS}
 
     @staticmethod
     def number(value: float) -> str:

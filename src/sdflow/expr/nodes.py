@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ExpressionTruthError, ModelError
-from .builtins import NOISE_ARGUMENTS
+from .random_draws import RANDOM_DRAWS
 
 # Nodes hold the DSL's models, dimensions and lookups as opaque objects (read by their
 # ``name`` and ``elements``), so this floor imports nothing from the floors above.
@@ -378,7 +378,7 @@ class Stateful(Expr):
 class Noise(Expr):
     """A random draw (Vensim's RANDOM functions), new at every time step of every run.
 
-    ``dist`` names the distribution (a key of `sdflow.expr.builtins.NOISE_ARGUMENTS`),
+    ``dist`` names the distribution (a key of `sdflow.expr.random_draws.RANDOM_DRAWS`),
     ``args`` are its parameters in Vensim's order (minimum and maximum first) and
     ``stream`` is Vensim's stream ID, a number: draws with different streams are
     independent. ``dims`` are the dimensions the draws vary over (None: those of the
@@ -390,12 +390,13 @@ class Noise(Expr):
 
     def __init__(self, dist: str, args: Sequence[Any], stream: float = 0.0,
                  dims: tuple | None = None, label: str | None = None):
-        if dist not in NOISE_ARGUMENTS or len(args) != 2 + len(NOISE_ARGUMENTS[dist]):
+        draw = RANDOM_DRAWS.get(dist)
+        if draw is None or len(args) != draw.arity:
             raise ModelError(f"random_{dist} takes (minimum, maximum"
-                             f"{''.join(', ' + a for a in NOISE_ARGUMENTS.get(dist, ()))}); "
-                             f"got {len(args)} value(s)" if dist in NOISE_ARGUMENTS else
+                             f"{''.join(', ' + a for a in draw.params)}); "
+                             f"got {len(args)} value(s)" if draw is not None else
                              f"no random distribution {dist!r}; the distributions are "
-                             f"{sorted(NOISE_ARGUMENTS)}")
+                             f"{sorted(RANDOM_DRAWS)}")
         self.dist = dist
         self.args = tuple(as_expr(a) for a in args)
         self.stream, self.dims, self.label = float(stream), dims, label

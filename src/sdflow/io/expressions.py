@@ -16,7 +16,9 @@ from ..dsl.allocation import allocate_by_priority
 from ..dsl import functions as fn
 from ..dsl import stateful as st
 from ..expr.broadcast import union
+from ..expr.builtins import BUILTINS, REDUCTIONS, vensim_key
 from ..expr.nodes import Literal, Noise, Reduce, Reindex, Select, as_expr
+from ..expr.random_draws import RANDOM_DRAWS
 from ..errors import ImportModelError, UnsupportedFeatureError
 
 
@@ -49,39 +51,37 @@ def _quantum(a, q):
     return fn.if_then_else(q <= 0, a, q * fn.integer(a / q))
 
 
-#: Elementwise functions: pysd's name -> (number of arguments, builder of the DSL node).
+#: Elementwise functions: pysd's name -> (number of arguments, builder of the DSL node):
+#: the registry's builtins by their Vensim names (`sdflow.expr.builtins`), then the
+#: functions Vensim and XMILE have that are built from them, and PySD's own spellings.
 ELEMENTWISE = {
-    "abs": (1, fn.abs), "exp": (1, fn.exp), "ln": (1, fn.ln), "sqrt": (1, fn.sqrt),
-    "sin": (1, fn.sin), "cos": (1, fn.cos), "tan": (1, fn.tan), "arctan": (1, fn.arctan),
+    **{vensim_key(b.vensim): (b.arity, getattr(fn, name)) for name, b in BUILTINS.items()
+       if b.vensim is not None and not b.operator},
     "arcsin": (1, _arcsin), "arccos": (1, lambda x: math.pi / 2 - _arcsin(x)),
     "sinh": (1, _sinh), "cosh": (1, _cosh), "tanh": (1, lambda x: _sinh(x) / _cosh(x)),
-    "integer": (1, fn.integer), "log": (2, fn.log), "power": (2, lambda a, b: a ** b),
-    "modulo": (2, fn.modulo), "min": (2, fn.min), "max": (2, fn.max),
-    "xidz": (3, fn.xidz), "zidz": (2, fn.zidz), "if_then_else": (3, fn.if_then_else),
-    "step": (2, fn.step), "pulse": (2, fn.pulse), "quantum": (2, _quantum),
-    "ramp": (3, fn.ramp), "Xramp": (2, fn.ramp),
+    "power": (2, lambda a, b: a ** b), "quantum": (2, _quantum),
+    "Xramp": (2, fn.ramp),  # XMILE's two-argument RAMP
     # pysd orders Vensim's PULSE TRAIN arguments as (start, interval, width, end)
     "pulse_train": (4, lambda s, i, w, e: fn.pulse_train(s, w, i, e)),
     "pi": (0, lambda: Literal(math.pi)),
     "active_initial": (2, st.active_initial),
 }
-REDUCERS = {"sum": "sum", "prod": "prod", "vmin": "min", "vmax": "max"}
+#: Reductions over ``dim!`` ranges: pysd's name -> the registry's reduction
+REDUCERS = {vensim_key(r.vensim): name for name, r in REDUCTIONS.items()
+            if r.vensim is not None}
+#: Vensim's comparison operators that are builtins (``=``, ``<>``)
+OPERATORS = {b.vensim: getattr(fn, name) for name, b in BUILTINS.items() if b.operator}
 ARITHMETIC = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__",
               "^": "__pow__"}
 COMPARISONS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
 
 
 #: Vensim's RANDOM functions: pysd's name -> (distribution, number of arguments with the
-#: stream ID last). RANDOM 0 1 is uniform between 0 and 1 on the default stream.
+#: stream ID last), from `sdflow.expr.random_draws`. RANDOM 0 1 is uniform between 0 and 1
+#: on the default stream.
 RANDOM = {
     "random_0_1": ("uniform", 0),
-    "random_uniform": ("uniform", 3),
-    "random_normal": ("normal", 5),
-    "random_exponential": ("exponential", 5),
-    "random_poisson": ("poisson", 6),
-    "random_triangular": ("triangular", 6),
-    "random_beta": ("beta", 7),
-    "random_binomial": ("binomial", 7),
+    **{vensim_key(d.vensim): (name, d.arity + 1) for name, d in RANDOM_DRAWS.items()},
 }
 
 
@@ -203,10 +203,8 @@ class ExpressionTranslator:
             a, b = result.expr, arg.expr
             if op in COMPARISONS:
                 expr = getattr(a, COMPARISONS[op])(b)
-            elif op == "=":
-                expr = fn.eq(a, b)
-            elif op == "<>":
-                expr = fn.ne(a, b)
+            elif op in OPERATORS:
+                expr = OPERATORS[op](a, b)
             elif op in (":and:", "and"):
                 expr = a & b
             elif op in (":or:", "or"):
@@ -393,24 +391,19 @@ class ExpressionTranslator:
         n = len(dim)
         copy = self.space.banged_copy(dim)
 
-        def positions(d):  # 0, 1, ..., n-1 along d
-            terms = [k * Reindex(Literal(1.0), None, d, [0 if j == k else -1 for j in range(n)])
-                     for k in range(1, n)]
-            return sum(terms[1:], terms[0]) if terms else Literal(0.0)
-
         def along_copy(expr):
             return Reindex(expr, dim, copy, range(n))
 
         x, x_other = vector.expr, along_copy(vector.expr)
-        before = (x_other < x) | (fn.eq(x_other, x) & (positions(copy) < positions(dim)))
+        before = (x_other < x) | (fn.eq(x_other, x) & (_positions(copy) < _positions(dim)))
         rank = Reduce("sum", fn.if_then_else(before, 1.0, 0.0), copy)  # 0-based, ascending
         if name == "vector_rank":
             ascending, descending = rank + 1.0, n - rank
         else:
             def order(place):  # the index of the element whose rank is ``place``
                 hit = fn.eq(along_copy(rank), place)
-                return Reduce("sum", fn.if_then_else(hit, positions(copy), 0.0), copy)
-            ascending, descending = order(positions(dim)), order((n - 1) - positions(dim))
+                return Reduce("sum", fn.if_then_else(hit, _positions(copy), 0.0), copy)
+            ascending, descending = order(_positions(dim)), order((n - 1) - _positions(dim))
         fixed = self.constant(nodes[1])
         if fixed is not None:
             expr = ascending if fixed > 0 else descending

@@ -24,19 +24,17 @@ from pathlib import Path
 import numpy as np
 
 from ..expr import nodes as ex
+from ..expr.builtins import BUILTINS, REDUCTIONS, render
+from ..expr.dispatch import node_method
 from ..names import name_key
 from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
 from ..errors import UnsupportedFeatureError
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 ISEE_NAMESPACE = "http://iseesystems.com/XMILE"
-_CALLS = {"min": "MIN", "max": "MAX", "abs": "ABS", "exp": "EXP", "ln": "LN",
-          "sqrt": "SQRT", "sin": "SIN", "cos": "COS", "tan": "TAN", "arctan": "ARCTAN",
-          "integer": "INT", "xidz": "SAFEDIV", "zidz": "SAFEDIV", "step": "STEP"}
 _STATEFUL = {"smooth": "SMTH1", "smooth3": "SMTH3", "delay1": "DELAY1", "delay3": "DELAY3",
              "delay_fixed": "DELAY", "trend": "TREND", "forecast": "FORCST",
              "initial": "INIT", "delay_n": "DELAYN", "smooth_n": "SMTHN"}
-_REDUCE = {"sum": "SUM", "prod": "PROD", "min": "MIN", "max": "MAX"}
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*$")
 #: Words of XMILE's equation grammar: a variable named so is quoted
 _KEYWORDS = {"and", "or", "not", "if", "then", "else", "mod"}
@@ -129,41 +127,57 @@ class EquationPrinter:
             f"variable '{self.owner}': {what} has no XMILE form; write_xmile cannot export "
             "this model", self.owner)
 
+    @node_method
     def print(self, e) -> str:
-        if isinstance(e, (ex.Ref, Variable)):
-            return self.reference(e.name, {})
-        if isinstance(e, ex.Literal):
-            try:
-                return _number(e.value)
-            except ValueError:
-                raise self.error(f"the number {e.value}") from None
-        if isinstance(e, ex.Time):
-            return "TIME"
-        if isinstance(e, ex.Neg):
-            return f"(-{self.print(e.a)})"
-        if isinstance(e, ex.Not):
-            return f"(NOT {self.print(e.a)})"
-        if isinstance(e, ex.BinOp):
-            op = {"**": "^", "and": "AND", "or": "OR"}.get(e.op, e.op)
-            return f"({self.print(e.a)} {op} {self.print(e.b)})"
-        if isinstance(e, ex.Call):
-            return self.call(e)
-        if isinstance(e, ex.LookupCall):
-            return f"{xmile_name(e.lookup.name)}({self.print(e.arg)})"
-        if isinstance(e, ex.Reduce):
-            outer = self.banged
-            self.banged = outer | {e.dim.name}
-            try:
-                if e.op == "mean":  # as a sum, which every XMILE reader has
-                    return f"(SUM({self.print(e.arg)}) / {len(e.dim)})"
-                return f"{_REDUCE[e.op]}({self.print(e.arg)})"
-            finally:
-                self.banged = outer
-        if isinstance(e, (ex.Select, ex.Rename)):
-            return self.subscripted(e)
-        if isinstance(e, ex.Stateful):
-            return self.stateful(e)
+        """The XMILE text of an expression: one method per kind of node, chosen by its
+        type; a kind without one has no XMILE form."""
         raise self.error(f"the expression {ex.describe(e)}")
+
+    @print.register(ex.Ref)
+    @print.register(Variable)
+    def _reference(self, e) -> str:
+        return self.reference(e.name, {})
+
+    @print.register(ex.Literal)
+    def _literal(self, e) -> str:
+        try:
+            return _number(e.value)
+        except ValueError:
+            raise self.error(f"the number {e.value}") from None
+
+    @print.register(ex.Time)
+    def _time(self, e) -> str:
+        return "TIME"
+
+    @print.register(ex.Neg)
+    def _negative(self, e) -> str:
+        return f"(-{self.print(e.a)})"
+
+    @print.register(ex.Not)
+    def _not(self, e) -> str:
+        return f"(NOT {self.print(e.a)})"
+
+    @print.register(ex.BinOp)
+    def _binop(self, e) -> str:
+        op = {"**": "^", "and": "AND", "or": "OR"}.get(e.op, e.op)
+        return f"({self.print(e.a)} {op} {self.print(e.b)})"
+
+    @print.register(ex.LookupCall)
+    def _lookup(self, e) -> str:
+        return f"{xmile_name(e.lookup.name)}({self.print(e.arg)})"
+
+    @print.register(ex.Reduce)
+    def _reduce(self, e) -> str:
+        outer = self.banged
+        self.banged = outer | {e.dim.name}
+        try:
+            # the registry's XMILE forms (a mean as a sum, which every reader has)
+            form = REDUCTIONS[e.op].xmile if e.op in REDUCTIONS else None
+            if form is None:
+                raise self.error(f"the reduction {e.op}")
+            return render(form, [self.print(e.arg)], n=len(e.dim))
+        finally:
+            self.banged = outer
 
     def reference(self, name: str, relabel: dict) -> str:
         dims = self.dims.get(name_key(name), ())
@@ -176,6 +190,8 @@ class EquationPrinter:
             subs.append(xmile_name(label) + ("!" if label in self.banged else ""))
         return f"{text}[{', '.join(subs)}]"
 
+    @print.register(ex.Select)
+    @print.register(ex.Rename)
     def subscripted(self, e) -> str:
         chain, node = [], e
         while isinstance(node, (ex.Select, ex.Rename)):
@@ -194,23 +210,19 @@ class EquationPrinter:
                       for dim, label in labels.items()}
         return self.reference(node.name, labels)
 
+    @print.register(ex.Call)
     def call(self, e: ex.Call) -> str:
+        """A builtin in the XMILE form of the registry (`sdflow.expr.builtins`)."""
         args = [self.print(a) for a in e.args]
-        f = e.func
-        if f == "if_then_else":
-            return f"(IF {args[0]} THEN {args[1]} ELSE {args[2]})"
-        if f in ("eq", "ne"):
-            return f"({args[0]} {'=' if f == 'eq' else '<>'} {args[1]})"
-        if f == "modulo":
-            return f"({args[0]} mod {args[1]})"  # PySD's grammar reads the lower case
-        if f == "log":
-            return f"(LN({args[0]}) / LN({args[1]}))"
-        if f == "ramp" and len(args) == 2:
-            return f"RAMP({args[0]}, {args[1]})"
-        if f in _CALLS:
-            return f"{_CALLS[f]}({', '.join(args)})"
-        raise self.error(f"the function {f}")
+        builtin = BUILTINS.get(e.func)
+        if builtin is None or builtin.xmile is None:
+            raise self.error(f"the function {e.func}")
+        try:
+            return render(builtin.xmile, args)
+        except ValueError:  # a form with fewer arguments (XMILE's RAMP has no end)
+            raise self.error(f"the function {e.func} with {len(args)} arguments") from None
 
+    @print.register(ex.Stateful)
     def stateful(self, e: ex.Stateful) -> str:
         a = {k: self.print(v) for k, v in e.args.items()}
         if e.kind not in _STATEFUL:
