@@ -292,3 +292,37 @@ def test_math_of_the_sample_is_finite(reference):
     for name in NAMES:
         assert np.isfinite(reference[f"f {name}"].values).all(), name
     assert math.isclose(float(reference["r sum"].values[0]), 7.0)  # 1 + 2 + 4 at time 0
+
+
+# -- random draws: declared apart ------------------------------------------------------------
+def test_random_draws_are_declared_apart_from_the_builtins():
+    """Vensim's RANDOM functions are not registry entries: a draw depends on the run's seed
+    and index, the time step and a stream named after its variable, which no elementwise
+    printing form holds. They are `Noise` nodes whose distributions are declared once in
+    `sdflow.expr.random_draws`, read by the DSL, the node and the Vensim reader."""
+    from sdflow.dsl import random_draws
+    from sdflow.expr.random_draws import RANDOM_DRAWS
+    names = {f"random_{dist}" for dist in RANDOM_DRAWS}
+    assert not names & set(BUILTINS) and not names & set(functions.__all__)
+    assert set(random_draws.__all__) == names and names <= set(sf.__all__)
+    for dist, draw in RANDOM_DRAWS.items():
+        function = getattr(sf, f"random_{dist}")
+        assert function is getattr(random_draws, f"random_{dist}") and ">>> " in function.__doc__
+        assert list(inspect.signature(function).parameters) == \
+            ["minimum", "maximum", *draw.params, "stream", "dims"]
+        node = function(*(float(i) for i in range(draw.arity)), stream=7)
+        assert isinstance(node, ex.Noise) and (node.dist, len(node.args)) == (dist, draw.arity)
+        # Vensim's call has the stream ID last
+        assert vensim_reader.RANDOM[vensim_key(draw.vensim)] == (dist, draw.arity + 1)
+
+
+def test_a_random_draw_takes_the_units_of_its_bounds():
+    m = sf.Model("m", start=0, stop=1, dt=1, time_units="year")
+    low, high = m.const("low", 1.0, units="widget"), m.const("high", 2.0, units="widget")
+    m.aux("y", sf.random_uniform(low, high), units="widget")
+    m.graph()  # the bounds agree with each other and with the declared units
+    m = sf.Model("m", start=0, stop=1, dt=1, time_units="year")
+    low, high = m.const("low", 1.0, units="widget"), m.const("high", 2.0, units="person")
+    m.aux("y", sf.random_uniform(low, high))
+    with pytest.raises(sf.UnitError, match="random draw's minimum and maximum"):
+        m.graph()

@@ -237,6 +237,10 @@ def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaM
     if delays:
         raise ModelError(f"backend='numba' does not run DELAY FIXED ({delays[:5]}); use "
                          "backend='auto'", tuple(delays[:5]))
+    random = sorted({graph.nodes[k].owner for k in graph.noise})
+    if random:
+        raise ModelError(f"backend='numba' does not run RANDOM functions ({random[:5]}); use "
+                         "backend='auto'", tuple(random[:5]))
     outputs = default_outputs(graph) if outputs is None else tuple(outputs)
     writer = NumbaWriter(graph, tuple(params), outputs)
     source = run_source(writer, tableau)

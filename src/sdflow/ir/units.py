@@ -226,6 +226,13 @@ class UnitPass:
                             f"{show(arg)}", e.lookup.name)
         return parse_units(e.lookup.units) if e.lookup.units is not None else None
 
+    @expr.register(ex.Noise)
+    def _random_draw(self, e):
+        """A draw between a minimum and a maximum takes their units (a draw is not a
+        registry builtin with a `Builtin.units` rule: see `sdflow.expr.random_draws`)."""
+        args = [self.expr(a) for a in e.args]
+        return self._agree(args[0], args[1], "a random draw's minimum and maximum")
+
     def _agree(self, a, b, what: str):
         if not same_units(a, b):
             self._error(f"{what} mixes {show(a)} with {show(b)}; convert one side "
