@@ -216,9 +216,9 @@ def _binomial(u, lo, hi, probability, trials, shift, stretch):
     trials = np.floor(trials)
     first = _clip(np.ceil((lo - shift) / scale), 0.0, trials)   # fewest successes allowed
     last = _clip(np.floor((hi - shift) / scale), 0.0, trials)   # most successes allowed
-    below = np.where(first > 0, special.bdtr(np.maximum(first - 1, 0.0), trials, probability),
+    below = np.where(first > 0, binom.cdf(first - 1, trials, probability),
                      0.0)
-    p = _between(u, below, special.bdtr(last, trials, probability))
+    p = _between(u, below, binom.cdf(last, trials, probability))
     successes = _clip(binom.ppf(p, trials, probability), first, np.maximum(last, first))
     return _clip(np.where(wide, shift + stretch * successes, shift), lo, hi)
 
