@@ -298,6 +298,21 @@ def test_cache_key_covers_the_tables_numba_folds_into_the_code():
     assert one == source_key(source, {"LX_effect": np.array([0.0, 1.0])})
 
 
+
+@needs_numba
+def test_sums_too_long_to_write_out_are_refused_naming_the_variable(monkeypatch):
+    from sdflow.compile import numba_backend
+    monkeypatch.setattr(numba_backend, "MAX_TERMS", 10)
+    m = sf.Model("nested", start=0, stop=1, dt=0.5)
+    member = m.dim("member", ["a", "b", "c", "d"])
+    partner = m.dim("partner", ["a", "b", "c", "d"])
+    table = m.const("table", np.ones((4, 4)), dims=[member, partner])
+    stock = m.stock("stock", initial=1.0, dims=[member])
+    m.aux("total", sf.sum(sf.sum(table * stock, over=partner), over=member))
+    with pytest.raises(UnsupportedBackendError, match="variable 'total' would take more"):
+        m.simulate(backend="numba")
+
+
 # -- models with dimensions ------------------------------------------------------------
 
 def arrayed_model() -> sf.Model:
@@ -390,3 +405,12 @@ def test_conformance_models_with_dimensions_match_the_numpy_path(folder, name, t
     assert_same(model.simulate(backend="numba").dataset,
                 model.simulate(backend="batched").dataset)
 
+
+
+@needs_numba
+def test_regional_preset_matches_the_numpy_path():
+    """The YRD preset (4 members, member x partner tables, arrayed SMOOTH and data)."""
+    from sdmodels import regional_integration
+    model = regional_integration.build("yrd")
+    assert_same(model.simulate(backend="numba").dataset,
+                model.simulate(backend="batched").dataset)
