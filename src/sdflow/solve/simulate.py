@@ -72,8 +72,9 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     backend : {"auto", "batched", "scalar", "numba"}
         "auto" takes the scalar (plain Python floats) path for single runs of models
         without dimensions, and batched numpy otherwise. "numba" (optional package) compiles
-        the whole run loop for models without dimensions and DELAY FIXED (Euler or RK4);
-        compiling takes seconds once per model, so "auto" never picks it.
+        the whole run loop, dimensions included, for models without DELAY FIXED and
+        ALLOCATE BY PRIORITY (fixed-step methods); compiling takes seconds to minutes once
+        per model and machine (kept on disk), so "auto" never picks it.
     output : {"results", "arrays"}
         "results" (default) returns `Results` (an xarray Dataset with coordinates, units,
         constants); "arrays" returns the saved arrays alone as `RunArrays` (variable name
