@@ -260,12 +260,16 @@ def needed_at_start(graph: ModelGraph) -> set[str]:
 
 def check_numba_supports(graph: ModelGraph) -> None:
     """Raise `UnsupportedBackendError` for what the numba backend does not run: DELAY
-    FIXED, and more elements than `MAX_ELEMENTS` (the allocation builtin is refused by
+    FIXED, RANDOM functions (their per-run streams are drawn by numpy), and more elements than `MAX_ELEMENTS` (the allocation builtin is refused by
     the printer, naming its variable)."""
     delays = sorted(n.name for n in graph.nodes.values() if n.kind == "pipeline")
     if delays:
         raise UnsupportedBackendError(f"backend='numba' does not run DELAY FIXED "
                                       f"({delays[:5]}); use backend='auto'", tuple(delays[:5]))
+    random = sorted({graph.nodes[k].owner for k in graph.noise})
+    if random:
+        raise UnsupportedBackendError(f"backend='numba' does not run RANDOM functions "
+                                      f"({random[:5]}); use backend='auto'", tuple(random[:5]))
     computed = [n for n in graph.nodes.values() if n.kind != "const"]
     total = sum(n.size for n in computed)
     if total > MAX_ELEMENTS:
