@@ -27,12 +27,16 @@ def registry() -> pint.UnitRegistry:
     Built once per process, on first use. pint parses its definitions file to build it
     (about a second); the parsed definitions are kept on disk (pint's ``cache_folder``, in
     `pint_cache_folder`), which makes later builds, in every new process, 4-5x faster.
-    Without a usable folder the registry is built without the cache.
+    pint writes its cache files in place, not atomically: a process that reads one while
+    another writes it finds a pickle without its end and fails to load it, and then, as
+    without a usable folder, the registry is built from pint's file (processes writing
+    together write the same bytes).
     """
     import pint
     ureg = None
     folder = pint_cache_folder()
     if folder is not None:
+        folder = folder / pint.__version__  # pickles of one pint version only
         try:
             ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True,
                                      cache_folder=folder)

@@ -161,4 +161,10 @@ def test_registry_built_from_pints_disk_cache_reads_units_alike(tmp_path):
             for _ in range(2)]
     assert runs[0] == runs[1]
     assert runs[0][0] == 0.44704  # 1609.344 m / 3600 s, exact by definition
-    assert any((tmp_path / "pint").iterdir())  # the first process wrote the cache
+    pickles = list((tmp_path / "pint").rglob("*.pickle"))
+    assert pickles and runs[1][2]  # the first process wrote the cache, the second read it
+    for path in pickles:  # as a reader sees a file another process is still writing
+        path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+    damaged = json.loads(subprocess.run([sys.executable, "-c", script], env=env,
+                                        check=True, capture_output=True, text=True).stdout)
+    assert damaged[:2] == runs[0][:2] and damaged[2] is False  # built from pint's file
