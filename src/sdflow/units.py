@@ -8,7 +8,9 @@ of a second to build, so it is built on first use and pint is imported only then
 from __future__ import annotations
 
 import functools
+import os
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,13 +24,53 @@ _ADDED_NAMES: set[str] = set()
 def registry() -> pint.UnitRegistry:
     """The unit registry shared by all models (extended with the units models declare).
 
-    Built once per process, on first use.
+    Built once per process, on first use. pint parses its definitions file to build it
+    (about a second); the parsed definitions are kept on disk (pint's ``cache_folder``, in
+    `pint_cache_folder`), which makes later builds, in every new process, 4-5x faster.
+    pint writes its cache files in place, not atomically: a process that reads one while
+    another writes it finds a pickle without its end and fails to load it, and then, as
+    without a usable folder, the registry is built from pint's file (processes writing
+    together write the same bytes).
     """
     import pint
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg = None
+    folder = pint_cache_folder()
+    if folder is not None:
+        folder = folder / pint.__version__  # pickles of one pint version only
+        try:
+            ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True,
+                                     cache_folder=folder)
+        except Exception:  # noqa: BLE001 - an unwritable or damaged cache: build afresh
+            ureg = None
+    if ureg is None:
+        ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     define_unit(ureg, "million", "million = 1e6")
     define_unit(ureg, "billion", "billion = 1e9")
     return ureg
+
+
+def pint_cache_folder() -> Path | None:
+    """The folder of pint's parsed definitions: ``pint`` in sdflow's cache folder
+    (``$SDFLOW_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/sdflow`` or ``~/.cache/sdflow``,
+    as for compiled code), or None when there is no home folder to put it in. Deleting it
+    is always safe.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["SDFLOW_CACHE_DIR"] = "/tmp/sdflow-cache"
+    >>> str(pint_cache_folder())
+    '/tmp/sdflow-cache/pint'
+    >>> del os.environ["SDFLOW_CACHE_DIR"]
+    """
+    chosen = os.environ.get("SDFLOW_CACHE_DIR")
+    if chosen:
+        return Path(chosen) / "pint"
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home folder
+        return None
+    return Path(base) / "sdflow" / "pint"
 
 
 def define_unit(ureg, name: str, definition: str) -> None:

@@ -143,3 +143,28 @@ def test_a_model_without_units_skips_the_pass_but_lookup_units_are_checked(monke
     effect = m.lookup("effect", x=[0, 10], y=[0, 1], x_units="year")
     m.aux("odd", effect(x > 1))  # a comparison (dimensionless) where years are expected
     assert "lookup 'effect' takes year but gets dimensionless" in check_error(m)
+
+
+def test_registry_built_from_pints_disk_cache_reads_units_alike(tmp_path):
+    """The registry keeps pint's parsed definitions in ``$SDFLOW_CACHE_DIR/pint``; a new
+    process building from that cache reads units as one building from pint's file."""
+    import json
+    import os
+    import subprocess
+    import sys
+    script = ("import json; from sdflow.units import registry; u = registry(); "
+              "q = (u.Quantity(1.0, 'mile/hour').to('meter/second'), u.parse_units('degF/minute')); "
+              "print(json.dumps([q[0].magnitude, str(q[1]), u._diskcache is not None]))")
+    env = {**os.environ, "SDFLOW_CACHE_DIR": str(tmp_path)}
+    runs = [json.loads(subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                                      capture_output=True, text=True).stdout)
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert runs[0][0] == 0.44704  # 1609.344 m / 3600 s, exact by definition
+    pickles = list((tmp_path / "pint").rglob("*.pickle"))
+    assert pickles and runs[1][2]  # the first process wrote the cache, the second read it
+    for path in pickles:  # as a reader sees a file another process is still writing
+        path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+    damaged = json.loads(subprocess.run([sys.executable, "-c", script], env=env,
+                                        check=True, capture_output=True, text=True).stdout)
+    assert damaged[:2] == runs[0][:2] and damaged[2] is False  # built from pint's file

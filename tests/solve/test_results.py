@@ -308,3 +308,33 @@ def test_results_survive_pickle_and_copy():
     run = model().simulate()
     assert list(pickle.loads(pickle.dumps(run))) == list(run)
     assert list(copy.deepcopy(run)) == list(run)
+
+
+def test_datasets_from_one_template_are_independent_and_identical_to_a_fresh_build():
+    """`build_dataset` copies a template kept per layout; each result must be what building
+    it from scratch gives, and changing one result must not reach the next."""
+    import xarray as xr
+    from sdflow.solve import dataset as ds_module
+    m = sf.Model("decay", start=0, stop=2, dt=0.5, time_units="year")
+    region = m.dim("region", ["a", "b"])
+    k = m.const("k", [0.1, 0.2], dims=[region], units="1/year")
+    x = m.stock("x", initial=1.0, dims=[region])
+    m.flow("out", k * x, source=x, dims=[region])
+    first = m.simulate()
+    first.dataset["x"].values[:] = -1.0
+    first.dataset["x"].attrs["units"] = "changed"
+    first.dataset.attrs["model"] = "changed"
+    second = m.simulate(params={"k": [0.3, 0.4]})
+    assert second.dataset.attrs["model"] == "decay"
+    assert "units" not in second.dataset["x"].attrs  # x declares none; first["x"] got one
+    assert second["x"].values[1].tolist() == [1.0 - 0.5 * 0.3, 1.0 - 0.5 * 0.4]
+    graph = m.graph()
+    arrays = m.simulate(params={"k": [0.3, 0.4]}, output="arrays")
+    saved = {key: arrays.values[graph.nodes[key].name] for key in ("x", "out")}
+    constants = {"k": np.broadcast_to(np.array([0.3, 0.4]), (1, 2))}
+    attrs = dict(second.dataset.attrs)
+    fresh = ds_module._build(graph, arrays.times, saved, constants,
+                             {**{graph.nodes[key].name: v[:, 0] for key, v in saved.items()},
+                              "k": constants["k"][0]}, 1, False, attrs)
+    xr.testing.assert_identical(fresh, second.dataset.drop_vars(
+        [v for v in second.dataset.data_vars if v not in fresh.data_vars]))

@@ -169,6 +169,14 @@ def model_graph(model) -> ModelGraph:
 
 
 def default_outputs(graph: ModelGraph) -> tuple[str, ...]:
-    """Keys of the declared variables that change in time, in declaration order."""
-    return tuple(k for k, n in graph.nodes.items()
-                 if not n.hidden and n.kind in ("stock", "flow", "aux", "data"))
+    """Keys of the declared variables that change in time, in declaration order (found
+    once per graph, which is frozen, and kept in its ``memo``)."""
+    found = graph.memo.get(_DEFAULT_OUTPUTS)
+    if found is None:
+        found = graph.memo[_DEFAULT_OUTPUTS] = tuple(
+            k for k, n in graph.nodes.items()
+            if not n.hidden and n.kind in ("stock", "flow", "aux", "data"))
+    return found
+
+
+_DEFAULT_OUTPUTS = f"{__name__}.default_outputs"

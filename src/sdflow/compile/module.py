@@ -22,6 +22,7 @@ from ..ir.graph import ModelGraph
 from ..ir.order import references
 from . import noise, runtime
 from .expressions import ExpressionWriter, Value, align
+from .folding import fold, invariant_nodes
 from .identifiers import comment, python_identifier, string_literal
 from .layout import Slot, lay_out
 
@@ -51,6 +52,40 @@ class ModuleWriter:
         self.namespace: dict = {"np": np, "rt": runtime, "math": math, "noise": noise}
         self._lookups: dict[int, tuple[str, str]] = {}
         self.writer = self.expression_writer(scalar, self._reference, self._lookup)
+        self._folded_equations: dict[int, object] = {}
+        #: variables computed once per run (in ``initialize``) instead of at every step:
+        #: their folded equations read only constants and other such variables (batched
+        #: path, where every step's numpy call costs a microsecond whatever its size)
+        self.invariant: tuple[str, ...] = () if scalar else invariant_nodes(
+            graph, self.folded)
+
+    # -- constant folding ----------------------------------------------------------------
+    def folded(self, expr):
+        """``expr`` with its parts made only of numbers computed (`folding.fold`)."""
+        if expr is None:
+            return None
+        done = self._folded_equations.get(id(expr))
+        if done is None:
+            done = fold(expr, self._number_of, self.scalar,
+                        None if self.scalar else self._evaluate_numbers)
+            # keep ``expr`` alive with its folded form: ids are only unique among the living
+            self._folded_equations[id(expr)] = done = (expr, done)
+        return done[1]
+
+    def _number_of(self, key: str) -> float | None:
+        node = self.graph.nodes[key]
+        if node.kind == "const" and key not in self.params and node.value.ndim == 0:
+            return float(node.value)
+        return None
+
+    def _evaluate_numbers(self, expr):
+        """What the batched code printed for ``expr`` (numbers only) computes."""
+        code = ExpressionWriter(False, self._reference, self._lookup).write(expr).code
+        return eval(code, {"np": np, "rt": runtime, "math": math})  # noqa: S307 - generated
+
+    def write(self, expr) -> Value:
+        """The code of ``expr`` after constant folding."""
+        return self.writer.write(self.folded(expr))
 
     # -- references ----------------------------------------------------------------------
     def _reference(self, key: str) -> Value:
@@ -98,7 +133,7 @@ class ModuleWriter:
 
     def _assign(self, key: str, expr) -> str:
         node = self.graph.nodes[key]
-        value = self.writer.write(expr)
+        value = self.write(expr)
         code = align(value, node.dims)
         if not self.scalar and (not value.batched or set(value.dims) != set(node.dims)):
             # e.g. a region x partner stock starting at one number: give it its full shape,
@@ -117,6 +152,13 @@ class ModuleWriter:
         if node.dims:
             return f"{name} = rt.interp_rows(t, {xs}, {ys})"
         return f"{name} = np.interp(t, {xs}, {ys})"
+
+    @staticmethod
+    def _invariant_memory(key: str) -> str:
+        """The slot in ``mem`` of a variable computed once per run (`invariant`): keyed by
+        the one-element tuple of its key, apart from ``dt``, ``t_input`` and the keys of
+        initial values and pipelines, whatever the variable is called."""
+        return f"mem[({string_literal(key)},)]"
 
     @staticmethod
     def _memory(key: str) -> str:
@@ -168,8 +210,8 @@ class ModuleWriter:
                 lines.append("    " + self._assign(key, node.equation))
                 lines.append(f'    {self._memory(key)} = {self._state_copy(key)}')
             elif node.kind == "pipeline":
-                delay = self.writer.write(node.delay_time).code
-                initial = align(self.writer.write(node.initial), node.dims)
+                delay = self.write(node.delay_time).code
+                initial = align(self.write(node.initial), node.dims)
                 lines.append(f"    steps = rt.pipeline_steps({delay}, dt, n)")
                 lines.append(f"    {self._memory(key)} = rt.pipeline_new({initial}, steps, n, "
                              f"{tuple(node.shape)!r})")
@@ -178,6 +220,8 @@ class ModuleWriter:
                 lines.append("    " + self._assign(key, node.init_equation))
             else:
                 lines.append("    " + self._node_line(key))
+        for key in self.invariant:  # computed once per run; `evaluate` reads them
+            lines.append(f"    {self._invariant_memory(key)} = {self.names[key]}")
         if self.scalar:
             items = ", ".join(f"float({self.names[k]})" for k in self.states)
             lines.append(f"    return [{items}]")
@@ -242,10 +286,13 @@ class ModuleWriter:
                         else f"rt.pipeline_read({self._memory(key)}, k)")
                 lines.append(f"    {self.names[key]} = {read}")
         lines += ["    " + line for line in self._param_lines()]
+        invariant = set(self.invariant)
+        lines += [f"    {self.names[key]} = {self._invariant_memory(key)}"
+                  for key in self.invariant]
         rest = []
         for key in graph.flow_order:
             node = nodes[key]
-            if node.kind == "pipeline":
+            if node.kind == "pipeline" or key in invariant:
                 continue
             target = lines if key in needed else rest
             target.append("    " + comment(node.name))
@@ -267,7 +314,7 @@ class ModuleWriter:
                 if len(slot.shape) > 1:
                     shape = ", ".join(["n"] + [str(s) for s in slot.shape])
                     target = f"{target}.reshape({shape})[...]"
-                rate = align(self.writer.write(nodes[key].rate), nodes[key].dims)
+                rate = align(self.write(nodes[key].rate), nodes[key].dims)
                 lines.append(f"    {target} = {rate}")
         lines.append("    if not save:")
         lines.append("        return dy, None")
@@ -278,7 +325,7 @@ class ModuleWriter:
 
     def _broadcast_pipe(self, key: str) -> str:
         node = self.graph.nodes[key]
-        code = align(self.writer.write(node.equation), node.dims)
+        code = align(self.write(node.equation), node.dims)
         if self.scalar:
             return code
         shape = ", ".join(["n"] + [str(s) for s in node.shape]) + ("," if not node.shape else "")

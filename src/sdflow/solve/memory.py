@@ -93,11 +93,8 @@ def estimate_memory(graph: ModelGraph, runs: int, saved_times: int, outputs, met
     >>> e.step_bytes, e.block, format_bytes(e.working)  # 52,428 runs stepped at a time
     (160, 52428, '8.0 MB')
     """
-    nodes = graph.nodes
-    saved_values = sum(nodes[key].size for key in outputs)
-    states = sum(node.size for node in nodes.values() if node.is_state)
-    computed = sum(node.size for node in nodes.values()
-                   if node.kind in ("aux", "flow", "data"))
+    sizes, states, computed = _sizes(graph)
+    saved_values = sum(sizes[key] for key in outputs)
     per_run = computed + STATE_COPIES.get(method, 9) * states + n_params
     if method == "rk45":  # solve_ivp's dense output at the saved times, then our copy
         per_run += 2 * states * saved_times
@@ -105,6 +102,21 @@ def estimate_memory(graph: ModelGraph, runs: int, saved_times: int, outputs, met
     return MemoryEstimate(runs=runs, saved_times=saved_times, saved_values=saved_values,
                           step_bytes=step_bytes,
                           block=None if method == "rk45" else runs_per_block(step_bytes))
+
+
+def _sizes(graph: ModelGraph) -> tuple[dict[str, int], int, int]:
+    """Values per run of each node, of the state and of the computed variables; counted
+    once per graph (a graph is frozen) and kept in its ``memo``, since `simulate`
+    estimates the memory of every call."""
+    found = graph.memo.get(__name__)
+    if found is None:
+        nodes = graph.nodes
+        sizes = {key: node.size for key, node in nodes.items()}
+        states = sum(sizes[key] for key, node in nodes.items() if node.is_state)
+        computed = sum(sizes[key] for key, node in nodes.items()
+                       if node.kind in ("aux", "flow", "data"))
+        found = graph.memo[__name__] = (sizes, states, computed)
+    return found
 
 
 def runs_per_block(step_bytes: float) -> int:

@@ -155,8 +155,7 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
         backend = "batched"
     scalar = {"auto": None, "batched": False, "scalar": True}[backend]
     if scalar is None:
-        scalar = n == 1 and method != "rk45" and all(not nd.dims for nd in graph.nodes.values()) \
-            and not any(nd.kind == "pipeline" for nd in graph.nodes.values())
+        scalar = n == 1 and method != "rk45" and _plain_numbers(graph)
     elif scalar and (n != 1 or method == "rk45"):
         raise OptionError("backend='scalar' runs one run with a fixed-step method",
                           "backend", backend)
@@ -224,6 +223,20 @@ def model_graph(model) -> ModelGraph:
     raise TypeError(f"simulate() runs a model graph, a compiled model or a Model, not "
                     f"{type(model).__name__}: build one with sf.Model(...) or read one with "
                     "sf.read_vensim / sf.read_xmile")
+
+
+def _plain_numbers(graph: ModelGraph) -> bool:
+    """Whether a single run of ``graph`` can take the scalar path (no dimensions, no DELAY
+    FIXED); kept in the graph's ``memo``, as the graph is frozen."""
+    found = graph.memo.get(_PLAIN_NUMBERS)
+    if found is None:
+        nodes = graph.nodes.values()
+        found = graph.memo[_PLAIN_NUMBERS] = all(not nd.dims for nd in nodes) and not any(
+            nd.kind == "pipeline" for nd in nodes)
+    return found
+
+
+_PLAIN_NUMBERS = f"{__name__}.plain_numbers"
 
 
 def _check_memory(graph: ModelGraph, n: int, saved_times: int, outputs, method: str,
