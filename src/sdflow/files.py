@@ -1,4 +1,5 @@
-"""Writing output files so that a reader never sees half of one."""
+"""Writing output files so that a reader never sees half of one, and where sdflow keeps
+its caches."""
 
 from __future__ import annotations
 
@@ -152,3 +153,27 @@ def remove_stale_temporaries(path: Path, older_than: float) -> list[Path]:
 
 def _glob_escape(text: str) -> str:
     return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def cache_dir() -> Path | None:
+    """The folder of sdflow's caches (compiled code, parsed unit definitions), created
+    when first written to: ``$SDFLOW_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/sdflow``
+    or ``~/.cache/sdflow``; None when there is no home folder to put it in. Deleting it
+    is always safe.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["SDFLOW_CACHE_DIR"] = "/tmp/sdflow-cache"
+    >>> str(cache_dir())
+    '/tmp/sdflow-cache'
+    >>> del os.environ["SDFLOW_CACHE_DIR"]
+    """
+    chosen = os.environ.get("SDFLOW_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home folder
+        return None
+    return Path(base) / "sdflow"

@@ -8,10 +8,11 @@ of a second to build, so it is built on first use and pint is imported only then
 from __future__ import annotations
 
 import functools
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .files import cache_dir
 
 if TYPE_CHECKING:
     import pint
@@ -50,10 +51,8 @@ def registry() -> pint.UnitRegistry:
 
 
 def pint_cache_folder() -> Path | None:
-    """The folder of pint's parsed definitions: ``pint`` in sdflow's cache folder
-    (``$SDFLOW_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/sdflow`` or ``~/.cache/sdflow``,
-    as for compiled code), or None when there is no home folder to put it in. Deleting it
-    is always safe.
+    """The folder of pint's parsed definitions: ``pint`` in sdflow's `cache_dir` (None
+    without one).
 
     Examples
     --------
@@ -63,14 +62,8 @@ def pint_cache_folder() -> Path | None:
     '/tmp/sdflow-cache/pint'
     >>> del os.environ["SDFLOW_CACHE_DIR"]
     """
-    chosen = os.environ.get("SDFLOW_CACHE_DIR")
-    if chosen:
-        return Path(chosen) / "pint"
-    try:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    except RuntimeError:  # no home folder
-        return None
-    return Path(base) / "sdflow" / "pint"
+    base = cache_dir()
+    return None if base is None else base / "pint"
 
 
 def define_unit(ureg, name: str, definition: str) -> None:

@@ -24,23 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-def cache_dir() -> Path:
-    """The folder of sdflow's compiled code (created when first written to).
-
-    Examples
-    --------
-    >>> import os
-    >>> os.environ["SDFLOW_CACHE_DIR"] = "/tmp/sdflow-cache"
-    >>> str(cache_dir())
-    '/tmp/sdflow-cache'
-    >>> del os.environ["SDFLOW_CACHE_DIR"]
-    """
-    chosen = os.environ.get("SDFLOW_CACHE_DIR")
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sdflow"
+from ..files import cache_dir
 
 
 def source_key(source: str, namespace: dict) -> str:
@@ -98,7 +82,8 @@ def _private_folder() -> Path:
 
 
 def _write_once(name: str, source: str) -> Path:
-    for folder in (cache_dir() / "numba", None):
+    shared = cache_dir()
+    for folder in (None if shared is None else shared / "numba", None):
         folder = folder or _private_folder()
         path = folder / f"{name}.py"
         try:
