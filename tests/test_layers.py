@@ -5,7 +5,7 @@ Imports are read from the source with `ast` (inside functions and ``if TYPE_CHEC
 blocks too, since a deferred import is still a dependency), so a lazy import cannot hide
 an upward one. The order is DESIGN.md's pipeline:
 
-    ground (errors, _tomllib < names, expr, files, time_settings, units)
+    ground (errors, _tomllib, files < names, expr, time_settings, units)
       < dsl < ir < compile < solve < analyse < calibrate, forecasting < explore < cli
     io: imports the ground floor, dsl and analyse (`IO_IMPORTS`); imported only by
         `IO_USERS`
@@ -26,8 +26,11 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "sdflow"
 
 GROUND = {"names", "expr", "errors", "files", "time_settings", "units", "_tomllib",
           "toml_schema"}
-#: errors (and the TOML shim) under the rest of the ground floor, which raises them
-RANK = {**{unit: 0.5 for unit in GROUND}, "errors": 0, "_tomllib": 0, "dsl": 1, "io": 1.5,
+#: errors, the TOML shim and the file primitives (atomic writes, the cache folder) under
+#: the rest of the ground floor, which raises, reads and writes through them
+RANK = {**{unit: 0.5 for unit in GROUND}, "errors": 0, "_tomllib": 0, "files": 0,
+        "dsl": 1, "io": 1.5, "ir": 2, "compile": 3, "solve": 4, "analyse": 5, "calibrate": 6,
+        "forecasting": 6, "explore": 7, "cli": 8}, "errors": 0, "_tomllib": 0, "files": 0, "dsl": 1, "io": 1.5,
         "ir": 2, "compile": 3, "solve": 4, "analyse": 5, "calibrate": 6, "forecasting": 6,
         "explore": 7, "cli": 8}
 #: io is a side branch: it reads model files into the DSL and writes models out with
