@@ -108,12 +108,25 @@ PEER_SEMANTICS = {
     ("Simlin", "delay_fixed/test_delay_fixed.mdl"):
         "Vensim's DELAY FIXED (sdflow and PySD) is written as XMILE's DELAY, which Simlin "
         "runs as Stella does, without rounding the delay time to whole steps",
+    ("Simlin", "subscripted_round/test_subscripted_round.mdl"):
+        "Simlin's INT rounds negative numbers down (-0.5 to -1), Vensim's (sdflow and PySD) "
+        "toward zero; Simlin fails the suite's output for the original file the same way",
+    ("PySD", "arguments/test_arguments.mdl"):
+        "PySD's SMOOTH N of a DELAY3 ('Outer Multiple Middle Multiple Inner Multiple') "
+        "differs from Vensim's output on the original file too (docs/conformance.md)",
 }
+
+
+#: written files larger than this are not given to the peers, whose equation parsers take
+#: minutes on them (vector_select's 220 kB of VECTOR SELECT sums)
+PEER_MAX_BYTES = 100_000
 
 
 def peer_problems(written: Path, results, model_label: str) -> list[str]:
     """PySD and Simlin on the written file: where they read and run it, the same numbers."""
     problems = []
+    if written.stat().st_size > PEER_MAX_BYTES:
+        return problems
     peers = {"PySD": (lambda: _pysd_table(written), name_key),
              "Simlin": (lambda: _simlin_table(written), simlin_key)}
     for engine, (run, key) in peers.items():
