@@ -397,3 +397,12 @@ def test_time_settings_that_change_with_time_are_refused(tmp_path):
     m.aux("t", m.time)
     with pytest.raises(UnsupportedFeatureError, match="'varying'.*change with TIME.*dt"):
         sf.write_xmile(m, tmp_path / "varying.xmile")
+
+
+def test_a_name_pysd_would_read_as_another_is_refused(tmp_path):
+    # test-models special_characters: 'Stock with \n Newline Character' holds a backslash
+    # and an n, which PySD's XMILE reader turns into a newline
+    m = sf.Model("names", start=0, stop=1, dt=1)
+    m.aux("Stock with \\n Newline Character", 1)
+    with pytest.raises(UnsupportedFeatureError, match="backslash followed by n.*rename it"):
+        sf.write_xmile(m, tmp_path / "names.xmile")
