@@ -5,8 +5,13 @@ Equations are printed from the expression trees. Arrayed references always list 
 dimensions (``capital[region]``); sums over a dimension use the ``dim!`` form that PySD
 reads (``SUM(capital[region!])``). Data series become graphical functions of TIME, which
 is what they are: linear interpolation in time, ends held (one function per element for
-arrayed data). A construct with no XMILE
-equivalent raises `UnsupportedFeatureError` naming the variable.
+arrayed data). An equation that differs per element (imported subranges, subscript
+mappings, per-element definitions) is written as an XMILE 1.0 non-apply-to-all array:
+one ``<element subscript="...">`` with its own ``<eqn>`` per element. Vensim's PULSE,
+PULSE TRAIN and RAMP with an end become IF THEN ELSE on TIME, and ACTIVE INITIAL the
+values it gives while the model initialises (see `EquationPrinter`). A construct with no
+XMILE equivalent (ALLOCATE BY PRIORITY, time settings that change with TIME) raises
+`UnsupportedFeatureError` naming the variable.
 
 Names are free text. ElementTree escapes them for XML; characters XML 1.0 cannot hold at
 all (most control characters) are refused. Runs of whitespace (a newline, a tab) are
