@@ -520,14 +520,19 @@ def _equations(node, printer: EquationPrinter, expr, dims, initialising: bool = 
         return
     except NeedsElements:
         pass
-    if not dims:
-        _sub(node, "eqn", printer.at({}, expr, initialising))
-        return
-    for index in np.ndindex(*(len(d) for d in dims)):
-        env = {d.name: i for d, i in zip(dims, index)}
-        subscript = ",".join(subscript_name(d.elements[i]) for d, i in zip(dims, index))
-        _sub(_sub(node, "element", subscript=subscript), "eqn",
-             printer.at(env, expr, initialising))
+    try:
+        if not dims:
+            _sub(node, "eqn", printer.at({}, expr, initialising))
+            return
+        for index in np.ndindex(*(len(d) for d in dims)):
+            env = {d.name: i for d, i in zip(dims, index)}
+            subscript = ",".join(subscript_name(d.elements[i]) for d, i in zip(dims, index))
+            _sub(_sub(node, "element", subscript=subscript), "eqn",
+                 printer.at(env, expr, initialising))
+    except NeedsElements as reason:  # a read no element of the variable pins down
+        raise printer.error(f"the expression {ex.describe(expr)} (at "
+                            f"{ex.describe(reason.args[0]) if reason.args else 'a read'})"
+                            ) from None
 
 
 def build_xmile(model) -> ET.Element:
