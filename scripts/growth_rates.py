@@ -3,13 +3,17 @@ the calibration draws the forecasts sample.
 
 Usage::
 
-    python scripts/growth_rates.py            # all presets, 400 draws each
+    python scripts/growth_rates.py            # all presets, 400 runs each
     python scripts/growth_rates.py jjj --n 1000
+    python scripts/growth_rates.py yrd --results /elsewhere   # a calibration written elsewhere
 
 Prints a markdown table: per member, the average annual growth of ``output`` 2018-2030,
 2030-2060 and 2018-2060 at ``params.json``, and the median and 5-95 % range of the
-2018-2060 growth over the first ``--n`` rows of ``draws.csv`` (every other constant at its
-default: the spread is the calibration's alone).
+2018-2060 growth over ``--n`` runs sampled as the forecast spec
+(``calibration/scenarios/<preset>.toml``) samples them, but for the calibration's
+uncertainty alone: the draws of ``sdflow calibrate`` (``draws.csv``, named by
+``params.json``) and the constants fixed from other evidence with a standard error (the
+spec's ``truncnormal`` entries); every other constant at its default.
 """
 
 from __future__ import annotations
@@ -20,30 +24,32 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sdflow.forecasting.calibrated import read_parameters, read_posterior  # noqa: E402
+from sdflow.forecasting.sampling import ParameterSampler  # noqa: E402
+from sdflow.forecasting.spec import load_forecast_spec  # noqa: E402
 from sdmodels.regional_integration import PRESETS, build  # noqa: E402
 
 RESULTS = ROOT / "calibration" / "results"
+SCENARIOS = ROOT / "calibration" / "scenarios"
+EVIDENCE = "truncnormal"
+"""The distribution of the forecast specs' constants fixed from other evidence."""
 
 
-def draw_params(key: str, n: int) -> dict:
-    """The first ``n`` rows of ``draws.csv`` as batched parameters of ``build(key)``."""
-    draws = pd.read_csv(RESULTS / key / "draws.csv").iloc[:n]
-    members = list(PRESETS[key].members)
-    fit = json.loads((RESULTS / key / "params.json").read_text())["params"]
-    params = {name: np.broadcast_to(np.asarray(v, float), (n,) + np.shape(v)).copy()
-              for name, v in fit.items()}
-    for column in draws.columns.drop(["draw", "log_posterior"]):
-        name, _, element = column.rstrip("]").partition("[")
-        if element:
-            params[name][:, members.index(element)] = draws[column].values
-        else:
-            params[name] = draws[column].values
-    return params
+def draw_params(key: str, n: int, results: Path = RESULTS, seed: int = 2026) -> dict:
+    """``n`` runs' constants of ``build(key)``: the calibration's estimates, its draws and
+    the spec's constants fixed from other evidence (Latin hypercube, as `sdflow forecast`)."""
+    graph = build(key).graph()
+    spec = load_forecast_spec(SCENARIOS / f"{key}.toml")
+    fit, _ = read_parameters(results / key / "params.json", graph)
+    posterior = read_posterior(results / key / "params.json", graph)
+    evidence = [u for u in spec.uncertain if u.distribution.name == EVIDENCE]
+    sampled = ParameterSampler(graph, evidence, posterior).chunk("lhs", seed, 0, n, n)
+    params = {name: np.broadcast_to(v, (n,) + np.shape(v)).copy() for name, v in fit.items()}
+    return {**params, **sampled}
 
 
 def annual_growth(output, start: float, end: float):
@@ -54,14 +60,17 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("presets", nargs="*", default=sorted(PRESETS))
     parser.add_argument("--n", type=int, default=400)
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="folder of the calibrations (<preset>/params.json)")
     args = parser.parse_args(argv)
     print("| area | member | 2018-30 | 2030-60 | 2018-60 | 2018-60 over the draws: median "
           "[5 %, 95 %] |")
     print("|---|---|---|---|---|---|")
     for key in args.presets:
-        fit = json.loads((RESULTS / key / "params.json").read_text())["params"]
+        fit = json.loads((args.results / key / "params.json").read_text())["params"]
         point = build(key, stop=2060).simulate(params=fit)["output"]
-        runs = build(key, stop=2060).simulate(params=draw_params(key, args.n), n=args.n)
+        runs = build(key, stop=2060).simulate(params=draw_params(key, args.n, args.results),
+                                             n=args.n)
         spread = annual_growth(runs["output"], 2018.0, 2060.0)
         for member in PRESETS[key].members:
             one = point.sel(member=member)

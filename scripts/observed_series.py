@@ -12,6 +12,10 @@ Writes to the output folder (sources and method in calibration/data/PROVENANCE.m
   index, and the implied GDP deflator, every province;
 * ``china_provincial_fiscal_revenue_2004_prices_2004_2018.csv``: budget and tax revenue in 2004
   prices and as shares of GDP, every province;
+* ``relative_price_shock_2000_2018.csv``: the mean segmentation of the province pairs outside
+  each area (and over every pair, area ``all``), the nationwide relative-price shocks the
+  model's measurement of segmentation scales with; also written to the package data of the
+  model (``--package-out``), which reads it;
 * ``figures/market_segmentation.png``: the segmentation series of the three areas;
 
 and prints, per area, the segmentation in 2004 and 2018 and the YRD revenue shares.
@@ -34,12 +38,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from sdmodels.regional_integration import PRESETS  # noqa: E402
 from sdmodels.regional_integration.milestones import cooperation_milestones  # noqa: E402
-from sdmodels.regional_integration.observed import (fiscal_revenue, real_gdp,  # noqa: E402
+from sdmodels.regional_integration.data import DATA_DIR as PACKAGE_DATA  # noqa: E402
+from sdmodels.regional_integration.data import PRICE_SHOCK_FILE  # noqa: E402
+from sdmodels.regional_integration.observed import (fiscal_revenue,  # noqa: E402
+                                                    price_shock_by_area, real_gdp,
                                                     segmentation_by_area)
 
 SEGMENTATION_CSV = "market_segmentation_by_member_2000_2018.csv"
 REAL_GDP_CSV = "china_provincial_real_gdp_2004_prices_2004_2018.csv"
 FISCAL_CSV = "china_provincial_fiscal_revenue_2004_prices_2004_2018.csv"
+PRICE_SHOCK_CSV = PRICE_SHOCK_FILE
 FIGURE = Path("figures") / "market_segmentation.png"
 SCALE = 1e4  # the variances are of order 1e-4; the figure shows them times 10,000
 
@@ -73,9 +81,14 @@ def plot_segmentation(table, path: Path) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "calibration" / "data")
+    parser.add_argument("--package-out", type=Path, default=PACKAGE_DATA,
+                        help="where the model's package data go (the price shock file)")
     args = parser.parse_args(argv)
     segmentation = segmentation_by_area()
     segmentation.to_csv(args.out / SEGMENTATION_CSV, index=False)
+    shock = price_shock_by_area()
+    for folder in (args.out, args.package_out):
+        shock.to_csv(folder / PRICE_SHOCK_CSV, index=False)
     real_gdp().to_csv(args.out / REAL_GDP_CSV, index=False)
     fiscal = fiscal_revenue()
     fiscal.to_csv(args.out / FISCAL_CSV, index=False)
@@ -97,7 +110,12 @@ def main(argv=None) -> None:
     for row in yrd.itertuples(index=False):
         print(f"  {row.province:9s} {row.year}  {row.budget_revenue_share_of_gdp:.3f} "
               f"({row.tax_revenue_share_of_gdp:.3f})")
-    print(f"wrote {SEGMENTATION_CSV}, {REAL_GDP_CSV}, {FISCAL_CSV}, {FIGURE} in {args.out}")
+    print("relative-price shock x 10^4 (mean over the pairs outside the area, smoothed):")
+    for key, rows in shock.groupby("area", sort=False):
+        rows = rows.set_index("year")["shock"] * SCALE
+        print(f"  {key:5s} " + " ".join(f"{y} {rows[y]:4.2f}" for y in (2004, 2008, 2014, 2018)))
+    print(f"wrote {SEGMENTATION_CSV}, {REAL_GDP_CSV}, {FISCAL_CSV}, {PRICE_SHOCK_CSV}, {FIGURE} "
+          f"in {args.out}; {PRICE_SHOCK_CSV} in {args.package_out}")
 
 
 if __name__ == "__main__":

@@ -1,32 +1,30 @@
-"""Write the forecast specs of the regional presets and the calibration draws they sample.
+"""Write the forecast specs of the regional presets from parameters.toml and presets.toml.
 
 Usage::
 
     python scripts/regional_scenarios.py            # all presets
     python scripts/regional_scenarios.py yrd --n 2000
+    python scripts/regional_scenarios.py --check    # exit 1 if a committed spec is stale
 
-For each preset:
+``calibration/scenarios/<preset>.toml`` is the forecast spec; it samples:
 
-* ``calibration/results/<preset>/draws.csv``: joint draws of the calibrated constants from
-  the normal approximation of the fit (estimate and covariance in ``params.json``), each
-  clipped to its search bounds: the forecasts carry the calibration's uncertainty; a
-  constant the preset fixes from other evidence (``constants`` in ``presets.toml``, with a
-  standard error in ``constant_errors``) is drawn from a normal around its value, clipped
-  to its range in ``parameters.toml``;
-* ``calibration/scenarios/<preset>.toml``: the forecast spec. Every constant that is not
-  calibrated is uncertain, triangular over its range in ``parameters.toml`` with the default
-  as mode (uncertain initial states and lever costs included); the scenarios set the levers
-  from 2026.
+* the calibrated constants: the joint draws ``sdflow calibrate`` writes
+  (``calibration/results/<preset>/draws.csv``, named by its ``params.json``, which the
+  spec names as ``posterior``); this script writes no draws;
+* a constant the preset fixes from other evidence (``constants`` in ``presets.toml``, with
+  a standard error in ``constant_errors``): a normal around its value with that standard
+  error, cut to its range in ``parameters.toml`` (``truncnormal``);
+* every other constant: triangular over its range in ``parameters.toml`` with the default
+  as mode (uncertain initial states and lever costs included).
+
+The scenarios set the levers from 2026.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -72,48 +70,27 @@ years = [2050]
 '''
 
 
-def write_draws(key: str, n: int, seed: int = 2026) -> Path:
-    """Draws of the calibrated constants for ``key`` (see the module docstring)."""
-    folder = ROOT / "calibration" / "results" / key
-    fit = json.loads((folder / "params.json").read_text())
-    labels = fit["labels"]
-    mean = np.array([fit["estimates"][label] for label in labels])
-    cov = np.array(fit["covariance"], dtype=float)
-    spec = load_calibration_spec(ROOT / "calibration" / "specs" / f"{key}.toml")
-    bounds = {p.label: p.bounds for p in spec.parameters}
-    low = np.array([bounds[label][0] for label in labels])
-    high = np.array([bounds[label][1] for label in labels])
-    rng = np.random.default_rng(seed)
-    cov = (cov + cov.T) / 2 + 1e-15 * np.eye(len(labels))
-    draws = np.clip(rng.multivariate_normal(mean, cov, size=n, method="eigh"), low, high)
-    ranges = {p.name: p.range for p in PARAMETERS}
-    for name, error in PRESETS[key].constant_errors.items():
-        value = PRESETS[key].constants[name]
-        column = np.clip(rng.normal(value, error, size=n), *ranges[name])
-        labels, draws = labels + [name], np.column_stack([draws, column])
-    path = folder / "draws.csv"
-    lines = ["draw," + ",".join(labels) + ",log_posterior"]
-    lines += [f"{i}," + ",".join(f"{v:.8g}" for v in row) + ",0" for i, row in enumerate(draws)]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 def scenario_spec(key: str, n: int) -> str:
+    """The forecast spec of preset ``key`` with ``n`` runs per scenario, as TOML text."""
     preset = PRESETS[key]
     calibrated = {p.name for p in load_calibration_spec(ROOT / "calibration" / "specs"
-                                            / f"{key}.toml").parameters}
-    calibrated |= set(preset.constant_errors)  # drawn with the calibration's draws
+                                                        / f"{key}.toml").parameters}
+    ranges = {p.name: p.range for p in PARAMETERS}
     lines = [f"# {preset.title} ({', '.join(preset.members)}): governance scenarios from 2026 "
              "to 2060 under uncertainty.",
              "# Written by scripts/regional_scenarios.py; run with",
              f"#   sdflow forecast calibration/scenarios/{key}.toml --out forecasts/{key}",
-             "# Calibrated constants: joint draws (posterior) from the fit; every other "
-             "constant:",
-             "# triangular over its range in parameters.toml, the default as mode.",
+             "# Calibrated constants: the joint draws `sdflow calibrate` writes (draws.csv, "
+             "named by",
+             "# params.json); constants fixed from other evidence: a normal with their "
+             "standard error",
+             "# cut to their range; every other constant: triangular over its range in "
+             "parameters.toml,",
+             "# the default as mode.",
              "", "[model]", 'factory = "sdmodels.regional_integration:build"',
              f'options = {{ preset = "{key}" }}', 'method = "euler"',
              f'parameters = "../results/{key}/params.json"',
-             f'posterior = "../results/{key}/draws.csv"', "",
+             f'posterior = "../results/{key}/params.json"', "",
              "[forecast]", "until = 2060", f"n = {n}", "seed = 2026", 'sampling = "lhs"',
              "chunk_size = 250", "saveper = 1",
              'outputs = ["regional output", "output", "member integration", "mean trust", '
@@ -122,26 +99,57 @@ def scenario_spec(key: str, n: int) -> str:
              "thresholds = [", '    { variable = "member integration", above = 0.6, year = 2050 },',
              '    { variable = "protectionism", below = 0.3, year = 2050 },', "]", "",
              "[uncertain]"]
+    if preset.constant_errors:
+        lines.append("# fixed by the preset from other evidence (presets.toml), with its "
+                     "standard error")
+    for name, error in preset.constant_errors.items():
+        low, high = ranges[name]
+        lines.append(f'"{name}" = {{ distribution = "truncnormal", '
+                     f'mean = {preset.constants[name]:g}, sd = {error:g}, low = {low:g}, '
+                     f'high = {high:g} }}')
+    if preset.constant_errors:
+        lines.append("# assumed: triangular over the range in parameters.toml")
     for p in PARAMETERS:
-        if p.name in calibrated or p.name in NOT_SAMPLED or p.range[0] == p.range[1]:
+        if p.name in calibrated or p.name in preset.constant_errors or p.name in NOT_SAMPLED \
+                or p.range[0] == p.range[1]:
             continue
         lines.append(f'"{p.name}" = {{ distribution = "triangular", low = {p.range[0]:g}, '
                      f'mode = {p.value:g}, high = {p.range[1]:g} }}')
     return "\n".join(lines) + "\n" + SCENARIOS
 
 
-def main(argv=None) -> None:
+def spec_path(key: str) -> Path:
+    """Where the forecast spec of preset ``key`` is committed."""
+    return ROOT / "calibration" / "scenarios" / f"{key}.toml"
+
+
+def stale_specs(presets, n: int) -> list[Path]:
+    """The committed specs of ``presets`` that differ from what this script writes."""
+    return [spec_path(key) for key in presets
+            if not spec_path(key).exists() or spec_path(key).read_text() != scenario_spec(key, n)]
+
+
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("presets", nargs="*", default=sorted(PRESETS))
-    parser.add_argument("--n", type=int, default=1000, help="forecast runs per scenario")
-    parser.add_argument("--draws", type=int, default=1000, help="calibration draws")
+    parser.add_argument("--n", type=int, default=400, help="forecast runs per scenario")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if a committed spec differs")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.presets) - set(PRESETS))
+    if unknown:
+        parser.error(f"unknown preset(s) {unknown}; presets are {sorted(PRESETS)}")
+    if args.check:
+        stale = stale_specs(args.presets, args.n)
+        for path in stale:
+            print(f"stale: {path.relative_to(ROOT)} (run python scripts/regional_scenarios.py)")
+        return 1 if stale else 0
     for key in args.presets:
-        print("wrote", write_draws(key, args.draws))
-        path = ROOT / "calibration" / "scenarios" / f"{key}.toml"
+        path = spec_path(key)
         path.write_text(scenario_spec(key, args.n))
-        print("wrote", path)
+        print("wrote", path.relative_to(ROOT))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -4,7 +4,8 @@ The series ship with the package in ``data_files/`` (see PROVENANCE.md there): n
 gross regional product 2004-2018, the NBS GDP index (previous year = 100) 2000-2018, gross
 fixed capital formation (GFCF) with the fixed-asset investment price index 1952-2017,
 year-end resident population 2000-2018, local budget revenue and expenditure 2000-2018, and
-the dated milestones of regional cooperation.
+the dated milestones of regional cooperation, and the nationwide relative-price shocks
+derived from the retail price data (`observed.relative_price_shock`).
 
 Price basis
     The model runs in **constant 2004 prices**:
@@ -52,6 +53,8 @@ GFCF_FILE = "china_provincial_gfcf_1952_2017.csv"
 POPULATION_FILE = "china_provincial_population_2000_2018.csv"
 FISCAL_FILE = "china_provincial_fiscal_2000_2018.csv"
 MILESTONES_FILE = "regional_cooperation_milestones.csv"
+PRICE_SHOCK_FILE = "relative_price_shock_2000_2018.csv"
+ALL_PAIRS = "all"
 
 DEPRECIATION_RATE = 0.096
 """Annual depreciation rate of fixed capital (Zhang 2008), 1/year."""
@@ -198,6 +201,36 @@ def region_data(members) -> RegionData:
         real_fiscal_revenue=fiscal,
         real_investment=real_investment.loc[BASE_YEAR:],
     )
+
+
+def price_shock(area: str | None) -> pd.Series:
+    """Nationwide relative-price shocks by year for the measurement of segmentation: the mean
+    segmentation index of the province pairs outside the area, 2004 = 1.
+
+    The shock is `observed.relative_price_shock` (smoothed like the area's own index, written
+    to the package data by ``scripts/observed_series.py``); ``area=None`` (a custom set of
+    members) takes the mean over every pair.
+
+    Examples
+    --------
+    >>> shock = price_shock("yrd")
+    >>> float(shock[2004]), round(float(shock[2009]), 2), round(float(shock[2014]), 2)
+    (1.0, 0.95, 0.39)
+    >>> round(float(price_shock(None)[2014]), 2)
+    0.38
+    """
+    label = ALL_PAIRS if area is None else str(area).lower()
+    table = _table(PRICE_SHOCK_FILE, ("area", "year", "shock"))
+    rows = table[table["area"] == label]
+    if rows.empty:
+        raise DataError(f"{DATA_DIR / PRICE_SHOCK_FILE}: no rows for area {label!r}; areas are "
+                        f"{sorted(table['area'].unique())} (rewrite the file with "
+                        "scripts/observed_series.py)")
+    series = rows.set_index("year")["shock"].astype(float).sort_index()
+    if BASE_YEAR not in series.index or not (series > 0).all():
+        raise DataError(f"{DATA_DIR / PRICE_SHOCK_FILE}: area {label!r} needs a positive shock "
+                        f"in every year, {BASE_YEAR} included")
+    return series / series[BASE_YEAR]
 
 
 def _decimal_year(date: str) -> float:

@@ -25,7 +25,10 @@ Equations (per member ``i``; ``j`` runs over the other members; ``~Y`` is percei
   effect = (market ratio / market ratio at start)^market scale elasticity``
 * ``return on capital = alpha * output / capital``; ``investment share = max share * z /
   (1 + z)`` with odds ``z = z0 (expected return / initial return)^e_r exp(e_I (member
-  integration - initial) + e_T (tournament pressure - initial))``
+  integration - initial) + e_T (tournament pressure - initial) + stimulus push *
+  PULSE(2009, 2))``: the stimulus is the State Council's investment package of November
+  2008 (4 trillion yuan, spent 2009-2010), a national shift of the investment odds that
+  no member's returns, integration or tournament explain
 * fiscal revenue ``= tax share * output``, ``tax share = tax share_2004 * (1 + (long-run tax
   ratio - 1) (1 - exp(-tax share convergence rate (t - 2004))))``
 * ``regional public goods' = contributions + central funding - depreciation``, with
@@ -43,6 +46,9 @@ from .parameters import LEVERS
 MONEY = "100 million yuan"
 MONEY_FLOW = "100 million yuan/year"
 PEOPLE = "10000 person"
+# The State Council's package of November 2008 was spent in 2009 and 2010.
+STIMULUS_START = 2009.0
+STIMULUS_YEARS = 2.0
 
 
 def build_economy(ctx: Context, data, labour_end: float) -> None:
@@ -133,13 +139,20 @@ def build_economy(ctx: Context, data, labour_end: float) -> None:
     member_integration = m.ref("member integration")
     pressure = m.ref("tournament pressure")
     smax = c["maximum investment share"]
+    # Dates of the 2008 package, not uncertain: its size is the parameter.
+    stimulus = m.aux("stimulus investment shift", c["stimulus investment push"] * sf.pulse(
+        m.const("stimulus start", STIMULUS_START, units="year",
+                doc="first year of the 2008 stimulus package's spending"),
+        m.const("stimulus duration", STIMULUS_YEARS, units="year",
+                doc="years the package's spending ran (2009-2010)")), units="1",
+        doc="national shift of the investment log-odds by the 2009-2010 stimulus")
     odds = m.aux("investment odds", share0 / (smax - share0)
                  * sf.xidz(sf.max(expected, 0), sf.initial(ret), 1)
                  ** c["return elasticity of investment"]
                  * sf.exp(c["integration effect on investment"]
                           * (member_integration - sf.initial(member_integration))
                           + c["tournament effect on investment"]
-                          * (pressure - sf.initial(pressure))), units="1")
+                          * (pressure - sf.initial(pressure)) + stimulus), units="1")
     share = m.aux("investment share", smax * odds / (1 + odds), units="1")
     investment = m.flow("investment", share * output, sink=capital, units=MONEY_FLOW)
     m.flow("depreciation", capital * ctx.capped(c["depreciation rate"]), source=capital,

@@ -32,8 +32,14 @@ fractional rates are capped at ``1/dt``):
 * ``market integration_ij' = (1 - I) (integration rate * interaction + mandate integration
   rate * central mandate) - I * segmentation rate * (P_i + P_j) / 2``,
   ``interaction_ij = sqrt(cooperation_ij * cooperation_ji)``
-* measurement: ``price segmentation_i = segmentation scale * (1 - member integration_i)``,
-  the model's counterpart of the relative-price segmentation index.
+* measurement: ``price segmentation_i = segmentation scale * (1 - member integration_i) *
+  relative-price shock(t)^price shock elasticity``, the model's counterpart of the
+  relative-price segmentation index. The index is a variance over goods of relative-price
+  changes, so it swings with nationwide shocks to the inflation rates of goods (2004,
+  2007-2010, 2011) whatever the area's integration; the shock (data, 2004 = 1) is the mean
+  index of the province pairs outside the area (`data.price_shock`), so integration is
+  identified from how the area's index moves against the rest of the country's. After the
+  data the shock keeps its last value.
 """
 
 from __future__ import annotations
@@ -97,9 +103,10 @@ def build_perception(ctx: Context, levers: dict) -> None:
     m.aux("perceived potential gain", sf.smooth(visibility * gain, delay), units="1")
 
 
-def build_integration(ctx: Context, levers: dict) -> None:
+def build_integration(ctx: Context, levers: dict, price_shock) -> None:
     """Pairwise market integration: built by mutual cooperation and mandates, cut by
-    protectionism; the measured segmentation index."""
+    protectionism; the measured segmentation index, scaled by ``price_shock`` (pandas Series
+    by year, 2004 = 1, `data.price_shock`)."""
     m, c, member, partner = ctx.m, ctx.c, ctx.member, ctx.partner
     cooperation = m.ref("cooperation")
     interaction = m.aux("interaction", sf.sqrt(cooperation * ctx.transpose(cooperation)),
@@ -114,8 +121,12 @@ def build_integration(ctx: Context, levers: dict) -> None:
     m.flow("segmentation", integration * ctx.capped(
         c["segmentation rate"] * (protection + ctx.as_partner(protection)) / 2),
         source=integration, units="1/year")
-    m.aux("price segmentation", c["segmentation scale"] * (1 - m.ref("member integration")),
-          units="1", doc="the model's counterpart of the relative-price segmentation index")
+    shock = m.data("relative-price shock", price_shock, units="1",
+                   doc="mean segmentation index of the pairs outside the area, 2004 = 1 (data; "
+                       "the last value after the data)")
+    m.aux("price segmentation", c["segmentation scale"] * (1 - m.ref("member integration"))
+          * shock ** c["price shock elasticity"], units="1",
+          doc="the model's counterpart of the relative-price segmentation index")
 
 
 def build_trust(ctx: Context, levers: dict) -> None:

@@ -11,7 +11,7 @@ from sdflow.errors import ModelError, ParameterError
 
 from .choices import build_duplication, build_payoffs, build_protection, build_tournament
 from .context import Context
-from .data import BASE_YEAR, milestone_times, region_data
+from .data import BASE_YEAR, milestone_times, price_shock, region_data
 from .economy import build_economy, build_fiscal, build_public_goods
 from .institutions import (build_cooperation, build_governance, build_integration,
                            build_perception, build_trust)
@@ -49,7 +49,7 @@ def build(preset: str = "yrd", members: Sequence[str] | None = None, start: floa
         e.g. Jing-Jin-Ji's pooled productivity slowdown) replace the defaults.
     members : list of str, optional
         Provinces to use instead of the preset's (names as in the data; at least two; no
-        central milestones).
+        central milestones; the relative-price shock is the mean over every pair).
     start, stop, dt, saveper : float
         Time settings in years; runs start in 2004, the year of the initial values.
     hold : mapping, optional
@@ -132,7 +132,7 @@ def build(preset: str = "yrd", members: Sequence[str] | None = None, start: floa
     build_payoffs(ctx, levers)
     build_protection(ctx, levers)
     build_duplication(ctx, levers)
-    build_integration(ctx, levers)
+    build_integration(ctx, levers, price_shock(preset if members is None else None))
     build_trust(ctx, levers)
     build_cooperation(ctx, levers)
     missing = sorted(set(ctx.hold) - ctx.held)

@@ -3,6 +3,8 @@
 * `observed_segmentation`: each member's market segmentation against its partners in the
   area, from relative retail prices (see `segmentation`); `segmentation_by_area` for the
   presets;
+* `relative_price_shock`: the mean segmentation of the province pairs outside an area, the
+  nationwide relative-price conditions the area's own index moves with;
 * `real_gdp`: GDP in constant 2004 prices from the NBS GDP index, and the implied deflator;
 * `fiscal_revenue`: budget and tax revenue in 2004 prices and as shares of GDP.
 
@@ -183,6 +185,97 @@ def segmentation_by_area(areas=None, window: int = SMOOTHING_WINDOW, path=None) 
              for key, members in areas.items()]
     table = pd.concat(parts, ignore_index=True)
     return table[["area", "member", "year", "segmentation", "segmentation_raw"]]
+
+
+def relative_price_shock(members=None, window: int = SMOOTHING_WINDOW,
+                         path=None) -> pd.DataFrame:
+    """Nationwide relative-price shocks by year: the mean segmentation of the pairs outside
+    an area, smoothed as `observed_segmentation` smooths the area's own index.
+
+    The segmentation index is a variance over goods of relative-price changes, so it rises in
+    every pair when the inflation rates of the goods diverge (2004, 2007-2008, 2011) whatever
+    the integration of the pair: the national mean over all 465 pairs swings as much as the
+    areas' own series. The mean over the pairs in which neither province belongs to the area
+    measures those swings without the area's own integration (no circularity when the area's
+    index is divided by it); with ``members=None`` every pair counts.
+
+    Parameters
+    ----------
+    members : sequence of str, optional
+        The area's provinces; pairs with one of them are left out. Default: none left out.
+    window : int
+        Odd number of years of the centred rolling mean (1: yearly values).
+    path : str or Path, optional
+        The retail price index file (default: the one in ``calibration/data``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``year``, ``shock`` (smoothed mean over the pairs), ``shock_raw`` (yearly
+        mean) and ``pairs`` (how many pairs the mean is over).
+
+    Examples
+    --------
+    >>> shock = relative_price_shock(["Beijing", "Tianjin", "Hebei"]).set_index("year")
+    >>> int(shock.loc[2004, "pairs"])  # 28 other provinces: 28 * 27 / 2 pairs
+    378
+    >>> bool(shock.loc[2008, "shock"] > shock.loc[2014, "shock"])
+    True
+    """
+    if not isinstance(window, (int, np.integer)) or window < 1 or window % 2 == 0:
+        raise DataError(f"window must be an odd positive number of years (1 = no smoothing), "
+                        f"got {window!r}")
+    pairs = national_segmentation(path)
+    members = [] if members is None else (
+        [members] if isinstance(members, str) else list(members))
+    known = set(pairs["province_a"]) | set(pairs["province_b"])
+    unknown = [m for m in members if m not in known]
+    if unknown:
+        raise DataError(f"no province {unknown} in the retail price data; known provinces are "
+                        f"{sorted(known)}")
+    outside = pairs[~pairs["province_a"].isin(members) & ~pairs["province_b"].isin(members)]
+    if outside.empty:
+        raise DataError(f"members {members} leave no pair of other provinces to measure "
+                        "nationwide relative-price shocks with")
+    by_year = outside.groupby("year")["segmentation"]
+    raw = by_year.mean()
+    return pd.DataFrame({
+        "year": raw.index.astype(int),
+        "shock": raw.rolling(window, center=True, min_periods=1).mean().to_numpy(),
+        "shock_raw": raw.to_numpy(),
+        "pairs": by_year.size().to_numpy(),
+    })
+
+
+ALL_PAIRS = "all"
+"""Area label of the shock over every pair (`price_shock_by_area`), for custom areas."""
+
+
+def price_shock_by_area(areas=None, window: int = SMOOTHING_WINDOW, path=None) -> pd.DataFrame:
+    """`relative_price_shock` outside each area, and over every pair (area ``"all"``).
+
+    Parameters
+    ----------
+    areas : mapping of str to sequence of str, optional
+        Area key -> members. Default: the presets (``yrd``, ``jjj``, ``pprd``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``area``, ``year``, ``shock``, ``shock_raw``, ``pairs``.
+
+    Examples
+    --------
+    >>> table = price_shock_by_area()
+    >>> table.groupby("area")["pairs"].first().to_dict()
+    {'all': 465, 'jjj': 378, 'pprd': 231, 'yrd': 351}
+    """
+    if areas is None:
+        areas = {key: preset.members for key, preset in PRESETS.items()}
+    parts = [relative_price_shock(members, window=window, path=path).assign(area=key)
+             for key, members in {**areas, ALL_PAIRS: None}.items()]
+    table = pd.concat(parts, ignore_index=True)
+    return table[["area", "year", "shock", "shock_raw", "pairs"]]
 
 
 def national_segmentation(path=None) -> pd.DataFrame:

@@ -8,10 +8,12 @@ from .analyse import diagram, dominant_loops, loop_scores, loops
 from .compile import CompiledModel, compile_model
 from .dsl.allocation import allocate_by_priority
 from .dsl import (Aux, Const, Data, Dimension, Distribution, Expr, Flow, Lookup, Model, Stock,
-                  Variable, lognormal, normal, triangular, uniform)
-from .dsl.functions import (abs, arctan, cos, eq, exp, if_then_else, integer, ln, log, max,
-                            mean, min, modulo, ne, prod, pulse, pulse_train, ramp, sin, sqrt,
-                            step, sum, tan, xidz, zidz)
+                  Variable, lognormal, normal, triangular, truncnormal, uniform)
+from .dsl import functions as _functions
+from .dsl.functions import *  # noqa: F401,F403 - sf.exp, sf.step...: generated
+from .dsl.random_draws import (random_beta, random_binomial, random_exponential,
+                               random_normal, random_poisson, random_triangular,
+                               random_uniform)
 from .dsl.stateful import (delay1, delay1i, delay3, delay3i, delay_fixed, delay_n, forecast,
                            initial, smooth, smooth3, smooth3i, smooth_n, smoothi, trend)
 from .errors import (AlgebraicLoopError, DataError, DelayOrderError, DelayTimeError,
@@ -31,16 +33,18 @@ __version__ = "0.1.0"
 __all__ = [
     "AlgebraicLoopError", "Aux", "CheckReport", "CompiledModel", "Const", "Data", "DataError",
     "DelayOrderError", "DelayTimeError", "Dimension", "DimensionError", "Distribution",
-    "DistributionError", "DuplicateNameError", "Expr", "ExpressionTruthError", "Flow", "Lookup",
-    "MissingBackendError", "MissingDependencyError", "MissingInitialValueError", "Model",
-    "ModelCheckError", "ModelError", "ModelGraph", "OptionError", "ParameterError",
+    "DistributionError", "DuplicateNameError", "Expr", "ExpressionTruthError", "Flow",
+    "Lookup", "MissingBackendError", "MissingDependencyError", "MissingInitialValueError",
+    "Model", "ModelCheckError", "ModelError", "ModelGraph", "OptionError", "ParameterError",
     "ResourceError", "Results", "ResultsExportError", "RunOptions", "SdflowError", "SeedError",
     "SimulationError", "SpecError", "Stock", "TimeConstantWarning", "TimeSettingsError",
-    "UnitError", "UnknownNameError", "Variable", "abs", "allocate_by_priority", "arctan",
-    "compile_model", "cos", "delay1", "delay1i", "delay3", "delay3i", "delay_fixed", "delay_n",
-    "diagram", "dominant_loops", "eq", "exp", "forecast", "if_then_else", "initial", "integer",
-    "ln", "log", "lognormal", "loop_scores", "loops", "max", "mean", "min", "modulo", "ne",
-    "normal", "prod", "pulse", "pulse_train", "ramp", "read_vensim", "read_xmile", "simulate",
-    "sin", "smooth", "smooth3", "smooth3i", "smooth_n", "smoothi", "sqrt", "step", "sum", "tan",
-    "trend", "triangular", "uniform", "write_xmile", "xidz", "zidz",
+    "UnitError", "UnknownNameError", "Variable", "allocate_by_priority", "compile_model",
+    "delay1", "delay1i", "delay3", "delay3i", "delay_fixed", "delay_n", "diagram",
+    "dominant_loops", "forecast", "initial", "lognormal", "loop_scores", "loops", "normal",
+    "random_beta", "random_binomial", "random_exponential", "random_normal",
+    "random_poisson", "random_triangular", "random_uniform", "read_vensim", "read_xmile",
+    "simulate", "smooth", "smooth3", "smooth3i", "smooth_n", "smoothi", "trend",
+    "triangular", "truncnormal", "uniform", "write_xmile",
 ]
+__all__ += _functions.__all__  # one function per builtin of the registry (sdflow.expr.builtins)
+__all__.sort()

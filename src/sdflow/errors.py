@@ -178,3 +178,10 @@ class MissingBackendError(MissingDependencyError, OptionError):
     """A run option asks for a backend whose optional package is not installed
     (``backend="numba"`` without numba): both a `MissingDependencyError` and an
     `OptionError`."""
+
+
+class UnsupportedBackendError(ModelError):
+    """A model uses something the backend asked for does not run (``backend="numba"`` and
+    DELAY FIXED or ``allocate_by_priority``). The message names the variable and the
+    construct; ``variables`` holds the variable names. ``backend="auto"`` runs every model.
+    """

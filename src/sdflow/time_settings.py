@@ -29,9 +29,11 @@ def _whole_steps(span: float, step: float, scale: float) -> bool:
 def validate_time_settings(start: float, stop: float, dt: float, saveper: float | None):
     """Raise `TimeSettingsError` unless the time settings can drive a run.
 
-    The horizon ``stop - start`` must be a whole number of steps ``dt`` and ``saveper`` a
-    whole multiple of ``dt``, to within float rounding (`STEP_TOLERANCE`), so a run ends at
-    ``stop`` exactly instead of silently before or after it.
+    The horizon ``stop - start`` must be a whole number of steps ``dt``, to within float
+    rounding (`STEP_TOLERANCE`), so a run ends at ``stop`` exactly instead of silently
+    before or after it. ``saveper`` must be at least ``dt``; when it is not a multiple of
+    ``dt`` the run saves the step nearest to each multiple of ``saveper``, as Vensim does
+    (`sdflow.solve.grid.TimeGrid.uniform`).
 
     Examples
     --------
@@ -43,6 +45,7 @@ not a whole number of dt=1 steps: the run would end at 1000000 or 1000001 instea
 stop=1000000.5; make the horizon a multiple of dt, e.g. stop=1000000 or stop=1000001, or \
 choose a dt that divides it
     >>> validate_time_settings(2004, 2060, 0.1, 0.5)  # 560 steps up to rounding: accepted
+    >>> validate_time_settings(0, 10, 0.1, 0.25)  # saves the steps nearest 0, 0.25, 0.5...
     """
     for label, value in (("start", start), ("stop", stop), ("dt", dt)):
         if isinstance(value, bool) or not isinstance(
@@ -65,14 +68,13 @@ choose a dt that divides it
             f"stop={upper}, or choose a dt that divides it", ("stop", "dt"))
     if saveper is not None:
         if isinstance(saveper, bool) or not isinstance(
-                saveper, (int, float, np.floating, np.integer)) or not math.isfinite(saveper) \
+                saveper, (int, float, np.integer, np.floating)) or not math.isfinite(saveper) \
                 or saveper <= 0:
             raise TimeSettingsError(
-                f"saveper={saveper!r} must be a positive finite number, a multiple of "
+                f"saveper={saveper!r} must be a positive finite number, at least "
                 f"dt={dt:g} (e.g. saveper={dt:g})", ("saveper",))
-        ratio = saveper / dt
-        if not _whole_steps(saveper, dt, saveper) or round(ratio) < 1:
+        if saveper < dt * (1 - STEP_TOLERANCE):
             raise TimeSettingsError(
-                f"saveper={saveper} is not a multiple of dt={dt}: results are saved on "
-                f"integration steps, so use e.g. saveper={dt} or {dt * max(1, round(ratio))}",
-                ("saveper",))
+                f"saveper={saveper} is shorter than dt={dt}: results are saved on "
+                f"integration steps, so save at most every step (saveper={dt}) or make dt "
+                f"smaller (e.g. dt={saveper})", ("saveper",))

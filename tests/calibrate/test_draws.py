@@ -76,3 +76,17 @@ def test_the_cap_keeps_a_well_determined_combination():
     z = np.log(d) - np.log1p(-d)
     assert (z[:, 0] + z[:, 1]).std() == pytest.approx(0.04, rel=0.05)
     assert z[:, 0].std() == pytest.approx(np.pi / np.sqrt(3) / np.sqrt(2), rel=0.05)
+
+
+def test_laplace_draws_of_an_estimate_on_its_bound_spread_as_a_half_normal():
+    # The flat-prior posterior of a quadratic likelihood whose maximum is the bound 0:
+    # a half-normal with the Wald sd; quantiles from the half-normal's inverse CDF,
+    # sd * Phi^-1((1 + p) / 2): 0.674 sd at the median, 1.645 sd at 90%.
+    d = laplace_draws([0.0, 0.5], np.diag([0.02 ** 2, 0.1 ** 2]), [0.0, 0.0], [1.0, 1.0],
+                      200_000, np.random.default_rng(5))
+    assert d[:, 0].min() >= 0
+    assert np.quantile(d[:, 0], [0.5, 0.9]) == pytest.approx([0.674 * 0.02, 1.645 * 0.02],
+                                                              rel=0.02)
+    assert np.median(d[:, 1]) == pytest.approx(0.5, abs=2e-3)
+    upper = laplace_draws([1.0], [[0.5 ** 2]], [0.0], [1.0], 10_000, np.random.default_rng(6))
+    assert (upper >= 0).all() and (upper <= 1).all() and np.median(upper) < 0.8

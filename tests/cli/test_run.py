@@ -99,7 +99,7 @@ def test_out_csv_with_variables_and_saveper(model_file, tmp_path, capsys):
     (["--set", "rate=fast"], "'fast' is not a number"),
     (["--out", "x.xlsx"], "--out x.xlsx: the file must end in .nc or .csv"),
     (["--dt", "0.3"], "not a whole number of dt=0.3 steps"),
-    (["--saveper", "0.7"], "saveper=0.7 is not a multiple of dt=1"),
+    (["--saveper", "0.7"], "saveper=0.7 is shorter than dt=1"),
     (["--variables", "y"], "'y' is not a variable of model 'decay'"),
     (["--option", "speed=2"], "does not accept these options"),
 ])

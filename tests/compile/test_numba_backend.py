@@ -3,7 +3,11 @@
 Expected numbers: sdflow's scalar (single-run, plain Python floats) path, which the numba
 backend must reproduce to the last bit or nearly (same expressions, same order of
 operations); that path is itself checked against analytic solutions, the conformance
-suite's canonical outputs and PySD elsewhere. Random expression trees come from the
+suite's canonical outputs and PySD elsewhere. Models with dimensions are checked against
+sdflow's batched numpy path (checked the same ways) to a relative 1e-12: numba adds the
+elements of a sum left to right, numpy in an order of its own (pairwise from 8 elements,
+row by row along the batch), so the last bits of a sum may differ and grow a little over
+a run; nothing else differs. Random expression trees come from the
 property test of the expression writer. numba JIT-compiles each model in a fraction of a
 second to seconds, so every model here is compiled once per module.
 """
@@ -24,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sdflow as sf
+from sdflow.errors import UnsupportedBackendError
 
 needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
                                  reason="numba is not installed (optional)")
@@ -186,17 +191,31 @@ def test_non_finite_run_is_marked_like_the_numpy_path():
 
 @needs_numba
 def test_refusals_name_the_reason():
-    arrayed = sf.Model("arrayed", start=0, stop=1, dt=0.5)
-    region = arrayed.dim("region", ["a", "b"])
-    arrayed.stock("stock", initial=1.0, dims=[region])
-    with pytest.raises(sf.ModelError, match="dimensions"):
-        arrayed.simulate(backend="numba")
     delayed = sf.Model("delayed", start=0, stop=1, dt=0.5)
     delayed.aux("late", sf.delay_fixed(delayed.time, 0.5, 0))
-    with pytest.raises(sf.ModelError, match="DELAY FIXED"):
+    with pytest.raises(UnsupportedBackendError, match="DELAY FIXED.*'late"):
         delayed.simulate(backend="numba")
+    shared = sf.Model("shared", start=0, stop=1, dt=0.5)
+    member = shared.dim("member", ["a", "b"])
+    shared.aux("share", sf.allocate_by_priority(
+        shared.const("request", [1.0, 2.0], dims=[member]),
+        shared.const("priority", [1.0, 2.0], dims=[member]), 1.0, 2.5, over=member),
+        dims=[member])
+    with pytest.raises(UnsupportedBackendError, match="allocate_by_priority.*'share'"):
+        shared.simulate(backend="numba")
     with pytest.raises(sf.ModelError, match="rk45"):
         blowup_model().simulate(backend="numba", method="rk45")
+
+
+@needs_numba
+def test_too_many_elements_are_refused_before_any_code_is_written(monkeypatch):
+    from sdflow.compile import numba_backend
+    monkeypatch.setattr(numba_backend, "MAX_ELEMENTS", 3)
+    m = sf.Model("wide", start=0, stop=1, dt=0.5)
+    member = m.dim("member", ["a", "b", "c", "d"])
+    m.stock("stock", initial=1.0, dims=[member])
+    with pytest.raises(UnsupportedBackendError, match="at most 3 elements.*'stock', 4"):
+        m.simulate(backend="numba")
 
 
 def test_missing_numba_says_how_to_install_it(monkeypatch):
@@ -277,3 +296,123 @@ def test_cache_key_covers_the_tables_numba_folds_into_the_code():
     other = source_key(source, {"LX_effect": np.array([0.0, 2.0])})
     assert one != other
     assert one == source_key(source, {"LX_effect": np.array([0.0, 1.0])})
+
+
+
+@needs_numba
+def test_sums_too_long_to_write_out_are_refused_naming_the_variable(monkeypatch):
+    from sdflow.compile import numba_backend
+    monkeypatch.setattr(numba_backend, "MAX_TERMS", 10)
+    m = sf.Model("nested", start=0, stop=1, dt=0.5)
+    member = m.dim("member", ["a", "b", "c", "d"])
+    partner = m.dim("partner", ["a", "b", "c", "d"])
+    table = m.const("table", np.ones((4, 4)), dims=[member, partner])
+    stock = m.stock("stock", initial=1.0, dims=[member])
+    m.aux("total", sf.sum(sf.sum(table * stock, over=partner), over=member))
+    with pytest.raises(UnsupportedBackendError, match="variable 'total' would take more"):
+        m.simulate(backend="numba")
+
+
+# -- models with dimensions ------------------------------------------------------------
+
+def arrayed_model() -> sf.Model:
+    """Every operation on dimensions the numba printer turns into element positions."""
+    m = sf.Model("arrayed", start=0, stop=6, dt=0.25)
+    member = m.dim("member", ["a", "b", "c"])
+    partner = m.dim("partner", ["a", "b", "c"])
+    sector = m.dim("sector", ["farm", "mill"])
+    growth = m.const("growth", [0.05, 0.02, -0.01], dims=[member])
+    trade = m.const("trade", [[0.0, 0.2, 0.1], [0.3, 0.0, 0.05], [0.1, 0.4, 0.0]],
+                    dims=[member, partner])
+    mix = m.const("mix", [[0.6, 0.4], [0.5, 0.5], [0.2, 0.8]], dims=[member, sector])
+    effect = m.lookup("effect", x=[0, 1, 2, 4], y=[1.0, 0.8, 0.5, 0.4])
+    demand = m.data("demand", np.array([[1.0, 2.0, 0.5], [1.5, 1.0, 1.0], [2.0, 3.0, 0.0]]),
+                    times=[0.0, 3.0, 6.0], dims=[member])
+    output = m.stock("output", initial=sf.initial(1 + growth * 10), dims=[member])
+    start = m.aux("start output", sf.initial(output), dims=[member])
+    # member x partner table against its transpose, and a partner's own value
+    flows = m.aux("trade flows", trade * output.rename(member=partner)
+                  - trade.rename(member=partner, partner=member) * output, dims=[member, partner])
+    net = m.aux("net trade", sf.sum(flows, over=partner), dims=[member])
+    m.flow("grow", output * growth * effect(output / sf.mean(output, over=member))
+           + net + sf.step(0.1, 2) * demand, sink=output, dims=[member])
+    capacity = m.stock("capacity", initial=mix * 2, dims=[member, sector])
+    m.flow("build", sf.max(output * mix - capacity, 0) * 0.5
+           + sf.pulse(1, 0.5) * sf.prod(mix + 1, over=sector), sink=capacity,
+           dims=[member, sector])
+    m.aux("seen output", sf.smooth(output, 1.5), dims=[member])
+    m.aux("late output", sf.delay3(output, 2), dims=[member])
+    m.aux("first member", output.sel(member="a") + sf.min(capacity, over=sector).sel(
+        member="c"))
+    m.aux("spread", sf.max(output, over=member) - sf.min(output, over=member)
+          + sf.sum(sf.sum(capacity, over=sector), over=member) / 100)
+    m.aux("relative", output / start + sf.if_then_else(net > 0, 1, -1), dims=[member])
+    return m
+
+
+@pytest.fixture(scope="module")
+def arrayed():
+    return arrayed_model()
+
+
+@needs_numba
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+def test_model_with_dimensions_matches_the_numpy_path(arrayed, method):
+    params = {"growth": np.array([[0.05, 0.02, -0.01], [0.0, 0.1, 0.03]]),
+              "trade": np.array([[[0.0, 0.2, 0.1], [0.3, 0.0, 0.05], [0.1, 0.4, 0.0]]] * 2)}
+    got = arrayed.simulate(params=params, n=2, method=method, backend="numba").dataset
+    expected = arrayed.simulate(params=params, n=2, method=method, backend="batched").dataset
+    assert got["trade flows"].dims == ("time", "run", "member", "partner")
+    assert_same(got, expected)
+    # a single run too, whose results have no run dimension
+    one = arrayed.simulate(method=method, backend="numba").dataset
+    assert_same(one, arrayed.simulate(method=method, backend="batched").dataset)
+
+
+@needs_numba
+def test_transpose_reads_the_partner_element():
+    """rename(member=partner, partner=member) is a transpose: hand-computed values."""
+    m = sf.Model("transpose", start=0, stop=1, dt=1)
+    member = m.dim("member", ["a", "b"])
+    partner = m.dim("partner", ["a", "b"])
+    table = m.const("table", [[1.0, 2.0], [3.0, 4.0]], dims=[member, partner])
+    level = m.stock("level", initial=table.rename(member=partner, partner=member),
+                    dims=[member, partner])
+    m.flow("fill", level * 0, sink=level, dims=[member, partner])
+    got = m.simulate(backend="numba")["level"].isel(time=0).values
+    assert got.tolist() == [[1.0, 3.0], [2.0, 4.0]]
+
+
+DATA_IO = Path(__file__).parents[1] / "data" / "io"
+#: the conformance models of ``tests/data/io`` with dimensions that the backend runs
+CONFORMANCE = [("subscript_subranges_equal", "test_subscript_subrange_equal.mdl"),
+               ("subscript_mapping_simple", "test_subscript_mapping_simple.mdl"),
+               ("subscript_transposition", "test_subscript_transposition.mdl"),
+               ("except_multiple", "test_except_multiple.mdl"),
+               ("get_subscript_3d_arrays_xls", "test_get_subscript_3d_arrays_xls.mdl"),
+               ("get_lookups_subscripted_args", "test_get_lookups_subscripted_args.mdl")]
+
+
+@needs_numba
+@pytest.mark.parametrize("folder, name", CONFORMANCE, ids=[c[0] for c in CONFORMANCE])
+def test_conformance_models_with_dimensions_match_the_numpy_path(folder, name, tmp_path):
+    import shutil
+
+    from sdflow.io import read_model
+    shutil.copytree(DATA_IO / folder, tmp_path / folder)
+    model = read_model(tmp_path / folder / name)
+    assert any(node.dims for node in model.graph().nodes.values())
+    assert_same(model.simulate(backend="numba").dataset,
+                model.simulate(backend="batched").dataset)
+
+
+
+@needs_numba
+def test_regional_model_matches_the_numpy_path():
+    """The regional model with two members (member x partner tables, arrayed SMOOTH and
+    data); the four-member YRD preset takes minutes to compile, see
+    benchmarks/numba_arrayed.py."""
+    from sdmodels import regional_integration
+    model = regional_integration.build(members=["Jiangsu", "Zhejiang"], stop=2010)
+    assert_same(model.simulate(backend="numba").dataset,
+                model.simulate(backend="batched").dataset)

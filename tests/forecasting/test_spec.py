@@ -87,6 +87,13 @@ def test_sensitivity_problem_from_spec(tmp_path):
      r"scenarios.s.changes\[0\].at: expected a number, got 'soon'"),
     ("[uncertain]\n\"market size\" = { distribution = \"uniform\", low = 1, hihg = 2 }\n",
      r"uncertain.\"market size\".hihg: unknown key; did you mean 'high'\?"),
+    ("[uncertain]\nimitation = { distribution = \"truncnormal\", mean = 0.4, sd = 0.1 }\n",
+     r"uncertain.imitation: a truncnormal distribution needs \['mean', 'sd', 'low', 'high'\]; "
+     r"missing \['low', 'high'\]"),
+    ("[uncertain]\nimitation = { distribution = \"truncnormal\", mean = 0.2, sd = 0.1, "
+     "low = 0.3, high = 0.5 }\n",
+     r"uncertain.imitation: truncnormal\(mean=0.2, sd=0.1, low=0.3, high=0.5\): mean must lie "
+     "between low and high"),
 ])
 def test_spec_errors_say_what_to_fix(tmp_path, change, message):
     text = change if change.startswith("[model]") else \
@@ -95,6 +102,21 @@ def test_spec_errors_say_what_to_fix(tmp_path, change, message):
     path.write_text(text)
     with pytest.raises(sf.SpecError, match=message):
         load_forecast_spec(path)
+
+
+def test_truncnormal_in_a_spec_samples_within_its_limits(tmp_path):
+    path = _write(tmp_path, SPEC.replace(
+        'imitation = { distribution = "triangular", low = 0.3, mode = 0.4, high = 0.5 }',
+        'imitation = { distribution = "truncnormal", mean = 0.38, sd = 0.1, low = 0.3, '
+        'high = 0.5 }'))
+    spec = load_forecast_spec(path)
+    assert spec.uncertain[0].describe() == \
+        "imitation ~ truncnormal(mean=0.38, sd=0.1, low=0.3, high=0.5)"
+    imitation = build_ensemble(spec, ["baseline"], n=64).draws(0)["imitation"]
+    assert imitation.min() >= 0.3 and imitation.max() <= 0.5
+    # Latin hypercube: one draw per 1/64 stratum, so the draws' median is the law's median
+    assert float(np.median(imitation)) == pytest.approx(
+        float(sf.truncnormal(0.38, 0.1, 0.3, 0.5).ppf(0.5)), abs=0.01)
 
 
 def test_unknown_lever_in_spec_names_valid_levers(tmp_path):

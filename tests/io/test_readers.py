@@ -115,12 +115,20 @@ def test_xmile_save_interval_is_read(tmp_path):
     np.testing.assert_allclose(run["s"].values, theirs["s"].values, rtol=1e-12)
 
 
-def test_xmile_save_interval_off_the_steps_is_left_with_a_warning(tmp_path):
+def test_xmile_save_interval_below_dt_is_left_with_a_warning(tmp_path):
     path = tmp_path / "saved.xmile"
-    path.write_text(SAVE_INTERVAL.replace("SAVE", "0.3"))
+    path.write_text(SAVE_INTERVAL.replace("SAVE", "0.1"))
     with pytest.warns(UserWarning, match="save interval is not used.*dt=0.25"):
         model = sf.read_xmile(path)
     assert len(model.simulate()["s"].time) == 9
+
+
+def test_xmile_save_interval_off_the_steps_saves_the_nearest_steps(tmp_path):
+    path = tmp_path / "saved.xmile"
+    path.write_text(SAVE_INTERVAL.replace("SAVE", "0.3"))
+    times = sf.read_xmile(path).simulate()["s"].time.values
+    # nearest steps of dt=0.25 to 0, 0.3, 0.6, 0.9, 1.2, 1.5, 1.8
+    np.testing.assert_allclose(times, [0, 0.25, 0.5, 1.0, 1.25, 1.5, 1.75])
 
 
 def test_xmile_save_interval_that_is_not_a_number_names_the_file(tmp_path):

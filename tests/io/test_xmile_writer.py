@@ -99,6 +99,17 @@ def test_allocate_by_priority_is_refused_by_name(tmp_path):
     assert not (tmp_path / "m.xmile").exists()
 
 
+def test_a_random_draw_is_refused_by_name(tmp_path):
+    # XMILE readers draw from their own generators: the file could not give sdflow's
+    # seeded common random numbers
+    m = sf.Model("m", start=0, stop=1, dt=0.5)
+    m.aux("demand noise", 1 + sf.random_normal(-1, 1, 0, 0.1))
+    with pytest.raises(UnsupportedFeatureError,
+                       match="'demand noise'.*random draw normal.*no XMILE form"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
+    assert not (tmp_path / "m.xmile").exists()
+
+
 def peer_runs(path):
     """PySD's and Simlin's runs of a written file (by variable key), where installed."""
     runs = {}

@@ -70,6 +70,10 @@ def _text(e, outer: int) -> str:
         case ex.Stateful():
             inner = ", ".join(f"{k}={_text(v, 0)}" for k, v in e.args.items())
             return f"{e.kind}({inner})"
+        case ex.Noise():
+            args = ", ".join(_text(a, 0) for a in e.args)
+            stream = f", stream={_number(e.stream)}" if e.stream else ""
+            return f"random_{e.dist}({args}{stream})"
         case AllocateByPriority():
             parts = ", ".join(_text(c, 0) for c in e.children())
             return f"allocate_by_priority({parts}, over={e.dim.name})"

@@ -17,9 +17,11 @@ import numpy as np
 from ..compile import runtime
 from ..compile.expressions import ExpressionWriter, Value, align
 from ..expr import nodes as ex
+from ..expr.builtins import DISCRETE_FUNCTIONS
 from ..ir.graph import ModelGraph
 
-_TIME_CALLS = {"step", "pulse", "pulse_train", "ramp"}
+#: the builtins that read the time (STEP, PULSE, RAMP...)
+_TIME_CALLS = DISCRETE_FUNCTIONS
 
 
 class _BatchTimeWriter(ExpressionWriter):

@@ -15,13 +15,13 @@ from typing import Optional
 import numpy as np
 
 from ..expr import nodes as ex
+from ..expr.builtins import BUILTINS, REDUCTIONS
+from ..expr.dispatch import node_method
 from ..ir.graph import ModelGraph
 from ..ir.nodes import NodeRef
 
 Sign = Optional[int]  # +1, -1, 0 (independent / zero) or None (not fixed)
 
-#: builtins that rise with their (only, or each) argument
-_INCREASING = {"exp", "ln", "log", "sqrt", "arctan", "integer", "min", "max"}
 
 
 def combine(a: Sign, b: Sign) -> Sign:
@@ -78,62 +78,92 @@ class SignReader:
     def __init__(self, graph: ModelGraph, varying: frozenset = frozenset()):
         self.graph, self.varying = graph, frozenset(varying)
 
+    # -- the sign of a value: one method per kind of node, chosen by its type -----------
+    @node_method
     def value_sign(self, e: ex.Expr) -> Sign:
         """Sign of the value of ``e`` when the tree fixes it (+1 means strictly positive)."""
-        if isinstance(e, ex.Literal):
-            return int(np.sign(e.value))
-        if isinstance(e, NodeRef):
-            node = self.graph.nodes[e.key]
-            if node.kind != "const" or e.key in self.varying:
-                return None
-            values = np.asarray(node.value, float)
-            for sign in (1, -1, 0):
-                if np.all(np.sign(values) == sign):
-                    return sign
-            return None
-        if isinstance(e, ex.Neg):
-            return times(-1, self.value_sign(e.a))
-        if isinstance(e, ex.BinOp):
-            a, b = self.value_sign(e.a), self.value_sign(e.b)
-            if e.op == "+":
-                return a if a == b else (b if a == 0 else (a if b == 0 else None))
-            if e.op == "-":
-                return self.value_sign(ex.BinOp("+", e.a, ex.Neg(e.b)))
-            if e.op in ("*", "/"):
-                return None if e.op == "/" and b == 0 else times(a, b)
-            if e.op == "**" and a == 1:
-                return 1
-            return None
-        if isinstance(e, ex.Call) and e.func == "exp":
-            return 1
-        if isinstance(e, (ex.Select, ex.Rename)):
-            return self.value_sign(e.arg)
         return None
 
+    @value_sign.register(ex.Literal)
+    def _literal_value(self, e) -> Sign:
+        return int(np.sign(e.value))
+
+    @value_sign.register(NodeRef)
+    def _reference_value(self, e) -> Sign:
+        node = self.graph.nodes[e.key]
+        if node.kind != "const" or e.key in self.varying:
+            return None
+        values = np.asarray(node.value, float)
+        for sign in (1, -1, 0):
+            if np.all(np.sign(values) == sign):
+                return sign
+        return None
+
+    @value_sign.register(ex.Neg)
+    def _negative_value(self, e) -> Sign:
+        return times(-1, self.value_sign(e.a))
+
+    @value_sign.register(ex.BinOp)
+    def _binop_value(self, e) -> Sign:
+        a, b = self.value_sign(e.a), self.value_sign(e.b)
+        if e.op == "+":
+            return a if a == b else (b if a == 0 else (a if b == 0 else None))
+        if e.op == "-":
+            return self.value_sign(ex.BinOp("+", e.a, ex.Neg(e.b)))
+        if e.op in ("*", "/"):
+            return None if e.op == "/" and b == 0 else times(a, b)
+        if e.op == "**" and a == 1:
+            return 1
+        return None
+
+    @value_sign.register(ex.Call)
+    def _call_value(self, e) -> Sign:
+        return 1 if e.func == "exp" else None
+
+    @value_sign.register(ex.Select)
+    @value_sign.register(ex.Rename)
+    def _selected_value(self, e) -> Sign:
+        return self.value_sign(e.arg)
+
+    # -- the sign of a slope: one method per kind of node, chosen by its type -----------
+    @node_method
     def slope(self, e: ex.Expr, key: str) -> Sign:
         """Sign of the partial derivative of ``e`` with respect to node ``key``."""
-        if isinstance(e, NodeRef):
-            return 1 if e.key == key else 0
-        if isinstance(e, (ex.Literal, ex.Time)):
-            return 0
-        if isinstance(e, ex.Neg):
-            return times(-1, self.slope(e.a, key))
-        if isinstance(e, ex.Not):
-            return None if self.slope(e.a, key) != 0 else 0
-        if isinstance(e, ex.BinOp):
-            return self._binop(e, key)
-        if isinstance(e, ex.Call):
-            return self._call(e, key)
-        if isinstance(e, ex.Reduce):
-            inner = self.slope(e.arg, key)
-            return inner if e.op in ("sum", "mean", "min", "max") else _unless_independent(inner)
-        if isinstance(e, (ex.Select, ex.Rename, ex.Reindex)):
-            return self.slope(e.arg, key)
-        if isinstance(e, ex.LookupCall):
-            return times(self.slope(e.arg, key), _lookup_slope(e.lookup))
         # anything else (allocation...): known only if it does not read the node at all
         signs = [self.slope(c, key) for c in e.children()]
         return 0 if all(s == 0 for s in signs) else None
+
+    @slope.register(NodeRef)
+    def _reference_slope(self, e, key: str) -> Sign:
+        return 1 if e.key == key else 0
+
+    @slope.register(ex.Literal)
+    @slope.register(ex.Time)
+    def _constant_slope(self, e, key: str) -> Sign:
+        return 0
+
+    @slope.register(ex.Neg)
+    def _negative_slope(self, e, key: str) -> Sign:
+        return times(-1, self.slope(e.a, key))
+
+    @slope.register(ex.Not)
+    def _not_slope(self, e, key: str) -> Sign:
+        return None if self.slope(e.a, key) != 0 else 0
+
+    @slope.register(ex.Reduce)
+    def _reduce_slope(self, e, key: str) -> Sign:
+        inner = self.slope(e.arg, key)
+        return inner if REDUCTIONS[e.op].increasing else _unless_independent(inner)
+
+    @slope.register(ex.Select)
+    @slope.register(ex.Rename)
+    @slope.register(ex.Reindex)
+    def _selected_slope(self, e, key: str) -> Sign:
+        return self.slope(e.arg, key)
+
+    @slope.register(ex.LookupCall)
+    def _lookup_call_slope(self, e, key: str) -> Sign:
+        return times(self.slope(e.arg, key), _lookup_slope(e.lookup))
 
     def _binop(self, e: ex.BinOp, key: str) -> Sign:
         da, db = self.slope(e.a, key), self.slope(e.b, key)
@@ -165,30 +195,52 @@ class SignReader:
         # comparisons and logic jump: no sign
         return 0 if da == 0 and db == 0 else None
 
+    slope.register(ex.BinOp, _binop)
+
     def _call(self, e: ex.Call, key: str) -> Sign:
         signs = [self.slope(a, key) for a in e.args]
-        f = e.func
-        if f in _INCREASING:
-            if f == "log":  # log(x, base) = ln x / ln base: rises with x for a base above 1
-                base = e.args[1]
-                if signs[1] == 0 and isinstance(base, ex.Literal) and base.value > 1:
-                    return signs[0]
-                return 0 if signs == [0, 0] else None
-            out: Sign = 0
-            for s in signs:
-                out = combine(out, s)
-            return out
-        if f == "abs":
-            return times(signs[0], self.value_sign(e.args[0]))
-        if f == "if_then_else":
-            if signs[0] != 0:
-                return None
-            return combine(signs[1], signs[2])
-        if f in ("xidz", "zidz"):  # a/b, or a fallback when b is (nearly) zero
-            quotient = self._binop(ex.BinOp("/", e.args[0], e.args[1]), key)
-            return combine(quotient, signs[2]) if f == "xidz" else quotient
-        # step, pulse, ramp, trigonometry, modulo, eq/ne: no sign fixed by the tree
-        return 0 if all(s == 0 for s in signs) else None
+        builtin = BUILTINS.get(e.func)
+        rule = self.RULES.get(builtin.slope) if builtin is not None else None
+        if rule is None:  # step, pulse, ramp, trigonometry, modulo, eq/ne
+            return 0 if all(s == 0 for s in signs) else None
+        return rule(self, e, signs, key)
+
+    # -- slope rules of builtins: `Builtin.slope` names one (sdflow.expr.builtins) --------
+    def _increasing(self, e: ex.Call, signs, key: str) -> Sign:
+        """Rises with its (only, or each) argument."""
+        out: Sign = 0
+        for s in signs:
+            out = combine(out, s)
+        return out
+
+    def _log(self, e: ex.Call, signs, key: str) -> Sign:
+        """log(x, base) = ln x / ln base: rises with x for a base above 1."""
+        base = e.args[1]
+        if signs[1] == 0 and isinstance(base, ex.Literal) and base.value > 1:
+            return signs[0]
+        return 0 if signs == [0, 0] else None
+
+    def _abs(self, e: ex.Call, signs, key: str) -> Sign:
+        return times(signs[0], self.value_sign(e.args[0]))
+
+    def _branches(self, e: ex.Call, signs, key: str) -> Sign:
+        if signs[0] != 0:
+            return None
+        return combine(signs[1], signs[2])
+
+    def _quotient(self, e: ex.Call, signs, key: str) -> Sign:
+        """a/b, or 0 when b is (nearly) zero."""
+        return self._binop(ex.BinOp("/", e.args[0], e.args[1]), key)
+
+    def _quotient_or(self, e: ex.Call, signs, key: str) -> Sign:
+        """a/b, or a fallback value when b is (nearly) zero."""
+        return combine(self._quotient(e, signs, key), signs[2])
+
+    #: the slope rules by name
+    RULES = {"increasing": _increasing, "log": _log, "abs": _abs, "branches": _branches,
+             "quotient": _quotient, "quotient_or": _quotient_or}
+
+    slope.register(ex.Call, _call)
 
     def _constant_values(self, e: ex.Expr) -> np.ndarray | None:
         """The values of a literal or a constant, else None."""

@@ -53,28 +53,30 @@ def element_reads(expr: ex.Expr, source: str, graph: ModelGraph) -> tuple[tuple,
     rest = len(src.dims)
 
     def visit(e) -> tuple[tuple, np.ndarray]:
-        if isinstance(e, NodeRef):
-            dims = graph.nodes[e.key].dims
-            if e.key == source:
-                eye = np.eye(src.size, dtype=bool).reshape(src.shape + src.shape)
-                return dims, eye
-            return dims, np.zeros(_sizes(dims) + src.shape, bool)
-        if isinstance(e, (ex.Literal, ex.Time)):
-            return (), np.zeros(src.shape, bool)
-        if isinstance(e, ex.Reduce):
-            dims, reads = visit(e.arg)
-            axis = dims.index(e.dim)
-            return tuple(d for d in dims if d is not e.dim), reads.any(axis=axis)
-        if isinstance(e, ex.Select):
-            dims, reads = visit(e.arg)
-            axis = next(i for i, d in enumerate(dims) if d.name == e.dim_name)
-            position = dims[axis].index(e.element)
-            return dims[:axis] + dims[axis + 1:], np.take(reads, position, axis=axis)
-        if isinstance(e, ex.Rename):
-            dims, reads = visit(e.arg)
-            return tuple(e.mapping.get(d.name, d) for d in dims), reads
-        if isinstance(e, ex.Reindex):
-            return _reindex(e, *visit(e.arg), rest)
+        match e:
+            case NodeRef():
+                dims = graph.nodes[e.key].dims
+                if e.key == source:
+                    eye = np.eye(src.size, dtype=bool).reshape(src.shape + src.shape)
+                    return dims, eye
+                return dims, np.zeros(_sizes(dims) + src.shape, bool)
+            case ex.Literal() | ex.Time():
+                return (), np.zeros(src.shape, bool)
+            case ex.Reduce():
+                dims, reads = visit(e.arg)
+                axis = dims.index(e.dim)
+                return tuple(d for d in dims if d is not e.dim), reads.any(axis=axis)
+            case ex.Select():
+                dims, reads = visit(e.arg)
+                axis = next(i for i, d in enumerate(dims) if d.name == e.dim_name)
+                position = dims[axis].index(e.element)
+                return dims[:axis] + dims[axis + 1:], np.take(reads, position, axis=axis)
+            case ex.Rename():
+                dims, reads = visit(e.arg)
+                return tuple(e.mapping.get(d.name, d) for d in dims), reads
+            case ex.Reindex():
+                return _reindex(e, *visit(e.arg), rest)
+        # elementwise nodes read what their children read, broadcast by name
         parts = [visit(c) for c in e.children()]
         dims = union(*(p[0] for p in parts))
         reads = np.zeros(_sizes(dims) + src.shape, bool)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .bounded import BoundedTransform
 
@@ -46,8 +47,15 @@ def laplace_draws(x, cov, lower, upper, n: int, rng) -> np.ndarray:
     direction of ``D cov D`` is capped at ``LOGIT_SD_CAP ** 2``: a direction the Jacobian
     barely constrains spreads over the range instead of piling against both bounds, while
     well-determined combinations of parameters keep their small variance (when every
-    parameter has two bounds, as in calibration specs). An estimate on a bound is moved inside by 1e-6 of the range first (its draws
-    then stay near that bound: sample the posterior, ``[smc]``, for its real spread).
+    parameter has two bounds, as in calibration specs).
+
+    An estimate on a bound (within 1e-6 of the range) has no normal approximation in
+    logit space: it is drawn from a half-normal that starts at that bound and points
+    inside, with the Wald sd ``sqrt(cov[i, i])`` in natural units (at most the range),
+    cut at the other bound. That is the flat-prior posterior when the unconstrained
+    maximum lies exactly on the bound, and wider than it when the maximum lies beyond:
+    the draws never claim more certainty than the curvature gives. Its correlations with
+    the other parameters are not kept (sample the posterior, ``[smc]``, for them).
 
     Parameters
     ----------
@@ -74,20 +82,55 @@ def laplace_draws(x, cov, lower, upper, n: int, rng) -> np.ndarray:
     >>> d = laplace_draws([0.01], [[0.02 ** 2]], [0.0], [0.1], 10000, rng)
     >>> bool(d.min() > 0 and d.max() < 0.1), round(float(np.median(d)), 3)
     (True, 0.01)
+
+    Estimated on its lower bound 0 with s.e. 0.02: the median of a half-normal is 0.674 sd.
+
+    >>> d = laplace_draws([0.0], [[0.02 ** 2]], [0.0], [0.1], 10000, rng)
+    >>> bool(d.min() >= 0), round(float(np.median(d)) / 0.02, 1)
+    (True, 0.7)
     """
     x = np.asarray(x, float)
+    cov = np.asarray(cov, float)
     lower, upper = np.asarray(lower, float), np.asarray(upper, float)
-    margin = 1e-6 * np.where(np.isfinite(upper - lower), upper - lower, 1.0)
-    x = np.clip(x, lower + margin, upper - margin)
+    span = np.where(np.isfinite(upper - lower), upper - lower, np.inf)
+    margin = 1e-6 * np.where(np.isfinite(span), span, 1.0)
+    at_lower, at_upper = x <= lower + margin, x >= upper - margin
+    on_bound = at_lower | at_upper
+    draws = np.empty((n, len(x)))
+    inside = ~on_bound
+    if inside.any():
+        draws[:, inside] = _logit_normal(x[inside], cov[np.ix_(inside, inside)],
+                                         lower[inside], upper[inside], n, rng)
+    for i in np.flatnonzero(on_bound):
+        draws[:, i] = _half_normal_from_bound(
+            lower[i] if at_lower[i] else upper[i], 1.0 if at_lower[i] else -1.0,
+            float(np.sqrt(max(cov[i, i], 0.0))), span[i], n, rng)
+    return draws
+
+
+def _logit_normal(x, cov, lower, upper, n: int, rng) -> np.ndarray:
+    """Draws of ``N(T(x), D cov D)`` in logit space, capped as `laplace_draws` says."""
     transform = BoundedTransform(lower, upper)
     d = transform.derivative(x)
-    cov_z = np.asarray(cov, float) * np.outer(d, d)
+    cov_z = cov * np.outer(d, d)
     cov_z = 0.5 * (cov_z + cov_z.T)
     values, vectors = np.linalg.eigh(cov_z)
     values = np.clip(values, 0, LOGIT_SD_CAP ** 2 if transform.both.all() else np.inf)
     root = vectors * np.sqrt(values)                          # works when cov is singular
     z = transform.to_unbounded(x) + rng.standard_normal((n, len(x))) @ root.T
     return transform.to_bounded(z)
+
+
+def _half_normal_from_bound(bound: float, direction: float, sd: float, span: float,
+                            n: int, rng) -> np.ndarray:
+    """``bound + direction * |N(0, sd)|``, sd at most ``span``, cut at ``span`` away."""
+    sd = min(sd, span) if np.isfinite(sd) and sd > 0 else (span if np.isfinite(span) else 0.0)
+    if sd == 0.0:
+        return np.full(n, bound)
+    # Inverse CDF of the half-normal truncated to [0, span]: no rejection loop.
+    top = 2 * stats.norm.cdf(span / sd) - 1 if np.isfinite(span) else 1.0
+    u = rng.uniform(0.0, top, n)
+    return bound + direction * sd * stats.norm.ppf(0.5 + u / 2)
 
 
 def error_scales(payoff, simulated: list[np.ndarray], rng) -> np.ndarray | None:

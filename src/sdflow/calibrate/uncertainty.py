@@ -42,8 +42,7 @@ def jacobian_covariance(evaluator: Evaluator, x) -> dict:
     jtj = J.T @ J
     cov = s2 * np.linalg.pinv(jtj)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        corr = cov / np.outer(se, se)
+    corr = correlations(cov, se)
     half = stats.t.ppf(0.975, dof) * se
     # Scale-free rank check: columns normalised to unit length.
     norms = np.linalg.norm(J, axis=0)
@@ -54,8 +53,25 @@ def jacobian_covariance(evaluator: Evaluator, x) -> dict:
         if value < 1e-8 * max(eigenvalues.max(), 1e-300):
             weak |= set(np.flatnonzero(np.abs(vector) > 0.3).tolist())
     weak |= set(np.flatnonzero(norms == 0).tolist())
-    return {"se": se, "cov": cov, "corr": np.nan_to_num(corr), "lower": x - half,
+    return {"se": se, "cov": cov, "corr": corr, "lower": x - half,
             "upper": x + half, "s2": s2, "dof": dof, "singular": sorted(weak), "jacobian": J}
+
+
+def correlations(cov, se):
+    """Correlation matrix of ``cov`` with standard errors ``se``; 0 where a standard error
+    is 0 (a near-singular fit can leave a parameter rounding-size variance of either sign,
+    clipped to 0, next to non-zero covariances: dividing would give +-inf).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cov = np.array([[4.0, 1e-20], [1e-20, -1e-30]])
+    >>> correlations(cov, np.sqrt(np.clip(np.diag(cov), 0, None))).tolist()
+    [[1.0, 0.0], [0.0, 0.0]]
+    """
+    scale = np.outer(se, se)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(scale > 0, cov / np.where(scale > 0, scale, 1.0), 0.0)
 
 
 def profile_likelihood(evaluator: Evaluator, x, se, best_cost: float, points: int,

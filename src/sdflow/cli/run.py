@@ -20,7 +20,8 @@ def register(sub) -> None:
     p.add_argument("--start", type=float, help="start time")
     p.add_argument("--stop", type=float, help="stop time")
     p.add_argument("--dt", type=float, help="integration time step")
-    p.add_argument("--saveper", type=float, help="saving interval (a multiple of dt)")
+    p.add_argument("--saveper", type=float, help="saving interval, at least dt (the step "
+                   "nearest each multiple is saved)")
     p.add_argument("--method", default="euler", choices=["euler", "heun", "rk4", "rk45"])
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a constant (repeatable); VALUE is a number or "

@@ -5,9 +5,10 @@ shared by all runs) followed by the value's named dimensions; bare numbers and t
 Python scalars. Operands are aligned by dimension name before they meet, like xarray.
 
 Nothing of a tree is copied into the source as text: operators and functions are looked up
-in the tables below (an unknown one is refused), numbers are printed from floats and
-positions from ints, and names come from the ``reference`` and ``lookup_name`` callbacks
-(identifiers made by `sdflow.compile.identifiers.python_identifier`).
+in the tables below (the builtins' forms come from the registry `sdflow.expr.builtins`; an
+unknown one is refused), numbers are printed from floats and positions from ints, and
+names come from the ``reference`` and ``lookup_name`` callbacks (identifiers made by
+`sdflow.compile.identifiers.python_identifier`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from typing import Callable, NamedTuple
 
 from ..expr import nodes as ex
+from ..expr.builtins import BUILTINS, REDUCTIONS, render
 from ..expr.allocation import AllocateByPriority
 from ..ir.dims import union
 from ..ir.nodes import NodeRef
@@ -64,18 +66,11 @@ def align(value: Value, target: tuple) -> str:
     return code
 
 
-_NUMPY_CALLS = {"abs": "np.abs", "exp": "np.exp", "ln": "np.log", "sqrt": "np.sqrt",
-                "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "arctan": "np.arctan",
-                "integer": "np.trunc", "modulo": "np.fmod", "min": "np.minimum",
-                "max": "np.maximum", "xidz": "rt.xidz", "zidz": "rt.zidz"}
-_SCALAR_CALLS = {"abs": "abs", "exp": "math.exp", "ln": "math.log", "sqrt": "math.sqrt",
-                 "sin": "math.sin", "cos": "math.cos", "tan": "math.tan",
-                 "arctan": "math.atan", "integer": "math.trunc", "modulo": "rt.modulo_scalar",
-                 "min": "min", "max": "max", "xidz": "rt.xidz_scalar",
-                 "zidz": "rt.zidz_scalar"}
-_TIME_CALLS = {"step": "rt.step", "pulse": "rt.pulse", "pulse_train": "rt.pulse_train",
-               "ramp": "rt.ramp"}
-_SCALAR_TIME_CALLS = {f: f"{name}_scalar" for f, name in _TIME_CALLS.items()}
+#: How each builtin prints, by target (`sdflow.expr.builtins` declares them)
+_NUMPY_CALLS = {name: b.numpy for name, b in BUILTINS.items()}
+_SCALAR_CALLS = {name: b.scalar for name, b in BUILTINS.items()}
+#: the scalar forms the numba backend replaces (`sdflow.compile.numba_backend`)
+NUMBA_CALLS = {name: b.numba for name, b in BUILTINS.items() if b.numba is not None}
 _ARITHMETIC = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
 _COMPARISONS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _LOGIC = {"and": "and", "or": "or"}
@@ -91,8 +86,7 @@ def number(value: float) -> str:
     """
     value = float(value)
     return repr(value) if math.isfinite(value) else f"float('{value!r}')"
-_REDUCERS = {"sum": "rt.sum_over", "mean": "np.mean", "min": "np.min", "max": "np.max",
-             "prod": "np.prod"}
+_REDUCERS = {name: r.numpy for name, r in REDUCTIONS.items()}
 
 
 class ExpressionWriter:
@@ -115,52 +109,70 @@ class ExpressionWriter:
         self.input_time = "t"
 
     def write(self, e: ex.Expr) -> Value:
-        if isinstance(e, NodeRef):
-            return self.reference(e.key)
-        if isinstance(e, ex.Literal):
-            return Value(self.number(e.value), (), False)
-        if isinstance(e, ex.Time):
-            return Value("t", (), False)
-        if isinstance(e, ex.Neg):
-            a = self.write(e.a)
-            return Value(f"-{wrap(a.code)}", a.dims, a.batched)
-        if isinstance(e, ex.Not):
-            a = self.write(e.a)
-            code = f"(not {a.code})" if self.scalar else f"1.0 * np.logical_not({a.code})"
-            return Value(code, a.dims, a.batched)
-        if isinstance(e, ex.BinOp):
-            return self._binop(e)
-        if isinstance(e, ex.Call):
-            return self._call(e)
-        if isinstance(e, ex.LookupCall):
-            return self._lookup(e)
-        if isinstance(e, ex.Reduce):
-            a = self.write(e.arg)
-            axis = 1 + a.dims.index(e.dim)
-            return Value(f"{self._function(_REDUCERS, e.op)}({a.code}, axis={axis})",
-                         tuple(d for d in a.dims if d is not e.dim), True)
-        if isinstance(e, ex.Select):
-            a = self.write(e.arg)
-            position = next(i for i, d in enumerate(a.dims) if d.name == e.dim_name)
-            element = int(a.dims[position].index(e.element))
-            index = ", ".join([":"] * (1 + position) + [str(element)])
-            return Value(f"{wrap(a.code)}[{index}]",
-                         tuple(d for i, d in enumerate(a.dims) if i != position), True)
-        if isinstance(e, ex.Rename):
-            a = self.write(e.arg)
-            dims = tuple(e.mapping.get(d.name, d) for d in a.dims)
-            return Value(a.code, dims, a.batched)
-        if isinstance(e, ex.Reindex):
-            a = self.write(e.arg)
-            axis = len(a.dims) if e.source is None else a.dims.index(e.source)
-            dims = (a.dims + (e.target,) if e.source is None else
-                    tuple(e.target if d is e.source else d for d in a.dims))
-            index = tuple(int(i) for i in e.index)
-            return Value(f"rt.reindex({a.code}, {axis + 1}, {index!r}, "
-                         f"{e.source is None})", dims, True)
-        if isinstance(e, AllocateByPriority):
-            return self._allocate(e)
+        """The code of an expression, by the kind of node.
+
+        Each kind has its method (``_binop``, ``_call``...), so a target that prints one
+        kind differently overrides that method only.
+        """
+        match e:
+            case NodeRef():
+                return self.reference(e.key)
+            case ex.Literal():
+                return Value(self.number(e.value), (), False)
+            case ex.Time():
+                return Value("t", (), False)
+            case ex.Neg():
+                a = self.write(e.a)
+                return Value(f"-{wrap(a.code)}", a.dims, a.batched)
+            case ex.Not():
+                return self._not(e)
+            case ex.BinOp():
+                return self._binop(e)
+            case ex.Call():
+                return self._call(e)
+            case ex.LookupCall():
+                return self._lookup(e)
+            case ex.Reduce():
+                return self._reduce(e)
+            case ex.Select():
+                return self._select(e)
+            case ex.Rename():
+                a = self.write(e.arg)
+                return Value(a.code, tuple(e.mapping.get(d.name, d) for d in a.dims),
+                             a.batched)
+            case ex.Reindex():
+                return self._reindex(e)
+            case AllocateByPriority():
+                return self._allocate(e)
         raise TypeError(f"cannot compile expression {e!r}")
+
+    def _not(self, e: ex.Not) -> Value:
+        a = self.write(e.a)
+        code = f"(not {a.code})" if self.scalar else f"1.0 * np.logical_not({a.code})"
+        return Value(code, a.dims, a.batched)
+
+    def _reduce(self, e: ex.Reduce) -> Value:
+        a = self.write(e.arg)
+        axis = 1 + a.dims.index(e.dim)
+        return Value(f"{self._function(_REDUCERS, e.op)}({a.code}, axis={axis})",
+                     tuple(d for d in a.dims if d is not e.dim), True)
+
+    def _select(self, e: ex.Select) -> Value:
+        a = self.write(e.arg)
+        position = next(i for i, d in enumerate(a.dims) if d.name == e.dim_name)
+        element = int(a.dims[position].index(e.element))
+        index = ", ".join([":"] * (1 + position) + [str(element)])
+        return Value(f"{wrap(a.code)}[{index}]",
+                     tuple(d for i, d in enumerate(a.dims) if i != position), True)
+
+    def _reindex(self, e: ex.Reindex) -> Value:
+        a = self.write(e.arg)
+        axis = len(a.dims) if e.source is None else a.dims.index(e.source)
+        dims = (a.dims + (e.target,) if e.source is None else
+                tuple(e.target if d is e.source else d for d in a.dims))
+        index = tuple(int(i) for i in e.index)
+        return Value(f"rt.reindex({a.code}, {axis + 1}, {index!r}, "
+                     f"{e.source is None})", dims, True)
 
     @staticmethod
     def number(value: float) -> str:
@@ -201,25 +213,9 @@ class ExpressionWriter:
     def _call(self, e: ex.Call) -> Value:
         args = [self.write(a) for a in e.args]
         codes, dims, batched = self._operands(*args)
-        f = e.func
-        if f == "if_then_else":
-            c, a, b = codes
-            if self.scalar:
-                return Value(f"({a} if {c} else {b})", dims, batched)
-            return Value(f"np.where({c}, {a}, {b})", dims, batched)
-        if f in ("eq", "ne"):
-            op = "==" if f == "eq" else "!="
-            code = f"({wrap(codes[0])} {op} {wrap(codes[1])})"
-            return Value(code if self.scalar else f"1.0 * {code}", dims, batched)
-        if f == "log":
-            log = "math.log" if self.scalar else "np.log"
-            return Value(f"{log}({codes[0]}) / {log}({codes[1]})", dims, batched)
-        if f in _TIME_CALLS:
-            name = (_SCALAR_TIME_CALLS if self.scalar else _TIME_CALLS)[f]
-            prefix = f"{self.input_time}, " + ("" if f == "ramp" else "dt, ")
-            return Value(f"{name}({prefix}{', '.join(codes)})", dims, batched)
         table = self.scalar_calls if self.scalar else _NUMPY_CALLS
-        return Value(f"{self._function(table, f)}({', '.join(codes)})", dims, batched)
+        form = self._function(table, e.func)
+        return Value(render(form, codes, wrap, t=self.input_time), dims, batched)
 
     def _allocate(self, e: AllocateByPriority) -> Value:
         # the allocation runs along the last axis; width and supply get length 1 there

@@ -22,7 +22,7 @@ import unicodedata
 RESERVED = frozenset(
     {"t", "y", "P", "mem", "k", "n", "np", "rt", "math", "dy", "dt", "commit", "save",
      "t_input", "steps", "initialize", "evaluate", "run_euler", "run", "start",
-     "save_every", "rows", "keep", "check", "row", "run_fixed"}
+     "save_every", "rows", "keep", "check", "row", "run_fixed", "noise"}
     | set(dir(builtins)) | set(keyword.kwlist))
 
 _NOT_IN_IDENTIFIER = "\x00"

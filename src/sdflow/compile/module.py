@@ -12,13 +12,15 @@ uses itself), and names in comments and the docstring are ``repr()`` literals.
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
 
+from ..expr.nodes import Noise
 from ..ir.graph import ModelGraph
 from ..ir.order import references
-from . import runtime
+from . import noise, runtime
 from .expressions import ExpressionWriter, Value, align
 from .identifiers import comment, python_identifier, string_literal
 from .layout import Slot, lay_out
@@ -46,7 +48,7 @@ class ModuleWriter:
         nodes = graph.nodes
         self.states, self.n_states = lay_out(graph.stocks, [nodes[k].shape for k in graph.stocks])
         self.params, self.n_params = lay_out(params, [nodes[k].shape for k in params])
-        self.namespace: dict = {"np": np, "rt": runtime, "math": math}
+        self.namespace: dict = {"np": np, "rt": runtime, "math": math, "noise": noise}
         self._lookups: dict[int, tuple[str, str]] = {}
         self.writer = self.expression_writer(scalar, self._reference, self._lookup)
 
@@ -128,7 +130,22 @@ class ModuleWriter:
         node = self.graph.nodes[key]
         if node.kind == "data":
             return self._data(key)
+        if isinstance(node.equation, Noise):
+            return self._noise(key)
         return self._assign(key, node.equation)
+
+    def _noise(self, key: str) -> str:
+        """A hidden variable of random draws: its stream is its key and stream ID, its
+        step the loop's ``k`` (`sdflow.compile.noise`)."""
+        node = self.graph.nodes[key]
+        e = node.equation
+        stream = int.from_bytes(hashlib.blake2b(f"{e.label}|{e.stream!r}".encode(),
+                                                digest_size=8).digest(), "little")
+        args = ", ".join(align(self.writer.write(a), node.dims) for a in e.args)
+        if self.scalar:
+            return f"{self.names[key]} = noise.draw_scalar(mem, {stream}, k, {e.dist!r}, {args})"
+        return (f"{self.names[key]} = noise.draw(mem, {stream}, k, n, {tuple(node.shape)!r}, "
+                f"{e.dist!r}, {args})")
 
     # -- functions -------------------------------------------------------------------------
     def initialize_source(self) -> list[str]:
@@ -136,6 +153,8 @@ class ModuleWriter:
         lines = ["def initialize(t, P, mem, n):",
                  '    """State of every run at the start time."""',
                  '    dt = mem["dt"]']
+        if graph.noise:  # random draws at the start are those of the first step
+            lines.append("    k = 0")
         lines += ["    " + line for line in self._param_lines()]
         for key in graph.init_order:
             node = graph.nodes[key]

@@ -1,43 +1,53 @@
 """The optional numba backend: a whole batch of runs in one compiled function.
 
-For models without dimensions (the domain of the scalar path) the same scalar expressions
-the single-run path generates are placed in one function ``run(P, times, dts, save,
-out)`` that loops over the runs (rows of the parameter matrix ``P``) and, in each, over
-the steps of the time grid (the loop of `sdflow.compile.grid_loop`, for any fixed-step
-method's Butcher tableau), writing every saved value into a preallocated array ``out``
-shaped (outputs, saved times, runs). ``numba.njit`` compiles it. Lookups and the other
-helpers are numba twins of the scalar helpers (`sdflow.compile.numba_runtime`), doing the
-same arithmetic in the same order, so results match the scalar path bit for bit (up to
-the last bit of the C library's ``exp``/``log``).
+The scalar expressions the single-run path generates are placed in one function ``run(P,
+times, dts, save, out)`` that loops over the runs (rows of the parameter matrix ``P``)
+and, in each, over the steps of the time grid (the loop of `sdflow.compile.grid_loop`, for
+any fixed-step method's Butcher tableau), writing every saved value into a preallocated
+array ``out`` shaped (saved times, runs, columns). ``numba.njit`` compiles it.
+
+Models with dimensions run the same way: their own printer
+(`sdflow.compile.numba_printer`) writes every element of a variable with dimensions as a
+local float of its own, so sums over a dimension, selections, transposes and per-element
+lookups become plain arithmetic on floats, and arrayed SMOOTH and DELAY (hidden stocks
+with dimensions) are stocks like any other. Lookups and the other helpers are numba twins
+of the scalar helpers (`sdflow.compile.numba_runtime`), doing the same arithmetic in the
+same order, so a model without dimensions matches the scalar path bit for bit (up to the
+last bit of the C library's ``exp``/``log``), and one with dimensions matches the numpy
+path to rounding (numpy adds along a dimension in an order of its own).
 
 Compiling takes seconds on a large model, so the backend is only used when asked for
 (``simulate(..., backend="numba")``) and the compiled function is cached on the model,
-and its machine code on disk (`sdflow.compile.numba_cache`), so a model compiles once per
-machine.
+and its machine code on disk (`sdflow.compile.numba_cache`, keyed by the generated source
+and the tables it reads), so a model compiles once per machine.
 It does not diagnose: when a state or saved value is NaN or infinite ``run`` returns
 False (or the saved values show it) and the caller reruns the batch on the numpy path,
-which names the variable, run and time. DELAY FIXED pipelines and variables with
-dimensions are refused.
+which names the variable, run and time. DELAY FIXED pipelines, ``allocate_by_priority``
+and models of more than `MAX_ELEMENTS` elements are refused with an
+`UnsupportedBackendError` naming the variables.
 """
 
 from __future__ import annotations
 
-import math
+import itertools
 import time
 import types
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import MissingBackendError, ModelError
+from ..errors import MissingBackendError, ModelError, UnsupportedBackendError
 from ..ir.graph import ModelGraph
+from ..ir.order import references
 from .cache import cached
 from .compiled import CompiledModel, default_outputs
-from .expressions import ExpressionWriter
+from .expressions import Value
 from .grid_loop import grid_loop_lines
-from .layout import Slot
+from .identifiers import python_identifier
+from .layout import Slot, lay_out
 from .module import ModuleWriter
 from .numba_cache import import_cached
+from .numba_printer import NumbaExpressionWriter
 
 def require_numba():
     """Import numba, or raise a `MissingBackendError` saying how to install it."""
@@ -68,36 +78,50 @@ def jitted_runtime():
     return _RUNTIME["module"]
 
 
-class NumbaExpressionWriter(ExpressionWriter):
-    """The scalar printer with the few spellings numba does not accept replaced.
-
-    Examples
-    --------
-    >>> NumbaExpressionWriter.number(float("-inf")), NumbaExpressionWriter.number(0.5)
-    ('-math.inf', '0.5')
-    """
-
-    #: INTEGER as a float (``math.trunc`` would make an int, which overflows in numba)
-    scalar_calls = {**ExpressionWriter.scalar_calls, "integer": "rt.trunc"}
-
-    @staticmethod
-    def number(value: float) -> str:
-        value = float(value)
-        if math.isnan(value):
-            return "math.nan"
-        if math.isinf(value):
-            return "math.inf" if value > 0 else "-math.inf"
-        return repr(value)
+#: at most this many elements of computed variables: each is a line of the generated code
+#: in every stage of a step, and numba's compile time grows with the code
+MAX_ELEMENTS = 20_000
+#: at most this many parts of expressions written for one variable (all its elements):
+#: nested sums over dimensions are written out, so they grow as the product of the
+#: dimensions' lengths
+MAX_TERMS = 50_000
 
 
 class NumbaWriter(ModuleWriter):
-    """A scalar `ModuleWriter` whose tables are numpy arrays (numba cannot read lists)."""
+    """Writes one model as numba-compilable code over plain floats.
+
+    A variable without dimensions is a local float, as on the scalar path; a variable with
+    dimensions is one local float per element (named after it, e.g. ``output_2``), each
+    computed by its own line printed by `NumbaExpressionWriter`; a folded constant with
+    dimensions is a number per element. Lookups and data series are numpy arrays (numba
+    cannot read lists).
+    """
 
     expression_writer = NumbaExpressionWriter
 
     def __init__(self, graph: ModelGraph, params: tuple[str, ...], outputs: tuple[str, ...]):
         super().__init__(graph, params, True, outputs)
         self.namespace["rt"] = jitted_runtime()
+        self.writer.dimensions = dict(graph.dimensions)
+        #: the local name of every element of each variable with dimensions
+        self.elements_of = {
+            key: [python_identifier(f"{node.name}_{i}", self.taken) for i in range(node.size)]
+            for key, node in graph.nodes.items()
+            if node.dims and (node.kind != "const" or key in self.params)}
+        #: the outputs' columns in the saved array (outputs with dimensions take several)
+        self.columns, self.n_columns = lay_out(outputs, [graph.nodes[k].shape for k in outputs])
+
+    # -- references ----------------------------------------------------------------------
+    def _reference(self, key: str) -> Value:
+        node = self.graph.nodes[key]
+        if node.kind == "const" and key not in self.params:
+            value = np.asarray(node.value, dtype=float)
+            if node.dims:
+                value = value.reshape(-1)[self.writer.flat_index(node.dims)]
+            return Value(self.writer.number(value), (), False)
+        if not node.dims:
+            return Value(self.names[key], (), False)
+        return Value(self.elements_of[key][self.writer.flat_index(node.dims)], (), False)
 
     def _lookup(self, lookup):
         xs, ys = super()._lookup(lookup)
@@ -105,61 +129,152 @@ class NumbaWriter(ModuleWriter):
         self.namespace[ys] = np.asarray(lookup.y, dtype=float)
         return xs, ys
 
-    def _data(self, key: str) -> str:
-        line = super()._data(key)
-        node = self.graph.nodes[key]
-        self.namespace[self.table_name("DX_", key)] = np.asarray(node.times, dtype=float)
-        self.namespace[self.table_name("DY_", key)] = np.asarray(node.series, dtype=float)
-        return line
+    def local_names(self, key: str) -> list[str]:
+        """The local float(s) holding node ``key``: its name, or one per element."""
+        return self.elements_of.get(key, [self.names[key]])
 
-    def line(self, key: str) -> str:
-        return self._node_line(key)
+    # -- statements ----------------------------------------------------------------------
+    def elements(self, key: str, expr) -> list[str]:
+        """Lines setting every element of node ``key`` to ``expr``."""
+        return [f"{name} = {code}" for name, code in zip(self.local_names(key),
+                                                         self.element_codes(key, expr))]
+
+    def element_codes(self, key: str, expr) -> list[str]:
+        """The code of ``expr`` at every element of node ``key``, in C order."""
+        node = self.graph.nodes[key]
+        self.writer.owner = node.name
+        positions = itertools.product(*(range(len(d)) for d in node.dims))
+        names = [d.name for d in node.dims]
+        codes = []
+        for i, p in enumerate(positions):
+            codes.append(self.writer.at(expr, dict(zip(names, p)),
+                                        budget=MAX_TERMS if i == 0 else None))
+        return codes
+
+    def _data(self, key: str) -> list[str]:
+        node = self.graph.nodes[key]
+        xs, ys = self.table_name("DX_", key), self.table_name("DY_", key)
+        self.namespace[xs] = np.asarray(node.times, dtype=float)
+        series = np.asarray(node.series, dtype=float)
+        if not node.dims:
+            self.namespace[ys] = series
+            return [f"{self.names[key]} = rt.interp_scalar(t, {xs}, {ys})"]
+        # one contiguous row of values per element
+        self.namespace[ys] = np.ascontiguousarray(series.reshape(len(series), -1).T)
+        return [f"{name} = rt.interp_scalar(t, {xs}, {ys}[{i}])"
+                for i, name in enumerate(self.local_names(key))]
+
+    def line(self, key: str) -> list[str]:
+        """The lines computing node ``key`` at the current time."""
+        node = self.graph.nodes[key]
+        if node.kind == "data":
+            return self._data(key)
+        return self.elements(key, node.equation)
+
+    def stocks(self) -> list[str]:
+        """The local floats of the state, element by element."""
+        return [name for key in self.states for name in self.local_names(key)]
 
     def rates(self) -> list[str]:
-        return [self.writer.write(self.graph.nodes[k].rate).code for k in self.states]
+        """The rate of every element of the state (as `stocks`)."""
+        return [code for key in self.states
+                for code in self.element_codes(key, self.graph.nodes[key].rate)]
+
+    def params_lines(self) -> list[str]:
+        """Lines reading the run's parameters from its row ``_r`` of ``_P``."""
+        return [f"{name} = _P[_r, {slot.offset + i}]" for key, slot in self.params.items()
+                for i, name in enumerate(self.local_names(key))]
+
+    def save(self) -> list[str]:
+        """Lines copying every output into its columns of ``_out[_row, _r]``."""
+        return [f"_out[_row, _r, {slot.offset + i}] = {name}"
+                for key, slot in self.columns.items()
+                for i, name in enumerate(self.local_names(key))]
 
 
 def run_source(w: NumbaWriter, tableau) -> str:
     """Source of ``run(_P, _times, _dts, _save, _out) -> bool`` (False: a state went
     non-finite): for each run (row of ``_P``), its start, then the time loop of
     `sdflow.compile.grid_loop` for ``tableau`` over the grid."""
-    graph, names, nodes = w.graph, w.names, w.graph.nodes
+    graph, nodes = w.graph, w.graph.nodes
     needed = w._needed_for_rates()
-    stocks = [names[k] for k in w.states]
     lines = ["def run(_P, _times, _dts, _save, _out):",
              '    """Every run of the batch; False as soon as a state is not finite."""',
              "    _last = _times.shape[0] - 1",
              "    for _r in range(_P.shape[0]):"]
-    body = [f"{names[k]} = _P[_r, {s.offset}]" for k, s in w.params.items()]
+    body = w.params_lines()
     body += ["t = _times[0]", "t_input = t", "dt = _dts[0]"]
+    start = needed_at_start(graph)
     for key in graph.init_order:  # as `ModuleWriter.initialize_source` on the scalar path
         node = nodes[key]
-        if node.kind == "const":
+        if node.kind == "const" or key not in start:
             continue
         if node.kind == "stock":
-            body.append(w._assign(key, node.initial))
-            body.append(f"{names[key]} = float({names[key]})")  # one type all run long
+            body += w.elements(key, node.initial)
+            # one type all run long
+            body += [f"{name} = float({name})" for name in w.local_names(key)]
         elif node.kind == "initial":
-            body.append(w._assign(key, node.equation))
+            body += w.elements(key, node.equation)
         elif node.init_equation is not None:  # ACTIVE INITIAL: its value at the start
-            body.append(w._assign(key, node.init_equation))
+            body += w.elements(key, node.init_equation)
         else:
-            body.append(w.line(key))
+            body += w.line(key)
     # Vensim holds STEP, PULSE and RAMP over a Runge-Kutta step (see `evaluate_source`)
     w.writer.input_time = "t_input"
     try:
-        stage = [w.line(k) for k in graph.flow_order if k in needed]
-        rest = [w.line(k) for k in graph.flow_order if k not in needed]
+        stage = [line for k in graph.flow_order if k in needed for line in w.line(k)]
+        rest = [line for k in graph.flow_order if k not in needed for line in w.line(k)]
         rates = w.rates()
     finally:
         w.writer.input_time = "t"
-    save = [f"_out[{j}, _row, _r] = {names[key]}" for j, key in enumerate(w.outputs)]
     body += ["_row = 0"]
-    body += grid_loop_lines(tableau, stocks, stage, rest, rates, save + ["_row += 1"],
-                            "return False")
+    body += grid_loop_lines(tableau, w.stocks(), stage, rest, rates,
+                            w.save() + ["_row += 1"], "return False")
     lines += ["        " + line for line in body]
     lines.append("    return True")
     return "\n".join(lines) + "\n"
+
+
+def needed_at_start(graph: ModelGraph) -> set[str]:
+    """The nodes the start of a run computes: the stocks, INITIAL values and what their
+    initial values read. Every other variable is computed by the first step of the time
+    loop before anything reads or saves it, so the start leaves it out (less code for
+    numba to compile)."""
+    nodes = graph.nodes
+    roots = [k for k, n in nodes.items() if n.kind in ("stock", "initial")]
+    needed, frontier = set(roots), []
+    for key in roots:
+        node = nodes[key]
+        frontier += references(node.initial if node.kind == "stock" else node.equation)
+    while frontier:
+        key = frontier.pop()
+        if key in needed:
+            continue
+        needed.add(key)
+        node = nodes[key]
+        if node.kind in ("aux", "flow"):
+            frontier += references(node.equation if node.init_equation is None
+                                   else node.init_equation)
+    return needed
+
+
+def check_numba_supports(graph: ModelGraph) -> None:
+    """Raise `UnsupportedBackendError` for what the numba backend does not run: DELAY
+    FIXED, and more elements than `MAX_ELEMENTS` (the allocation builtin is refused by
+    the printer, naming its variable)."""
+    delays = sorted(n.name for n in graph.nodes.values() if n.kind == "pipeline")
+    if delays:
+        raise UnsupportedBackendError(f"backend='numba' does not run DELAY FIXED "
+                                      f"({delays[:5]}); use backend='auto'", tuple(delays[:5]))
+    computed = [n for n in graph.nodes.values() if n.kind != "const"]
+    total = sum(n.size for n in computed)
+    if total > MAX_ELEMENTS:
+        largest = sorted(computed, key=lambda n: -n.size)[:3]
+        raise UnsupportedBackendError(
+            f"backend='numba' writes a line of code per element and runs at most "
+            f"{MAX_ELEMENTS} elements; model '{graph.name}' has {total} (the largest "
+            f"variables: {[(n.name, n.size) for n in largest]}); use backend='auto'",
+            tuple(n.name for n in largest))
 
 
 @dataclass(eq=False)
@@ -175,6 +290,9 @@ class NumbaModel:
     param_slots: dict[str, Slot]
     outputs: tuple[str, ...]
     n_params: int
+    #: each output's columns in the saved array (several for an output with dimensions)
+    columns: dict[str, Slot]
+    n_columns: int
     #: seconds the first call spent in numba's compiler, or loading the compiled code
     #: from the disk cache (None before the first call)
     jit_seconds: float | None = field(default=None)
@@ -185,11 +303,11 @@ class NumbaModel:
     parameter_matrix = CompiledModel.parameter_matrix
 
     def __call__(self, P, grid):
-        """The saved values (outputs, saved times, runs), or None if one is not finite.
+        """The saved values (saved times, runs, columns), or None if one is not finite.
 
         ``grid`` holds the ``times``, step sizes ``dts`` and ``save`` flags of every step
-        (`sdflow.solve.grid.TimeGrid`)."""
-        out = np.empty((len(self.outputs), int(grid.save.sum()), P.shape[0]))
+        (`sdflow.solve.grid.TimeGrid`); `saved` splits the columns by output."""
+        out = np.empty((int(grid.save.sum()), P.shape[0], self.n_columns))
         begin = time.perf_counter()
         try:
             ok = self.run(P, np.asarray(grid.times, float), np.asarray(grid.dts, float),
@@ -210,6 +328,12 @@ class NumbaModel:
             return None
         return out
 
+    def saved(self, out) -> dict[str, np.ndarray]:
+        """Each output's (saved times, runs, *dims) view of ``out``."""
+        return {key: out[:, :, slot.offset:slot.stop].reshape(out.shape[:2] + slot.shape)
+                if slot.shape else out[:, :, slot.offset]
+                for key, slot in self.columns.items()}
+
 
 def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaModel:
     """Generate and wrap the numba function for the method ``tableau`` (a
@@ -228,14 +352,7 @@ def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaM
     (skipped as a doctest: numba is optional; the tests cover it when it is installed)
     """
     numba = require_numba()
-    arrayed = sorted(n.name for n in graph.nodes.values() if n.dims and not n.hidden)
-    if any(n.dims for n in graph.nodes.values()):
-        raise ModelError(f"backend='numba' runs models without dimensions, but {arrayed[:5]} "
-                         "vary over dimensions; use backend='auto'", tuple(arrayed[:5]))
-    delays = sorted(n.name for n in graph.nodes.values() if n.kind == "pipeline")
-    if delays:
-        raise ModelError(f"backend='numba' does not run DELAY FIXED ({delays[:5]}); use "
-                         "backend='auto'", tuple(delays[:5]))
+    check_numba_supports(graph)
     outputs = default_outputs(graph) if outputs is None else tuple(outputs)
     writer = NumbaWriter(graph, tuple(params), outputs)
     source = run_source(writer, tableau)
@@ -243,7 +360,8 @@ def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaM
     run = numba.njit(cache=True, error_model="numpy")(module.run)
     return NumbaModel(graph=graph, params=tuple(params), tableau=tableau, source=source,
                       run=run, param_slots=writer.params, outputs=outputs,
-                      n_params=writer.n_params)
+                      n_params=writer.n_params, columns=writer.columns,
+                      n_columns=writer.n_columns)
 
 
 def run_numba(graph: ModelGraph, values: dict, n: int, outputs, tableau, grid):
@@ -260,5 +378,4 @@ def run_numba(graph: ModelGraph, values: dict, n: int, outputs, tableau, grid):
     out = compiled(compiled.parameter_matrix(values, n), grid)
     if out is None:
         return None
-    saved = {key: out[j] for j, key in enumerate(compiled.outputs)}
-    return grid.saved_times, saved, np.zeros(n, dtype=bool)
+    return grid.saved_times, compiled.saved(out), np.zeros(n, dtype=bool)

@@ -20,7 +20,7 @@ from ..errors import DistributionError
 class Distribution:
     """A named scipy.stats distribution with its parameters, validated when made.
 
-    Made by `uniform`, `normal`, `lognormal` and `triangular`; pass it to
+    Made by `uniform`, `normal`, `truncnormal`, `lognormal` and `triangular`; pass it to
     ``simulate(params=..., n=...)`` or to ``forecasting.Uncertain``.
 
     Examples
@@ -122,6 +122,55 @@ def normal(mean: float, sd: float) -> Distribution:
                                 "the standard deviation, not the variance)")
     from scipy import stats
     return Distribution("normal", stats.norm(loc=mean, scale=sd))
+
+
+def truncnormal(mean: float, sd: float, low: float, high: float) -> Distribution:
+    """Normal with mean ``mean`` and standard deviation ``sd``, cut to ``[low, high]``.
+
+    For a constant estimated elsewhere with a standard error that has physical limits (a
+    share in [0, 1], a rate that cannot be negative): draws keep the normal's shape inside
+    the limits and never leave them, where clipping a normal would pile the draws beyond a
+    limit on the limit itself. ``mean`` and ``sd`` are those of the normal before the cut
+    (the cut shifts the mean when ``mean`` is near a limit).
+
+    Raises
+    ------
+    DistributionError
+        If an argument is not a finite number, ``sd`` is not positive, ``high`` is not
+        greater than ``low``, or ``mean`` lies outside ``[low, high]``.
+
+    Examples
+    --------
+    Half-normal: an effect estimated at 0 with standard error 0.013 that cannot be negative.
+
+    >>> import sdflow as sf
+    >>> d = sf.truncnormal(0.0, 0.013, 0.0, 0.1)
+    >>> d.ppf([0.0, 0.5, 1.0]).round(5).tolist()   # median 0.013 * 0.6745 (half-normal)
+    [0.0, 0.00877, 0.1]
+    >>> sf.truncnormal(0.4, 0.1, 0.5, 1.0)
+    Traceback (most recent call last):
+    ...
+    sdflow.errors.DistributionError: truncnormal(mean=0.4, ...): mean must lie between low and high; ...
+    """
+    mean, sd, low, high = _checked_numbers("truncnormal", mean=mean, sd=sd, low=low,
+                                           high=high)
+    call = f"truncnormal(mean={mean!r}, sd={sd!r}, low={low!r}, high={high!r})"
+    if not sd > 0:
+        raise DistributionError(f"{call}: sd must be positive (the standard deviation of the "
+                                "normal before the cut, not its variance)")
+    if not high > low:
+        raise DistributionError(f"{call}: high must be greater than low; the arguments are "
+                                "(mean, sd, low, high) in this order")
+    if not low <= mean <= high:
+        # A mean outside the limits is almost always swapped arguments or a wrong range;
+        # far outside, the cut keeps a sliver of one tail that quantiles cannot resolve.
+        raise DistributionError(f"{call}: mean must lie between low and high; the arguments "
+                                "are (mean, sd, low, high) in this order, and low and high "
+                                "are the limits the constant can take")
+    from scipy import stats
+    return Distribution("truncnormal", stats.truncnorm(a=(low - mean) / sd,
+                                                       b=(high - mean) / sd,
+                                                       loc=mean, scale=sd))
 
 
 def lognormal(mu: float, sigma: float) -> Distribution:

@@ -29,7 +29,8 @@ class Model:
     time_units : str, optional
         Unit of time, e.g. ``"year"``; flows are checked to be stock units per this unit.
     saveper : float, optional
-        Interval at which results are saved; a multiple of ``dt`` (default ``dt``).
+        Interval at which results are saved, at least ``dt`` (default ``dt``); when it is
+        not a multiple of ``dt`` the step nearest to each multiple is saved, as in Vensim.
 
     Examples
     --------

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ExpressionTruthError, ModelError
+from .random_draws import RANDOM_DRAWS
 
 # Nodes hold the DSL's models, dimensions and lookups as opaque objects (read by their
 # ``name`` and ``elements``), so this floor imports nothing from the floors above.
@@ -372,6 +373,43 @@ class Stateful(Expr):
     def __repr__(self):
         inner = ", ".join(f"{k}={v!r}" for k, v in self.args.items())
         return f"{self.kind}({inner})"
+
+
+class Noise(Expr):
+    """A random draw (Vensim's RANDOM functions), new at every time step of every run.
+
+    ``dist`` names the distribution (a key of `sdflow.expr.random_draws.RANDOM_DRAWS`),
+    ``args`` are its parameters in Vensim's order (minimum and maximum first) and
+    ``stream`` is Vensim's stream ID, a number: draws with different streams are
+    independent. ``dims`` are the dimensions the draws vary over (None: those of the
+    variable that holds them). The model graph moves each draw into a hidden variable and
+    sets ``label``, which names its random stream (see `sdflow.compile.noise`).
+    """
+
+    __slots__ = ("dist", "args", "stream", "dims", "label")
+
+    def __init__(self, dist: str, args: Sequence[Any], stream: float = 0.0,
+                 dims: tuple | None = None, label: str | None = None):
+        draw = RANDOM_DRAWS.get(dist)
+        if draw is None or len(args) != draw.arity:
+            raise ModelError(f"random_{dist} takes (minimum, maximum"
+                             f"{''.join(', ' + a for a in draw.params)}); "
+                             f"got {len(args)} value(s)" if draw is not None else
+                             f"no random distribution {dist!r}; the distributions are "
+                             f"{sorted(RANDOM_DRAWS)}")
+        self.dist = dist
+        self.args = tuple(as_expr(a) for a in args)
+        self.stream, self.dims, self.label = float(stream), dims, label
+
+    def children(self):
+        return self.args
+
+    def with_children(self, children):
+        return Noise(self.dist, children, self.stream, self.dims, self.label)
+
+    def __repr__(self):
+        args = ", ".join(map(repr, self.args))
+        return f"random_{self.dist}({args}, stream={self.stream:g})"
 
 
 def as_expr(value: Any) -> Expr:

@@ -7,7 +7,7 @@
     options = { preset = "yrd" }                      # keyword arguments of the factory
     method = "euler"                                  # euler | rk4
     parameters = "../results/yrd/parameters.toml"     # optional, relative to this file
-    posterior = "../results/yrd/draws.csv"            # optional joint draws (or params.json)
+    posterior = "../results/yrd/params.json"          # optional: the draws it names (or a CSV)
     predictive = true                 # add the calibration's observation error to the runs
     intervals = true                  # sample the calibration's draws if params.json names
                                       # them, else its intervals (uniform)
@@ -26,6 +26,7 @@
     [uncertain]
     "capital share" = { distribution = "uniform", low = 0.4, high = 0.6 }
     "trust decay rate" = { distribution = "lognormal", mu = -3.0, sigma = 0.3, shared = true }
+    "slowdown" = { distribution = "truncnormal", mean = 0.12, sd = 0.035, low = 0, high = 0.3 }
 
     [scenarios.baseline]
     description = "policies as of 2025"
@@ -39,6 +40,11 @@
     [sensitivity]                    # outputs and years for `sdflow sensitivity`
     outputs = ["regional output"]
     years = [2050]
+
+``truncnormal`` is a normal (``mean``, ``sd`` before the cut) cut to ``[low, high]``: for a
+constant fixed from other evidence with a standard error and physical limits. Each run
+draws the uncertain constants on top of the posterior draws, which cover the calibrated
+ones (a constant cannot have both).
 
 A change with ``at`` is a step; with ``start`` and ``end`` a ramp; ``to`` or ``scale``.
 Every key is checked when the file loads (`sdflow.toml_schema`, as for calibration specs):
@@ -63,6 +69,7 @@ from .sampling import PosteriorDraws, Uncertain
 from .scenarios import Ramp, Scenario, SeriesOverride, Step
 
 _DISTRIBUTIONS = {"uniform": ("low", "high"), "normal": ("mean", "sd"),
+                  "truncnormal": ("mean", "sd", "low", "high"),
                   "lognormal": ("mu", "sigma"), "triangular": ("low", "mode", "high")}
 
 

@@ -21,7 +21,7 @@ from ..dsl.model import Model
 from ..names import name_key
 from ..expr.broadcast import union
 from . import external, lookups
-from ..errors import ImportModelError, UnsupportedFeatureError
+from ..errors import ImportModelError, MissingDependencyError, UnsupportedFeatureError
 from .expressions import ExpressionTranslator, Term
 from .settings import depends_on_time, fold_setting
 from .units import vensim_units
@@ -166,7 +166,7 @@ class ModelBuilder:
                 continue
             try:
                 self._build_element(scope, element)
-            except ImportModelError:
+            except (ImportModelError, MissingDependencyError):  # already say what to do
                 raise
             except Exception as exc:  # a DSL error: say which variable it came from
                 raise ImportModelError(f"variable '{element.name}': {exc}",

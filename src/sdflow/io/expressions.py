@@ -16,7 +16,9 @@ from ..dsl.allocation import allocate_by_priority
 from ..dsl import functions as fn
 from ..dsl import stateful as st
 from ..expr.broadcast import union
-from ..expr.nodes import Literal, Reduce, Reindex, as_expr
+from ..expr.builtins import BUILTINS, REDUCTIONS, vensim_key
+from ..expr.nodes import Literal, Noise, Reduce, Reindex, Select, as_expr
+from ..expr.random_draws import RANDOM_DRAWS
 from ..errors import ImportModelError, UnsupportedFeatureError
 
 
@@ -49,26 +51,46 @@ def _quantum(a, q):
     return fn.if_then_else(q <= 0, a, q * fn.integer(a / q))
 
 
-#: Elementwise functions: pysd's name -> (number of arguments, builder of the DSL node).
+#: Elementwise functions: pysd's name -> (number of arguments, builder of the DSL node):
+#: the registry's builtins by their Vensim names (`sdflow.expr.builtins`), then the
+#: functions Vensim and XMILE have that are built from them, and PySD's own spellings.
 ELEMENTWISE = {
-    "abs": (1, fn.abs), "exp": (1, fn.exp), "ln": (1, fn.ln), "sqrt": (1, fn.sqrt),
-    "sin": (1, fn.sin), "cos": (1, fn.cos), "tan": (1, fn.tan), "arctan": (1, fn.arctan),
+    **{vensim_key(b.vensim): (b.arity, getattr(fn, name)) for name, b in BUILTINS.items()
+       if b.vensim is not None and not b.operator},
     "arcsin": (1, _arcsin), "arccos": (1, lambda x: math.pi / 2 - _arcsin(x)),
     "sinh": (1, _sinh), "cosh": (1, _cosh), "tanh": (1, lambda x: _sinh(x) / _cosh(x)),
-    "integer": (1, fn.integer), "log": (2, fn.log), "power": (2, lambda a, b: a ** b),
-    "modulo": (2, fn.modulo), "min": (2, fn.min), "max": (2, fn.max),
-    "xidz": (3, fn.xidz), "zidz": (2, fn.zidz), "if_then_else": (3, fn.if_then_else),
-    "step": (2, fn.step), "pulse": (2, fn.pulse), "quantum": (2, _quantum),
-    "ramp": (3, fn.ramp), "Xramp": (2, fn.ramp),
+    "power": (2, lambda a, b: a ** b), "quantum": (2, _quantum),
+    "Xramp": (2, fn.ramp),  # XMILE's two-argument RAMP
     # pysd orders Vensim's PULSE TRAIN arguments as (start, interval, width, end)
     "pulse_train": (4, lambda s, i, w, e: fn.pulse_train(s, w, i, e)),
     "pi": (0, lambda: Literal(math.pi)),
     "active_initial": (2, st.active_initial),
 }
-REDUCERS = {"sum": "sum", "prod": "prod", "vmin": "min", "vmax": "max"}
+#: Reductions over ``dim!`` ranges: pysd's name -> the registry's reduction
+REDUCERS = {vensim_key(r.vensim): name for name, r in REDUCTIONS.items()
+            if r.vensim is not None}
+#: Vensim's comparison operators that are builtins (``=``, ``<>``)
+OPERATORS = {b.vensim: getattr(fn, name) for name, b in BUILTINS.items() if b.operator}
 ARITHMETIC = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__",
               "^": "__pow__"}
 COMPARISONS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
+
+
+#: Vensim's RANDOM functions: pysd's name -> (distribution, number of arguments with the
+#: stream ID last), from `sdflow.expr.random_draws`. RANDOM 0 1 is uniform between 0 and 1
+#: on the default stream.
+RANDOM = {
+    "random_0_1": ("uniform", 0),
+    **{vensim_key(d.vensim): (name, d.arity + 1) for name, d in RANDOM_DRAWS.items()},
+}
+
+
+def _positions(dim):
+    """0, 1, ..., n-1 along ``dim``, as an expression."""
+    n = len(dim)
+    terms = [k * Reindex(Literal(1.0), None, dim, [0 if j == k else -1 for j in range(n)])
+             for k in range(1, n)]
+    return sum(terms[1:], terms[0]) if terms else Literal(0.0)
 
 
 class ExpressionTranslator:
@@ -181,10 +203,8 @@ class ExpressionTranslator:
             a, b = result.expr, arg.expr
             if op in COMPARISONS:
                 expr = getattr(a, COMPARISONS[op])(b)
-            elif op == "=":
-                expr = fn.eq(a, b)
-            elif op == "<>":
-                expr = fn.ne(a, b)
+            elif op in OPERATORS:
+                expr = OPERATORS[op](a, b)
             elif op in (":and:", "and"):
                 expr = a & b
             elif op in (":or:", "or"):
@@ -221,6 +241,10 @@ class ExpressionTranslator:
                             offset.dims)
             raise self.unsupported("GET TIME VALUE other than relative to the current time "
                                    "in model time units (arguments 0, offset, 0)")
+        if name in RANDOM:
+            return self._random(name, node.arguments)
+        if name == "vector_lookup":
+            return self._vector_lookup(node.arguments)
         if name == "vector_select":
             return self._vector_select(node.arguments)
         if name in ("vector_sort_order", "vector_rank"):
@@ -236,6 +260,86 @@ class ExpressionTranslator:
                 raise self.error("ELMCOUNT needs a subscript range")
             return Term(float(len(self.space.ranges[rng])))
         return self.resolve(name, [], node.arguments, self)
+
+    def _random(self, name: str, nodes) -> Term:
+        """A RANDOM function: draws over the component's dimensions at every time step.
+
+        The last argument is Vensim's stream ID, which must be a number or a constant
+        (Vensim's documentation: "almost always 0 or ... a constant").
+        """
+        dist, count = RANDOM[name]
+        label = name.upper().replace("_", " ").replace("0 1", "0 1()")
+        if len(nodes) != count:
+            raise self.error(f"{label} takes {count} argument(s), got {len(nodes)}")
+        if not count:
+            args, stream = [Term(0.0), Term(1.0)], 0.0
+        else:
+            stream = self.constant(nodes[-1])
+            if stream is None:
+                raise self.unsupported(f"{label} with a stream ID that is not a constant")
+            args = self._many(nodes[:-1])
+        dims = union(tuple(getattr(self, "lhs", None) or ()), *(a.dims for a in args))
+        return Term(Noise(dist, [a.expr for a in args], stream, dims), dims)
+
+    def _whole_vector(self, node) -> Term:
+        """VECTOR LOOKUP's first argument, ``vec[first element]``, as the whole vector
+        along its last subscript (Vensim: "always called with the first element")."""
+        ref = getattr(node, "reference", None)
+        subs = list(node.subscripts.subscripts) if getattr(node, "subscripts", None) else []
+        whole = self.resolve(ref, [], None, self) if ref is not None else None
+        if whole is None or not subs or not whole.dims:
+            raise self.error("VECTOR LOOKUP needs a subscripted variable as its vector, "
+                             "e.g. VECTOR LOOKUP(table[first element], x, 0, 10, 0)")
+        dim = whole.dims[-1]
+        last = subs[-1]
+        if self.space.range_name(last) is None:
+            if self.space.element_name(last) != dim.elements[0]:
+                raise self.error(f"VECTOR LOOKUP reads '{ref}' from its first element "
+                                 f"'{dim.elements[0]}' on, not from '{last}'")
+            subs[-1] = next(r for r, d in self.space.dims.items() if d is dim)
+        return self.resolve(ref, subs, None, self)
+
+    def _vector_lookup(self, nodes) -> Term:
+        """VECTOR LOOKUP(vec, x, xmin, xmax, mode): ``vec`` along its last dimension as
+        the y values of a lookup over ``n`` points equally spaced from ``xmin`` to ``xmax``.
+
+        Vensim's documented modes 0 (interpolate, ends held), 2 (LOOKUP BACKWARD: the
+        value of the point at or before x), 3 (LOOKUP EXTRAPOLATE: the end segments
+        continued) and 4 (LOOKUP FORWARD: the point at or after x), for a constant mode;
+        the area, invert and slope modes are refused. Built from sums over the vector's
+        dimension, so every engine and path runs it.
+        """
+        if len(nodes) != 5:
+            raise self.error(f"VECTOR LOOKUP takes 5 arguments, got {len(nodes)}")
+        mode = self.constant(nodes[4])
+        if mode not in (0, 2, 3, 4):
+            raise self.unsupported(f"VECTOR LOOKUP with mode {mode} (sdflow runs modes 0, 2, "
+                                   "3 and 4 given as numbers or constants)")
+        vector = self._whole_vector(nodes[0])
+        x, lo, hi = self._many(nodes[1:4])
+        dim = vector.dims[-1]
+        n = len(dim)
+        if n < 2:
+            raise self.error(f"VECTOR LOOKUP needs a vector of 2 or more elements; "
+                             f"'{dim.name}' has {n}")
+        at = _positions(dim)
+        u = (x.expr - lo.expr) / ((hi.expr - lo.expr) / float(n - 1))  # in points from xmin
+        inside = fn.min(fn.max(u, 0.0), float(n - 1))
+        if mode == 2:
+            weight = fn.if_then_else(fn.eq(at, fn.integer(inside)), 1.0, 0.0)
+        elif mode == 4:
+            ceiling = float(n - 1) - fn.integer(float(n - 1) - inside)
+            weight = fn.if_then_else(fn.eq(at, ceiling), 1.0, 0.0)
+        else:
+            weight = fn.max(0.0, 1.0 - fn.abs(inside - at))
+        expr = Reduce("sum", weight * vector.expr, dim)
+        if mode == 3:
+            first, second = (Select(vector.expr, dim.name, dim.elements[i]) for i in (0, 1))
+            before, end = (Select(vector.expr, dim.name, dim.elements[i]) for i in (-2, -1))
+            expr = expr + fn.if_then_else(u < 0.0, u * (second - first), 0.0) + \
+                fn.if_then_else(u > float(n - 1), (u - float(n - 1)) * (end - before), 0.0)
+        rest = tuple(d for d in vector.dims if d is not dim)
+        return Term(expr, union(rest, x.dims, lo.dims, hi.dims))
 
     def _dt(self) -> Term:
         """XMILE's DT (the time step), unless the model defines a variable ``dt``."""
@@ -287,24 +391,19 @@ class ExpressionTranslator:
         n = len(dim)
         copy = self.space.banged_copy(dim)
 
-        def positions(d):  # 0, 1, ..., n-1 along d
-            terms = [k * Reindex(Literal(1.0), None, d, [0 if j == k else -1 for j in range(n)])
-                     for k in range(1, n)]
-            return sum(terms[1:], terms[0]) if terms else Literal(0.0)
-
         def along_copy(expr):
             return Reindex(expr, dim, copy, range(n))
 
         x, x_other = vector.expr, along_copy(vector.expr)
-        before = (x_other < x) | (fn.eq(x_other, x) & (positions(copy) < positions(dim)))
+        before = (x_other < x) | (fn.eq(x_other, x) & (_positions(copy) < _positions(dim)))
         rank = Reduce("sum", fn.if_then_else(before, 1.0, 0.0), copy)  # 0-based, ascending
         if name == "vector_rank":
             ascending, descending = rank + 1.0, n - rank
         else:
             def order(place):  # the index of the element whose rank is ``place``
                 hit = fn.eq(along_copy(rank), place)
-                return Reduce("sum", fn.if_then_else(hit, positions(copy), 0.0), copy)
-            ascending, descending = order(positions(dim)), order((n - 1) - positions(dim))
+                return Reduce("sum", fn.if_then_else(hit, _positions(copy), 0.0), copy)
+            ascending, descending = order(_positions(dim)), order((n - 1) - _positions(dim))
         fixed = self.constant(nodes[1])
         if fixed is not None:
             expr = ascending if fixed > 0 else descending

@@ -11,7 +11,29 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ImportModelError, UnsupportedFeatureError
+from ..errors import ImportModelError, MissingDependencyError, UnsupportedFeatureError
+
+#: The package pandas (and so PySD's readers) reads each kind of spreadsheet with.
+EXCEL_READERS = {".xlsx": "openpyxl", ".xlsm": "openpyxl", ".xls": "xlrd"}
+
+
+def _require_reader(path: Path, variable: str) -> None:
+    """`MissingDependencyError` unless the package that reads ``path`` is installed.
+
+    CSV and tab-separated files need nothing beyond pandas; Excel workbooks need openpyxl
+    (``.xls``: xlrd), which the optional extra ``sdflow[excel]`` installs.
+    """
+    package = EXCEL_READERS.get(path.suffix.lower())
+    if package is None:
+        return
+    try:
+        __import__(package)
+    except ImportError:
+        extra = ' (or pip install "sdflow[excel]")' if package == "openpyxl" else ""
+        raise MissingDependencyError(
+            f"{path}: variable '{variable}' reads this Excel file, which needs the optional "
+            f"package {package}: pip install {package}{extra}; or save the sheet as CSV and "
+            "read it with GET DIRECT DATA/LOOKUPS/CONSTANTS('file.csv', ',', ...)") from None
 
 
 def _coords(component, dims, space) -> dict:
@@ -24,6 +46,7 @@ def _load(kind: str, reader, root: Path, file: str, variable: str):
     if not str(file).startswith("?") and not path.exists():
         raise ImportModelError(f"variable '{variable}': {kind} file {path} does not exist; "
                                "put it beside the model file", variable, file=path)
+    _require_reader(path, variable)
     try:
         reader.initialize()
     except Exception as exc:  # pysd/pandas/openpyxl raise many kinds

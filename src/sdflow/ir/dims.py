@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+
 from ..errors import DimensionError
 from ..expr import nodes as ex
 from ..expr.allocation import AllocateByPriority
 from ..expr.broadcast import union
+from ..expr.dispatch import node_method
 from .nodes import Node, NodeRef
 
 
@@ -75,79 +77,97 @@ class DimensionPass:
         self.errors.append(DimensionError(f"'{self._owner}': {message}",
                                           (self._owner,) + names))
 
+    @node_method
     def _compute(self, e: ex.Expr) -> tuple:
-        if isinstance(e, NodeRef):
-            return self.node_dims(e.key)
-        if isinstance(e, (ex.Literal, ex.Time)):
-            return ()
-        if isinstance(e, ex.Reduce):
-            inner = self.expr(e.arg)
-            if e.dim not in inner:
-                self._error(f"{e.op}(..., over={e.dim.name}) of an expression that does not "
-                            f"vary over '{e.dim.name}' (it has {dims_text(inner)})")
-                return inner
-            return tuple(d for d in inner if d is not e.dim)
-        if isinstance(e, ex.Select):
-            inner = self.expr(e.arg)
-            match = [d for d in inner if d.name == e.dim_name]
-            if not match:
-                self._error(f"selects {e.dim_name}={e.element!r} from an expression that does "
-                            f"not vary over '{e.dim_name}' (it has {dims_text(inner)})")
-                return inner
-            try:
-                match[0].index(e.element)
-            except DimensionError as exc:
-                self._error(str(exc))
-            return tuple(d for d in inner if d is not match[0])
-        if isinstance(e, ex.Rename):
-            inner = list(self.expr(e.arg))
-            renamed = list(inner)  # all at once, so rename(region=partner, partner=region)
-            for old, new in e.mapping.items():  # swaps the two (a transpose)
-                match = [i for i, d in enumerate(inner) if d.name == old]
-                if not match:
-                    self._error(f"renames '{old}' but the expression varies over "
-                                f"{dims_text(inner)}")
-                    continue
-                if len(new) != len(inner[match[0]]):
-                    self._error(f"renames '{old}' ({len(inner[match[0]])} elements) as "
-                                f"'{new.name}' ({len(new)} elements); lengths must agree")
-                    continue
-                if new in inner and new.name not in e.mapping:
-                    self._error(f"renames '{old}' as '{new.name}', which the expression "
-                                "already varies over")
-                    continue
-                renamed[match[0]] = new
-            if len(set(renamed)) < len(renamed):
-                self._error(f"renames {list(e.mapping)} onto one dimension twice")
-                return tuple(inner)
-            return tuple(renamed)
-        if isinstance(e, ex.Reindex):
-            inner = self.expr(e.arg)
-            if e.source is None:
-                if e.target in inner:
-                    self._error(f"places an expression along '{e.target.name}' that already "
-                                "varies over it")
-                    return inner
-                return inner + (e.target,)
-            if e.source not in inner:
-                self._error(f"reindexes '{e.source.name}' of an expression that varies over "
-                            f"{dims_text(inner)}")
-                return inner
-            return tuple(e.target if d is e.source else d for d in inner)
-        if isinstance(e, AllocateByPriority):
-            request, priority, width, supply = (self.expr(c) for c in e.children())
-            for role, dims in (("request", request), ("priority", priority)):
-                if e.dim not in dims:
-                    self._error(f"allocate_by_priority(..., over={e.dim.name}): the {role} "
-                                f"does not vary over '{e.dim.name}' (it has "
-                                f"{dims_text(dims)})")
-            for role, dims in (("width", width), ("supply", supply)):
-                if e.dim in dims:
-                    self._error(f"allocate_by_priority(..., over={e.dim.name}): the {role} "
-                                f"varies over '{e.dim.name}'; it must be one value per "
-                                "allocation (select or reduce it)")
-            return union(request, priority, width, supply)
+        """One method per kind of node, chosen by its type; by default the union of the
+        children's dimensions (arithmetic and builtins broadcast by name)."""
         return union(*(self.expr(c) for c in e.children()))
+
+    @_compute.register(NodeRef)
+    def _reference(self, e) -> tuple:
+        return self.node_dims(e.key)
+
+    @_compute.register(ex.Literal)
+    @_compute.register(ex.Time)
+    def _scalar(self, e) -> tuple:
+        return ()
+
+    @_compute.register(ex.Reduce)
+    def _reduce(self, e) -> tuple:
+        inner = self.expr(e.arg)
+        if e.dim not in inner:
+            self._error(f"{e.op}(..., over={e.dim.name}) of an expression that does not "
+                        f"vary over '{e.dim.name}' (it has {dims_text(inner)})")
+            return inner
+        return tuple(d for d in inner if d is not e.dim)
+
+    @_compute.register(ex.Select)
+    def _select(self, e) -> tuple:
+        inner = self.expr(e.arg)
+        match = [d for d in inner if d.name == e.dim_name]
+        if not match:
+            self._error(f"selects {e.dim_name}={e.element!r} from an expression that does "
+                        f"not vary over '{e.dim_name}' (it has {dims_text(inner)})")
+            return inner
+        try:
+            match[0].index(e.element)
+        except DimensionError as exc:
+            self._error(str(exc))
+        return tuple(d for d in inner if d is not match[0])
+
+    @_compute.register(ex.Rename)
+    def _rename(self, e) -> tuple:
+        inner = list(self.expr(e.arg))
+        renamed = list(inner)  # all at once, so rename(region=partner, partner=region)
+        for old, new in e.mapping.items():  # swaps the two (a transpose)
+            match = [i for i, d in enumerate(inner) if d.name == old]
+            if not match:
+                self._error(f"renames '{old}' but the expression varies over "
+                            f"{dims_text(inner)}")
+                continue
+            if len(new) != len(inner[match[0]]):
+                self._error(f"renames '{old}' ({len(inner[match[0]])} elements) as "
+                            f"'{new.name}' ({len(new)} elements); lengths must agree")
+                continue
+            if new in inner and new.name not in e.mapping:
+                self._error(f"renames '{old}' as '{new.name}', which the expression "
+                            "already varies over")
+                continue
+            renamed[match[0]] = new
+        if len(set(renamed)) < len(renamed):
+            self._error(f"renames {list(e.mapping)} onto one dimension twice")
+            return tuple(inner)
+        return tuple(renamed)
+
+    @_compute.register(ex.Reindex)
+    def _reindex(self, e) -> tuple:
+        inner = self.expr(e.arg)
+        if e.source is None:
+            if e.target in inner:
+                self._error(f"places an expression along '{e.target.name}' that already "
+                            "varies over it")
+                return inner
+            return inner + (e.target,)
+        if e.source not in inner:
+            self._error(f"reindexes '{e.source.name}' of an expression that varies over "
+                        f"{dims_text(inner)}")
+            return inner
+        return tuple(e.target if d is e.source else d for d in inner)
+
+    @_compute.register(AllocateByPriority)
+    def _allocate(self, e) -> tuple:
+        request, priority, width, supply = (self.expr(c) for c in e.children())
+        for role, dims in (("request", request), ("priority", priority)):
+            if e.dim not in dims:
+                self._error(f"allocate_by_priority(..., over={e.dim.name}): the {role} "
+                            f"does not vary over '{e.dim.name}' (it has "
+                            f"{dims_text(dims)})")
+        for role, dims in (("width", width), ("supply", supply)):
+            if e.dim in dims:
+                self._error(f"allocate_by_priority(..., over={e.dim.name}): the {role} "
+                            f"varies over '{e.dim.name}'; it must be one value per "
+                            "allocation (select or reduce it)")
+        return union(request, priority, width, supply)
 
     def _check_node(self, node: Node) -> None:
         self._owner = node.name

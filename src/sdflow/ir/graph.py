@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from ..expr.nodes import Call, walk
+from ..expr.nodes import Call, Noise, walk
 from ..expr.builtins import DISCRETE_FUNCTIONS
 from ..errors import AlgebraicLoopError, MissingInitialValueError, ModelError
 from .dims import DimensionPass
@@ -71,6 +71,11 @@ class ModelGraph:
     def has_discrete(self) -> bool:
         """True if some builtin jumps in time (STEP, PULSE, RAMP, DELAY FIXED...)."""
         return bool(self.discrete)
+
+    @property
+    def noise(self) -> tuple[str, ...]:
+        """Keys of the hidden variables that hold random draws (RANDOM functions)."""
+        return tuple(k for k, n in self.nodes.items() if isinstance(n.equation, Noise))
 
 
 def check_model(model) -> CheckReport:

@@ -81,6 +81,8 @@ class Lowering:
             self.used.add(key)
         if isinstance(expr, ex.Stateful):
             return self._lower_stateful(expr)
+        if isinstance(expr, ex.Noise):
+            return self._lower_noise(expr)
         if isinstance(expr, ex.Expr):
             children = expr.children()
             return expr.with_children(tuple(self.rewrite(c) for c in children)) \
@@ -180,6 +182,22 @@ class Lowering:
                 return trend
             return inp * (1.0 + trend * self._as_time(a["horizon"], "horizon"))
         raise ModelError(f"'{self._owner_name()}': unknown stateful builtin {kind}")
+
+    def _lower_noise(self, expr: ex.Noise) -> ex.Expr:
+        """A random draw becomes a hidden variable of its own, named after its owner.
+
+        Its key labels the draw's random stream, so the draws stay the same as long as
+        the variable does (common random numbers across scenarios). Unless the draw says
+        otherwise, it varies over the dimensions the owner is declared with, as Vensim
+        draws one number per element of the variable.
+        """
+        args = tuple(self.rewrite(a) for a in expr.args)
+        owner = self._owner
+        dims = expr.dims if expr.dims is not None else (
+            owner.declared_dims if owner is not None else None)
+        key = self._hidden("aux", f"random {expr.dist}", declared_dims=dims)
+        self.nodes[key].equation = ex.Noise(expr.dist, args, expr.stream, dims, key)
+        return NodeRef(key)
 
     def _delay_time(self, expr: ex.Expr, kind: str, stages: int) -> ex.Expr:
         """Refuse a delay time that is a number or constant <= 0 (`DelayTimeError`), record

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import UnitError
 from ..expr import nodes as ex
+from ..expr.builtins import BUILTINS
+from ..expr.dispatch import node_method
 from ..units import define_unit, pint_defines, registry  # noqa: F401 - re-exported
 from .nodes import Node, NodeRef
 
@@ -178,35 +180,58 @@ class UnitPass:
     def _error(self, message: str, *names: str) -> None:
         self.errors.append(UnitError(f"'{self._owner}': {message}", (self._owner,) + names))
 
+    @node_method
     def expr(self, e: ex.Expr):
-        """Units of an expression: a pint Unit, None (unknown) or LITERAL."""
-        ureg = registry()
-        if isinstance(e, ex.Literal):
-            return LITERAL
-        if isinstance(e, ex.Time):
-            return self.time
-        if isinstance(e, NodeRef):
-            return self.node_units(e.key)
-        if isinstance(e, ex.Neg):
-            return self.expr(e.a)
-        if isinstance(e, (ex.Reduce, ex.Select, ex.Rename, ex.Reindex)):
-            return self.expr(e.arg)
-        if isinstance(e, ex.Not):
-            self.expr(e.a)
-            return ureg.dimensionless
-        if isinstance(e, ex.LookupCall):
-            arg = self.expr(e.arg)
-            if e.lookup.x_units is not None:
-                expected = parse_units(e.lookup.x_units)
-                if not same_units(arg, expected):
-                    self._error(f"lookup '{e.lookup.name}' takes {show(expected)} but gets "
-                                f"{show(arg)}", e.lookup.name)
-            return parse_units(e.lookup.units) if e.lookup.units is not None else None
-        if isinstance(e, ex.BinOp):
-            return self._binop(e)
-        if isinstance(e, ex.Call):
-            return self._call(e)
+        """Units of an expression: a pint Unit, None (unknown) or LITERAL.
+
+        One method per kind of node, chosen by its type; a kind without one is unknown.
+        """
         return None
+
+    @expr.register(ex.Literal)
+    def _literal(self, e):
+        return LITERAL
+
+    @expr.register(ex.Time)
+    def _time(self, e):
+        return self.time
+
+    @expr.register(NodeRef)
+    def _reference(self, e):
+        return self.node_units(e.key)
+
+    @expr.register(ex.Neg)
+    def _negative(self, e):
+        return self.expr(e.a)
+
+    @expr.register(ex.Reduce)
+    @expr.register(ex.Select)
+    @expr.register(ex.Rename)
+    @expr.register(ex.Reindex)
+    def _same_as_argument(self, e):
+        return self.expr(e.arg)
+
+    @expr.register(ex.Not)
+    def _not(self, e):
+        self.expr(e.a)
+        return registry().dimensionless
+
+    @expr.register(ex.LookupCall)
+    def _lookup(self, e):
+        arg = self.expr(e.arg)
+        if e.lookup.x_units is not None:
+            expected = parse_units(e.lookup.x_units)
+            if not same_units(arg, expected):
+                self._error(f"lookup '{e.lookup.name}' takes {show(expected)} but gets "
+                            f"{show(arg)}", e.lookup.name)
+        return parse_units(e.lookup.units) if e.lookup.units is not None else None
+
+    @expr.register(ex.Noise)
+    def _random_draw(self, e):
+        """A draw between a minimum and a maximum takes their units (a draw is not a
+        registry builtin with a `Builtin.units` rule: see `sdflow.expr.random_draws`)."""
+        args = [self.expr(a) for a in e.args]
+        return self._agree(args[0], args[1], "a random draw's minimum and maximum")
 
     def _agree(self, a, b, what: str):
         if not same_units(a, b):
@@ -244,42 +269,78 @@ class UnitPass:
             return ureg.dimensionless
         return None
 
+    expr.register(ex.BinOp, _binop)
+
     def _call(self, e: ex.Call):
-        ureg = registry()
-        f = e.func
+        builtin = BUILTINS.get(e.func)
         args = [self.expr(a) for a in e.args]
-        if f in ("exp", "ln", "log", "sin", "cos", "tan", "arctan"):
-            if not _is_dimensionless(args[0]):
-                self._error(f"{f}() of {show(args[0])}; its argument must be dimensionless "
-                            "(divide by a reference value)")
-            return ureg.dimensionless
-        if f in ("abs", "integer"):
-            return args[0]
-        if f == "sqrt":
-            return args[0] if args[0] in (None, LITERAL) else args[0] ** 0.5
-        if f in ("min", "max", "modulo"):
-            return self._agree(args[0], args[1], f"{f}()")
-        if f in ("eq", "ne"):
-            self._agree(args[0], args[1], "a comparison")
-            return ureg.dimensionless
-        if f == "if_then_else":
-            return self._agree(args[1], args[2], "if_then_else()'s two branches")
-        if f in ("xidz", "zidz"):
-            quotient = self._binop(ex.BinOp("/", e.args[0], e.args[1]))
-            if f == "xidz":
-                return self._agree(quotient, args[2], "xidz()'s quotient and fallback value")
-            return quotient
-        if f in ("step", "ramp", "pulse", "pulse_train"):
-            for t_arg in args[1:] if f in ("step", "ramp") else args:
-                if not same_units(t_arg, self.time):
-                    self._error(f"{f}() takes times in {show(self.time)}, got {show(t_arg)}")
-            if f == "step":
-                return args[0]
-            if f == "ramp":
-                return None if args[0] in (None, LITERAL) or self.time is None \
-                    else args[0] * self.time
-            return ureg.dimensionless
-        return None
+        if builtin is None:
+            return None
+        return self.RULES[builtin.units](self, e, args)
+
+    expr.register(ex.Call, _call)
+
+    # -- unit rules of builtins: `Builtin.units` names one (sdflow.expr.builtins) ---------
+    def _dimensionless(self, e: ex.Call, args):
+        """EXP, LN, SIN...: a dimensionless argument, a dimensionless value."""
+        if not _is_dimensionless(args[0]):
+            self._error(f"{e.func}() of {show(args[0])}; its argument must be dimensionless "
+                        "(divide by a reference value)")
+        return registry().dimensionless
+
+    def _same(self, e: ex.Call, args):
+        """ABS, INTEGER: the argument's units."""
+        return args[0]
+
+    def _sqrt(self, e: ex.Call, args):
+        return args[0] if args[0] in (None, LITERAL) else args[0] ** 0.5
+
+    def _agree_two(self, e: ex.Call, args):
+        """MIN, MAX, MODULO: two arguments in the same units, the value in them too."""
+        return self._agree(args[0], args[1], f"{e.func}()")
+
+    def _comparison(self, e: ex.Call, args):
+        self._agree(args[0], args[1], "a comparison")
+        return registry().dimensionless
+
+    def _branches(self, e: ex.Call, args):
+        return self._agree(args[1], args[2], f"{e.func}()'s two branches")
+
+    def _quotient(self, e: ex.Call, args):
+        """ZIDZ: the units of numerator / denominator."""
+        return self._binop(ex.BinOp("/", e.args[0], e.args[1]))
+
+    def _quotient_or(self, e: ex.Call, args):
+        """XIDZ: the quotient's units, which the fallback value must share."""
+        return self._agree(self._quotient(e, args), args[2],
+                           f"{e.func}()'s quotient and fallback value")
+
+    def _times(self, e: ex.Call, args) -> None:
+        for t_arg in args:
+            if not same_units(t_arg, self.time):
+                self._error(f"{e.func}() takes times in {show(self.time)}, got {show(t_arg)}")
+
+    def _step(self, e: ex.Call, args):
+        """STEP(height, time): the height's units; the time in time units."""
+        self._times(e, args[1:])
+        return args[0]
+
+    def _ramp(self, e: ex.Call, args):
+        """RAMP(slope, start[, end]): slope * time; start and end in time units."""
+        self._times(e, args[1:])
+        return None if args[0] in (None, LITERAL) or self.time is None \
+            else args[0] * self.time
+
+    def _pulse(self, e: ex.Call, args):
+        """PULSE, PULSE TRAIN: every argument a time, a dimensionless value."""
+        self._times(e, args)
+        return registry().dimensionless
+
+    #: the unit rules by name
+    RULES = {"dimensionless": _dimensionless, "same": _same, "sqrt": _sqrt,
+             "agree": _agree_two, "comparison": _comparison, "branches": _branches,
+             "quotient": _quotient, "quotient_or": _quotient_or, "step": _step,
+             "ramp": _ramp, "pulse": _pulse}
 
     def _check_node(self, node: Node) -> None:
         self._owner = node.name

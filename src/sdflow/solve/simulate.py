@@ -10,12 +10,13 @@ import numpy as np
 from ..compile import CompiledModel, compile_model
 from ..compile.cache import compiled_for
 from ..compile.compiled import default_outputs
+from ..compile.noise import DEFAULT_SEED
 from ..errors import ModelError, OptionError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
 from ..names import name_key
 from ..time_settings import validate_time_settings
 from .dataset import build_dataset
-from .grid import TimeGrid
+from .grid import TimeGrid, saved_count
 from .memory import MemoryEstimate, check_memory, estimate_memory
 from .options import RunOptions, run_options
 from .parameters import resolve_parameters
@@ -54,7 +55,8 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
         (refused for models with STEP, PULSE, RAMP or DELAY FIXED). The fixed-step methods
         are Butcher tableaux run by one loop on every backend (`sdflow.solve.solvers`).
     saveper : float, optional
-        Saving interval, a multiple of ``dt`` (default: the model's).
+        Saving interval, at least ``dt`` (default: the model's); not a multiple of ``dt``,
+        it saves the step nearest to each multiple (Vensim's rule).
     variables : list of str, optional
         Save only these variables (default: all stocks, flows, auxiliaries and data).
     seed : int, optional
@@ -70,8 +72,9 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     backend : {"auto", "batched", "scalar", "numba"}
         "auto" takes the scalar (plain Python floats) path for single runs of models
         without dimensions, and batched numpy otherwise. "numba" (optional package) compiles
-        the whole run loop for models without dimensions and DELAY FIXED (Euler or RK4);
-        compiling takes seconds once per model, so "auto" never picks it.
+        the whole run loop, dimensions included, for models without DELAY FIXED and
+        ALLOCATE BY PRIORITY (fixed-step methods); compiling takes seconds to minutes once
+        per model and machine (kept on disk), so "auto" never picks it.
     output : {"results", "arrays"}
         "results" (default) returns `Results` (an xarray Dataset with coordinates, units,
         constants); "arrays" returns the saved arrays alone as `RunArrays` (variable name
@@ -117,9 +120,8 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     stop = graph.stop if stop is None else stop
     dt = graph.dt if dt is None else dt
     validate_time_settings(start, stop, dt, None)  # before dt divides anything below
-    if saveper is None:
-        saveper = graph.saveper if graph.saveper % dt < 1e-12 or \
-            abs(graph.saveper % dt - dt) < 1e-12 else dt
+    if saveper is None:  # the model's, unless a run's larger dt passes over it
+        saveper = max(graph.saveper, dt)
     validate_time_settings(start, stop, dt, saveper)
     if method == "rk45" and graph.has_discrete:
         names = [graph.nodes[k].name for k in graph.discrete]
@@ -127,9 +129,15 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
             f"method='rk45' cannot integrate model '{graph.name}': {names} use discrete "
             "builtins (STEP, PULSE, RAMP, DELAY FIXED) whose jumps an adaptive step would "
             "miss; use method='rk4' or 'euler' with a suitable dt", tuple(names))
+    if method == "rk45" and graph.noise:
+        names = sorted({graph.nodes[k].owner for k in graph.noise})
+        raise SimulationError(
+            f"method='rk45' cannot integrate model '{graph.name}': {names} draw random "
+            "numbers (RANDOM functions), which change at every time step; use method="
+            "'euler' or 'rk4' with a suitable dt", tuple(names))
 
     outputs = _outputs(graph, variables)
-    saved_times = int(round((stop - start) / dt)) // int(round(saveper / dt)) + 1
+    saved_times = saved_count(start, stop, dt, saveper)
     if isinstance(n, (int, np.integer)) and n > 1:  # before sampling n values of anything
         _check_memory(graph, n, saved_times, outputs, method, params)
     values, n, varies = resolve_parameters(graph, params, n, seed)
@@ -161,7 +169,7 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     if numba_result is None:
         compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
         P = compiled.parameter_matrix(values, n)
-        run = _Run(compiled, P, n, start, stop, dt, saveper, on_error, grid=grid)
+        run = _Run(compiled, P, n, start, stop, dt, saveper, on_error, grid=grid, seed=seed)
     block = estimate.block or n
     if numba_result is not None:
         times, saved, failed = numba_result
@@ -177,7 +185,7 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
             # the same run on numpy arrays gives NaN/inf and names the variable and time.
             compiled = compiled_for(graph, tuple(values), scalar=False, outputs=outputs)
             run = _Run(compiled, compiled.parameter_matrix(values, n), n, start, stop, dt,
-                       saveper, on_error, grid=grid)
+                       saveper, on_error, grid=grid, seed=seed)
             times, saved, failed = run.fixed(SOLVERS[method]())
 
     if output == "arrays":
@@ -280,14 +288,18 @@ class _Run:
 
     def __init__(self, compiled: CompiledModel, P, n, start, stop, dt, saveper, on_error,
                  first_run: int = 0, saved_into: dict[str, np.ndarray] | None = None,
-                 grid: TimeGrid | None = None):
+                 grid: TimeGrid | None = None, seed: int | None = None):
         self.c, self.P, self.n = compiled, P, n
         self.first_run = first_run    # index of this batch's first run in the whole call
+        # RANDOM functions draw from (seed, run index): Vensim's default NOISE SEED
+        # without a seed, so a model gives the same numbers every time, as in Vensim
+        self.seed = seed
+        self.noise = (DEFAULT_SEED if seed is None else int(seed), first_run)
         self.saved_into = saved_into  # arrays to save into (a block's slice of the runs)
         self.grid = grid if grid is not None else TimeGrid.uniform(start, stop, dt, saveper)
         self.start, self.on_error = float(self.grid.times[0]), on_error
         self.dt = float(self.grid.dts[0])
-        self.mem: dict = {"dt": self.dt}
+        self.mem: dict = {"dt": self.dt, "noise": self.noise}
         self.failed = np.zeros(n, dtype=bool)
         self.P_eval = P[0].tolist() if compiled.scalar else P
 
@@ -304,7 +316,8 @@ class _Run:
 
     def _restart(self) -> None:
         self.dt = float(self.grid.dts[0])
-        self.mem, self.failed = {"dt": self.dt}, np.zeros(self.n, dtype=bool)
+        self.mem = {"dt": self.dt, "noise": self.noise}
+        self.failed = np.zeros(self.n, dtype=bool)
 
     # -- fixed step ------------------------------------------------------------------------
     def fixed(self, solver):
@@ -351,7 +364,7 @@ class _Run:
             part = _Run(c, self.P[lo:hi], hi - lo, None, None, None, None, self.on_error,
                         first_run=self.first_run + lo,
                         saved_into={key: a[:, lo:hi] for key, a in arrays.items()},
-                        grid=self.grid)
+                        grid=self.grid, seed=self.seed)
             times, _, part_failed = part.fixed(solver_type())
             failed[lo:hi] = part_failed
         return times, arrays, failed

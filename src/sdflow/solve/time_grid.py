@@ -262,13 +262,13 @@ def simulate_varying(graph, params, n, options: RunOptions) -> Results:
                           "backend='batched' (or 'auto')", "backend", backend)
     compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
     run = _Run(compiled, compiled.parameter_matrix(values, n), n, None, None, None, None,
-               on_error, grid=grid)
+               on_error, grid=grid, seed=seed)
     try:
         times, saved, failed = run.fixed(FIXED_STEP[method]())
     except _ScalarPathFailure:  # the batched run names the variable that went non-finite
         compiled = compiled_for(graph, tuple(values), scalar=False, outputs=outputs)
         run = _Run(compiled, compiled.parameter_matrix(values, n), n, None, None, None,
-                   None, on_error, grid=grid)
+                   None, on_error, grid=grid, seed=seed)
         times, saved, failed = run.fixed(FIXED_STEP[method]())
 
     constants = {k: np.broadcast_to(v, (n,) + graph.nodes[k].shape) for k, v in values.items()}

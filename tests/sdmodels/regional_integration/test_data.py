@@ -13,8 +13,9 @@ import pytest
 
 from sdflow.errors import DataError
 from sdmodels.regional_integration.data import (DATA_DIR, FISCAL_FILE, GDP_FILE,
-                                                GDP_INDEX_FILE, milestone_times,
-                                                perpetual_inventory, region_data)
+                                                GDP_INDEX_FILE, PRICE_SHOCK_FILE,
+                                                milestone_times, perpetual_inventory,
+                                                price_shock, region_data)
 
 
 def _csv_value(filename, province, year, column):
@@ -84,3 +85,20 @@ def test_investment_share_matches_gfcf_over_gdp():
 def test_unknown_province_names_the_file_and_the_province():
     with pytest.raises(DataError, match="Atlantis"):
         region_data(["Beijing", "Atlantis"])
+
+
+def test_price_shock_is_the_file_over_its_2004_value():
+    def value(area, year):
+        with open(DATA_DIR / PRICE_SHOCK_FILE, newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["area"] == area and int(row["year"]) == year:
+                    return float(row["shock"])
+        raise AssertionError("row not found")
+    shock = price_shock("jjj")
+    assert shock[2004] == 1.0
+    assert shock[2011] == pytest.approx(value("jjj", 2011) / value("jjj", 2004), rel=1e-12)
+    # custom areas: the mean over every pair
+    assert price_shock(None)[2011] == pytest.approx(value("all", 2011) / value("all", 2004),
+                                                    rel=1e-12)
+    with pytest.raises(DataError, match="no rows for area 'prd'"):
+        price_shock("prd")

@@ -128,3 +128,23 @@ def test_every_stock_stays_in_range_for_100_years_under_extreme_levers():
     assert float((ds["duplicate capacity"] - ds["capital"]).max()) <= 1e-9
     assert float(ds["investment share"].max()) < 0.8
     assert float(ds["output"].min()) > 0.0
+
+
+def test_measured_segmentation_scales_with_the_relative_price_shock():
+    # measurement model: scale * (1 - member integration) * shock^elasticity, with the
+    # shock the mean index of the pairs outside the area (data.price_shock, 2004 = 1);
+    # after the data it keeps its last value
+    from sdmodels.regional_integration.data import price_shock
+    shock = price_shock("pprd")
+    run = build("pprd", stop=2022, segmentation_scale=4e-4,
+                price_shock_elasticity=0.5).simulate()
+    for year in (2004, 2009, 2018, 2019, 2022):
+        expected = 4e-4 * (1 - run["member integration"].sel(time=float(year))) \
+            * shock[min(year, 2018)] ** 0.5
+        np.testing.assert_allclose(run["price segmentation"].sel(time=float(year)), expected,
+                                   rtol=1e-12)
+    # elasticity 0: the index measures integration alone, as before the shock was added
+    flat = build("pprd", stop=2010, segmentation_scale=4e-4,
+                 price_shock_elasticity=0).simulate()
+    np.testing.assert_allclose(flat["price segmentation"], 4e-4 * (1 - flat["member integration"]),
+                               rtol=1e-12)

@@ -15,7 +15,8 @@ from sdflow.errors import DataError
 from sdmodels.regional_integration import PRESETS, market_segmentation
 from sdmodels.regional_integration.observed import (DATA_DIR, GDP_INDEX_FILE, fiscal_revenue,
                                                     national_segmentation, observed_segmentation,
-                                                    real_gdp, segmentation_by_area)
+                                                    price_shock_by_area, real_gdp,
+                                                    relative_price_shock, segmentation_by_area)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -168,3 +169,42 @@ def test_loaders_name_a_missing_file_or_column(tmp_path):
     bad.write_text("province,year,gdp_index\nAnhui,2005,110\n")
     with pytest.raises(DataError, match=r"no column\(s\) \['gdp_index_prev_year_eq_100'\]"):
         real_gdp(index_path=bad)
+
+
+# --- nationwide relative-price shocks --------------------------------------------------------
+
+def test_price_shock_is_the_mean_over_the_pairs_outside_the_area():
+    pairs = national_segmentation()
+    members = ["Shanghai", "Jiangsu", "Zhejiang", "Anhui"]
+    year = pairs[pairs["year"] == 2008]
+    outside = year[~year["province_a"].isin(members) & ~year["province_b"].isin(members)]
+    assert len(outside) == 27 * 26 // 2  # 31 provinces less the 4 members
+    shock = relative_price_shock(members, window=1).set_index("year")
+    assert shock.loc[2008, "shock"] == pytest.approx(outside["segmentation"].mean(), rel=1e-12)
+    assert shock.loc[2008, "pairs"] == 351
+    # no area: every pair
+    every = relative_price_shock(window=1).set_index("year")
+    assert every.loc[2008, "shock"] == pytest.approx(year["segmentation"].mean(), rel=1e-12)
+
+
+def test_price_shock_is_smoothed_like_the_segmentation_index():
+    shock = relative_price_shock(["Beijing", "Tianjin", "Hebei"]).set_index("year")
+    raw = shock["shock_raw"]
+    assert shock.loc[2008, "shock"] == pytest.approx(raw.loc[2007:2009].mean(), rel=1e-12)
+    assert shock.loc[2018, "shock"] == pytest.approx(raw.loc[2017:2018].mean(), rel=1e-12)
+
+
+def test_committed_price_shock_csvs_are_what_the_function_computes():
+    # the calibration's copy and the model's package data, both written by the script
+    from sdmodels.regional_integration.data import DATA_DIR as PACKAGE_DATA
+    for folder in (DATA_DIR, PACKAGE_DATA):
+        committed = pd.read_csv(folder / _script().PRICE_SHOCK_CSV)
+        pd.testing.assert_frame_equal(committed, price_shock_by_area(), check_exact=False,
+                                      rtol=1e-12)
+
+
+def test_price_shock_refuses_unknown_members_and_even_windows():
+    with pytest.raises(DataError, match=r"no province \['Shangai'\]"):
+        relative_price_shock(["Shangai", "Jiangsu"])
+    with pytest.raises(DataError, match="odd positive"):
+        relative_price_shock(["Anhui", "Jiangsu"], window=4)

