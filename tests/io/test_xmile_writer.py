@@ -14,10 +14,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import sdflow as sf
+from sdflow.compile import runtime
 from sdflow.dsl.stateful import active_initial  # the Vensim importer's builtin
 from sdflow.expr import nodes as ex
 from sdflow.names import name_key
-from sdflow.io import UnsupportedFeatureError
+from sdflow.io import UnsupportedFeatureError, xmile_equations
 
 
 def build_growth():
@@ -157,6 +158,11 @@ def test_vensim_pulse_pulse_train_and_ramp_with_an_end_read_back(tmp_path):
         for name, values in expected.items():
             np.testing.assert_allclose(at_times(run[name], times), values,
                                        err_msg=f"{engine}: {name}")
+
+
+def test_written_times_compare_with_the_engines_zero():
+    # the IF THEN ELSE forms of PULSE, PULSE TRAIN and RAMP compare times as the engine does
+    assert xmile_equations.SMALL == runtime.SMALL
 
 
 def build_per_element():

@@ -109,7 +109,7 @@ def xmile_number(value: float) -> str:
 
 class NeedsElements(Exception):
     """An equation only an element-by-element form states (raised by the apply-to-all
-    printer, caught by `element_equations`)."""
+    printer; `sdflow.io.xmile_writer` then writes the variable element by element)."""
 
 
 class _Zero(str):
