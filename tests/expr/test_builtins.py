@@ -12,6 +12,7 @@ a Vensim or XMILE file (numbers written as text).
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 
@@ -23,6 +24,7 @@ from sdflow.analyse.polarity import SignReader
 from sdflow.compile.expressions import ExpressionWriter, Value
 from sdflow.dsl import functions
 from sdflow.errors import UnsupportedFeatureError
+from sdflow.expr import builtins as builtins_module
 from sdflow.expr import nodes as ex
 from sdflow.expr.builtins import (BUILTINS, DISCRETE_FUNCTIONS, REDUCTIONS, render,
                                   vensim_key)
@@ -253,7 +255,7 @@ def test_every_xmile_form_is_written_and_read_back_to_the_same_values(tmp_path):
     for name in names:
         builtin = BUILTINS[name]
         try:
-            render(builtin.xmile, ["a"] * builtin.arity)
+            render(builtin.xmile, ["a"] * builtin.arity, dt="dt", small="small")
         except ValueError:
             counts[name] = builtin.required
     m = sample_model(names, counts=counts)
@@ -270,20 +272,27 @@ def test_every_xmile_form_is_written_and_read_back_to_the_same_values(tmp_path):
                                    rtol=1e-12, err_msg=name)
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if BUILTINS[n].xmile is None])
-def test_a_builtin_without_an_xmile_form_is_refused_by_name(name, tmp_path):
+@pytest.mark.parametrize("name", [n for n in NAMES if BUILTINS[n].xmile is None] or ["exp"])
+def test_a_builtin_without_an_xmile_form_is_refused_by_name(name, tmp_path, monkeypatch):
+    # while every entry has an XMILE form, one is taken away to check the refusal
+    monkeypatch.setitem(builtins_module._BUILTINS, name,
+                        dataclasses.replace(BUILTINS[name], xmile=None))
     m = sample_model([name], reductions=())
     with pytest.raises(UnsupportedFeatureError, match=f"the function {name} has no XMILE"):
         sf.write_xmile(m, tmp_path / "m.xmile")
 
 
 def test_an_xmile_form_never_drops_an_argument(tmp_path):
-    m = sf.Model("m", start=0, stop=1, dt=1)
-    m.aux("y", sf.ramp(1, 0, 0.5))  # XMILE's RAMP has no end time
-    with pytest.raises(UnsupportedFeatureError, match="ramp with 3 arguments"):
-        sf.write_xmile(m, tmp_path / "m.xmile")
+    # XMILE's RAMP has no end time: the registry's form refuses a third argument, and the
+    # writer states RAMP with an end as IF THEN ELSE on TIME instead
     with pytest.raises(ValueError, match="argument 3 of 3"):
         render(BUILTINS["ramp"].xmile, ["a", "b", "c"])
+    m = sf.Model("m", start=0, stop=2, dt=0.25)
+    m.aux("y", sf.ramp(1, 0.5, 1.25))
+    sf.write_xmile(m, tmp_path / "m.xmile")
+    assert "RAMP" not in (tmp_path / "m.xmile").read_text()
+    np.testing.assert_allclose(sf.read_xmile(tmp_path / "m.xmile").simulate()["y"].values,
+                               m.simulate()["y"].values, rtol=1e-12)
 
 
 def test_math_of_the_sample_is_finite(reference):

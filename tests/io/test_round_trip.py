@@ -4,8 +4,9 @@ Each model file is imported and run; the model is written as XMILE and read back
 and by PySD and Simlin where they read the written file; every run must match the
 original run within the SDXorg suite's tolerance (relative 1e-4, absolute 1e-6 near zero,
 `sdflow.io.conformance`). The models: the suite's files copied into ``tests/data`` (always
-run), and every file of a checkout of the suite named by ``SDFLOW_CONFORMANCE_DIR``
-(as the benchmarks take it as an argument).
+run, but for written files over `PEER_MAX_BYTES`, read back only in the suite run), and
+every file of a checkout of the suite named by ``SDFLOW_CONFORMANCE_DIR`` (as the
+benchmarks take it as an argument).
 """
 
 from __future__ import annotations
@@ -108,12 +109,28 @@ PEER_SEMANTICS = {
     ("Simlin", "delay_fixed/test_delay_fixed.mdl"):
         "Vensim's DELAY FIXED (sdflow and PySD) is written as XMILE's DELAY, which Simlin "
         "runs as Stella does, without rounding the delay time to whole steps",
+    ("Simlin", "subscripted_round/test_subscripted_round.mdl"):
+        "Simlin's INT rounds negative numbers down (-0.5 to -1), Vensim's (sdflow and PySD) "
+        "toward zero; Simlin fails the suite's output for the original file the same way",
+    ("PySD", "arguments/test_arguments.mdl"):
+        "PySD's SMOOTH N of a DELAY3 ('Outer Multiple Middle Multiple Inner Multiple') "
+        "differs from Vensim's output on the original file too (docs/conformance.md)",
 }
+
+
+#: written files larger than this are not given to the peers, whose equation parsers take
+#: minutes on them (vector_select's 800 kB of per-element VECTOR SELECT sums), and are
+#: read back only in the suite run (``SDFLOW_CONFORMANCE_DIR`` set): sdflow's XMILE reader
+#: parses equations with PySD's grammar, a minute or more for that file, which would
+#: make up most of the default test run
+PEER_MAX_BYTES = 100_000
 
 
 def peer_problems(written: Path, results, model_label: str) -> list[str]:
     """PySD and Simlin on the written file: where they read and run it, the same numbers."""
     problems = []
+    if written.stat().st_size > PEER_MAX_BYTES:
+        return problems
     peers = {"PySD": (lambda: _pysd_table(written), name_key),
              "Simlin": (lambda: _simlin_table(written), simlin_key)}
     for engine, (run, key) in peers.items():
@@ -155,6 +172,10 @@ def round_trip_problems(path: Path, tmp_path: Path, peers: bool = True) -> list[
     except UnsupportedFeatureError as exc:
         # a clear refusal naming the construct, never a file that reads back wrong
         pytest.xfail(f"write_xmile refuses {label(path)}: {exc}")
+    if SUITE is None and written.stat().st_size > PEER_MAX_BYTES:
+        pytest.skip(f"{label(path)} is written ({written.stat().st_size} bytes) but read "
+                    "back only when SDFLOW_CONFORMANCE_DIR is set (PySD's equation grammar "
+                    "takes a minute or more on it)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         again = sf.read_xmile(written).simulate()

@@ -14,8 +14,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import sdflow as sf
+from sdflow.compile import runtime
+from sdflow.dsl.stateful import active_initial  # the Vensim importer's builtin
+from sdflow.expr import nodes as ex
 from sdflow.names import name_key
-from sdflow.io import UnsupportedFeatureError
+from sdflow.io import UnsupportedFeatureError, xmile_equations
 
 
 def build_growth():
@@ -85,12 +88,169 @@ def test_round_trip_through_pysd(written):
                                    err_msg=name)
 
 
-def test_constructs_without_xmile_form_are_refused(tmp_path):
+def test_allocate_by_priority_is_refused_by_name(tmp_path):
     m = sf.Model("m", start=0, stop=1, dt=0.5)
-    m.aux("pulsed", sf.pulse(0.5, 0.1))
-    with pytest.raises(UnsupportedFeatureError, match="'pulsed'.*pulse"):
+    branch = m.dim("branch", ["a", "b"])
+    request = m.const("request", [3.0, 2.0], dims=[branch])
+    priority = m.const("priority", [2.0, 1.0], dims=[branch])
+    m.aux("shipped", sf.allocate_by_priority(request, priority, 1, 4, over=branch))
+    with pytest.raises(UnsupportedFeatureError,
+                       match="'shipped'.*ALLOCATE BY PRIORITY.*no allocation builtin"):
         sf.write_xmile(m, tmp_path / "m.xmile")
     assert not (tmp_path / "m.xmile").exists()
+
+
+def test_a_random_draw_is_refused_by_name(tmp_path):
+    # XMILE readers draw from their own generators: the file could not give sdflow's
+    # seeded common random numbers
+    m = sf.Model("m", start=0, stop=1, dt=0.5)
+    m.aux("demand noise", 1 + sf.random_normal(-1, 1, 0, 0.1))
+    with pytest.raises(UnsupportedFeatureError,
+                       match="'demand noise'.*random draw normal.*no XMILE form"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
+    assert not (tmp_path / "m.xmile").exists()
+
+
+def peer_runs(path):
+    """PySD's and Simlin's runs of a written file (by variable key), where installed."""
+    runs = {}
+    pysd = pytest.importorskip("pysd")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        runs["PySD"] = pysd.read_xmile(str(path)).run()
+    simlin = pytest.importorskip("simlin")
+    frame = simlin.load(str(path)).run(analyze_loops=False).results
+    runs["Simlin"] = frame.rename(columns=lambda c: c.replace("_", " "))
+    return runs
+
+
+def at_times(series, times):
+    """A peer's series at ``times`` (PySD saves every dt whatever the save interval)."""
+    index = series.index.to_numpy(float)
+    return np.array([series.values[np.isclose(index, t)][0] for t in times])
+
+
+def test_vensim_pulse_pulse_train_and_ramp_with_an_end_read_back(tmp_path):
+    # XMILE's PULSE(magnitude, first, interval) is another function: the writer states
+    # Vensim's as IF THEN ELSE on TIME; expected values from Vensim's definitions
+    m = sf.Model("pulses", start=0, stop=10, dt=0.5)
+    m.aux("pulse", sf.pulse(2, 1.5))
+    m.aux("one step", sf.pulse(3, 0))  # width 0: one time step
+    m.aux("varying width", sf.pulse(1, m.const("width", 0.0)))
+    m.aux("train", sf.pulse_train(1, 1, 3, 8))
+    m.aux("ramp", sf.ramp(2, 2, 6))
+    original = m.simulate()
+    path, again = read_back(m, tmp_path)
+    text = path.read_text()
+    assert "PULSE" not in text and "(IF ((TIME &gt;= (2 - 1e-06))" in text
+    times = original["pulse"].time.values
+    expected = {
+        "pulse": ((times >= 2) & (times < 3.5)) * 1.0,
+        "one step": (times == 3) * 1.0,
+        "varying width": (times == 1) * 1.0,
+        "train": ((times >= 1) & (times < 8) & ((times - 1) % 3 < 1)) * 1.0,
+        "ramp": 2 * (np.clip(times, 2, 6) - 2),
+    }
+    for name, values in expected.items():
+        np.testing.assert_array_equal(original[name].values, values, err_msg=name)
+        np.testing.assert_array_equal(again[name].values, values, err_msg=name)
+    for engine, run in peer_runs(path).items():
+        for name, values in expected.items():
+            np.testing.assert_allclose(at_times(run[name], times), values,
+                                       err_msg=f"{engine}: {name}")
+
+
+def test_written_times_compare_with_the_engines_zero():
+    # the IF THEN ELSE forms of PULSE, PULSE TRAIN and RAMP compare times as the engine does
+    assert xmile_equations.SMALL == runtime.SMALL
+
+
+def build_per_element():
+    """Equations that differ per element, a subrange and a mapped range, as imported
+    Vensim models hold them (`Reindex` placements)."""
+    m = sf.Model("per element", start=0, stop=4, dt=1)
+    age = m.dim("age", ["young", "adult", "old"])
+    grown = m.dim("grown", ["adult", "old"])  # a subrange of age
+    level = m.dim("level", ["low", "mid", "high"])  # age mapped onto it by position
+    rate = m.const("rate", [0.1, 0.2, 0.3], dims=[age])
+    # births into young, ageing out of every element but the last into the next
+    people = m.stock("people", initial=ex.Reindex(m.const("start", [5.0, 7.0], dims=[grown]),
+                                                  grown, age, [-1, 0, 1])
+                     + ex.Reindex(ex.Literal(10.0), None, age, [0, -1, -1]), dims=[age])
+    ageing = m.aux("ageing", rate * people, dims=[age])
+    inflow = ex.Reindex(ex.Literal(1.0), None, age, [0, -1, -1]) \
+        + ex.Reindex(ageing, age, age, [-1, 0, 1])
+    m.flow("arrivals", inflow, sink=people, dims=[age])
+    m.flow("leaving", ageing, source=people, dims=[age])
+    m.aux("by level", ex.Reindex(people, age, level, [0, 1, 2]), dims=[level])
+    m.aux("grown total", sf.sum(ex.Reindex(people, age, grown, [1, 2]), over=grown))
+    return m
+
+
+def test_per_element_equations_subranges_and_mappings_read_back(tmp_path):
+    m = build_per_element()
+    original = m.simulate()
+    path, again = read_back(m, tmp_path)
+    root = ET.parse(path).getroot()
+    ns = {"x": "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"}
+    stock = root.find("x:model/x:variables/x:stock[@name='people']", ns)
+    # XMILE 1.0 non-apply-to-all arrays: one <element> with its own <eqn> per element
+    assert [(e.get("subscript"), e.find("x:eqn", ns).text)
+            for e in stock.findall("x:element", ns)] == \
+        [("young", "10"), ("adult", "start[adult]"), ("old", "start[old]")]
+    assert stock.find("x:inflow", ns).text == "arrivals"
+    # the people by hand: young gets 1 and loses 10 %, adult gets 10 % of young...
+    young, adult, old = 10.0, 5.0, 7.0
+    for _ in range(4):
+        young, adult, old = (young + 1 - 0.1 * young, adult + 0.1 * young - 0.2 * adult,
+                             old + 0.2 * adult - 0.3 * old)
+    np.testing.assert_allclose(original["people"].values[-1], [young, adult, old])
+    for name in ("people", "by level", "grown total", "arrivals"):
+        np.testing.assert_allclose(again[name].values, original[name].values, rtol=1e-12,
+                                   err_msg=name)
+    # Simlin reads per-element stocks; PySD 3.14 looks for a stock's <eqn> on the stock
+    simlin = pytest.importorskip("simlin")
+    theirs = simlin.load(str(path)).run(analyze_loops=False).results
+    for i, element in enumerate(["young", "adult", "old"]):
+        np.testing.assert_allclose(theirs[f"people[{element}]"].values,
+                                   original["people"].values[:, i], rtol=1e-12)
+        np.testing.assert_allclose(theirs[f"by_level[{['low', 'mid', 'high'][i]}]"].values,
+                                   original["by level"].values[:, i], rtol=1e-12)
+
+
+def test_active_initial_is_written_as_its_values_at_the_start(tmp_path):
+    # Vensim's ACTIVE INITIAL (test-models active_initial_circular): the stock of the
+    # smooth starts from the initial equation, the variable runs on its active one
+    m = sf.Model("active", start=0, stop=6, dt=0.5)
+    value = m.aux("value", active_initial(m.ref("smoothed") + m.time, 1))
+    m.aux("smoothed", sf.smooth(value, 0.5))
+    stock = m.stock("level", initial=value * 2)
+    m.flow("filling", 1, sink=stock)
+    m.aux("doubled", 2 * value)
+    m.stock("later", initial=m.ref("doubled"))
+    original = m.simulate()
+    path, again = read_back(m, tmp_path)
+    text = path.read_text()
+    assert "SMTH1(value, 0.5, (1))" in text and "<eqn>((1) * 2)</eqn>" in text
+    assert "<eqn>((2 * (1)))</eqn>" in text  # a variable reading it, inlined at the start
+    assert original["level"].values[0] == 2 and original["later"].values[0] == 2
+    assert original["value"].values[0] == 1  # smoothed starts at 1, TIME is 0
+    for name in ("value", "smoothed", "level", "later", "doubled"):
+        np.testing.assert_allclose(again[name].values, original[name].values, rtol=1e-12,
+                                   err_msg=name)
+    for engine, run in peer_runs(path).items():
+        for name in ("value", "smoothed", "level", "later"):
+            np.testing.assert_allclose(at_times(run[name], original["time"].values),
+                                       original[name].values, rtol=1e-10,
+                                       err_msg=f"{engine}: {name}")
+
+
+def test_trend_of_an_active_initial_input_is_refused(tmp_path):
+    m = sf.Model("active", start=0, stop=2, dt=1)
+    value = m.aux("value", active_initial(m.time + 1, 5))
+    m.aux("growth", sf.trend(value, 2, 0))
+    with pytest.raises(UnsupportedFeatureError, match="'growth'.*TREND.*ACTIVE INITIAL"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
 
 
 def test_flagship_model_round_trip(tmp_path):
@@ -254,3 +414,12 @@ def test_time_settings_that_change_with_time_are_refused(tmp_path):
     m.aux("t", m.time)
     with pytest.raises(UnsupportedFeatureError, match="'varying'.*change with TIME.*dt"):
         sf.write_xmile(m, tmp_path / "varying.xmile")
+
+
+def test_a_name_pysd_would_read_as_another_is_refused(tmp_path):
+    # test-models special_characters: 'Stock with \n Newline Character' holds a backslash
+    # and an n, which PySD's XMILE reader turns into a newline
+    m = sf.Model("names", start=0, stop=1, dt=1)
+    m.aux("Stock with \\n Newline Character", 1)
+    with pytest.raises(UnsupportedFeatureError, match="backslash followed by n.*rename it"):
+        sf.write_xmile(m, tmp_path / "names.xmile")

@@ -5,7 +5,8 @@ Printing forms (``numpy``, ``scalar``, ``numba``, ``xmile``) are either a functi
 called with the arguments, or a template for `render`: ``{0}``, ``{1}``... are the
 printed arguments (``{0!w}`` parenthesised by the caller's rule), ``{args}`` all of them
 separated by commas, ``{t}`` the time the function reads, ``{n}`` a reduced dimension's
-length. Templates come from the registry only; text read from model files never reaches
+length; XMILE forms of functions of time also have ``{dt}`` (the model's time step) and
+``{small}`` (Vensim's zero, which the engine compares times with). Templates come from the registry only; text read from model files never reaches
 them.
 """
 
@@ -39,7 +40,7 @@ class Builtin:
         Vensim's name (``"PULSE TRAIN"``), or its operator when ``operator``; None if
         Vensim has no such function.
     xmile : str or None
-        The XMILE form written by `sdflow.io.xmile_writer`; None if XMILE has none.
+        The XMILE form written by `sdflow.io.xmile_equations`; None if XMILE has none.
     operator : bool
         Vensim and XMILE write it as an infix operator (``=``, ``<>``).
     conditions : tuple of int

@@ -5,7 +5,7 @@ DSL name and parameters (the public wrapper ``sf.<name>`` is generated from them
 docstring below, by `sdflow.dsl.functions`), the unit rule the unit check applies
 (`sdflow.ir.units`), how the compiler prints it for numpy arrays, for Python floats and,
 where it differs, for numba (`sdflow.compile.expressions`), its Vensim name (read by
-`sdflow.io.expressions`), and its XMILE form (written by `sdflow.io.xmile_writer`). A
+`sdflow.io.expressions`), and its XMILE form (written by `sdflow.io.xmile_equations`). A
 `Reduction` does the same for sums, means, products and extremes over a dimension. Adding
 a builtin is one entry here plus, when it computes something new, its helper in
 `sdflow.compile.runtime`; tests/expr/test_builtins.py checks that every stage reaches
@@ -370,6 +370,10 @@ _builtin(
     "pulse", ("start", "width"),
     units="pulse", numpy="rt.pulse({t}, dt, {args})",
     scalar="rt.pulse_scalar({t}, dt, {args})", vensim="PULSE", reads_time=True,
+    # XMILE's PULSE(magnitude, first, interval) is another function (a spike of
+    # magnitude/DT): Vensim's is written as the engine computes it, on TIME
+    xmile="(IF ((TIME >= ({0} - {small})) AND (TIME < ({0} + (IF ({1} > 0) THEN {1} "
+          "ELSE {dt})))) THEN 1 ELSE 0)",
     doc="""1 from ``start`` for ``width`` (one ``dt`` if width is 0), else 0 (Vensim PULSE).
 
     Examples
@@ -386,6 +390,9 @@ _builtin(
     units="pulse",
     numpy="rt.pulse_train({t}, dt, {args})", scalar="rt.pulse_train_scalar({t}, dt, {args})",
     vensim="PULSE TRAIN", reads_time=True,
+    # XMILE has no pulse train of a width: written as the engine computes it, on TIME
+    xmile="(IF ((TIME >= {0}) AND (TIME < {3}) AND ((((TIME - {0}) + {small}) mod {2}) < "
+          "(IF ({1} > 0) THEN {1} ELSE {dt}))) THEN 1 ELSE 0)",
     doc="""Pulses of ``width`` every ``interval`` from ``start`` until ``end`` (Vensim PULSE TRAIN).
 
     Examples

@@ -69,8 +69,11 @@ class Scope:
 class ModelBuilder:
     """Builds one sdflow model from an abstract model read from ``path``."""
 
-    def __init__(self, abstract, path: Path, units: bool = True):
+    def __init__(self, abstract, path: Path, units: bool = True,
+                 declared_dims: dict | None = None):
         self.path = Path(path)
+        #: name key -> the dimension names the file declares for a variable (XMILE)
+        self.declared_dims = declared_dims or {}
         #: whether to keep the model's unit text (translated by `vensim_units`)
         self.units = units
         self.time_units = None
@@ -144,7 +147,8 @@ class ModelBuilder:
                 continue
             subs = [list(c.subscripts[0]) for c in element.components]
             self.dims_of[name_key(scope.name(element))] = self.space.full_dims(
-                element.name, subs) if any(subs) else ()
+                element.name, subs, self.declared_dims.get(name_key(element.name))
+            ) if any(subs) else ()
         ordered = sorted(scope.section.elements, key=lambda e: not lookups.is_table(e))
         for element in ordered:
             if name_key(element.name) in CONTROL:
@@ -201,7 +205,15 @@ class ModelBuilder:
             if not all(isinstance(a, ae.IntegStructure) for a in asts):
                 raise ImportModelError(f"variable '{element.name}': some elements are "
                                        "stocks (INTEG) and others are not", element.name)
-            rate = self._assemble(scope, element, dims, [a.flow for a in asts])
+            flows = [a.flow for a in asts]
+            if len(flows) > 1 and all(f == flows[0] for f in flows[1:]):
+                # XMILE lists the flows of a stock defined element by element once, for
+                # all its elements: each element reads its own element of the flows
+                translator = self._translator(scope, element.name)
+                translator.lhs = list(dims)
+                rate = translator.translate(flows[0])
+            else:
+                rate = self._assemble(scope, element, dims, flows)
             initial = self._assemble(scope, element, dims, [a.initial for a in asts])
             stock = self.model.stock(name, initial=initial.expr, units=units, **kwargs)
             equation = rate.expr

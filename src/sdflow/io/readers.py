@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 import warnings
 from pathlib import Path
 
 from ..dsl.model import Model
+from ..names import name_key
 from ..errors import ImportModelError, UnitError, UnitsDroppedWarning
 
 
@@ -41,16 +43,86 @@ def _abstract_model(path, kind: str):
             if kind == "vensim":
                 from pysd.translators.vensim.vensim_file import VensimFile
                 source = VensimFile(path, encoding=_declared_encoding(path))
+                source.parse()
             else:
                 from pysd.translators.xmile.xmile_file import XmileFile
                 source = XmileFile(path)
-            source.parse()
+                with _stock_elements_read():
+                    source.parse()
             return source.get_abstract_model()
     except ImportModelError as exc:
         raise exc.with_file(path) from None
     except Exception as exc:  # the parsers raise many kinds; report the first lines
         text = " ".join(str(exc).split())[:600]
         raise ImportModelError(f"cannot parse the model: {text}", file=path) from None
+
+
+@contextlib.contextmanager
+def _stock_elements_read():
+    """pysd's XMILE translator, reading a stock's per-element initial values.
+
+    An arrayed stock whose elements start from different equations (XMILE 1.0's
+    non-apply-to-all arrays: one ``<element subscript=...>`` with its own ``<eqn>`` per
+    element, the flows listed once for the stock) is misread by pysd 3.14, which looks
+    for the ``<eqn>`` on the stock itself for every element. While the file is parsed,
+    its section builds stocks that read each element's own equation.
+    """
+    from pysd.translators.xmile import xmile_element, xmile_section
+
+    class ElementStock(xmile_element.Stock):
+        _equation_node = None
+
+        def _parse_component(self, node, behaviors):
+            self._equation_node = node
+            try:
+                return super()._parse_component(node, behaviors)
+            finally:
+                self._equation_node = None
+
+        def _get_xpath_text(self, node, xpath):
+            if xpath == "ns:eqn" and self._equation_node is not None:
+                node = self._equation_node
+            return super()._get_xpath_text(node, xpath)
+
+    original = xmile_section.Stock
+    xmile_section.Stock = ElementStock
+    try:
+        yield
+    finally:
+        xmile_section.Stock = original
+
+
+def xmile_declared_dims(path) -> dict[str, list[str]]:
+    """Name key -> the dimensions an XMILE file declares for each arrayed variable.
+
+    pysd passes on only the element names of a variable defined element by element, and
+    two ranges may hold the same names (``DimB`` a copy of ``DimA``): the declaration
+    says which one the variable is arrayed over.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.xmile"
+    >>> _ = path.write_text('<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">'
+    ...     '<model><variables><aux name="flow_in"><dimensions><dim name="DimB"/>'
+    ...     '</dimensions><eqn>1</eqn></aux></variables></model></xmile>')
+    >>> xmile_declared_dims(path)
+    {'flow in': ['DimB']}
+    """
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError):
+        return {}  # the translator reports a file it cannot read
+    declared = {}
+    for node in root.iter():
+        if node.tag.rsplit("}", 1)[-1] not in ("aux", "flow", "stock") or "name" not in node.attrib:
+            continue
+        dims = [child for child in node if child.tag.rsplit("}", 1)[-1] == "dimensions"]
+        if dims:
+            declared[name_key(node.attrib["name"])] = [
+                d.attrib.get("name", "") for d in dims[0] if d.tag.rsplit("}", 1)[-1] == "dim"]
+    return declared
 
 
 def xmile_save_interval(path) -> float | None:
@@ -107,15 +179,17 @@ def _apply_save_interval(model: Model, path) -> None:
 def _build(path, kind: str) -> Model:
     from .builder import ModelBuilder
     abstract = _abstract_model(path, kind)
+    declared = xmile_declared_dims(path) if kind == "xmile" else {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = ModelBuilder(abstract, Path(path)).build()
+            model = ModelBuilder(abstract, Path(path), declared_dims=declared).build()
             problems = [e for e in model.check(raise_on_error=False).errors
                         if isinstance(e, UnitError)]
             if problems:
                 # the reference tool ran this model: units never stop it from running here
-                model = ModelBuilder(abstract, Path(path), units=False).build()
+                model = ModelBuilder(abstract, Path(path), units=False,
+                                     declared_dims=declared).build()
     except ImportModelError as exc:
         raise exc.with_file(path) from None
     if problems:

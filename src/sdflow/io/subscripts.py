@@ -81,12 +81,14 @@ class SubscriptSpace:
         return [element] if element is not None else []
 
     # -- the dims of a variable ------------------------------------------------------------
-    def full_dims(self, variable: str, subscript_lists: list[list[str]]) -> tuple:
+    def full_dims(self, variable: str, subscript_lists: list[list[str]],
+                  declared: list[str] | None = None) -> tuple:
         """The dimensions a variable defined by these components is arrayed over.
 
         At each position the elements all components cover are unioned; the dimension is
-        a range with exactly those elements (one the components name, if possible), or the
-        smallest range that holds them all.
+        the range the file declares for the variable there (``declared``, XMILE) if it
+        holds them all, else a range with exactly those elements (one the components name,
+        if possible), or the smallest range that holds them all.
         """
         if not subscript_lists or not subscript_lists[0]:
             return ()
@@ -105,7 +107,10 @@ class SubscriptSpace:
                         f"variable '{variable}': subscript '{text}' is neither a declared "
                         "range nor an element of one", variable)
             cover = set(covered)
-            exact = [n for n in named if set(self.ranges[n]) == cover]
+            stated = self.range_name(declared[pos]) if declared and pos < len(declared) \
+                else None
+            exact = [stated] if stated and cover <= set(self.ranges[stated]) else []
+            exact += [n for n in named if set(self.ranges[n]) == cover]
             exact += [n for n in self.ranges if set(self.ranges[n]) == cover]
             superset = sorted((n for n in self.ranges if cover <= set(self.ranges[n])),
                               key=lambda n: len(self.ranges[n]))

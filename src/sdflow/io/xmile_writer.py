@@ -5,8 +5,14 @@ Equations are printed from the expression trees. Arrayed references always list 
 dimensions (``capital[region]``); sums over a dimension use the ``dim!`` form that PySD
 reads (``SUM(capital[region!])``). Data series become graphical functions of TIME, which
 is what they are: linear interpolation in time, ends held (one function per element for
-arrayed data). A construct with no XMILE
-equivalent raises `UnsupportedFeatureError` naming the variable.
+arrayed data). An equation that differs per element (imported subranges, subscript
+mappings, per-element definitions) is written as an XMILE 1.0 non-apply-to-all array:
+one ``<element subscript="...">`` with its own ``<eqn>`` per element. Vensim's PULSE,
+PULSE TRAIN and RAMP with an end become IF THEN ELSE on TIME, and ACTIVE INITIAL the
+values it gives while the model initialises (the equations are printed by
+`sdflow.io.xmile_equations.EquationPrinter`). A construct with no
+XMILE equivalent (ALLOCATE BY PRIORITY, time settings that change with TIME) raises
+`UnsupportedFeatureError` naming the variable.
 
 Names are free text. ElementTree escapes them for XML; characters XML 1.0 cannot hold at
 all (most control characters) are refused. Runs of whitespace (a newline, a tab) are
@@ -23,77 +29,20 @@ from pathlib import Path
 
 import numpy as np
 
-from ..expr import nodes as ex
-from ..expr.builtins import BUILTINS, REDUCTIONS, render
-from ..expr.dispatch import node_method
-from ..names import name_key
-from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock, Variable
+from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock
 from ..errors import UnsupportedFeatureError
+from ..expr import nodes as ex
+from ..names import name_key
+from .xmile_equations import (EquationPrinter, NeedsElements, banged_base, xmile_number,
+                              display_name, subscript_name, xmile_name)
+
+__all__ = ["build_xmile", "display_name", "subscript_name", "write_xmile", "xmile_name"]
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 ISEE_NAMESPACE = "http://iseesystems.com/XMILE"
-_STATEFUL = {"smooth": "SMTH1", "smooth3": "SMTH3", "delay1": "DELAY1", "delay3": "DELAY3",
-             "delay_fixed": "DELAY", "trend": "TREND", "forecast": "FORCST",
-             "initial": "INIT", "delay_n": "DELAYN", "smooth_n": "SMTHN"}
-_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*$")
-#: Words of XMILE's equation grammar: a variable named so is quoted
-_KEYWORDS = {"and", "or", "not", "if", "then", "else", "mod"}
 #: What XML 1.0 cannot hold even escaped: C0 controls but tab, newline and return; the
 #: surrogates; U+FFFE and U+FFFF (https://www.w3.org/TR/xml/#charsets)
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def display_name(name: str) -> str:
-    r"""A name with each run of whitespace written as one space (the same name for XMILE).
-
-    Names PySD's XMILE reader would read as another name are refused: one holding a
-    backslash and ``n`` (it reads ``\n`` as a newline), or ending with a backslash or a
-    quote (its grammar or its quote stripping would take the escape for the end).
-
-    Examples
-    --------
-    >>> display_name("capital\n of  region ")
-    'capital of region'
-    """
-    shown = " ".join(name.split())
-    if "\\n" in shown or shown.endswith(("\\", '"')):
-        raise UnsupportedFeatureError(
-            f"the name {name!r} ends with a backslash or a quote, or holds a backslash "
-            "followed by n: XMILE readers (PySD) would read it as another name; rename it",
-            name)
-    return shown
-
-
-def subscript_name(name: str) -> str:
-    """A dimension or element name as declared (see `display_name`); no commas, which
-    separate subscripts.
-
-    Examples
-    --------
-    >>> subscript_name("Jiangsu province")
-    'Jiangsu province'
-    """
-    if "," in name:
-        raise UnsupportedFeatureError(
-            f"the dimension or element name {name!r} holds a comma, which separates "
-            "subscripts in XMILE; rename it", name)
-    return display_name(name)
-
-
-def xmile_name(name: str) -> str:
-    r"""A variable name as written inside an equation (spaces become underscores).
-
-    Examples
-    --------
-    >>> print(xmile_name("growth rate"), xmile_name('the "best" \\ rate'))
-    growth_rate "the \"best\" \\ rate"
-    """
-    name = display_name(name)
-    # PySD reads a leading "not" as the operator even in "notable", so quote those too
-    if _PLAIN.match(name) and name.lower() not in _KEYWORDS \
-            and not name.lower().startswith("not"):
-        return name.replace(" ", "_")
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _xml_text(text: str) -> str:
@@ -104,142 +53,6 @@ def _xml_text(text: str) -> str:
             f"{text!r} contains the character U+{ord(bad.group()):04X}, which an XML 1.0 "
             "file cannot hold; remove it from the name, units or documentation")
     return text
-
-
-def _number(value: float) -> str:
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{value} has no XMILE form")
-    return repr(value) if value != int(value) or abs(value) >= 1e15 else str(int(value))
-
-
-class EquationPrinter:
-    """Prints the expressions of one model, knowing every variable's dimensions."""
-
-    def __init__(self, model, graph):
-        self.model = model
-        self.dims = {key: node.dims for key, node in graph.nodes.items()}
-        self.owner = ""
-        self.banged: set = set()
-
-    def error(self, what: str) -> UnsupportedFeatureError:
-        return UnsupportedFeatureError(
-            f"variable '{self.owner}': {what} has no XMILE form; write_xmile cannot export "
-            "this model", self.owner)
-
-    @node_method
-    def print(self, e) -> str:
-        """The XMILE text of an expression: one method per kind of node, chosen by its
-        type; a kind without one has no XMILE form."""
-        raise self.error(f"the expression {ex.describe(e)}")
-
-    @print.register(ex.Ref)
-    @print.register(Variable)
-    def _reference(self, e) -> str:
-        return self.reference(e.name, {})
-
-    @print.register(ex.Literal)
-    def _literal(self, e) -> str:
-        try:
-            return _number(e.value)
-        except ValueError:
-            raise self.error(f"the number {e.value}") from None
-
-    @print.register(ex.Time)
-    def _time(self, e) -> str:
-        return "TIME"
-
-    @print.register(ex.Neg)
-    def _negative(self, e) -> str:
-        return f"(-{self.print(e.a)})"
-
-    @print.register(ex.Not)
-    def _not(self, e) -> str:
-        return f"(NOT {self.print(e.a)})"
-
-    @print.register(ex.BinOp)
-    def _binop(self, e) -> str:
-        op = {"**": "^", "and": "AND", "or": "OR"}.get(e.op, e.op)
-        return f"({self.print(e.a)} {op} {self.print(e.b)})"
-
-    @print.register(ex.LookupCall)
-    def _lookup(self, e) -> str:
-        return f"{xmile_name(e.lookup.name)}({self.print(e.arg)})"
-
-    @print.register(ex.Reduce)
-    def _reduce(self, e) -> str:
-        outer = self.banged
-        self.banged = outer | {e.dim.name}
-        try:
-            # the registry's XMILE forms (a mean as a sum, which every reader has)
-            form = REDUCTIONS[e.op].xmile if e.op in REDUCTIONS else None
-            if form is None:
-                raise self.error(f"the reduction {e.op}")
-            return render(form, [self.print(e.arg)], n=len(e.dim))
-        finally:
-            self.banged = outer
-
-    def reference(self, name: str, relabel: dict) -> str:
-        dims = self.dims.get(name_key(name), ())
-        text = xmile_name(name)
-        if not dims:
-            return text
-        subs = []
-        for d in dims:
-            label = relabel.get(d.name, d.name)  # a dimension, or a selected element
-            subs.append(xmile_name(label) + ("!" if label in self.banged else ""))
-        return f"{text}[{', '.join(subs)}]"
-
-    @print.register(ex.Select)
-    @print.register(ex.Rename)
-    def subscripted(self, e) -> str:
-        chain, node = [], e
-        while isinstance(node, (ex.Select, ex.Rename)):
-            chain.append(node)
-            node = node.arg
-        if not isinstance(node, (ex.Ref, Variable)):
-            raise self.error("selecting or renaming a dimension of a computed expression")
-        dims = self.dims.get(name_key(node.name), ())
-        labels = {d.name: d.name for d in dims}  # original dim -> current label
-        for step in reversed(chain):  # innermost first, as the renames were applied
-            if isinstance(step, ex.Select):
-                renames = {step.dim_name: str(step.element)}
-            else:
-                renames = {old: new.name for old, new in step.mapping.items()}
-            labels = {dim: renames.get(label, label) if label in renames else label
-                      for dim, label in labels.items()}
-        return self.reference(node.name, labels)
-
-    @print.register(ex.Call)
-    def call(self, e: ex.Call) -> str:
-        """A builtin in the XMILE form of the registry (`sdflow.expr.builtins`)."""
-        args = [self.print(a) for a in e.args]
-        builtin = BUILTINS.get(e.func)
-        if builtin is None or builtin.xmile is None:
-            raise self.error(f"the function {e.func}")
-        try:
-            return render(builtin.xmile, args)
-        except ValueError:  # a form with fewer arguments (XMILE's RAMP has no end)
-            raise self.error(f"the function {e.func} with {len(args)} arguments") from None
-
-    @print.register(ex.Stateful)
-    def stateful(self, e: ex.Stateful) -> str:
-        a = {k: self.print(v) for k, v in e.args.items()}
-        if e.kind not in _STATEFUL:
-            raise self.error(f"the builtin {e.kind}")
-        name = _STATEFUL[e.kind]
-        if e.kind == "initial":
-            return f"INIT({a['input']})"
-        if e.kind == "trend":
-            return f"TREND({a['input']}, {a['average_time']}, {a['initial_trend']})"
-        if e.kind == "forecast":
-            return f"FORCST({a['input']}, {a['average_time']}, {a['horizon']})"
-        if e.kind in ("delay_n", "smooth_n"):  # DELAYN/SMTHN(input, time, n, initial)
-            function = "DELAYN" if e.kind == "delay_n" else "SMTHN"
-            return (f"{function}({a['input']}, {a['delay_time']}, {a['order']}, "
-                    f"{a['initial']})")
-        parts = [a["input"], a["delay_time"]] + ([a["initial"]] if "initial" in a else [])
-        return f"{name}({', '.join(parts)})"
 
 
 def _sub(parent, tag: str, text: str | None = None, **attrib):
@@ -263,10 +76,34 @@ def _gf(parent, x, y, extrapolate: bool, name: str | None = None):
     gf = _sub(parent, "gf", **attrib)
     # no <xscale>: PySD spreads the y points evenly over it when it is present, and the
     # x points say everything it would
-    _sub(gf, "yscale", min=_number(np.min(y)), max=_number(np.max(y)))
-    _sub(gf, "xpts", ",".join(_number(v) for v in x))
-    _sub(gf, "ypts", ",".join(_number(v) for v in y))
+    _sub(gf, "yscale", min=xmile_number(np.min(y)), max=xmile_number(np.max(y)))
+    _sub(gf, "xpts", ",".join(xmile_number(v) for v in x))
+    _sub(gf, "ypts", ",".join(xmile_number(v) for v in y))
     return gf
+
+
+def _equations(node, printer: EquationPrinter, expr, dims, initialising: bool = False):
+    """``expr`` as the variable's ``<eqn>``, or, when only an element-by-element form
+    states it (XMILE 1.0 non-apply-to-all arrays), one ``<element>`` with its own
+    ``<eqn>`` per element."""
+    try:
+        _sub(node, "eqn", printer.at(None, expr, initialising))
+        return
+    except NeedsElements:
+        pass
+    try:
+        if not dims:
+            _sub(node, "eqn", printer.at({}, expr, initialising))
+            return
+        for index in np.ndindex(*(len(d) for d in dims)):
+            env = {d.name: i for d, i in zip(dims, index)}
+            subscript = ",".join(subscript_name(d.elements[i]) for d, i in zip(dims, index))
+            _sub(_sub(node, "element", subscript=subscript), "eqn",
+                 printer.at(env, expr, initialising))
+    except NeedsElements as reason:  # a read no element of the variable pins down
+        raise printer.error(f"the expression {ex.describe(expr)} (at "
+                            f"{ex.describe(reason.args[0]) if reason.args else 'a read'})"
+                            ) from None
 
 
 def build_xmile(model) -> ET.Element:
@@ -285,17 +122,19 @@ def build_xmile(model) -> ET.Element:
     _sub(header, "product", "sdflow", version="0.1", lang="en")
     _sub(header, "name", model.name)
     # XMILE 1.0 has no save interval: Stella and Simlin write isee:save_interval
-    saving = {"isee:save_interval": _number(model.saveper)} \
+    saving = {"isee:save_interval": xmile_number(model.saveper)} \
         if model.saveper != model.dt else {}
     specs = _sub(root, "sim_specs", method="Euler",
                  **({"time_units": model.time_units} if model.time_units else {}), **saving)
-    _sub(specs, "start", _number(model.start))
-    _sub(specs, "stop", _number(model.stop))
-    _sub(specs, "dt", _number(model.dt))
+    _sub(specs, "start", xmile_number(model.start))
+    _sub(specs, "stop", xmile_number(model.stop))
+    _sub(specs, "dt", xmile_number(model.dt))
     if model.dimensions:
         dims = _sub(root, "dimensions")
         dimension_names = {name_key(d.name): d.name for d in model.dimensions.values()}
         for dim in model.dimensions.values():
+            if dim.name in model.dimensions and banged_base(dim.name, model.dimensions):
+                continue  # equations write dim! for it
             node = _sub(dims, "dim", name=subscript_name(dim.name))
             for element in dim.elements:
                 if name_key(element) in dimension_names:
@@ -310,6 +149,8 @@ def build_xmile(model) -> ET.Element:
     variables = _sub(_sub(root, "model"), "variables")
     for var in model.variables:
         printer.owner = var.name
+        printer.owner_dims = graph.nodes[name_key(var.name)].dims \
+            if name_key(var.name) in graph.nodes else ()
         if isinstance(var, Lookup):
             _gf(variables, var.x, var.y, var.extrapolate, name=var.name)
             continue
@@ -324,9 +165,9 @@ def build_xmile(model) -> ET.Element:
                     subscript = ",".join(subscript_name(d.elements[i])
                                          for d, i in zip(dims, index))
                     _sub(_sub(node, "element", subscript=subscript), "eqn",
-                         _number(values[index]))
+                         xmile_number(values[index]))
             else:
-                _sub(node, "eqn", _number(values.reshape(-1)[0] if dims else var.value))
+                _sub(node, "eqn", xmile_number(values.reshape(-1)[0] if dims else var.value))
         elif isinstance(var, Data) and not dims:
             _sub(node, "eqn", "TIME")
             _gf(node, var.times, var.values, False)
@@ -344,13 +185,13 @@ def build_xmile(model) -> ET.Element:
             if var.initial is None:
                 raise UnsupportedFeatureError(f"stock '{var.name}' has no initial value",
                                               var.name)
-            _sub(node, "eqn", printer.print(var.initial))
+            _equations(node, printer, var.initial, dims, initialising=True)
             for flow in var.inflows:
                 _sub(node, "inflow", xmile_name(flow.name))
             for flow in var.outflows:
                 _sub(node, "outflow", xmile_name(flow.name))
         elif isinstance(var, (Flow, Aux)):
-            _sub(node, "eqn", printer.print(var.equation))
+            _equations(node, printer, var.equation, dims)
         if var.units:
             _sub(node, "units", var.units)
         if var.doc:
