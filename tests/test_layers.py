@@ -30,9 +30,7 @@ GROUND = {"names", "expr", "errors", "files", "time_settings", "units", "_tomlli
 #: the rest of the ground floor, which raises, reads and writes through them
 RANK = {**{unit: 0.5 for unit in GROUND}, "errors": 0, "_tomllib": 0, "files": 0,
         "dsl": 1, "io": 1.5, "ir": 2, "compile": 3, "solve": 4, "analyse": 5, "calibrate": 6,
-        "forecasting": 6, "explore": 7, "cli": 8}, "errors": 0, "_tomllib": 0, "files": 0, "dsl": 1, "io": 1.5,
-        "ir": 2, "compile": 3, "solve": 4, "analyse": 5, "calibrate": 6, "forecasting": 6,
-        "explore": 7, "cli": 8}
+        "forecasting": 6, "explore": 7, "cli": 8}
 #: io is a side branch: it reads model files into the DSL and writes models out with
 #: their diagrams (analyse lays them out); only `IO_USERS` read or write model files.
 IO_IMPORTS = {"dsl", "analyse"}
