@@ -38,7 +38,10 @@ def test_central_mandates_start_cooperation_without_contracts_or_trust():
     coop = run["joint planning"]
     assert float(coop.sel(time=2014.0).max()) == 0.0          # nothing before the mandate
     assert float(coop.sel(time=2030.0).min()) > 0.0           # cooperation after it
-    assert float(coop.sel(time=2030.0).mean()) > 0.05
+    # the start, not its later size: the mandate also integrates the markets itself, and
+    # at the preset's rate (0.268, the YRD's) the mean effort falls from 0.065 in 2016 to
+    # 0.01 by 2030 (at the default rate 0.1 it is still 0.13 then)
+    assert float(coop.sel(time=slice(2015.0, 2030.0)).mean("member").max()) > 0.05
 
 
 def test_without_trust_contracts_or_mandates_nothing_starts_cooperation():
