@@ -17,8 +17,8 @@ cost per run is its single-run cost.
 
 If numba is installed, sdflow's optional numba backend (``backend="numba"``) is a row of
 its own. Its one-off costs are printed apart: the JIT compile of the single-run and of
-the batch functions (paid once per model and process: the backend keeps compiled
-functions on the model, not on disk), and a call of an already compiled function right
+the batch functions (a compile when sdflow's disk cache holds no code for the model, a
+load from it when an earlier process compiled it), and a call of an already compiled function right
 after it (the in-process cache hit). Its results are compared with sdflow's default path.
 Everything is measured in this one process; the ratios are what to read.
 """
@@ -185,7 +185,7 @@ def main(argv=None) -> int:
         r = engines["sdflow numba"]
         print(f"sdflow numba one-off costs: JIT {r['jit']:.2f} s (single-run functions: "
               f"every output, then population) + {r['jit batch']:.2f} s (batch function, not in batch per "
-              f"run), once per model and process (no disk cache); an already compiled call "
+              f"run; a compile on a cold disk cache, a load on a warm one); an already compiled call "
               f"right after: {duration(r['cache hit'])}. Every variable of a single run "
               f"differs from the default path by at most {r['vs default']:.1e} (relative); "
               f"batch finals by at most "
