@@ -33,7 +33,6 @@ True
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 #: Vensim's NOISE SEED when a model sets none (Vensim's documentation).
 DEFAULT_SEED = 4487556
@@ -143,6 +142,7 @@ def _uniform(u, lo, hi):
 
 
 def _normal(u, lo, hi, mean, std):
+    from scipy import special  # not at import: scipy.special costs ~0.3 s
     wide = std > 0
     scale = np.where(wide, std, 1.0)
     za, zb = (lo - mean) / scale, (hi - mean) / scale
@@ -167,6 +167,7 @@ def _exponential(u, lo, hi, shift, stretch):
 
 
 def _poisson(u, lo, hi, mean, shift, stretch):
+    from scipy import special  # not at import: scipy.special costs ~0.3 s
     from scipy.stats import poisson  # scipy.stats takes a while to import: only when used
     wide = stretch > 0
     scale = np.where(wide, stretch, 1.0)
@@ -198,6 +199,7 @@ def _triangular(u, lo, hi, start, peak, end):
 
 
 def _beta(u, lo, hi, alpha, beta, shift, stretch):
+    from scipy import special  # not at import: scipy.special costs ~0.3 s
     wide = stretch > 0
     scale = np.where(wide, stretch, 1.0)
 
