@@ -26,7 +26,9 @@ for path in (str(MODELS), str(REPO)):
 
 
 def machine() -> str:
-    """One paragraph naming the CPU, cores and library versions the figures come from."""
+    """One paragraph naming the CPU, cores, load and library versions the figures come
+    from (versions read from the installed metadata, so nothing heavy is imported)."""
+    from importlib import metadata
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -35,12 +37,15 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    import pysd
-    import sdflow
-    import xarray
-    return (f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-            f"numpy {np.__version__}, xarray {xarray.__version__}, pysd {pysd.__version__}, "
-            f"sdflow {sdflow.__version__}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    versions = []
+    for package in ("sdflow", "numpy", "xarray", "pint", "dask", "numba", "pysd", "pysimlin"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return (f"machine: {cpu}, {os.cpu_count()} cores, load average {load}; "
+            f"Python {platform.python_version()}, {', '.join(versions)}")
 
 
 def load_pysd(mdl: Path):

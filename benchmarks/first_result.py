@@ -44,10 +44,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from common import REPO, machine
 
 #: Each child prints one JSON line: the phases it timed (seconds) and the final value.
 CHILDREN = {
@@ -175,27 +174,6 @@ def find_teacup(suite: Path) -> Path:
 
 def spread(values: list[float]) -> str:
     return f"{min(values):.2f}-{max(values):.2f}"
-
-
-def machine() -> str:
-    import platform
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    versions = []
-    for package in ("numpy", "xarray", "pint", "dask", "pysd", "pysimlin"):
-        try:
-            versions.append(f"{package} {metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            pass
-    return (f"machine: {cpu}, {os.cpu_count()} cores, load average {load}; "
-            f"Python {platform.python_version()}, {', '.join(versions)}")
 
 
 def main(argv=None) -> None:
