@@ -22,7 +22,7 @@ from .errors import (AlgebraicLoopError, DataError, DelayOrderError, DelayTimeEr
                      MissingInitialValueError, ModelCheckError, ModelError, OptionError,
                      ParameterError, ResourceError, ResultsExportError, SdflowError, SeedError,
                      SimulationError, SpecError, TimeConstantWarning, TimeSettingsError,
-                     UnitError, UnknownNameError)
+                     UnitError, UnknownNameError, UnsupportedBackendError)
 from .ir import CheckReport, ModelGraph
 from .io import read_vensim, read_xmile, write_xmile
 from .solve import Results, simulate
@@ -38,7 +38,7 @@ __all__ = [
     "Model", "ModelCheckError", "ModelError", "ModelGraph", "OptionError", "ParameterError",
     "ResourceError", "Results", "ResultsExportError", "RunOptions", "SdflowError", "SeedError",
     "SimulationError", "SpecError", "Stock", "TimeConstantWarning", "TimeSettingsError",
-    "UnitError", "UnknownNameError", "Variable", "allocate_by_priority", "compile_model",
+    "UnitError", "UnknownNameError", "UnsupportedBackendError", "Variable", "allocate_by_priority", "compile_model",
     "delay1", "delay1i", "delay3", "delay3i", "delay_fixed", "delay_n", "diagram",
     "dominant_loops", "forecast", "initial", "lognormal", "loop_scores", "loops", "normal",
     "random_beta", "random_binomial", "random_exponential", "random_normal",

@@ -182,6 +182,7 @@ class MissingBackendError(MissingDependencyError, OptionError):
 
 class UnsupportedBackendError(ModelError):
     """A model uses something the backend asked for does not run (``backend="numba"`` and
-    DELAY FIXED or ``allocate_by_priority``). The message names the variable and the
-    construct; ``variables`` holds the variable names. ``backend="auto"`` runs every model.
+    DELAY FIXED, ``allocate_by_priority``, RANDOM functions or more elements than it
+    writes out). The message names the variable and the construct; ``variables`` holds the
+    variable names. ``backend="auto"`` runs every model.
     """
