@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
 
@@ -67,9 +66,9 @@ def peak_memory(call) -> tuple[int, int]:
 
 def calibration_costs(rounds: int, per_round: int) -> list[tuple]:
     """Seconds per evaluation of the YRD calibration: Dataset built vs saved arrays."""
-    from sdflow.calibrate import load_observations, load_spec
+    from sdflow.calibrate import load_calibration_spec, load_observations
     from sdflow.calibrate.problem import CalibrationProblem
-    spec = load_spec(REPO / "calibration" / "specs" / "yrd.toml")
+    spec = load_calibration_spec(REPO / "calibration" / "specs" / "yrd.toml")
     model = spec.build_model()
     observed = [s.between(*spec.fit_period) for s in load_observations(spec, model)]
     problem = CalibrationProblem(model, list(zip(spec.series, observed)), spec.parameters,
