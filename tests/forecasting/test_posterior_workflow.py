@@ -94,11 +94,11 @@ def calibration(tmp_path_factory):
 
 @pytest.fixture
 def calibrated(calibration, tmp_path, monkeypatch):
-    """A copy of `calibration` for one test, as the current directory (a forecast spec's
-    ``model.py:build`` is read from there)."""
+    """A copy of `calibration` for one test, run from its parent folder: the forecast
+    spec's ``model.py:build`` is read next to the spec, not from the current directory."""
     folder = tmp_path / "leaky"
     shutil.copytree(calibration, folder)
-    monkeypatch.chdir(folder)
+    monkeypatch.chdir(tmp_path)
     return folder
 
 

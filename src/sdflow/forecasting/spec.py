@@ -3,7 +3,9 @@
 ::
 
     [model]
-    factory = "sdmodels.regional_integration:build"  # MODULE:ATTR, or a Vensim/XMILE file
+    factory = "sdmodels.regional_integration:build"  # MODULE:ATTR, file.py:ATTR or a
+                                                      # Vensim/XMILE file (files relative
+                                                      # to this spec, as calibration specs)
     options = { preset = "yrd" }                      # keyword arguments of the factory
     method = "euler"                                  # euler | rk4
     parameters = "../results/yrd/parameters.toml"     # optional, relative to this file
@@ -66,6 +68,7 @@ from ..solve.solvers import SOLVERS
 from ..toml_schema import (BOOLEAN, NUMBER, POSITIVE, STRING, STRINGS, TABLE, Kind,
                            check_table, is_number, read_toml, whole)
 from .sampling import PosteriorDraws, Uncertain
+from .targets import MODEL_FILES
 from .scenarios import Ramp, Scenario, SeriesOverride, Step
 
 _DISTRIBUTIONS = {"uniform": ("low", "high"), "normal": ("mean", "sd"),
@@ -232,12 +235,28 @@ def _factory(model: dict, path: Path) -> str:
             raise SpecError("model.target: the old name of model.factory; keep factory only")
         warnings.warn(f"{path}: [model] target is deprecated; write factory = "
                       f"{model['target']!r} instead", DeprecationWarning, stacklevel=4)
-        return model["target"]
+        return _relative_factory(model["target"], path.parent)
     if "factory" not in model:
         raise SpecError("model.factory: name the model, e.g. factory = "
                         "\"sdmodels.regional_integration:build\" (MODULE:ATTR of a Model or a "
                         "factory, or a Vensim/XMILE model file)")
-    return model["factory"]
+    return _relative_factory(model["factory"], path.parent)
+
+
+def _relative_factory(factory: str, here: Path) -> str:
+    """``factory`` with a relative model file or ``file.py`` taken from ``here``, the spec's
+    folder (as calibration specs read theirs), so a spec runs from any directory.
+
+    >>> _relative_factory("model.py:build", Path("/specs"))
+    '/specs/model.py:build'
+    >>> _relative_factory("sdmodels.reference.bass:build", Path("/specs"))
+    'sdmodels.reference.bass:build'
+    """
+    module, colon, attr = factory.partition(":")
+    suffix = Path(module).suffix.lower()
+    if (suffix == ".py" or suffix in MODEL_FILES) and not Path(module).is_absolute():
+        return f"{(here / module).as_posix()}{colon}{attr}"
+    return factory
 
 
 def _key(name: str) -> str:
