@@ -16,7 +16,15 @@ unless ``--defaults`` is given or the file is missing. Writes to the output fold
   (lever costs and net benefit-sharing transfers);
 * ``loop_knockout.csv``: the response to a monitoring policy with one link held at its
   base-run path (the loops through it cut) against the closed model;
-* ``payoff_matrix.csv``: the 2x2 game of a representative pair of each area;
+* ``payoff_matrix.csv``: the 2x2 game of a representative pair of each area (payoffs
+  2004-2014);
+* ``games_by_horizon.csv``: the same games for officials counting the first 1-10 years;
+* ``unilateral_defection.csv``: each member's gain from defecting while its partners go on
+  choosing, over the first 1-10 years of each area;
+* ``perceived_protection_payoff.csv``: the perceived payoff of protection (what the logit
+  choice follows) along each area's base run 2004-2018, split into its terms;
+* ``dilemma_swaps.csv`` (calibrated constants only): the pair games with one calibrated
+  constant set back to its default, and the defaults with one calibrated constant;
 * and prints the base-run fit and every table as markdown.
 """
 
@@ -38,8 +46,11 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from sdflow.solve.results import atomic_write  # noqa: E402
-from sdmodels.regional_integration import (LEVERS, PRESETS, build,  # noqa: E402
-                                           is_prisoners_dilemma, payoff_matrix)
+from sdmodels.regional_integration import (LEVERS, PARAMETERS, PRESETS,  # noqa: E402
+                                           build, is_prisoners_dilemma, payoff_matrix)
+from sdmodels.regional_integration.dilemma import (games_by_horizon,  # noqa: E402
+                                                   perceived_protection_payoff,
+                                                   unilateral_defection)
 from sdmodels.regional_integration.data import region_data  # noqa: E402
 
 POLICY_LEVEL = 0.8
@@ -49,6 +60,10 @@ EXTERNAL = ["central coordination", "evaluation reform"]
 PAIRS = {"yrd": ["Jiangsu", "Zhejiang"], "jjj": ["Beijing", "Hebei"],
          "pprd": ["Hunan", "Jiangxi"]}
 """Representative pairs for the payoff matrix: neighbours of similar size in each area."""
+GAME_UNTIL = 2014.0
+"""Last year of the payoff matrices: the end of the calibration's fit period."""
+HORIZONS = range(1, 11)
+"""Years counted by officials in the games by horizon (2005 to 2014)."""
 
 KNOCKOUTS = {
     "capture opportunity": "B8 temptation of open markets",
@@ -220,14 +235,22 @@ def knockout_rows(key, stop, fixed):
     return rows
 
 
-def game_rows(key, fixed):
-    pair = PAIRS[key]
-    members = list(PRESETS[key].members)
-    params = {}
+def pair_params(key: str, fixed: dict) -> dict:
+    """Constants of a preset's representative pair: the preset's own constants (e.g.
+    Jing-Jin-Ji's pooled ones, which ``build(members=...)`` leaves out) and ``fixed``, with
+    per-member values cut to the pair."""
+    pair, members = PAIRS[key], list(PRESETS[key].members)
+    params = {name: float(value) for name, value in PRESETS[key].constants.items()}
     for name, value in fixed.items():
         value = np.asarray(value)
         params[name] = value[[members.index(p) for p in pair]] if value.ndim else float(value)
-    game = payoff_matrix(build(members=pair, stop=2014), until=2014.0, params=params)
+    return params
+
+
+def game_rows(key, fixed):
+    pair = PAIRS[key]
+    game = payoff_matrix(build(members=pair, stop=GAME_UNTIL), until=GAME_UNTIL,
+                         params=pair_params(key, fixed))
     dilemma = is_prisoners_dilemma(game)
     game = game.rename(columns={f"payoff {pair[0]}": "row payoff",
                                 f"payoff {pair[1]}": "column payoff"})
@@ -235,9 +258,130 @@ def game_rows(key, fixed):
                                       "prisoner's dilemma": dilemma})
 
 
+def horizon_rows(key, fixed) -> pd.DataFrame:
+    """The pair's game for officials counting the first 1-10 years."""
+    model = build(members=PAIRS[key], stop=GAME_UNTIL)
+    games = games_by_horizon(model, HORIZONS, params=pair_params(key, fixed))
+    games.insert(0, "preset", key)
+    return games
+
+
+def pd_horizons(games: pd.DataFrame) -> str:
+    """The horizons (years) at which a `games_by_horizon` table is a prisoner's dilemma."""
+    years = [int(h) for h, g in zip(games["horizon"], games["game"])
+             if g == "prisoner's dilemma"]
+    if not years:
+        return "none"
+    runs, first = [], years[0]
+    for a, b in zip(years, years[1:] + [None]):
+        if b != a + 1:
+            runs.append(f"{first}" if first == a else f"{first}-{a}")
+            first = b
+    return ", ".join(runs)
+
+
+def horizon_summary(horizons: pd.DataFrame) -> pd.DataFrame:
+    """Per pair: the horizons with a prisoner's dilemma, the game at 5 and 10 years, and
+    the gains of defecting alone (T - R) and losses of mutual defection (R - P)."""
+    rows = []
+    for key, games in horizons.groupby("preset", sort=False):
+        by = games.set_index("horizon")
+        pair = f"{by['row member'].iloc[0]}, {by['column member'].iloc[0]}"
+        row = {"pair": pair, "prisoner's dilemma at horizons": pd_horizons(games),
+               "game at 5 years": by.loc[5.0, "game"], "game at 10 years": by.loc[10.0, "game"]}
+        for h in (1.0, 5.0, 10.0):
+            row[f"T - R, {int(h)} y"] = (f"{by.loc[h, 'row T - R']:+.4f} / "
+                                         f"{by.loc[h, 'column T - R']:+.4f}")
+        row["R - P, 10 y"] = (f"{by.loc[10.0, 'row R - P']:.3f} / "
+                              f"{by.loc[10.0, 'column R - P']:.3f}")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def swaps_that_flip(swaps: pd.DataFrame) -> pd.DataFrame:
+    """The swaps whose equilibria at the last horizon differ from those of their starting
+    point (all calibrated, or all defaults), after the two starting points."""
+    eq = f"equilibria {int(GAME_UNTIL)}"
+    base = {(r.preset, r.case): r[eq] for _, r in swaps[swaps["constant"] == ""].iterrows()}
+    start = {"calibrated, one at its default": "all calibrated",
+             "defaults, one calibrated": "all defaults"}
+    flips = [c == "" or e != base[(k, start[case])] for k, case, c, e in zip(
+        swaps["preset"], swaps["case"], swaps["constant"], swaps[eq])]
+    order = {key: i for i, key in enumerate(dict.fromkeys(swaps["preset"]))}
+    out = swaps[flips].sort_values(["preset", "case"], kind="stable",
+                                   key=lambda col: col.map(order) if col.name == "preset"
+                                   else col)
+    return out[["pair", "case", "constant", "value", "default", f"game {int(GAME_UNTIL)}", eq,
+                "prisoner's dilemma at horizons", "row R - P", "column R - P"]]
+
+
+def swap_rows(key, fixed) -> list[dict]:
+    """The pair's games with each calibrated constant (the preset's own constants
+    included) set back to its default, and the defaults with each calibrated constant."""
+    defaults = {p.name: p.value for p in PARAMETERS}
+    calibrated_set = pair_params(key, fixed)
+    model = build(members=PAIRS[key], stop=GAME_UNTIL)
+    cases = [("all calibrated", "", calibrated_set), ("all defaults", "", {})]
+    for name in sorted(calibrated_set):
+        cases.append(("calibrated, one at its default", name,
+                      {**calibrated_set, name: defaults[name]}))
+        cases.append(("defaults, one calibrated", name, {name: calibrated_set[name]}))
+    rows = []
+    for case, name, params in cases:
+        games = games_by_horizon(model, HORIZONS, params=params)
+        last = games.iloc[-1]
+        value = calibrated_set[name] if name else np.nan
+        rows.append({"preset": key, "pair": ", ".join(PAIRS[key]), "case": case,
+                     "constant": name, "value": "" if not name else
+                     " / ".join(f"{v:.3g}" for v in np.atleast_1d(value)),
+                     "default": "" if not name else f"{defaults[name]:.3g}",
+                     f"game {int(GAME_UNTIL)}": last["game"],
+                     f"equilibria {int(GAME_UNTIL)}": last["equilibria"],
+                     "prisoner's dilemma at horizons": pd_horizons(games),
+                     "row R - P": last["row R - P"], "column R - P": last["column R - P"],
+                     "row T - R": last["row T - R"], "column T - R": last["column T - R"]})
+    return rows
+
+
+def unilateral_rows(key, fixed) -> pd.DataFrame:
+    """Each member's gain from defecting while its partners go on choosing."""
+    table = unilateral_defection(build(key, stop=GAME_UNTIL), HORIZONS,
+                                 params=fixed or None)
+    table.insert(0, "preset", key)
+    return table
+
+
+def perceived_rows(key, fixed) -> pd.DataFrame:
+    """The perceived payoff of protection along the base run 2004-2018, by term."""
+    model = build(key, stop=2018)
+    table = perceived_protection_payoff(model.simulate(params=fixed or None), model)
+    table.insert(0, "preset", key)
+    return table
+
+
+def perceived_summary(perceived: pd.DataFrame, unilateral: pd.DataFrame) -> pd.DataFrame:
+    """Per member: the perceived payoff of protection in 2004, its mean 2005-2018 and in
+    2018, with the stake fully seen, against the realised gain from defecting alone over
+    the first 1, 5 and 10 years."""
+    p = perceived.set_index(["preset", "member", "time"])
+    later = perceived[perceived["time"] > 2004].groupby(["preset", "member"], sort=False)
+    out = pd.DataFrame({
+        "perceived 2004": p["protection payoff"].xs(2004.0, level="time"),
+        "perceived, mean 2005-2018": later["protection payoff"].mean(),
+        "perceived 2018": p["protection payoff"].xs(2018.0, level="time"),
+        "stake fully seen, mean 2005-2018": later["payoff, stake fully seen"].mean(),
+    })
+    u = unilateral.set_index(["preset", "member", "horizon"])["gain"]
+    for h in (1, 5, 10):
+        out[f"realised gain, {h} year{'s' if h > 1 else ''}"] = u.xs(float(h), level="horizon")
+    return out.reset_index()
+
+
 def markdown(frame: pd.DataFrame, digits: int = 3) -> str:
     """A pipe table of ``frame`` (numbers to ``digits`` significant digits)."""
     def cell(v):
+        if isinstance(v, (float, np.floating)) and float(v).is_integer() and abs(v) < 1e5:
+            return str(int(v))
         if isinstance(v, (float, np.floating)):
             return f"{v:.{digits}g}"
         return str(v)
@@ -298,9 +442,34 @@ def main(argv=None) -> None:
     _write_csv(knock, args.out / "loop_knockout.csv")
 
     games = pd.concat([game_rows(key, fixed[key]) for key in PRESETS], ignore_index=True)
-    print("\nPayoff matrices (mean local payoff 2004-2014, units of 2004 budget revenue)\n",
-          markdown(games, 4))
+    print(f"\nPayoff matrices (mean local payoff 2004-{int(GAME_UNTIL)}, units of 2004 "
+          "budget revenue)\n", markdown(games, 4))
     _write_csv(games, args.out / "payoff_matrix.csv")
+
+    horizons = pd.concat([horizon_rows(key, fixed[key]) for key in PRESETS],
+                         ignore_index=True)
+    print("\nGames by horizon (payoffs of the first 1-10 years; T - R: gain of defecting "
+          "alone, R - P: loss of mutual defection)\n", markdown(horizons, 3))
+    _write_csv(horizons, args.out / "games_by_horizon.csv")
+    print("\nThe dilemma by horizon (T - R and R - P: row / column member)\n",
+          markdown(horizon_summary(horizons)))
+
+    unilateral = pd.concat([unilateral_rows(key, fixed[key]) for key in PRESETS],
+                           ignore_index=True)
+    _write_csv(unilateral, args.out / "unilateral_defection.csv")
+    perceived = pd.concat([perceived_rows(key, fixed[key]) for key in PRESETS],
+                          ignore_index=True)
+    _write_csv(perceived, args.out / "perceived_protection_payoff.csv")
+    print("\nPerceived payoff of protection on the base run against the realised gain of "
+          "defecting alone (partners choosing)\n",
+          markdown(perceived_summary(perceived, unilateral), 3))
+
+    swaps = pd.DataFrame([r for key in PRESETS if fixed[key] for r in swap_rows(key, fixed[key])])
+    if len(swaps):
+        print("\nPair games with one calibrated constant swapped\n", markdown(swaps, 3))
+        _write_csv(swaps, args.out / "dilemma_swaps.csv")
+        print(f"\nSwaps that change the equilibria of the {int(GAME_UNTIL)} game\n",
+              markdown(swaps_that_flip(swaps), 3))
 
 
 if __name__ == "__main__":

@@ -76,7 +76,8 @@ Examples
 6252.5
 """
 
-from .dilemma import is_prisoners_dilemma, payoff_matrix
+from .dilemma import (game_type, games_by_horizon, is_prisoners_dilemma, payoff_matrix,
+                      perceived_protection_payoff, unilateral_defection)
 from .loops import HOLDABLE, LOOPS, Loop, find_loop, named_loops
 from .model import build
 from .parameters import LEVERS, PARAMETERS, parameter_names
@@ -84,5 +85,6 @@ from .presets import PRESETS, get_preset
 from .segmentation import market_segmentation
 
 __all__ = ["HOLDABLE", "LEVERS", "LOOPS", "Loop", "PARAMETERS", "PRESETS", "build",
-           "find_loop", "get_preset", "is_prisoners_dilemma", "named_loops", "parameter_names",
-           "payoff_matrix"]
+           "find_loop", "game_type", "games_by_horizon", "get_preset", "is_prisoners_dilemma",
+           "named_loops", "parameter_names", "payoff_matrix", "perceived_protection_payoff",
+           "unilateral_defection"]
