@@ -70,7 +70,8 @@ def main(argv=None) -> None:
     parser.add_argument("--correlations", type=int, default=0, metavar="K",
                         help="also print the K constants most correlated with growth")
     parser.add_argument("--at", metavar="NAME=V1,V2,...",
-                        help="also print growth at the calibrated constants with NAME at each value")
+                        help="also print growth at the calibrated constants with NAME at "
+                        "each value")
     args = parser.parse_args(argv)
     drivers = []
     print("| area | member | 2018-30 | 2030-60 | 2018-60 | 2018-60 over the draws: median "

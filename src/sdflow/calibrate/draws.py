@@ -121,7 +121,8 @@ def laplace_draws(x, cov, lower, upper, n: int, rng) -> np.ndarray:
     # scale factor keeps the correlations); with no usable sd, the range, uncorrelated.
     sd = np.sqrt(np.maximum(np.diag(cov)[b], 0.0))
     usable = np.isfinite(sd) & (sd > 0)
-    sd_u = np.where(usable, np.minimum(sd, span[b]), np.where(np.isfinite(span[b]), span[b], 0.0))
+    fallback = np.where(np.isfinite(span[b]), span[b], 0.0)
+    sd_u = np.where(usable, np.minimum(sd, span[b]), fallback)
     g = np.where(usable, direction * sd_u / np.where(usable, sd, 1.0), 0.0)   # du/dtheta
     cov_u = np.where(np.outer(usable, usable), _finite(cov[np.ix_(b, b)]) * np.outer(g, g), 0.0)
     cov_u[np.diag_indices_from(cov_u)] = sd_u ** 2
@@ -136,9 +137,9 @@ def laplace_draws(x, cov, lower, upper, n: int, rng) -> np.ndarray:
         # The cap as a linear map of z (M z has M cov_z M with the capped eigenvalues), so
         # (M z, u) stays a joint normal and its z block is what `_logit_normal` draws.
         shrink = _cap_map(cov_z, transform.both.all())
-        coef = shrink @ cov_zu @ np.linalg.pinv(cov_u, hermitian=True)     # E[Mz | u]
-        conditional = shrink @ (cov_z - cov_zu @ np.linalg.pinv(cov_u, hermitian=True)
-                                @ cov_zu.T) @ shrink
+        inverse = np.linalg.pinv(cov_u, hermitian=True)
+        coef = shrink @ cov_zu @ inverse                                    # E[Mz | u] slope
+        conditional = shrink @ (cov_z - cov_zu @ inverse @ cov_zu.T) @ shrink   # Schur
         z = transform.to_unbounded(x[i]) + u @ coef.T + _normal_rows(conditional, n, rng)
         draws[:, i] = transform.to_bounded(z)
     return draws
