@@ -417,17 +417,24 @@ class ModelBuilder:
                 return self._positions(self.range_py[py])
             if call_args is None and py in self.element_py:
                 return Term(float(self.space.number(self.element_py[py])))
+            if call_args is None and py in ("starttime", "stoptime") and \
+                    self.path.suffix.lower() != ".mdl":
+                # XMILE's STARTTIME and STOPTIME (numbers in XMILE's sim specs)
+                return Term(float(self.model.start if py == "starttime" else self.model.stop))
             if call_args is not None:
-                raise tr.unsupported(f"the function {py.upper()}")
+                raise tr.unsupported(f"the function {py.upper().replace('_', ' ')}")
             raise ImportModelError(f"variable '{tr.variable}': refers to '{py}', which the "
                                    "model does not define", tr.variable)
         name = scope.name(element)
         key = name_key(name)
+        mode, tr.lookup_mode = tr.lookup_mode, None  # LOOKUP EXTRAPOLATE and friends
         if key in self.lookups:
             if call_args is None or len(call_args) != 1:
                 raise tr.unsupported(f"lookup '{element.name}' without exactly one argument")
             arg = tr.translate(call_args[0])
             table = self.lookups[key]
+            if mode is not None:
+                table = lookups.variant(self.model, table, mode)
             if isinstance(table, lookups.ArrayedLookup):
                 return lookups.call_lookup(self, table, subs, arg, tr.variable, tr.banged)
             return Term(table(arg.expr), arg.dims)
