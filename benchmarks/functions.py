@@ -168,9 +168,16 @@ CASES = [
       "~~|\ny[dim] = VECTOR REORDER(vec[dim] * Time, order[dim]) ~~|", check=("y",),
       note="PySD indexes with the order, so it runs only an order that VECTOR SORT ORDER "
            "gives (constants are floats)"),
-    V("INVERT MATRIX", SUBS + "col: C1, C2 ~~|\nrow: R1, R2 ~~|\n"
-      "mat[row, col] = 2, 1; 1, 3; ~~|\ny[row, col] = INVERT MATRIX(mat[row, col]) ~~|",
+    V("VECTOR REORDER (two dimensions)", "row: R1, R2 ~~|\ndim: A1, A2, A3 ~~|\n"
+      "vec[row, dim] = 3, -1, 4; 2, 7, 1; ~~|\n"
+      "order[row, dim] = VECTOR SORT ORDER(vec[row, dim] * (Time - 5), 1) ~~|\n"
+      "y[row, dim] = VECTOR REORDER(vec[row, dim] * Time, order[row, dim]) ~~|",
       check=("y",)),
+    V("INVERT MATRIX", "col: C1, C2, C3 ~~|\nrow: R1, R2, R3 ~~|\n"
+      "mat[row, col] = 4, 1, 2; 1, 3, 0; 2, 0, 5; ~~|\n"
+      "eye[row, col] = 1, 0, 0; 0, 1, 0; 0, 0, 1; ~~|\n"
+      "y[row, col] = INVERT MATRIX(mat[row, col] + Time * eye[row, col]) ~~|",
+      check=("y",), note="matrices of up to 4 rows"),
     V("ALLOCATE BY PRIORITY", "branch: Boston, Dayton, Fresno ~~|\n"
       "demand[branch] = 500, 300, 750 ~~|\npriority[branch] = 1, 2, 1 ~~|\n"
       "y[branch] = ALLOCATE BY PRIORITY(demand[branch], priority[branch], ELMCOUNT(branch),"
@@ -436,6 +443,13 @@ def _expand(name: str, data) -> dict:
     return out
 
 
+def _column_key(column: str) -> str:
+    """``y[A1, B2]`` and PySD's ``y[A1,B2]`` alike."""
+    from sdflow.names import name_key
+
+    return name_key(column.replace(", ", ","))
+
+
 def run_case(case: Case) -> Outcome:
     """Run ``case`` with PySD and sdflow in a scratch folder and compare."""
     from sdflow.errors import ImportModelError
@@ -464,7 +478,7 @@ def run_case(case: Case) -> Outcome:
         if name_key(name) not in by_key:
             return Outcome(case, pysd_status, "fails", f"sdflow saves no '{name}'")
         for column, values in _expand(name, ds[by_key[name_key(name)]]).items():
-            series[name_key(column)] = values
+            series[_column_key(column)] = values
     if case.random:
         finite = all(np.all(np.isfinite(v)) for v in series.values())
         return Outcome(case, pysd_status, "runs" if finite else "fails",
@@ -473,7 +487,7 @@ def run_case(case: Case) -> Outcome:
         return Outcome(case, pysd_status, "runs", pysd_detail)
     worst = 0.0
     for column, theirs in peer.items():
-        mine = series.get(name_key(column))
+        mine = series.get(_column_key(column))
         if mine is None or mine.shape != theirs.shape:
             return Outcome(case, pysd_status, "differs", f"no series like PySD's '{column}'")
         both_na = np.isnan(mine) & np.isnan(theirs)

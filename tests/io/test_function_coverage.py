@@ -168,11 +168,31 @@ def test_log10_starttime_and_stoptime(tmp_path):
     np.testing.assert_allclose(ds["share"].values, t / 10, rtol=1e-14)
 
 
+def test_invert_matrix_times_the_matrix_is_the_identity(tmp_path):
+    ds = run(tmp_path, "Vensim", "r: R1, R2, R3, R4 ~~|\nc: C1, C2, C3, C4 ~~|\n"
+             "m[r, c] = 4, 1, 2, 0; 1, 3, 0, 1; 2, 0, 5, 1; 0, 2, 1, 6; ~~|\n"
+             "k[r, c] = m[r, c] * (1 + Time * Time) ~~|\n"
+             "y[r, c] = INVERT MATRIX(k[r, c]) ~~|", dt=1, stop=3)
+    for step in range(4):
+        k, y = ds["k"].values[step], ds["y"].values[step]
+        np.testing.assert_allclose(k @ y, np.eye(4), atol=1e-13)
+
+
+def test_large_or_non_square_matrices_are_refused(tmp_path):
+    five = "r: R1, R2, R3, R4, R5 ~~|\nc: C1, C2, C3, C4, C5 ~~|\nm[r, c] = Time ~~|\n"
+    with pytest.raises(UnsupportedFeatureError, match=r"variable 'y'.*INVERT MATRIX of a "
+                                                      r"5 x 5 matrix"):
+        run(tmp_path, "Vensim", five + "y[r, c] = INVERT MATRIX(m[r, c]) ~~|")
+    with pytest.raises(ImportModelError, match=r"variable 'y': INVERT MATRIX needs a square"):
+        run(tmp_path, "Vensim", "r: R1, R2 ~~|\nc: C1, C2, C3 ~~|\nm[r, c] = 1 ~~|\n"
+            "y[r, c] = INVERT MATRIX(m[r, c]) ~~|")
+
+
 def test_unknown_function_is_named_as_written(tmp_path):
     with pytest.raises(UnsupportedFeatureError,
-                       match=r"variable 'y': uses the function INVERT MATRIX"):
-        run(tmp_path, "Vensim", "r: R1, R2 ~~|\nc: C1, C2 ~~|\nm[r, c] = 2, 1; 1, 3; ~~|\n"
-            "y[r, c] = INVERT MATRIX(m[r, c]) ~~|")
+                       match=r"variable 'y': uses the function VECTOR ELM MAP"):
+        run(tmp_path, "Vensim", "r: R1, R2 ~~|\nm[r] = 2, 1 ~~|\n"
+            "y[r] = VECTOR ELM MAP(m[R1], 1) ~~|")
 
 
 def test_the_readme_quotes_the_counts(outcomes):
@@ -182,7 +202,7 @@ def test_the_readme_quotes_the_counts(outcomes):
         "docs/functions.md")
 
 
-ADDED = ["Vensim GAME", "Vensim VECTOR REORDER", "XMILE PULSE", "XMILE PULSE (train)",
+ADDED = ["Vensim GAME", "Vensim VECTOR REORDER", "Vensim INVERT MATRIX", "XMILE PULSE", "XMILE PULSE (train)",
          "XMILE FORCST (initial trend)", "XMILE graphical function (discrete)",
          "Vensim LOOKUP EXTRAPOLATE", "Vensim LOOKUP BACKWARD", "Vensim LOOKUP FORWARD",
          "XMILE LOG10", "XMILE STARTTIME STOPTIME"]

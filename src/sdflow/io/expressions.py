@@ -92,6 +92,24 @@ LOOKUP_MODES = {"lookup_extrapolate": "extrapolate", "lookup_backward": "hold_ba
                 "lookup_forward": "look_forward"}
 
 
+#: The largest matrix INVERT MATRIX writes out (its adjugate grows as n!)
+MATRIX_LIMIT = 4
+
+
+def _determinant(a):
+    """The determinant of a square list of lists of expressions (Laplace expansion)."""
+    if len(a) == 1:
+        return a[0][0]
+    if len(a) == 2:
+        return a[0][0] * a[1][1] - a[0][1] * a[1][0]
+    total = None
+    for j in range(len(a)):
+        minor = [row[:j] + row[j + 1:] for row in a[1:]]
+        term = a[0][j] * _determinant(minor)
+        total = term if total is None else (total - term if j % 2 else total + term)
+    return total
+
+
 def _positions(dim):
     """0, 1, ..., n-1 along ``dim``, as an expression."""
     n = len(dim)
@@ -260,6 +278,8 @@ class ExpressionTranslator:
             return self._vector_order(name, node.arguments)
         if name in LOOKUP_MODES:
             return self._lookup_mode(name, node.arguments)
+        if name == "invert_matrix":
+            return self._invert_matrix(node.arguments)
         if name == "vector_reorder":
             return self._vector_reorder(node.arguments)
         if name in ("Xpulse", "Xpulse_train"):
@@ -464,6 +484,43 @@ class ExpressionTranslator:
         hit = fn.eq(order.expr, _positions(copy))
         expr = Reduce("sum", fn.if_then_else(hit, moved, 0.0), copy)
         return Term(expr, union(vector.dims, order.dims))
+
+    def _invert_matrix(self, nodes) -> Term:
+        """INVERT MATRIX(m): the inverse of the square matrix over the last two dimensions
+        of ``m`` (PySD's ``np.linalg.inv`` on them), for matrices of up to
+        `MATRIX_LIMIT` rows, written out as the adjugate over the determinant (Laplace
+        expansion), so every engine and path runs it. A singular matrix gives infinite or
+        NaN values, which stop the run naming the variable.
+        """
+        if len(nodes) != 1:
+            raise self.error(f"INVERT MATRIX takes 1 argument, got {len(nodes)}")
+        matrix = self.translate(nodes[0])
+        if len(matrix.dims) < 2:
+            raise self.error("INVERT MATRIX needs a matrix: a variable subscripted by two "
+                             "ranges of the same size")
+        rows, cols = matrix.dims[-2:]
+        n = len(rows)
+        if len(cols) != n:
+            raise self.error(f"INVERT MATRIX needs a square matrix; '{rows.name}' has {n} "
+                             f"elements and '{cols.name}' {len(cols)}")
+        if n > MATRIX_LIMIT:
+            raise self.unsupported(f"INVERT MATRIX of a {n} x {n} matrix (sdflow inverts "
+                                   f"matrices of up to {MATRIX_LIMIT} rows)")
+        a = [[Select(Select(matrix.expr, rows.name, r), cols.name, c) for c in cols.elements]
+             for r in rows.elements]
+        det = _determinant(a)
+        total = None
+        for i in range(n):
+            for j in range(n):
+                # (A^-1)[i, j] = (-1)^(i+j) * minor(j, i) / det
+                minor = [[a[r][c] for c in range(n) if c != i] for r in range(n) if r != j]
+                value = (_determinant(minor) if n > 1 else Literal(1.0)) / det
+                if (i + j) % 2:
+                    value = -value
+                place = Reindex(value, None, rows, [0 if k == i else -1 for k in range(n)])
+                place = Reindex(place, None, cols, [0 if k == j else -1 for k in range(n)])
+                total = place if total is None else total + place
+        return Term(total, matrix.dims)
 
     def _xmile_pulse(self, name: str, nodes) -> Term:
         """XMILE's PULSE(magnitude, first time[, interval]), which PySD's parser passes as
