@@ -152,6 +152,9 @@ CASES = [
     V("RAMP", "y = RAMP(2, 3, 7) + RAMP(1, 5, 1e9) ~~|"),
     V("GET TIME VALUE", "y = GET TIME VALUE(0, 2, 0) ~~|",
       note="PySD runs only relative to the current time in model units (0, offset, 0)"),
+    V("GET TIME VALUE (clock)", "y = GET TIME VALUE(2, 0, 1) + Time ~~|",
+      note="the computer's clock (here its year) would make runs irreproducible"),
+    V("control variables", "y = Time + TIME STEP + INITIAL TIME + FINAL TIME + SAVEPER ~~|"),
     # -- arrays --------------------------------------------------------------------------
     V("SUM", VEC + "y = SUM(vec[dim!] * Time) ~~|", check=("y",)),
     V("PROD", VEC + "y = PROD(vec[dim!] + Time) ~~|", check=("y",)),
@@ -310,6 +313,11 @@ CASES = [
       '<ypts>0,2,5</ypts></gf></aux>',
       note="PySD holds the ends of a variable's own table whatever its type; XMILE "
            "continues the end segments, as sdflow does (tests/io/test_function_coverage.py)"),
+    X("graphical function (xpts and xscale)", '<aux name="y"><eqn>TIME * 1.5 - 2</eqn>'
+      '<gf><xscale min="0" max="10"/><yscale min="0" max="5"/><xpts>0,4,10</xpts>'
+      '<ypts>0,2,5</ypts></gf></aux>',
+      note="PySD spaces the points evenly over xscale and leaves xpts aside; XMILE places "
+           "them at xpts, as sdflow does (tests/io/test_function_coverage.py)"),
     X("graphical function (discrete)", '<aux name="y"><eqn>TIME * 1.5 - 2</eqn>'
       '<gf type="discrete"><xscale min="0" max="10"/><yscale min="0" max="5"/>'
       '<ypts>0,2,5</ypts></gf></aux>',

@@ -131,6 +131,23 @@ def test_discrete_and_extrapolating_graphical_functions(tmp_path):
                                np.where(x < 5, x * 2 / 5, 2 + (x - 5) * 3 / 5), rtol=1e-12)
 
 
+def test_graphical_function_points_at_xpts(tmp_path):
+    # XMILE: <xpts> place the points (x = 0, 4, 10); <xscale> is then only the axis
+    ds = run(tmp_path, "XMILE", '<aux name="y"><eqn>TIME</eqn><gf><xscale min="0" '
+             'max="10"/><xpts>0,4,10</xpts><ypts>0,2,5</ypts></gf></aux>\n'
+             '<gf name="table"><xscale min="0" max="10"/><xpts sep=";">0;4;10</xpts>'
+             '<ypts>0,2,5</ypts></gf>\nz: table(TIME)', dt=1)
+    t = ds["time"].values
+    expected = np.where(t < 4, t / 2, 2 + (t - 4) / 2)
+    np.testing.assert_allclose(ds["y"].values, expected, rtol=1e-12)
+    np.testing.assert_allclose(ds["z"].values, expected, rtol=1e-12)
+    with pytest.raises(ImportModelError, match=r"variable 'w': <xpts> '0;4' are not numbers "
+                                               r"separated by ','"):
+        run(tmp_path, "XMILE", '<aux name="w"><eqn>TIME</eqn><gf><xscale min="0" max="4"/>'
+            '<xpts>0;4</xpts>'
+            '<ypts>0,2</ypts></gf></aux>')
+
+
 def test_previous_and_dt(tmp_path):
     ds = run(tmp_path, "XMILE", "x: TIME * TIME\ny: PREVIOUS(x, -1)\nstep: DT * TIME",
              dt=0.5)
@@ -202,8 +219,9 @@ def test_the_readme_quotes_the_counts(outcomes):
         "docs/functions.md")
 
 
-ADDED = ["Vensim GAME", "Vensim VECTOR REORDER", "Vensim INVERT MATRIX", "XMILE PULSE", "XMILE PULSE (train)",
-         "XMILE FORCST (initial trend)", "XMILE graphical function (discrete)",
+ADDED = ["Vensim GAME", "Vensim VECTOR REORDER", "Vensim INVERT MATRIX", "XMILE PULSE",
+         "XMILE PULSE (train)", "XMILE FORCST (initial trend)",
+         "XMILE graphical function (discrete)", "XMILE graphical function (xpts and xscale)",
          "Vensim LOOKUP EXTRAPOLATE", "Vensim LOOKUP BACKWARD", "Vensim LOOKUP FORWARD",
          "XMILE LOG10", "XMILE STARTTIME STOPTIME"]
 

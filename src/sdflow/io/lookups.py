@@ -77,7 +77,7 @@ def build_lookup(builder, element, name: str, dims: tuple):
                                           builder.path.parent, element.name)
             x, y = tables[()]
             return model.lookup(name, x, y, doc=element.documentation or "")
-        return make_lookup(model, name, ast)
+        return make_lookup(model, name, builder.graph_table(element.name, ast))
     tables = {}
     for component in element.components:
         subs = list(component.subscripts[0])
