@@ -324,10 +324,13 @@ CASES = [
       note="PySD interpolates a variable's own table whatever its type; XMILE's discrete "
            "table holds each point's value up to the next point, as sdflow does "
            "(tests/io/test_function_coverage.py)"),
-    X("LOG10", "y: LOG10(TIME + 1)", note="not in PySD; sdflow: LN(x) / LN(10)"),
+    X("LOG10", "y: LOG10(TIME + 1)",
+      note="not in PySD; sdflow: LN(x) / LN(10) (tests/io/test_function_coverage.py)"),
     X("STARTTIME STOPTIME", "y: (TIME - STARTTIME) / (STOPTIME - STARTTIME)",
-      note="not in PySD; sdflow: the sim specs' start and stop"),
-    X("DT", "y: DT * TIME", note="not in PySD; the model's time step"),
+      note="not in PySD; sdflow: the sim specs' start and stop "
+           "(tests/io/test_function_coverage.py)"),
+    X("DT", "y: DT * TIME",
+      note="not in PySD; sdflow: the time step (tests/io/test_function_coverage.py)"),
     X("PREVIOUS", "x: TIME * TIME\ny: PREVIOUS(x, -1)", check=("y",),
       note="not in PySD; sdflow: x one time step ago (tests/io/test_function_coverage.py)"),
 ]
