@@ -215,8 +215,12 @@ def trend(input, average_time, initial_trend) -> Expr:  # noqa: A002
                     initial_trend=initial_trend)
 
 
-def forecast(input, average_time, horizon) -> Expr:  # noqa: A002
+def forecast(input, average_time, horizon, initial_trend=None) -> Expr:  # noqa: A002
     """``input`` extrapolated ``horizon`` ahead along its trend (Vensim FORECAST).
+
+    ``initial_trend`` (XMILE FORCST's fourth argument, 0 when not given) is the trend at
+    the start: the average starts at ``input / (1 + initial_trend * average_time)``, as
+    in `trend`.
 
     Examples
     --------
@@ -228,7 +232,8 @@ def forecast(input, average_time, horizon) -> Expr:  # noqa: A002
     >>> round(float(run["f"][-1] / run["x"][-1]), 2)          # linear: 1 + 0.05 * 10
     1.5
     """
-    return Stateful("forecast", input=input, average_time=average_time, horizon=horizon)
+    return Stateful("forecast", input=input, average_time=average_time, horizon=horizon,
+                    initial_trend=initial_trend)
 
 
 def initial(input) -> Expr:  # noqa: A002

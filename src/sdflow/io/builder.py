@@ -8,6 +8,7 @@ assembled over their full dimensions; macros are expanded at each call.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
 
@@ -70,10 +71,12 @@ class ModelBuilder:
     """Builds one sdflow model from an abstract model read from ``path``."""
 
     def __init__(self, abstract, path: Path, units: bool = True,
-                 declared_dims: dict | None = None):
+                 declared_dims: dict | None = None, graph_points: dict | None = None):
         self.path = Path(path)
         #: name key -> the dimension names the file declares for a variable (XMILE)
         self.declared_dims = declared_dims or {}
+        #: name key -> the x points of a variable's graphical function (XMILE <xpts>)
+        self.graph_points = graph_points or {}
         #: whether to keep the model's unit text (translated by `vensim_units`)
         self.units = units
         self.time_units = None
@@ -400,7 +403,19 @@ class ModelBuilder:
         name = f"{owner} lookup"
         while name in self.model:
             name = f"{owner} lookup{next(count)}"
-        return lookups.make_lookup(self.model, name, table)
+        return lookups.make_lookup(self.model, name, self.graph_table(owner, table))
+
+    def graph_table(self, owner: str, table):
+        """``table`` with the x points the XMILE file gives for ``owner``'s graphical
+        function, where pysd spaced them evenly over its x scale instead."""
+        points = self.graph_points.get(name_key(owner))
+        if points is None or len(points) != len(table.y) or list(table.x) == points:
+            return table
+        if any(b < a for a, b in zip(points, points[1:])):
+            raise ImportModelError(f"variable '{owner}': the x points of its graphical "
+                                   f"function must not decrease ({points})", owner)
+        return dataclasses.replace(table, x=tuple(points),
+                                   x_limits=(points[0], points[-1]))
 
     # -- references ----------------------------------------------------------------------
     def _resolve(self, scope: Scope, py: str, subs, call_args, tr) -> Term:
@@ -417,17 +432,24 @@ class ModelBuilder:
                 return self._positions(self.range_py[py])
             if call_args is None and py in self.element_py:
                 return Term(float(self.space.number(self.element_py[py])))
+            if call_args is None and py in ("starttime", "stoptime") and \
+                    self.path.suffix.lower() != ".mdl":
+                # XMILE's STARTTIME and STOPTIME (numbers in XMILE's sim specs)
+                return Term(float(self.model.start if py == "starttime" else self.model.stop))
             if call_args is not None:
-                raise tr.unsupported(f"the function {py.upper()}")
+                raise tr.unsupported(f"the function {py.upper().replace('_', ' ')}")
             raise ImportModelError(f"variable '{tr.variable}': refers to '{py}', which the "
                                    "model does not define", tr.variable)
         name = scope.name(element)
         key = name_key(name)
+        mode, tr.lookup_mode = tr.lookup_mode, None  # LOOKUP EXTRAPOLATE and friends
         if key in self.lookups:
             if call_args is None or len(call_args) != 1:
                 raise tr.unsupported(f"lookup '{element.name}' without exactly one argument")
             arg = tr.translate(call_args[0])
             table = self.lookups[key]
+            if mode is not None:
+                table = lookups.variant(self.model, table, mode)
             if isinstance(table, lookups.ArrayedLookup):
                 return lookups.call_lookup(self, table, subs, arg, tr.variable, tr.banged)
             return Term(table(arg.expr), arg.dims)

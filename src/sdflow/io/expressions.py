@@ -60,6 +60,7 @@ ELEMENTWISE = {
     "arcsin": (1, _arcsin), "arccos": (1, lambda x: math.pi / 2 - _arcsin(x)),
     "sinh": (1, _sinh), "cosh": (1, _cosh), "tanh": (1, lambda x: _sinh(x) / _cosh(x)),
     "power": (2, lambda a, b: a ** b), "quantum": (2, _quantum),
+    "log10": (1, lambda x: fn.log(x, 10.0)),  # XMILE's LOG10
     "Xramp": (2, fn.ramp),  # XMILE's two-argument RAMP
     # pysd orders Vensim's PULSE TRAIN arguments as (start, interval, width, end)
     "pulse_train": (4, lambda s, i, w, e: fn.pulse_train(s, w, i, e)),
@@ -83,6 +84,30 @@ RANDOM = {
     "random_0_1": ("uniform", 0),
     **{vensim_key(d.vensim): (name, d.arity + 1) for name, d in RANDOM_DRAWS.items()},
 }
+
+
+#: Vensim's functions that read a lookup another way: pysd's name -> the interpolation
+#: (`sdflow.io.lookups.variant`)
+LOOKUP_MODES = {"lookup_extrapolate": "extrapolate", "lookup_backward": "hold_backward",
+                "lookup_forward": "look_forward"}
+
+
+#: The largest matrix INVERT MATRIX writes out (its adjugate grows as n!)
+MATRIX_LIMIT = 4
+
+
+def _determinant(a):
+    """The determinant of a square list of lists of expressions (Laplace expansion)."""
+    if len(a) == 1:
+        return a[0][0]
+    if len(a) == 2:
+        return a[0][0] * a[1][1] - a[0][1] * a[1][0]
+    total = None
+    for j in range(len(a)):
+        minor = [row[:j] + row[j + 1:] for row in a[1:]]
+        term = a[0][j] * _determinant(minor)
+        total = term if total is None else (total - term if j % 2 else total + term)
+    return total
 
 
 def _positions(dim):
@@ -117,6 +142,8 @@ class ExpressionTranslator:
         self.resolve = resolve
         self.space = space
         self.make_lookup = make_lookup
+        #: set while a LOOKUP EXTRAPOLATE/BACKWARD/FORWARD resolves its table
+        self.lookup_mode = None
         self.banged: set = set()
         #: inside SUM, VECTOR SELECT..., ``x[dim!]`` varies over a copy of ``dim``
         self.bang_copies = False
@@ -249,6 +276,14 @@ class ExpressionTranslator:
             return self._vector_select(node.arguments)
         if name in ("vector_sort_order", "vector_rank"):
             return self._vector_order(name, node.arguments)
+        if name in LOOKUP_MODES:
+            return self._lookup_mode(name, node.arguments)
+        if name == "invert_matrix":
+            return self._invert_matrix(node.arguments)
+        if name == "vector_reorder":
+            return self._vector_reorder(node.arguments)
+        if name in ("Xpulse", "Xpulse_train"):
+            return self._xmile_pulse(name, node.arguments)
         if name in ("vmin_xmile", "vmax_xmile") and len(node.arguments) == 1:
             return self._whole_array(name[1:4], node.arguments[0])
         if name == "previous":
@@ -411,6 +446,107 @@ class ExpressionTranslator:
             expr = fn.if_then_else(direction.expr > 0, ascending, descending)
         return Term(expr, union(vector.dims, direction.dims))
 
+    def _lookup_mode(self, name: str, nodes) -> Term:
+        """Vensim's LOOKUP EXTRAPOLATE(table, x), LOOKUP BACKWARD(table, x) and LOOKUP
+        FORWARD(table, x): the model's lookup ``table`` at x, continuing its end segments,
+        or holding the value of the point at or before x, or taking the point at or after
+        x (Vensim's documentation; PySD has none of them)."""
+        label = name.upper().replace("_", " ")
+        ref = nodes[0] if nodes else None
+        if len(nodes) != 2 or not self.defines(getattr(ref, "reference", None)):
+            raise self.error(f"{label} takes the name of a lookup and a value, e.g. "
+                             f"{label}(my table, Time)")
+        subs = list(ref.subscripts.subscripts) if getattr(ref, "subscripts", None) else []
+        self.lookup_mode = LOOKUP_MODES[name]
+        try:
+            return self.resolve(ref.reference, subs, [nodes[1]], self)
+        finally:
+            self.lookup_mode = None
+
+    def _vector_reorder(self, nodes) -> Term:
+        """VECTOR REORDER(vec, order): at each position i, ``vec[order[i]]``, along the last
+        dimension of ``vec``; ``order`` holds 0-based positions, as VECTOR SORT ORDER gives
+        them (Vensim's documentation; PySD's ``vector[svector]``). A position outside the
+        vector selects nothing (0). Built as a sum over a copy of the dimension, like
+        VECTOR SORT ORDER, so every engine runs it.
+        """
+        if len(nodes) != 2:
+            raise self.error(f"VECTOR REORDER takes 2 arguments, got {len(nodes)}")
+        vector, order = self._many(nodes)
+        if not vector.dims:
+            raise self.error("VECTOR REORDER needs a subscripted vector")
+        dim = vector.dims[-1]
+        if dim not in order.dims:
+            raise self.error(f"VECTOR REORDER: the order must be subscripted by the "
+                             f"vector's last range '{dim.name}'")
+        copy = self.space.banged_copy(dim)
+        moved = Reindex(vector.expr, dim, copy, range(len(dim)))
+        hit = fn.eq(order.expr, _positions(copy))
+        expr = Reduce("sum", fn.if_then_else(hit, moved, 0.0), copy)
+        return Term(expr, union(vector.dims, order.dims))
+
+    def _invert_matrix(self, nodes) -> Term:
+        """INVERT MATRIX(m): the inverse of the square matrix over the last two dimensions
+        of ``m`` (PySD's ``np.linalg.inv`` on them), for matrices of up to
+        `MATRIX_LIMIT` rows, written out as the adjugate over the determinant (Laplace
+        expansion), so every engine and path runs it. A singular matrix gives infinite or
+        NaN values, which stop the run naming the variable.
+        """
+        if len(nodes) != 1:
+            raise self.error(f"INVERT MATRIX takes 1 argument, got {len(nodes)}")
+        matrix = self.translate(nodes[0])
+        if len(matrix.dims) < 2:
+            raise self.error("INVERT MATRIX needs a matrix: a variable subscripted by two "
+                             "ranges of the same size")
+        rows, cols = matrix.dims[-2:]
+        n = len(rows)
+        if len(cols) != n:
+            raise self.error(f"INVERT MATRIX needs a square matrix; '{rows.name}' has {n} "
+                             f"elements and '{cols.name}' {len(cols)}")
+        if n > MATRIX_LIMIT:
+            raise self.unsupported(f"INVERT MATRIX of a {n} x {n} matrix (sdflow inverts "
+                                   f"matrices of up to {MATRIX_LIMIT} rows)")
+        a = [[Select(Select(matrix.expr, rows.name, r), cols.name, c) for c in cols.elements]
+             for r in rows.elements]
+        det = _determinant(a)
+        total = None
+        for i in range(n):
+            for j in range(n):
+                # (A^-1)[i, j] = (-1)^(i+j) * minor(j, i) / det
+                minor = [[a[r][c] for c in range(n) if c != i] for r in range(n) if r != j]
+                value = (_determinant(minor) if n > 1 else Literal(1.0)) / det
+                if (i + j) % 2:
+                    value = -value
+                place = Reindex(value, None, rows, [0 if k == i else -1 for k in range(n)])
+                place = Reindex(place, None, cols, [0 if k == j else -1 for k in range(n)])
+                total = place if total is None else total + place
+        return Term(total, matrix.dims)
+
+    def _xmile_pulse(self, name: str, nodes) -> Term:
+        """XMILE's PULSE(magnitude, first time[, interval]), which PySD's parser passes as
+        (first time[, interval], magnitude): ``magnitude / DT`` for one time step at the
+        first time and, with an interval above 0, every interval after it (the XMILE 1.0
+        standard; PySD's ``pulse(time, start, repeat_time, magnitude=...)``). Built on
+        Vensim's PULSE and PULSE TRAIN with a width of half a time step, so the step the
+        pulse falls in is the one that sees it.
+        """
+        if self.dt is None:
+            raise self.unsupported("XMILE's PULSE in a model whose time step changes "
+                                   "during the run")
+        args = self._many(nodes)
+        dt = float(self.dt)
+        start, magnitude = args[0].expr, args[-1].expr
+        pulse = fn.pulse(start, dt / 2.0)
+        if name == "Xpulse_train":  # an interval of 0 or less: one pulse
+            interval = args[1].expr
+            train = fn.pulse_train(start, dt / 2.0, interval, math.inf)
+            fixed = self.constant(nodes[1])
+            if fixed is not None:
+                pulse = train if fixed > 0 else pulse
+            else:
+                pulse = fn.if_then_else(interval > 0, train, pulse)
+        return Term(magnitude / dt * pulse, union(*(a.dims for a in args)))
+
     def _banged_terms(self, nodes) -> tuple[list[Term], set]:
         """Arguments of SUM, PROD, VMIN, VMAX or VECTOR SELECT, and the ranges to reduce.
 
@@ -531,9 +667,12 @@ class ExpressionTranslator:
         return self._stateful(st.trend, node.input, node.average_time, node.initial_trend)
 
     def _ForecastStructure(self, node) -> Term:
-        if not (isinstance(node.initial_trend, (int, float)) and node.initial_trend == 0):
-            raise self.unsupported("FORECAST with an initial trend")
-        return self._stateful(st.forecast, node.input, node.average_time, node.horizon)
+        # XMILE's FORCST may give an initial trend: it starts the average as TREND's does
+        # (input / (1 + initial trend * averaging time)), so the first trend is the one given
+        if isinstance(node.initial_trend, (int, float)) and node.initial_trend == 0:
+            return self._stateful(st.forecast, node.input, node.average_time, node.horizon)
+        return self._stateful(st.forecast, node.input, node.average_time, node.horizon,
+                              node.initial_trend)
 
     def _InitialStructure(self, node) -> Term:
         return self._stateful(st.initial, node.initial)
@@ -544,9 +683,10 @@ class ExpressionTranslator:
         lookup = self.make_lookup(self.variable, node.lookups)
         return Term(lookup(arg.expr), arg.dims)
 
-    # named only so the error says which construct is not supported
-    def _GameStructure(self, node):
-        raise self.unsupported("GAME")
+    def _GameStructure(self, node) -> Term:
+        """GAME(x): a value the player may override while gaming; in a simulation, x
+        (Vensim's documentation; PySD does the same)."""
+        return self.translate(node.expression)
 
     def _SampleIfTrueStructure(self, node):
         if self.sample_if_true is None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
 from pysd.translators.structures import abstract_expressions as ae
 
 from ..expr.nodes import Reindex, Select
@@ -25,13 +27,44 @@ class ArrayedLookup:
 
 
 def make_lookup(model, name: str, table: ae.LookupsStructure):
-    """A sdflow lookup from pysd's table, refusing interpolation modes it lacks."""
+    """A sdflow lookup from pysd's table, refusing interpolation modes it lacks.
+
+    XMILE's discrete graphical functions (pysd's ``hold_backward``: the value of the point
+    at or before x, ends held) become tables of steps, as data series that hold their
+    values do (`sdflow.io.external.step_table`).
+    """
+    if table.type in ("hold_backward", "look_forward"):
+        x, y = external.step_table(np.asarray(table.x, float), np.asarray(table.y, float),
+                                   table.type)
+        return model.lookup(name, x=x.tolist(), y=y.tolist())
     if table.type not in ("interpolate", "extrapolate"):
         raise UnsupportedFeatureError(
             f"variable '{name}': lookup interpolation '{table.type}' is not supported "
-            "(only interpolate and extrapolate)", name)
+            "(only interpolate, extrapolate and hold backward)", name)
     return model.lookup(name, x=list(table.x), y=list(table.y),
                         extrapolate=table.type == "extrapolate")
+
+
+#: Vensim's LOOKUP EXTRAPOLATE / BACKWARD / FORWARD: pysd's interpolation name -> how the
+#: table read that way is named
+VARIANTS = {"extrapolate": "extrapolated", "hold_backward": "held backward",
+            "look_forward": "looked forward"}
+
+
+def variant(model, table, mode: str):
+    """``table`` read another way: continuing its end segments (``extrapolate``), or as
+    steps at its points (``hold_backward``: the point at or before x; ``look_forward``:
+    the point at or after x), as a second lookup beside it (made once)."""
+    if isinstance(table, ArrayedLookup):
+        return ArrayedLookup(table.name, table.dims,
+                             {k: variant(model, t, mode) for k, t in table.tables.items()})
+    name = f"{table.name} {VARIANTS[mode]}"
+    if name in model:
+        return model[name]
+    if mode == "extrapolate":
+        return model.lookup(name, x=table.x.tolist(), y=table.y.tolist(), extrapolate=True)
+    x, y = external.step_table(table.x, table.y, mode)
+    return model.lookup(name, x=x.tolist(), y=y.tolist())
 
 
 def build_lookup(builder, element, name: str, dims: tuple):
@@ -44,7 +77,7 @@ def build_lookup(builder, element, name: str, dims: tuple):
                                           builder.path.parent, element.name)
             x, y = tables[()]
             return model.lookup(name, x, y, doc=element.documentation or "")
-        return make_lookup(model, name, ast)
+        return make_lookup(model, name, builder.graph_table(element.name, ast))
     tables = {}
     for component in element.components:
         subs = list(component.subscripts[0])

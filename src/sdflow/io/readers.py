@@ -125,6 +125,53 @@ def xmile_declared_dims(path) -> dict[str, list[str]]:
     return declared
 
 
+def xmile_graph_points(path) -> dict[str, list[float]]:
+    """Name key -> the x points (``<xpts>``) of each variable's own graphical function.
+
+    XMILE places a graphical function's points at its ``<xpts>`` when it has them
+    (``<xscale>`` is then only the axis); pysd's translator spaces them evenly over
+    ``<xscale>`` whenever that is present, so the points are read here. Graphical
+    functions given element by element are left to the translator.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.xmile"
+    >>> _ = path.write_text('<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">'
+    ...     '<model><variables><aux name="effect_of_x"><eqn>x</eqn><gf><xscale min="0" '
+    ...     'max="10"/><xpts>0,4,10</xpts><ypts>0,2,5</ypts></gf></aux></variables>'
+    ...     '</model></xmile>')
+    >>> xmile_graph_points(path)
+    {'effect of x': [0.0, 4.0, 10.0]}
+    """
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError):
+        return {}  # the translator reports a file it cannot read
+
+    def local(node):
+        return node.tag.rsplit("}", 1)[-1]
+
+    points = {}
+    for node in root.iter():
+        if local(node) not in ("aux", "flow", "stock", "gf") or "name" not in node.attrib:
+            continue
+        gf = node if local(node) == "gf" else next(
+            (child for child in node if local(child) == "gf"), None)
+        xpts = None if gf is None else next((c for c in gf if local(c) == "xpts"), None)
+        if xpts is None or not (xpts.text or "").strip():
+            continue
+        sep = xpts.attrib.get("sep", ",")
+        try:
+            points[name_key(node.attrib["name"])] = [float(v) for v in xpts.text.split(sep)]
+        except ValueError:
+            raise ImportModelError(f"variable '{node.attrib['name']}': <xpts> "
+                                   f"{xpts.text.strip()!r} are not numbers separated by "
+                                   f"{sep!r}", node.attrib["name"], file=path) from None
+    return points
+
+
 def xmile_save_interval(path) -> float | None:
     """The save interval an XMILE file states, or None.
 
@@ -180,16 +227,18 @@ def _build(path, kind: str) -> Model:
     from .builder import ModelBuilder
     abstract = _abstract_model(path, kind)
     declared = xmile_declared_dims(path) if kind == "xmile" else {}
+    points = xmile_graph_points(path) if kind == "xmile" else {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = ModelBuilder(abstract, Path(path), declared_dims=declared).build()
+            model = ModelBuilder(abstract, Path(path), declared_dims=declared,
+                                 graph_points=points).build()
             problems = [e for e in model.check(raise_on_error=False).errors
                         if isinstance(e, UnitError)]
             if problems:
                 # the reference tool ran this model: units never stop it from running here
                 model = ModelBuilder(abstract, Path(path), units=False,
-                                     declared_dims=declared).build()
+                                     declared_dims=declared, graph_points=points).build()
     except ImportModelError as exc:
         raise exc.with_file(path) from None
     if problems:

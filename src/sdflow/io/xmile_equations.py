@@ -425,7 +425,8 @@ class EquationPrinter:
         if e.kind == "trend":
             return f"TREND({a['input']}, {a['average_time']}, {a['initial_trend']})"
         if e.kind == "forecast":
-            return f"FORCST({a['input']}, {a['average_time']}, {a['horizon']})"
+            trend = f", {a['initial_trend']}" if "initial_trend" in a else ""
+            return f"FORCST({a['input']}, {a['average_time']}, {a['horizon']}{trend})"
         if e.kind in ("delay_n", "smooth_n"):  # DELAYN/SMTHN(input, time, n, initial)
             function = "DELAYN" if e.kind == "delay_n" else "SMTHN"
             return (f"{function}({a['input']}, {a['delay_time']}, {a['order']}, "
