@@ -136,3 +136,37 @@ def test_xmile_save_interval_that_is_not_a_number_names_the_file(tmp_path):
     path.write_text(SAVE_INTERVAL.replace("SAVE", "often"))
     with pytest.raises(sf.ModelError, match="saved.xmile.*save_interval='often'"):
         sf.read_xmile(path)
+
+
+SIZED = """<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+<header><name>sized</name></header>
+<sim_specs><start>0</start><stop>2</stop><dt>1</dt></sim_specs>
+<dimensions><dim name="d" size="SIZE"/></dimensions>
+<model><variables>
+<aux name="a"><dimensions><dim name="d"/></dimensions>
+<element subscript="1"><eqn>10</eqn></element>
+<element subscript="2"><eqn>20</eqn></element>
+<element subscript="3"><eqn>30</eqn></element></aux>
+<aux name="b"><dimensions><dim name="d"/></dimensions><eqn>a[d] * 2</eqn></aux>
+<aux name="c"><eqn>b[2] + a[3]</eqn></aux>
+</variables></model></xmile>
+"""
+
+
+def test_xmile_dimension_given_by_size_has_elements_1_to_size(tmp_path):
+    # XMILE 1.0, section 3.7.1: a dimension may give its size instead of its elements,
+    # which are then referred to by index (pysd reads only named elements)
+    path = tmp_path / "sized.xmile"
+    path.write_text(SIZED.replace("SIZE", "3"))
+    model = sf.read_xmile(path)
+    assert model.dimensions["d"].elements == ("1", "2", "3")
+    run = model.simulate()
+    assert run["b"].values[-1].tolist() == [20.0, 40.0, 60.0]
+    assert float(run["c"][-1]) == 40.0 + 30.0
+
+
+def test_xmile_dimension_size_that_is_not_a_count_names_the_dimension(tmp_path):
+    path = tmp_path / "sized.xmile"
+    path.write_text(SIZED.replace("SIZE", "three"))
+    with pytest.raises(sf.ModelError, match="sized.xmile.*dimension 'd': size=\"three\""):
+        sf.read_xmile(path)

@@ -47,7 +47,7 @@ def _abstract_model(path, kind: str):
             else:
                 from pysd.translators.xmile.xmile_file import XmileFile
                 source = XmileFile(path)
-                with _stock_elements_read():
+                with _stock_elements_read(), _sized_dimensions_read():
                     source.parse()
             return source.get_abstract_model()
     except ImportModelError as exc:
@@ -90,6 +90,42 @@ def _stock_elements_read():
         yield
     finally:
         xmile_section.Stock = original
+
+
+@contextlib.contextmanager
+def _sized_dimensions_read():
+    """pysd's XMILE translator, reading dimensions declared by size alone.
+
+    XMILE 1.0 (section 3.7.1) lets a dimension give its ``size`` instead of naming its
+    elements (``<dim name="d" size="3"/>``); its elements are then the indices 1 to
+    ``size``. pysd 3.14 reads only ``<elem>`` children, which leaves such a dimension
+    empty; while the file is parsed, its section names the elements by index.
+    """
+    from pysd.translators.xmile import xmile_section
+
+    original = xmile_section.Section._parse_subscripts
+
+    def parse_subscripts(self):
+        subscripts = original(self)
+        nodes = {node.attrib["name"]: node for node
+                 in self.content.xpath("ns:dimensions/ns:dim", namespaces=self.ns)}
+        for subscript in subscripts:
+            size = nodes[subscript.name].attrib.get("size")
+            if subscript.definition or size is None:
+                continue
+            if not size.strip().isdigit() or int(size) < 1:
+                raise ImportModelError(f"dimension '{subscript.name}': size=\"{size}\" is not "
+                                       "a whole number of at least 1; give its size or name "
+                                       "its elements with <elem name=...>")
+            subscript.definition = [str(k) for k in range(1, int(size) + 1)]
+        self.subscripts_dict = {subr.name: subr.definition for subr in subscripts}
+        return subscripts
+
+    xmile_section.Section._parse_subscripts = parse_subscripts
+    try:
+        yield
+    finally:
+        xmile_section.Section._parse_subscripts = original
 
 
 def xmile_declared_dims(path) -> dict[str, list[str]]:
