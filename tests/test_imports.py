@@ -103,7 +103,8 @@ def test_reading_a_vensim_model_builds_one_unit_registry():
 @pytest.mark.skipif(importlib.util.find_spec("dask") is None, reason="dask is not installed")
 def test_first_result_of_a_vensim_model_does_not_import_dask_array():
     """Read, run, index a result: xarray wraps the run's NumPy arrays without importing
-    dask.array to rule out dask arrays (with scipy.sparse and scipy.fft: most of a second).
+    dask.array to rule out dask arrays (with scipy.sparse and scipy.fft: most of a second),
+    and nothing of loop analysis or the XMILE writer is loaded.
     """
     out = run_fresh(f"""
         import json, sys
@@ -116,6 +117,8 @@ def test_first_result_of_a_vensim_model_does_not_import_dask_array():
     assert final == pytest.approx(75.374, abs=1e-3)  # PySD and Simlin agree (benchmarks/)
     assert shown >= 1
     assert [m for m in modules if m == "dask.array" or m.startswith("dask.array.")] == []
+    # loop analysis, diagrams and the XMILE writer load when first used (sdflow.__getattr__)
+    assert [m for m in modules if m.startswith(("sdflow.analyse", "sdflow.io.xmile_w"))] == []
 
 
 @pytest.mark.skipif(importlib.util.find_spec("dask") is None, reason="dask is not installed")

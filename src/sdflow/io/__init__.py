@@ -2,7 +2,15 @@
 
 from ..errors import ImportModelError, UnsupportedFeatureError
 from .readers import read_model, read_vensim, read_xmile
-from .xmile_writer import write_xmile
 
 __all__ = ["ImportModelError", "UnsupportedFeatureError", "read_model", "read_vensim",
            "read_xmile", "write_xmile"]
+
+
+def __getattr__(name: str):
+    """``write_xmile`` imports the writer (and the diagram layout it uses) when first
+    asked for: reading a model does not need them."""
+    if name == "write_xmile":
+        from .xmile_writer import write_xmile
+        return write_xmile
+    raise AttributeError(f"module 'sdflow.io' has no attribute {name!r}")
