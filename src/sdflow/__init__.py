@@ -5,6 +5,7 @@
 """
 
 from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
 
 from .compile import CompiledModel, compile_model
 from .dsl.allocation import allocate_by_priority
@@ -55,16 +56,20 @@ __all__.sort()
 _LAZY = {"diagram": "analyse", "dominant_loops": "analyse", "loop_scores": "analyse",
          "loops": "analyse", "write_xmile": "io.xmile_writer", "analyse": None}
 
-
-def __getattr__(name: str):
-    """``sf.loops``, ``sf.diagram``... import their module when first asked for."""
-    if name not in _LAZY:
-        raise AttributeError(f"module 'sdflow' has no attribute {name!r}")
-    if _LAZY[name] is None:  # the subpackage itself, as when it was imported eagerly
-        return _import_module(f".{name}", __name__)
-    value = getattr(_import_module(f".{_LAZY[name]}", __name__), name)
-    globals()[name] = value  # found directly from now on
-    return value
+if TYPE_CHECKING:  # static analysers see the lazy names as the imports they stand for
+    from . import analyse  # noqa: F401 - sf.analyse, as when it was imported eagerly
+    from .analyse import diagram, dominant_loops, loop_scores, loops
+    from .io.xmile_writer import write_xmile
+else:  # hidden from analysers, which would take any misspelt name for a lazy one
+    def __getattr__(name: str):
+        """``sf.loops``, ``sf.diagram``... import their module when first asked for."""
+        if name not in _LAZY:
+            raise AttributeError(f"module 'sdflow' has no attribute {name!r}")
+        if _LAZY[name] is None:  # the subpackage itself, as when it was imported eagerly
+            return _import_module(f".{name}", __name__)
+        value = getattr(_import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # found directly from now on
+        return value
 
 
 def __dir__() -> list[str]:
