@@ -22,7 +22,7 @@ import sdflow
 
 #: Libraries that cost tenths of a second to import and that a plain model never needs.
 HEAVY = ("scipy.stats", "scipy.integrate", "scipy.optimize", "pint", "dask", "matplotlib",
-         "netCDF4", "pysd", "SALib")
+         "netCDF4", "pysd", "openpyxl", "SALib", "numba")
 
 TEACUP = Path(__file__).parent / "data" / "io" / "teacup" / "teacup.mdl"
 
