@@ -113,7 +113,7 @@ mark("pint registry")
 model = sf.read_vensim(MODEL)
 mark("read_vensim (rest)")
 xarray.Variable(("x",), numpy.zeros(1))
-mark("first xarray object (imports dask.array)")
+mark("first xarray object")  # imported dask.array before sdflow.solve.duck_arrays
 run = model.simulate()
 final = float(run["Teacup Temperature"][-1])
 mark("first run (rest)")

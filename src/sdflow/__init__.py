@@ -4,7 +4,9 @@
 >>> m = sf.Model("bass", start=0, stop=20, dt=0.125, time_units="year")
 """
 
-from .analyse import diagram, dominant_loops, loop_scores, loops
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
+
 from .compile import CompiledModel, compile_model
 from .dsl.allocation import allocate_by_priority
 from .dsl import (Aux, Const, Data, Dimension, Distribution, Expr, Flow, Lookup, Model, Stock,
@@ -24,7 +26,7 @@ from .errors import (AlgebraicLoopError, DataError, DelayOrderError, DelayTimeEr
                      SimulationError, SpecError, TimeConstantWarning, TimeSettingsError,
                      UnitError, UnknownNameError, UnsupportedBackendError)
 from .ir import CheckReport, ModelGraph
-from .io import read_vensim, read_xmile, write_xmile
+from .io import read_vensim, read_xmile
 from .solve import Results, simulate
 from .solve.options import RunOptions
 
@@ -48,3 +50,27 @@ __all__ = [
 ]
 __all__ += _functions.__all__  # one function per builtin of the registry (sdflow.expr.builtins)
 __all__.sort()
+
+#: Public names whose modules load on first use: loop analysis, diagrams and the XMILE
+#: writer (a dozen modules) are not needed to build, read, run and inspect a model.
+_LAZY = {"diagram": "analyse", "dominant_loops": "analyse", "loop_scores": "analyse",
+         "loops": "analyse", "write_xmile": "io.xmile_writer", "analyse": None}
+
+if TYPE_CHECKING:  # static analysers see the lazy names as the imports they stand for
+    from . import analyse  # noqa: F401 - sf.analyse, as when it was imported eagerly
+    from .analyse import diagram, dominant_loops, loop_scores, loops
+    from .io.xmile_writer import write_xmile
+else:  # hidden from analysers, which would take any misspelt name for a lazy one
+    def __getattr__(name: str):
+        """``sf.loops``, ``sf.diagram``... import their module when first asked for."""
+        if name not in _LAZY:
+            raise AttributeError(f"module 'sdflow' has no attribute {name!r}")
+        if _LAZY[name] is None:  # the subpackage itself, as when it was imported eagerly
+            return _import_module(f".{name}", __name__)
+        value = getattr(_import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # found directly from now on
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

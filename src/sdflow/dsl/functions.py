@@ -7,12 +7,15 @@ how to compute them.
 The functions are generated from the registry `sdflow.expr.builtins` (as xarray generates
 its aggregations), which declares each one once with its parameters and docstring; here
 they get their signature, their docstring and this module as their home, so ``help()``,
-the API reference and the doctests see ordinary functions.
+the API reference and the doctests see ordinary functions. Static analysers and editors,
+which do not run the module, read the same signatures and docstrings from the stub
+``functions.pyi`` beside it, written by `write_stub` (a test fails when the two differ).
 """
 
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 from ..expr.builtins import BUILTINS, REDUCTIONS
 from ..expr.nodes import Call, Expr, Reduce, as_condition, as_expr
@@ -97,3 +100,56 @@ def _wrapper(name: str):
 #: prod), in the registry's order.
 __all__ = [*BUILTINS, *(r for r, red in REDUCTIONS.items() if red.doc is not None)]
 globals().update({_name: _wrapper(_name) for _name in __all__})
+
+
+#: The stub's path and its first lines: what it is, where it comes from.
+STUB = Path(__file__).with_suffix(".pyi")
+_STUB_HEAD = (
+    '"""Signatures of `sdflow.dsl.functions`, for static analysers and editors.\n\n'
+    "Generated from the registry `sdflow.expr.builtins` by\n"
+    "``sdflow.dsl.functions.write_stub()``: do not edit; rerun it after changing the registry.\n"
+    '"""\n\n'
+    "from ..expr.nodes import Expr\n"
+    "from .dimensions import Dimension\n\n"
+)
+
+
+def stub_text() -> str:
+    """The text of ``functions.pyi``: ``__all__`` and every function's signature and
+    docstring, as this module generates them.
+
+    Examples
+    --------
+    >>> from sdflow.dsl.functions import stub_text
+    >>> [line for line in stub_text().splitlines() if line.startswith(("def ramp", "def min"))]
+    ['def min(*args, over: Dimension | None = None) -> Expr:', 'def ramp(slope, start, end=None) -> Expr:']
+    """
+    names = ",\n".join(f'    "{name}"' for name in __all__)
+    parts = [_STUB_HEAD, f"__all__ = [\n{names},\n]\n"]
+    for name in __all__:
+        function = globals()[name]
+        parts.append(f"\n\ndef {name}{_stub_signature(function.__signature__)}:\n"
+                     f'    """{function.__doc__}"""\n')
+    return "".join(parts)
+
+
+def _stub_signature(signature: inspect.Signature) -> str:
+    """``(x, over: Dimension | None = None) -> Expr``: annotations unquoted."""
+    params, star_done = [], False
+    for p in signature.parameters.values():
+        if p.kind is _P.KEYWORD_ONLY and not star_done:
+            params.append("*")
+        star_done = star_done or p.kind in (_P.VAR_POSITIONAL, _P.KEYWORD_ONLY)
+        text = ("*" if p.kind is _P.VAR_POSITIONAL else "") + p.name
+        if p.annotation is not _P.empty:
+            text += f": {p.annotation}"
+        if p.default is not _P.empty:
+            text += f" = {p.default!r}" if p.annotation is not _P.empty else f"={p.default!r}"
+        params.append(text)
+    return f"({', '.join(params)}) -> {signature.return_annotation}"
+
+
+def write_stub(path: Path = STUB) -> Path:
+    """Write `stub_text` to ``functions.pyi`` (or ``path``); returns the path."""
+    path.write_text(stub_text(), encoding="utf-8")
+    return path
