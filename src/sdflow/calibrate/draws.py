@@ -50,12 +50,19 @@ def laplace_draws(x, cov, lower, upper, n: int, rng) -> np.ndarray:
     parameter has two bounds, as in calibration specs).
 
     An estimate on a bound (within 1e-6 of the range) has no normal approximation in
-    logit space: it is drawn from a half-normal that starts at that bound and points
-    inside, with the Wald sd ``sqrt(cov[i, i])`` in natural units (at most the range),
-    cut at the other bound. That is the flat-prior posterior when the unconstrained
-    maximum lies exactly on the bound, and wider than it when the maximum lies beyond:
-    the draws never claim more certainty than the curvature gives. Its correlations with
-    the other parameters are not kept (sample the posterior, ``[smc]``, for them).
+    logit space: it stays in natural units, as the distance ``u`` from its bound into the
+    range. The draws are then those of one truncated multivariate normal in this mixed
+    space (``u`` for the parameters on a bound, logit ``z`` for the others), with the
+    delta-method covariance, truncated on the ``u`` coordinates only, to ``0 <= u <=
+    range``: the ``u`` are drawn from their truncated joint marginal (`_truncated_box`)
+    and the ``z`` from their normal conditional on those ``u`` (Schur complement), the
+    cap applied to the ``z`` block as above. One parameter on its bound alone is thus a
+    half-normal with the Wald sd ``sqrt(cov[i, i])`` (at most the range), cut at the other
+    bound: the flat-prior posterior when the unconstrained maximum lies exactly on the
+    bound, wider when it lies beyond. Its correlations with the other parameters are
+    kept: a draw that moves it into the range moves the parameters correlated with it as
+    the curvature says, instead of leaving them at the values that compensated for the
+    bound.
 
     Parameters
     ----------
@@ -88,6 +95,16 @@ def laplace_draws(x, cov, lower, upper, n: int, rng) -> np.ndarray:
     >>> d = laplace_draws([0.0], [[0.02 ** 2]], [0.0], [0.1], 10000, rng)
     >>> bool(d.min() >= 0), round(float(np.median(d)) / 0.02, 1)
     (True, 0.7)
+
+    The same with a second parameter, 0.5 (s.e. 0.05), correlated -0.8 with it: the draws
+    that move the first off its bound lower the second, by 0.8 * 0.05 / 0.02 = 2 per unit,
+    so its mean falls from 0.5 by 2 times the half-normal's mean, 0.02 * sqrt(2 / pi).
+
+    >>> cov = [[0.02 ** 2, -0.8 * 0.02 * 0.05], [-0.8 * 0.02 * 0.05, 0.05 ** 2]]
+    >>> d = laplace_draws([0.0, 0.5], cov, [0.0, 0.0], [0.1, 1.0], 20000, rng)
+    >>> slope = np.polyfit(d[:, 0], d[:, 1], 1)[0]
+    >>> round(float(slope), 1), round(float(d[:, 1].mean()), 3)
+    (-2.0, 0.468)
     """
     x = np.asarray(x, float)
     cov = np.asarray(cov, float)
@@ -96,16 +113,59 @@ def laplace_draws(x, cov, lower, upper, n: int, rng) -> np.ndarray:
     margin = 1e-6 * np.where(np.isfinite(span), span, 1.0)
     at_lower, at_upper = x <= lower + margin, x >= upper - margin
     on_bound = at_lower | at_upper
+    if not on_bound.any():
+        return _logit_normal(x, cov, lower, upper, n, rng)
+    b, i = np.flatnonzero(on_bound), np.flatnonzero(~on_bound)
+    direction = np.where(at_lower[b], 1.0, -1.0)
+    # u = direction * (theta - bound) >= 0. Its sd is the Wald sd at most the range (so a
+    # scale factor keeps the correlations); with no usable sd, the range, uncorrelated.
+    sd = np.sqrt(np.maximum(np.diag(cov)[b], 0.0))
+    usable = np.isfinite(sd) & (sd > 0)
+    sd_u = np.where(usable, np.minimum(sd, span[b]), np.where(np.isfinite(span[b]), span[b], 0.0))
+    g = np.where(usable, direction * sd_u / np.where(usable, sd, 1.0), 0.0)   # du/dtheta
+    cov_u = np.where(np.outer(usable, usable), _finite(cov[np.ix_(b, b)]) * np.outer(g, g), 0.0)
+    cov_u[np.diag_indices_from(cov_u)] = sd_u ** 2
+    u = _truncated_box(cov_u, span[b], n, rng)
     draws = np.empty((n, len(x)))
-    inside = ~on_bound
-    if inside.any():
-        draws[:, inside] = _logit_normal(x[inside], cov[np.ix_(inside, inside)],
-                                         lower[inside], upper[inside], n, rng)
-    for i in np.flatnonzero(on_bound):
-        draws[:, i] = _half_normal_from_bound(
-            lower[i] if at_lower[i] else upper[i], 1.0 if at_lower[i] else -1.0,
-            float(np.sqrt(max(cov[i, i], 0.0))), span[i], n, rng)
+    draws[:, b] = np.where(at_lower[b], lower[b], upper[b]) + direction * u
+    if i.size:
+        transform = BoundedTransform(lower[i], upper[i])
+        d = transform.derivative(x[i])
+        cov_z = cov[np.ix_(i, i)] * np.outer(d, d)
+        cov_zu = np.where(usable[None, :], _finite(cov[np.ix_(i, b)]) * np.outer(d, g), 0.0)
+        # The cap as a linear map of z (M z has M cov_z M with the capped eigenvalues), so
+        # (M z, u) stays a joint normal and its z block is what `_logit_normal` draws.
+        shrink = _cap_map(cov_z, transform.both.all())
+        coef = shrink @ cov_zu @ np.linalg.pinv(cov_u, hermitian=True)     # E[Mz | u]
+        conditional = shrink @ (cov_z - cov_zu @ np.linalg.pinv(cov_u, hermitian=True)
+                                @ cov_zu.T) @ shrink
+        z = transform.to_unbounded(x[i]) + u @ coef.T + _normal_rows(conditional, n, rng)
+        draws[:, i] = transform.to_bounded(z)
     return draws
+
+
+def _finite(a: np.ndarray) -> np.ndarray:
+    """``a`` with non-finite entries as 0 (masked out by the caller)."""
+    return np.where(np.isfinite(a), a, 0.0)
+
+
+def _cap_map(cov_z: np.ndarray, capped: bool) -> np.ndarray:
+    """Symmetric ``M`` with ``M cov_z M`` the eigenvalues of ``cov_z`` capped at
+    ``LOGIT_SD_CAP ** 2`` (the identity when nothing is capped or ``capped`` is False)."""
+    cov_z = 0.5 * (cov_z + cov_z.T)
+    if not capped:
+        return np.eye(len(cov_z))
+    values, vectors = np.linalg.eigh(cov_z)
+    cap = LOGIT_SD_CAP ** 2
+    factor = np.where(values > cap, np.sqrt(cap / np.where(values > cap, values, 1.0)), 1.0)
+    return (vectors * factor) @ vectors.T
+
+
+def _normal_rows(cov: np.ndarray, n: int, rng) -> np.ndarray:
+    """``n`` rows of ``N(0, cov)``; works when ``cov`` is singular."""
+    values, vectors = np.linalg.eigh(0.5 * (cov + cov.T))
+    root = vectors * np.sqrt(np.clip(values, 0, None))
+    return rng.standard_normal((n, len(cov))) @ root.T
 
 
 def _logit_normal(x, cov, lower, upper, n: int, rng) -> np.ndarray:
@@ -121,16 +181,64 @@ def _logit_normal(x, cov, lower, upper, n: int, rng) -> np.ndarray:
     return transform.to_bounded(z)
 
 
-def _half_normal_from_bound(bound: float, direction: float, sd: float, span: float,
-                            n: int, rng) -> np.ndarray:
-    """``bound + direction * |N(0, sd)|``, sd at most ``span``, cut at ``span`` away."""
-    sd = min(sd, span) if np.isfinite(sd) and sd > 0 else (span if np.isfinite(span) else 0.0)
-    if sd == 0.0:
-        return np.full(n, bound)
-    # Inverse CDF of the half-normal truncated to [0, span]: no rejection loop.
-    top = 2 * stats.norm.cdf(span / sd) - 1 if np.isfinite(span) else 1.0
-    u = rng.uniform(0.0, top, n)
-    return bound + direction * sd * stats.norm.ppf(0.5 + u / 2)
+#: Proposals per draw that `_truncated_box` spends on exact rejection sampling before it
+#: turns to Gibbs sampling (many parameters on their bounds, strongly correlated).
+REJECTION_BUDGET = 2000
+#: Gibbs sweeps over every coordinate, each of the ``n`` chains started from the
+#: independent truncated marginals.
+GIBBS_SWEEPS = 100
+
+
+def _truncated_box(cov: np.ndarray, span: np.ndarray, n: int, rng) -> np.ndarray:
+    """``n`` draws of ``N(0, cov)`` truncated to ``0 <= u <= span`` (a box with the mean
+    at its corner): independent coordinates by the inverse CDF; correlated ones by
+    rejection of whole normal vectors (exact) while at least one in ``REJECTION_BUDGET``
+    lands in the box, else by ``GIBBS_SWEEPS`` sweeps of a Gibbs sampler."""
+    m = len(cov)
+    sd = np.sqrt(np.diag(cov))
+    if m == 1 or np.count_nonzero(cov - np.diag(np.diag(cov))) == 0:
+        return _truncated_normal(np.zeros((n, m)), np.broadcast_to(sd, (n, m)), span, rng)
+    kept, proposed, batch = [], 0, max(n, 4096)
+    while proposed < REJECTION_BUDGET * n:
+        u = _normal_rows(cov, batch, rng)
+        proposed += batch
+        kept.append(u[((u >= 0) & (u <= span)).all(axis=1)])
+        if sum(len(k) for k in kept) >= n:
+            return np.concatenate(kept)[:n]
+    return _gibbs_box(cov, span, n, GIBBS_SWEEPS, rng)
+
+
+def _gibbs_box(cov: np.ndarray, span: np.ndarray, n: int, sweeps: int, rng) -> np.ndarray:
+    """``n`` parallel Gibbs chains for ``N(0, cov)`` truncated to ``[0, span]``: each
+    coordinate in turn from its normal conditional on the others, cut to its interval."""
+    m = len(cov)
+    sd = np.sqrt(np.diag(cov))
+    u = _truncated_normal(np.zeros((n, m)), np.broadcast_to(sd, (n, m)), span, rng)
+    weights, scales = np.zeros((m, m)), np.zeros(m)
+    for j in range(m):
+        rest = np.arange(m) != j
+        w = cov[j, rest] @ np.linalg.pinv(cov[np.ix_(rest, rest)], hermitian=True)
+        weights[j, rest] = w
+        scales[j] = np.sqrt(max(cov[j, j] - w @ cov[rest, j], 0.0))
+    for _ in range(sweeps):
+        for j in range(m):
+            mean = u @ weights[j]
+            u[:, j] = _truncated_normal(mean[:, None], np.full((n, 1), scales[j]),
+                                        span[j:j + 1], rng)[:, 0]
+    return u
+
+
+def _truncated_normal(mean: np.ndarray, sd: np.ndarray, span: np.ndarray, rng) -> np.ndarray:
+    """Draws of ``N(mean, sd)`` cut to ``[0, span]``, elementwise (inverse CDF, no loop);
+    a zero sd gives the mean clipped to the interval."""
+    mean, sd = np.asarray(mean, float), np.asarray(sd, float)
+    span = np.broadcast_to(span, mean.shape)
+    q = rng.uniform(0.0, 1.0, mean.shape)
+    safe = np.where(sd > 0, sd, 1.0)
+    low, high = (0.0 - mean) / safe, (span - mean) / safe
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drawn = stats.truncnorm.ppf(q, low, high, loc=mean, scale=safe)
+    return np.where(sd > 0, np.clip(drawn, 0.0, span), np.clip(mean, 0.0, span))
 
 
 def error_scales(payoff, simulated: list[np.ndarray], rng) -> np.ndarray | None:
