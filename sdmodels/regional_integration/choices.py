@@ -4,28 +4,38 @@ Each local government pursues its own payoff (per member ``i``; payoffs in units
 2004 budget revenue ``F0_i``):
 
 * ``budget_i = fiscal revenue_i + net transfer_i - sanctions_i``
-* ``local payoff_i = (budget_i + profit weight * rent margin * net captured sales_i) / F0_i
-  + gdp weight in evaluation * (1 - evaluation reform) * tournament standing_i``, with
-  ``tournament standing_i = (perceived growth_i - mean perceived growth) / reference growth``
+* ``local payoff_i = (budget_i + profit weight * rent margin * net captured sales_i
+  + gdp weight in evaluation * (1 - evaluation reform) * tournament standing_i * fiscal
+  revenue_i) / F0_i``, with ``tournament standing_i = (perceived growth_i - mean perceived
+  growth) / reference growth``: a unit of standing is worth the tournament weight times the
+  member's *current* fiscal revenue, so the weight of the tournament against the budget
+  does not change as budgets grow (valued in 2004 revenue, it would fade by the budget's
+  growth, 3.4-6.7 times by 2014, while the choices below weigh it in current revenue)
 
 Choices adjust toward what raises the *perceived* payoff (bounded rationality):
 
 * protectionism is a logit choice between defecting and cooperating, ``desired
   protectionism_i = logistic(protection steepness * protection payoff_i)``, and moves there
   in ``protection adjustment time``; the perceived payoff of protection (defecting minus
-  cooperating, per unit of protectionism, in units of the current budget, partners' choices
-  taken as given) is ``(K_i - protection deadweight - foresight * visibility * integration
-  stake_i) * (1 + tournament incentive) + profit weight * rent margin * K_i / tax share_i -
-  sanction rate * monitoring * visibility * (1 - contract coverage)``, with ``K_i =
-  sum_j capture potential_ij`` (partners' sales a member could divert) and ``tournament
-  incentive = gdp weight * (1 - evaluation reform) / (growth perception time * reference
-  growth)``. Diverting partners' sales raises one's own payoff at once; the loss of
+  cooperating, per unit of protectionism, in units of the member's current fiscal revenue
+  ``tax share_i * output_i``, partners' choices taken as given) is ``(K_i - protection
+  deadweight - foresight * integration stake_i) * (1 + tournament incentive) + profit
+  weight * rent margin * K_i / tax share_i - sanction rate * monitoring * visibility * (1 -
+  contract coverage)``, with ``K_i = sum_j capture potential_ij`` (partners' sales a member
+  could divert), ``integration stake_i = sum_j integration_ij * perceived potential
+  gain_ij`` (the perceived gain already counts visibility, delayed by the perception time,
+  so visibility enters the stake once) and ``tournament incentive = gdp weight * (1 -
+  evaluation reform) / (growth perception time * reference growth)``. Every term is the
+  change of the local payoff (divided by current fiscal revenue / F0) that a one-off
+  change of output share brings: as fiscal revenue (1), as tournament standing
+  (``tournament incentive``, worth that many units of current revenue), as rents. Diverting partners' sales raises one's own payoff at once; the loss of
   integration it causes falls on all, later, and is seen only in part: the dilemma.
 * duplicate construction: ``duplicate share_i = duplication propensity *
   logistic(duplication steepness * (tournament pressure_i - (1 - duplicate utilisation) -
   central coordination - joint planning_i))``: duplicate plants count in local GDP (the
   tournament) while their low utilisation lowers returns; central approval and joint
-  planning make them harder.
+  planning make them harder. Its terms are weights and shares of a project, with no money
+  term, so no budget unit enters it.
 
 ``protection override`` and ``imposed protectionism`` (per member) replace the choice by a
 fixed strategy: they build the payoff matrix and the dilemma tests.
@@ -91,9 +101,11 @@ def build_payoffs(ctx: Context, levers: dict) -> None:
     budget = m.aux("budget", revenue + transfer - sanctions, units=MONEY_FLOW)
     revenue0 = m.aux("initial fiscal revenue", m["initial tax share"] * m["initial output"],
                      units=MONEY_FLOW)
+    # Standing is valued in current revenue, the unit of the choices' payoffs (see the
+    # module docstring); valued in 2004 revenue it would fade as budgets grow.
     m.aux("local payoff", (budget + c["profit weight"] * c["rent margin"]
-                           * m.ref("net captured sales")) / revenue0
-          + m.ref("tournament weight") * m.ref("tournament standing"), units="1",
+                           * m.ref("net captured sales") + m.ref("tournament weight")
+                           * m.ref("tournament standing") * revenue) / revenue0, units="1",
           doc="what a local government pursues, in units of its 2004 budget revenue")
     m.aux("integration dividend", gain_share * output, units=MONEY_FLOW,
           doc="output a member owes to its integration with partners")
@@ -110,18 +122,19 @@ def build_protection(ctx: Context, levers: dict) -> None:
     stake = ctx.link("integration stake", sf.sum(
         ctx.others * m.ref("market integration") * m.ref("perceived potential gain"),
         over=ctx.partner), units="1", dims=[member],
-        doc="output share a member sees at stake in its integration")
+        doc="output share a member sees at stake in its integration (visibility and "
+        "perception delay included through perceived potential gain)")
     incentive = m.aux("tournament incentive", m.ref("tournament weight")
                       / (c["growth perception time"] * c["reference growth"]), units="1",
                       doc="payoff of a one-off output gain through tournament standing")
     payoff = ctx.link("protection payoff", (
-        capture - c["protection deadweight"] - c["foresight"] * visibility * stake)
+        capture - c["protection deadweight"] - c["foresight"] * stake)
         * (1 + incentive)
         + c["profit weight"] * c["rent margin"] * capture / m.ref("tax share")
         - c["sanction rate"] * levers["monitoring"] * visibility
         * (1 - m.ref("contract coverage")), units="1", dims=[member],
         doc="perceived payoff of defecting minus cooperating, per unit of protectionism, "
-        "in units of the current budget")
+        "in units of the member's current fiscal revenue")
     chosen = m.aux("chosen protectionism", logistic(c["protection steepness"] * payoff),
                    units="1", doc="logit choice between defecting and cooperating")
     override = unit_interval(c["protection override"])

@@ -345,8 +345,9 @@ def perceived_protection_payoff(run, model) -> pd.DataFrame:
 
     Columns: ``time``, ``member``, ``protection payoff`` and its terms ``capture`` (partners'
     sales its firms would divert, with their tournament credit), ``rent`` (their profits),
-    ``deadweight``, ``integration seen at stake`` (``foresight x visibility x integration
-    stake``, with its tournament credit) and ``sanctions`` (they sum to the payoff; the
+    ``deadweight``, ``integration seen at stake`` (``foresight x integration stake``, the
+    stake already seen through visibility and the perception delay, with its tournament
+    credit) and ``sanctions`` (they sum to the payoff; the
     sum is checked); and ``payoff, stake fully seen``: the payoff with the whole integration
     dividend counted (``sum_j integration_ij x potential gain_ij``: foresight and
     visibility 1, no perception delay), the same path otherwise. Constants are read from
@@ -370,7 +371,7 @@ def perceived_protection_payoff(run, model) -> pd.DataFrame:
 
     incentive = 1 + ds["tournament incentive"]
     capture, stake = ds["capture opportunity"], ds["integration stake"]
-    seen = const("foresight") * ds["visibility"]
+    seen = const("foresight")
     terms = {
         "capture": capture * incentive,
         "rent": const("profit weight") * const("rent margin") * capture / ds["tax share"],

@@ -163,15 +163,18 @@ def _analysis_script():
     return module
 
 
-@pytest.mark.parametrize("key", sorted(PRESETS))
-def test_calibrated_pairs_face_the_dilemma_only_in_the_short_run(key):
+@pytest.mark.parametrize("key, lasting", [("jjj", True), ("pprd", False), ("yrd", False)])
+def test_calibrated_pairs_face_the_dilemma_in_the_short_run(key, lasting):
     # sdmodels/README.md, "The dilemma the model implies": at the committed calibrations
     # (calibration/results/<preset>/params.json) defecting pays each member of the pair
-    # whatever the other does in the first year, and no longer over ten years
+    # whatever the other does in the first year; over ten years it no longer does in the
+    # YRD and Pan-PRD pairs, while in Jing-Jin-Ji, whose fit puts the market scale
+    # elasticity and the segmentation rate at 0 (protection costs no integration gain),
+    # the ten-year game is still a prisoner's dilemma
     script = _analysis_script()
     params = script.pair_params(key, script.calibrated(key))
     games = games_by_horizon(build(members=script.PAIRS[key], stop=2014), [1, 10],
                              params=params)
     assert games["game"].iloc[0] == "prisoner's dilemma"
-    assert games["game"].iloc[1] != "prisoner's dilemma"
+    assert (games["game"].iloc[1] == "prisoner's dilemma") == lasting
     assert (games.iloc[1][["row R - P", "column R - P"]] > 0).all()
