@@ -47,7 +47,7 @@ def _abstract_model(path, kind: str):
             else:
                 from pysd.translators.xmile.xmile_file import XmileFile
                 source = XmileFile(path)
-                with _stock_elements_read():
+                with _stock_elements_read(), _names_unescaped():
                     source.parse()
             return source.get_abstract_model()
     except ImportModelError as exc:
@@ -92,6 +92,30 @@ def _stock_elements_read():
         xmile_section.Stock = original
 
 
+@contextlib.contextmanager
+def _names_unescaped():
+    r"""pysd's XMILE translator, reading XMILE's escapes in ``name`` attributes.
+
+    pysd 3.14 turns every ``\n`` of a name into a space, also the ``n`` after an escaped
+    backslash (``\\n``, a backslash and an n): while the file is parsed, each element
+    takes its name from `read_attribute_name` instead.
+    """
+    from pysd.translators.xmile import xmile_element
+    from .xmile_equations import read_attribute_name
+
+    original = xmile_element.Element.__init__
+
+    def init(self, node, ns, subscripts):
+        original(self, node, ns, subscripts)
+        self.name = read_attribute_name(node.attrib["name"])
+
+    xmile_element.Element.__init__ = init
+    try:
+        yield
+    finally:
+        xmile_element.Element.__init__ = original
+
+
 def xmile_declared_dims(path) -> dict[str, list[str]]:
     """Name key -> the dimensions an XMILE file declares for each arrayed variable.
 
@@ -110,6 +134,7 @@ def xmile_declared_dims(path) -> dict[str, list[str]]:
     {'flow in': ['DimB']}
     """
     import xml.etree.ElementTree as ET
+    from .xmile_equations import read_attribute_name
     try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError):
@@ -120,7 +145,7 @@ def xmile_declared_dims(path) -> dict[str, list[str]]:
             continue
         dims = [child for child in node if child.tag.rsplit("}", 1)[-1] == "dimensions"]
         if dims:
-            declared[name_key(node.attrib["name"])] = [
+            declared[name_key(read_attribute_name(node.attrib["name"]))] = [
                 d.attrib.get("name", "") for d in dims[0] if d.tag.rsplit("}", 1)[-1] == "dim"]
     return declared
 

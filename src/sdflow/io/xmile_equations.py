@@ -41,11 +41,12 @@ _KEYWORDS = {"and", "or", "not", "if", "then", "else", "mod"}
 
 
 def display_name(name: str) -> str:
-    r"""A name with each run of whitespace written as one space (the same name for XMILE).
+    r"""A name with each run of whitespace written as one space (the same name for XMILE),
+    as equations and dimension declarations write it.
 
-    Names PySD's XMILE reader would read as another name are refused: one holding a
-    backslash and ``n`` (it reads ``\n`` as a newline), or ending with a backslash or a
-    quote (its grammar or its quote stripping would take the escape for the end).
+    A name ending with a backslash is refused: sdflow's and PySD's XMILE equation grammar
+    reads the escaped backslash before the closing quote as an escaped quote. So is one
+    ending with a quote (PySD's quote stripping takes it for the end of a quoted name).
 
     Examples
     --------
@@ -53,12 +54,44 @@ def display_name(name: str) -> str:
     'capital of region'
     """
     shown = " ".join(name.split())
-    if "\\n" in shown or shown.endswith(("\\", '"')):
+    if shown.endswith(("\\", '"')):
         raise UnsupportedFeatureError(
-            f"the name {name!r} ends with a backslash or a quote, or holds a backslash "
-            "followed by n: XMILE readers (PySD) would read it as another name; rename it",
+            f"the name {name!r} ends with a backslash or a quote, which XMILE readers "
+            "(sdflow's and PySD's equation grammar) would read as another name; rename it",
             name)
     return shown
+
+
+def attribute_name(name: str) -> str:
+    r"""A variable name as XMILE's ``name`` attribute writes it: a backslash as ``\\``
+    and a line break as ``\n`` (XMILE's escapes in names: sd.js and Simlin read ``\n``
+    as a line break and ``\\`` as a backslash, PySD ``\n`` as a space); other runs of
+    whitespace as one space.
+
+    `read_attribute_name` reads it back.
+
+    Examples
+    --------
+    >>> print(attribute_name("Stock with \\n Newline"), attribute_name("two\n lines"))
+    Stock with \\n Newline two\nlines
+    """
+    display_name(name)  # the same refusals
+    lines = [" ".join(line.split()) for line in name.strip().splitlines()]
+    return "\\n".join(line.replace("\\", "\\\\") for line in lines if line)
+
+
+def read_attribute_name(text: str) -> str:
+    r"""The name an XMILE ``name`` attribute holds: ``\\`` is a backslash, ``\n`` a line
+    break (read as a space, the same name for XMILE and Vensim); any other backslash is
+    kept, as tools that do not escape names write it.
+
+    Examples
+    --------
+    >>> print(read_attribute_name("Stock with \\\\n Newline"), "|",
+    ...       read_attribute_name("two\\nlines"), "|", read_attribute_name("a \\ b"))
+    Stock with \n Newline | two lines | a \ b
+    """
+    return re.sub(r"\\([\\n])", lambda m: "\\" if m.group(1) == "\\" else " ", text)
 
 
 def subscript_name(name: str) -> str:

@@ -1,4 +1,4 @@
-"""``write_xmile``: a DSL model as an XMILE 1.0 file (stocks, flows, auxiliaries,
+r"""``write_xmile``: a DSL model as an XMILE 1.0 file (stocks, flows, auxiliaries,
 graphical functions, arrays, units and sim specs).
 
 Equations are printed from the expression trees. Arrayed references always list their
@@ -15,10 +15,11 @@ XMILE equivalent (ALLOCATE BY PRIORITY, time settings that change with TIME) rai
 `UnsupportedFeatureError` naming the variable.
 
 Names are free text. ElementTree escapes them for XML; characters XML 1.0 cannot hold at
-all (most control characters) are refused. Runs of whitespace (a newline, a tab) are
-written as one space, the same name under XMILE's and Vensim's name equivalence; inside
-an equation a name that is not plain is quoted, with a backslash before each of its quotes
-and backslashes (XMILE's escapes; the importer reads them back).
+all (most control characters) are refused. A variable's ``name`` attribute writes a line
+break as ``\n`` and a backslash as ``\\`` (XMILE's escapes in names; `read_xmile`
+reads them back), other runs of whitespace as one space, the same name under XMILE's
+and Vensim's name equivalence; inside an equation a name that is not plain is quoted,
+with a backslash before each of its quotes and backslashes.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock
 from ..errors import UnsupportedFeatureError
 from ..expr import nodes as ex
 from ..names import name_key
-from .xmile_equations import (EquationPrinter, NeedsElements, banged_base, xmile_number,
-                              display_name, subscript_name, xmile_name)
+from .xmile_equations import (EquationPrinter, NeedsElements, attribute_name, banged_base,
+                              display_name, subscript_name, xmile_name, xmile_number)
 
-__all__ = ["build_xmile", "display_name", "subscript_name", "write_xmile", "xmile_name"]
+__all__ = ["attribute_name", "build_xmile", "display_name", "subscript_name", "write_xmile", "xmile_name"]
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 ISEE_NAMESPACE = "http://iseesystems.com/XMILE"
@@ -70,7 +71,7 @@ def _dimensions(parent, dims) -> None:
 
 
 def _gf(parent, x, y, extrapolate: bool, name: str | None = None):
-    attrib = {"name": display_name(name)} if name else {}
+    attrib = {"name": attribute_name(name)} if name else {}
     if extrapolate:
         attrib["type"] = "extrapolate"
     gf = _sub(parent, "gf", **attrib)
@@ -156,7 +157,7 @@ def build_xmile(model) -> ET.Element:
             continue
         dims = graph.nodes[name_key(var.name)].dims
         tag = "stock" if isinstance(var, Stock) else "flow" if isinstance(var, Flow) else "aux"
-        node = _sub(variables, tag, name=display_name(var.name))
+        node = _sub(variables, tag, name=attribute_name(var.name))
         _dimensions(node, dims)
         if isinstance(var, Const):
             values = np.broadcast_to(var.value, tuple(len(d) for d in dims))
@@ -216,7 +217,7 @@ def write_xmile(model, path) -> None:
     >>> _ = m.flow("outflow", k * x, source=x, units="widget/year")
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "decay.xmile"
     >>> sf.write_xmile(m, path)
-    >>> "<stock name=\\"x\\">" in path.read_text()
+    >>> '<stock name="x">' in path.read_text()
     True
     """
     from ..files import atomic_write
