@@ -107,15 +107,37 @@ def _equations(node, printer: EquationPrinter, expr, dims, initialising: bool = 
                             ) from None
 
 
+def _varying_time_settings(model) -> UnsupportedFeatureError:
+    """The refusal of a model whose time settings change with TIME (`vary_time_settings`),
+    naming each setting's variable and equation.
+
+    XMILE's ``<sim_specs>`` hold one number for each of start, stop and dt. The numbers
+    the settings give at the initial time would run another simulation: Vensim re-reads
+    its control variables at every step, and so do PySD and sdflow. The suite's
+    control_vars test shows it: Vensim's output steps by 1 to TIME 4, then by 0.5, and
+    runs to TIME 50, though at the initial time TIME STEP is 1 and FINAL TIME is 10.
+    """
+    settings = []
+    for label, key in sorted(model.time_settings.items()):
+        var = model[key]
+        equation = getattr(var, "equation", None)
+        shown = ex.describe(equation) if equation is not None else "data"
+        settings.append(f"{label}: '{var.name}' = {shown}")
+    names = [model[key].name for key in model.time_settings.values()]
+    return UnsupportedFeatureError(
+        f"model '{model.name}': its time settings change with TIME ({'; '.join(settings)}). "
+        "XMILE's sim_specs hold one number for each of start, stop and dt, and the values "
+        "these variables take at the initial time would run another simulation (Vensim, "
+        "PySD and sdflow re-read them at every step); write_xmile cannot export this "
+        "model. Give the time settings numbers to export it", *names[:1])
+
+
 def build_xmile(model) -> ET.Element:
     """The XMILE document of ``model`` as an ElementTree element."""
     graph = model.graph()
     printer = EquationPrinter(model, graph)
     if model.time_settings:
-        raise UnsupportedFeatureError(
-            f"model '{model.name}': time settings that change with TIME "
-            f"({', '.join(sorted(model.time_settings))}) have no XMILE form (XMILE's "
-            "start, stop and dt are numbers); write_xmile cannot export this model")
+        raise _varying_time_settings(model)
     root = ET.Element("xmile", {"version": "1.0", "xmlns": NAMESPACE,
                                 "xmlns:isee": ISEE_NAMESPACE})
     header = _sub(root, "header")
