@@ -100,15 +100,86 @@ def test_allocate_by_priority_is_refused_by_name(tmp_path):
     assert not (tmp_path / "m.xmile").exists()
 
 
-def test_a_random_draw_is_refused_by_name(tmp_path):
-    # XMILE readers draw from their own generators: the file could not give sdflow's
-    # seeded common random numbers
+def random_model():
+    m = sf.Model("draws", start=0, stop=4000, dt=1)
+    region = m.dim("region", ["north", "south"])
+    m.aux("u", sf.random_uniform(2, 4))
+    # bounds 1e9 away cut off nothing a run could see (< 1e-15 of the distribution)
+    m.aux("n", sf.random_normal(-1e9, 1e9, 5, 2, stream=3), dims=[region])
+    m.aux("e", sf.random_exponential(0, 1e9, 1, 3))
+    m.aux("p", sf.random_poisson(0, 1e9, 4, 0, 1))
+    return m
+
+
+def test_random_draws_are_written_as_xmile_builtins_and_read_back(tmp_path):
+    m = random_model()
+    path, again = read_back(m, tmp_path)
+    text = path.read_text()
+    for form in ("RANDOM(2, 4)", "NORMAL(5, 2, 3)", "(1 + (3 * EXPRND(1)))",
+                 "(0 + (1 * POISSON(4)))"):
+        assert form in text
+    original = m.simulate()
+    # the distributions' moments (analytic): uniform on [2, 4] has sd 2/sqrt(12),
+    # normal(5, 2), 1 + 3 * Exp(1) has mean 4 and sd 3, Poisson(4) mean 4 and sd 2;
+    # 4001 draws per series, so the means are within about 4 standard errors
+    moments = {"u": (3, 2 / 12 ** 0.5), "n": (5, 2), "e": (4, 3), "p": (4, 2)}
+    for name, (mean, sd) in moments.items():
+        values = again[name].values
+        assert abs(values.mean() - mean) < 4 * sd / np.sqrt(values.size), name
+        assert abs(values.std() - sd) < 0.05 * sd, name
+    assert 2 <= again["u"].values.min() and again["u"].values.max() <= 4
+    assert (again["p"].values == np.round(again["p"].values)).all()
+    # sdflow reads each builtin back as the same draw on the same stream (named after
+    # the variable, with the seed as stream ID): the same numbers. Other readers draw
+    # from their own generators: the same statistics, other numbers
+    for name in moments:
+        np.testing.assert_allclose(again[name].values, original[name].values, rtol=1e-9)
+
+
+def test_random_draws_xmile_cannot_state_are_refused_by_name(tmp_path):
     m = sf.Model("m", start=0, stop=1, dt=0.5)
-    m.aux("demand noise", 1 + sf.random_normal(-1, 1, 0, 0.1))
+    m.aux("demand noise", 1 + sf.random_normal(-1, 1, 0, 1))
+    # 1 - Phi(1) = 0.1587 cut off on each side (Vensim truncates; XMILE's NORMAL does not)
     with pytest.raises(UnsupportedFeatureError,
-                       match="'demand noise'.*random draw normal.*no XMILE form"):
+                       match=r"'demand noise'.*random draw normal truncated.*cut off 0.159 "
+                             r"below and 0.159 above.*widen the bounds"):
         sf.write_xmile(m, tmp_path / "m.xmile")
     assert not (tmp_path / "m.xmile").exists()
+    m = sf.Model("m", start=0, stop=1, dt=0.5)
+    m.aux("delay", sf.random_triangular(0, 10, 0, 2, 10))
+    with pytest.raises(UnsupportedFeatureError, match="'delay'.*XMILE has no triangular"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
+    m = sf.Model("m", start=0, stop=1, dt=0.5)
+    scale = m.aux("scale", 1 + m.time)
+    m.aux("shock", sf.random_normal(-5, 5, 0, scale))
+    with pytest.raises(UnsupportedFeatureError, match="'shock'.*not constants"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
+
+
+def test_xmile_random_builtins_are_read(tmp_path):
+    path = tmp_path / "stella.xmile"
+    path.write_text(
+        '<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">'
+        "<header><vendor>v</vendor><product version='1'>p</product></header>"
+        "<sim_specs><start>0</start><stop>3999</stop><dt>1</dt></sim_specs>"
+        "<model><variables>"
+        '<aux name="n"><eqn>NORMAL(1, 2, 5)</eqn></aux>'
+        '<aux name="u"><eqn>RANDOM(0, 3)</eqn></aux>'
+        '<aux name="e"><eqn>EXPRND(2)</eqn></aux>'
+        '<aux name="p"><eqn>POISSON(3)</eqn></aux>'
+        "</variables></model></xmile>")
+    runs = sf.read_xmile(path).simulate()
+    # moments of the untruncated distributions (analytic), 4000 draws each
+    for name, (mean, sd) in {"n": (1, 2), "u": (1.5, 3 / 12 ** 0.5), "e": (2, 2),
+                             "p": (3, 3 ** 0.5)}.items():
+        values = runs[name].values
+        assert abs(values.mean() - mean) < 4 * sd / np.sqrt(values.size), name
+        assert abs(values.std() - sd) < 0.06 * sd, name
+    assert runs["n"].values.min() < 1 - 6  # untruncated: tails beyond 3.5 sd appear
+    path.write_text(path.read_text().replace("NORMAL(1, 2, 5)", "NORMAL(1, 2, TIME)"))
+    with pytest.raises(UnsupportedFeatureError, match="'n'.*NORMAL with a seed that is "
+                       "not a constant"):
+        sf.read_xmile(path)
 
 
 def peer_runs(path):

@@ -20,6 +20,7 @@ from ..expr.builtins import BUILTINS, REDUCTIONS, vensim_key
 from ..expr.nodes import Literal, Noise, Reduce, Reindex, Select, as_expr
 from ..expr.random_draws import RANDOM_DRAWS
 from ..errors import ImportModelError, UnsupportedFeatureError
+from . import xmile_random
 
 
 #: Vensim's :NA: (a missing value) is the number -2^109.
@@ -243,6 +244,8 @@ class ExpressionTranslator:
                                    "in model time units (arguments 0, offset, 0)")
         if name in RANDOM:
             return self._random(name, node.arguments)
+        if name in xmile_random.READERS:
+            return self._xmile_random(name, node.arguments)
         if name == "vector_lookup":
             return self._vector_lookup(node.arguments)
         if name == "vector_select":
@@ -280,6 +283,24 @@ class ExpressionTranslator:
             args = self._many(nodes[:-1])
         dims = union(tuple(getattr(self, "lhs", None) or ()), *(a.dims for a in args))
         return Term(Noise(dist, [a.expr for a in args], stream, dims), dims)
+
+    def _xmile_random(self, name: str, nodes) -> Term:
+        """XMILE's RANDOM, NORMAL, EXPRND or POISSON: untruncated draws over the
+        component's dimensions at every time step (`sdflow.io.xmile_random`); the optional
+        seed, which must be a number or a constant, is read as Vensim's stream ID."""
+        function, count = xmile_random.READERS[name]
+        if len(nodes) not in (count, count + 1):
+            raise self.error(f"{function} takes {count} argument(s) and an optional seed, "
+                             f"got {len(nodes)}")
+        seed = 0.0
+        if len(nodes) > count:
+            seed = self.constant(nodes[-1])
+            if seed is None:
+                raise self.unsupported(f"{function} with a seed that is not a constant")
+        args = self._many(nodes[:count])
+        dims = union(tuple(getattr(self, "lhs", None) or ()), *(a.dims for a in args))
+        draw = xmile_random.read_draw(function, [a.expr for a in args], seed)
+        return Term(Noise(draw.dist, draw.args, draw.stream, dims), dims)
 
     def _whole_vector(self, node) -> Term:
         """VECTOR LOOKUP's first argument, ``vec[first element]``, as the whole vector

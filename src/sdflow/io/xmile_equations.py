@@ -31,6 +31,7 @@ from ..expr.allocation import AllocateByPriority
 from ..expr.builtins import BUILTINS, REDUCTIONS, render
 from ..expr.dispatch import node_method
 from ..names import name_key
+from .xmile_random import NoXmileDraw, affine, xmile_draw
 
 _STATEFUL = {"smooth": "SMTH1", "smooth3": "SMTH3", "delay1": "DELAY1", "delay3": "DELAY3",
              "delay_fixed": "DELAY", "trend": "TREND", "forecast": "FORCST",
@@ -259,10 +260,37 @@ class EquationPrinter:
 
     @print.register(ex.Noise)
     def _noise(self, e) -> str:
-        # XMILE's random builtins draw from the reader's own generator: a file could not
-        # reproduce sdflow's seeded, per-run common random numbers
-        raise self.error(f"the random draw {e.dist} (Vensim RANDOM functions; XMILE "
-                         "readers would draw other numbers)")
+        """A random draw as XMILE's statistical builtin of the same distribution
+        (`sdflow.io.xmile_random`), or a refusal saying why none states it."""
+        if e.dims is not None and {getattr(d, "name", d) for d in e.dims} \
+                != {d.name for d in self.owner_dims}:
+            # XMILE draws anew for every element of the variable, no more, no fewer
+            raise self.error(f"the random draw {e.dist} varying over other dimensions "
+                             "than its variable's")
+        try:
+            function, args = xmile_draw(e, self.constant)
+        except NoXmileDraw as reason:
+            raise self.error(str(reason)) from None
+        text = f"{function}({', '.join(self.print(a) for a in args)})"
+        if affine(e) is not None:  # shift + stretch * the unshifted, unstretched draw
+            shift, stretch = affine(e)
+            text = f"({self.print(shift)} + ({self.print(stretch)} * {text}))"
+        return text
+
+    def constant(self, e) -> float | None:
+        """The number ``e`` always is (a literal, or a constant variable without
+        dimensions), else None."""
+        if isinstance(e, ex.Literal):
+            return float(e.value)
+        if isinstance(e, ex.Neg):
+            value = self.constant(e.a)
+            return None if value is None else -value
+        if isinstance(e, (ex.Ref, Variable)):
+            var = next((v for v in self.model.variables
+                        if name_key(v.name) == name_key(e.name)), None)
+            if isinstance(var, Const) and np.ndim(var.value) == 0:
+                return float(var.value)
+        return None
 
     @print.register(ex.BinOp)
     def binary(self, e: ex.BinOp) -> str:

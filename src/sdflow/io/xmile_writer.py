@@ -10,7 +10,9 @@ mappings, per-element definitions) is written as an XMILE 1.0 non-apply-to-all a
 one ``<element subscript="...">`` with its own ``<eqn>`` per element. Vensim's PULSE,
 PULSE TRAIN and RAMP with an end become IF THEN ELSE on TIME, and ACTIVE INITIAL the
 values it gives while the model initialises (the equations are printed by
-`sdflow.io.xmile_equations.EquationPrinter`). A construct with no
+`sdflow.io.xmile_equations.EquationPrinter`). Random draws become XMILE's statistical
+builtins where these state the same distribution (`sdflow.io.xmile_random`). A construct
+with no
 XMILE equivalent (ALLOCATE BY PRIORITY, time settings that change with TIME) raises
 `UnsupportedFeatureError` naming the variable.
 
