@@ -12,8 +12,8 @@ PULSE TRAIN and RAMP with an end become IF THEN ELSE on TIME, and ACTIVE INITIAL
 values it gives while the model initialises (the equations are printed by
 `sdflow.io.xmile_equations.EquationPrinter`). Random draws become XMILE's statistical
 builtins where these state the same distribution (`sdflow.io.xmile_random`). A construct
-with no
-XMILE equivalent (ALLOCATE BY PRIORITY, time settings that change with TIME) raises
+with no XMILE equivalent (ALLOCATE BY PRIORITY, time settings that change with TIME, a
+truncated draw XMILE's untruncated builtins do not state) raises
 `UnsupportedFeatureError` naming the variable.
 
 Names are free text. ElementTree escapes them for XML; characters XML 1.0 cannot hold at
