@@ -141,8 +141,8 @@ def test_random_draws_xmile_cannot_state_are_refused_by_name(tmp_path):
     m.aux("demand noise", 1 + sf.random_normal(-1, 1, 0, 1))
     # 1 - Phi(1) = 0.1587 cut off on each side (Vensim truncates; XMILE's NORMAL does not)
     with pytest.raises(UnsupportedFeatureError,
-                       match=r"'demand noise'.*random draw normal truncated.*cut off 0.159 "
-                             r"below and 0.159 above.*widen the bounds"):
+                       match=r"'demand noise'.*random draw normal is truncated.*cut off "
+                             r"0.159 below and 0.159 above.*widen the bounds"):
         sf.write_xmile(m, tmp_path / "m.xmile")
     assert not (tmp_path / "m.xmile").exists()
     m = sf.Model("m", start=0, stop=1, dt=0.5)

@@ -270,7 +270,8 @@ class EquationPrinter:
         try:
             function, args = xmile_draw(e, self.constant)
         except NoXmileDraw as reason:
-            raise self.error(str(reason)) from None
+            raise UnsupportedFeatureError(f"variable '{self.owner}': {reason}; write_xmile "
+                                          "cannot export this model", self.owner) from None
         text = f"{function}({', '.join(self.print(a) for a in args)})"
         if affine(e) is not None:  # shift + stretch * the unshifted, unstretched draw
             shift, stretch = affine(e)

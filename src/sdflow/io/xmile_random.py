@@ -65,7 +65,8 @@ def xmile_draw(e: Noise, constant) -> tuple[str, list]:
     if e.dist == "uniform":
         return "RANDOM", [*e.args, *seed]
     if e.dist not in ("normal", "exponential", "poisson"):
-        raise NoXmileDraw(f"XMILE has no {e.dist} distribution")
+        raise NoXmileDraw(f"the random draw {e.dist} has no XMILE form (XMILE has no "
+                          f"{e.dist} distribution)")
     lo, hi = values[0], values[1]
     if e.dist == "normal":
         mean, std = values[2], values[3]
@@ -108,16 +109,17 @@ def affine(e: Noise) -> tuple[Expr, Expr] | None:
 
 
 def _not_shown(e: Noise) -> str:
-    return (f"the random draw {e.dist} truncated to bounds that are not infinite, with "
-            "parameters that are not constants (XMILE's builtin is not truncated, and "
-            "whether the bounds cut the distribution cannot be checked)")
+    return (f"the random draw {e.dist} is truncated to bounds that are not infinite, and "
+            "its parameters are not constants, so whether the bounds cut the distribution "
+            "cannot be checked (XMILE's builtin is not truncated); make the bounds and "
+            "parameters numbers or constants to export it")
 
 
 def _cuts(e: Noise, below: float, above: float) -> str:
-    return (f"the random draw {e.dist} truncated to its bounds, which cut off "
-            f"{below:.3g} below and {above:.3g} above (XMILE's builtin is not truncated, "
-            "and clipping it would put that probability on the bounds); widen the bounds "
-            f"until they cut off less than {TAIL:g}")
+    return (f"the random draw {e.dist} is truncated to its bounds, which cut off "
+            f"{below:.3g} below and {above:.3g} above: XMILE's builtin is not truncated, "
+            "and clipping it would put that probability on the bounds; widen the bounds "
+            f"until each cuts off less than {TAIL:g} to export it")
 
 
 def read_draw(function: str, args: list, seed: float) -> Noise:
