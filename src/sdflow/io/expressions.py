@@ -388,12 +388,33 @@ class ExpressionTranslator:
                     union(value.dims, initial.dims))
 
     def _whole_array(self, op: str, node) -> Term:
-        """XMILE's one-argument MIN/MAX: the extreme over every dimension of the array."""
-        arg = self.translate(node)
+        """XMILE's one-argument MIN/MAX: the extreme over the dimensions the argument
+        marks with ``dim!`` or ``*`` (read as ``dim!``), or over the whole array of a
+        name written without subscripts. A dimension marked neither way must be one of
+        the variable's own (apply-to-all): ``MAX(a[dim])`` in a variable without ``dim``
+        states no reduction, and is refused."""
+        function = op.upper()
+        if getattr(node, "reference", None) is not None \
+                and getattr(node, "subscripts", None) is None:
+            arg = self.translate(node)  # the whole array
+            expr = arg.expr
+            for dim in arg.dims:
+                expr = Reduce(op, expr, dim)
+            return Term(expr)
+        (arg,), banged = self._banged_terms([node])
+        own = tuple(getattr(self, "lhs", None) or ())
+        loose = [d.name for d in arg.dims if d not in banged and d not in own]
+        if loose or not banged:
+            raise self.error(
+                f"one-argument {function} reduces the dimensions its argument marks with "
+                f"dim! or * (XMILE 1.0), but "
+                + (f"{loose} are marked neither way and are not dimensions of the variable"
+                   if loose else "it marks none")
+                + f"; write e.g. {function}(a[dim!]) or {function}(a[*])")
         expr = arg.expr
-        for dim in arg.dims:
+        for dim in [d for d in arg.dims if d in banged]:
             expr = Reduce(op, expr, dim)
-        return Term(expr)
+        return Term(expr, tuple(d for d in arg.dims if d not in banged))
 
     def _vector_order(self, name: str, nodes) -> Term:
         """VECTOR SORT ORDER and VECTOR RANK along the last dimension of the vector.

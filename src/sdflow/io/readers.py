@@ -47,7 +47,8 @@ def _abstract_model(path, kind: str):
             else:
                 from pysd.translators.xmile.xmile_file import XmileFile
                 source = XmileFile(path)
-                with _stock_elements_read(), _names_unescaped():
+                with _stock_elements_read(), _names_unescaped(), \
+                        _wildcards_banged(xmile_declared_dims(path)):
                     source.parse()
             return source.get_abstract_model()
     except ImportModelError as exc:
@@ -114,6 +115,26 @@ def _names_unescaped():
         yield
     finally:
         xmile_element.Element.__init__ = original
+
+
+@contextlib.contextmanager
+def _wildcards_banged(declared: dict):
+    """pysd's XMILE translator, reading XMILE's wildcard subscript ``*``: its equation
+    grammar has no ``*`` subscript, so each equation is parsed with every ``a[*]``
+    written as the banged dimension it stands for (`xmile_wildcards.banged_wildcards`)."""
+    from pysd.translators.xmile import xmile_element
+    from .xmile_wildcards import banged_wildcards
+
+    original = xmile_element.Element._smile_parser
+
+    def parse(self, expression):
+        return original(self, banged_wildcards(expression, declared))
+
+    xmile_element.Element._smile_parser = parse
+    try:
+        yield
+    finally:
+        xmile_element.Element._smile_parser = original
 
 
 def xmile_declared_dims(path) -> dict[str, list[str]]:
