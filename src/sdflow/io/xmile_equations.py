@@ -255,8 +255,13 @@ class EquationPrinter:
     @print.register(AllocateByPriority)
     def _allocation(self, e) -> str:
         # no XMILE 1.0 builtin allocates, and Vensim's allocation is the root of a
-        # piecewise-linear equation that XMILE equations cannot solve in closed form
-        raise self.error("ALLOCATE BY PRIORITY (XMILE 1.0 has no allocation builtin)")
+        # piecewise-linear equation that XMILE equations cannot solve in closed form.
+        # Stella's ALLOCATE is an isee extension outside the standard: neither sdflow's
+        # nor PySD's XMILE reader reads it, and its priority profiles were not checked
+        # against Vensim's algorithm, so the file would not read back
+        raise self.error("ALLOCATE BY PRIORITY (XMILE 1.0 has no allocation builtin; "
+                         "Stella's ALLOCATE is outside the standard and XMILE readers "
+                         "such as sdflow's and PySD's do not read it)")
 
     @print.register(ex.Noise)
     def _noise(self, e) -> str:
