@@ -392,7 +392,8 @@ class ExpressionTranslator:
         marks with ``dim!`` or ``*`` (read as ``dim!``), or over the whole array of a
         name written without subscripts. A dimension marked neither way must be one of
         the variable's own (apply-to-all): ``MAX(a[dim])`` in a variable without ``dim``
-        states no reduction, and is refused."""
+        states no reduction, and is refused. An argument without dimensions is its own
+        extreme (``MAX(MAX(g[d!, e!]))``, as `write_xmile` nests reductions)."""
         function = op.upper()
         if getattr(node, "reference", None) is not None \
                 and getattr(node, "subscripts", None) is None:
@@ -404,13 +405,12 @@ class ExpressionTranslator:
         (arg,), banged = self._banged_terms([node])
         own = tuple(getattr(self, "lhs", None) or ())
         loose = [d.name for d in arg.dims if d not in banged and d not in own]
-        if loose or not banged:
+        if loose:
             raise self.error(
                 f"one-argument {function} reduces the dimensions its argument marks with "
-                f"dim! or * (XMILE 1.0), but "
-                + (f"{loose} are marked neither way and are not dimensions of the variable"
-                   if loose else "it marks none")
-                + f"; write e.g. {function}(a[dim!]) or {function}(a[*])")
+                f"dim! or * (XMILE 1.0), but {loose} are marked neither way and are not "
+                f"dimensions of the variable; write e.g. {function}(a[dim!]) or "
+                f"{function}(a[*])")
         expr = arg.expr
         for dim in [d for d in arg.dims if d in banged]:
             expr = Reduce(op, expr, dim)
