@@ -115,7 +115,7 @@ def test_random_draws_are_written_as_xmile_builtins_and_read_back(tmp_path):
     m = random_model()
     path, again = read_back(m, tmp_path)
     text = path.read_text()
-    for form in ("RANDOM(2, 4)", "NORMAL(5, 2, 3)", "(1 + (3 * EXPRND(1)))",
+    for form in ("RANDOM(2, 4)", "NORMAL(5, 2, 3)", "(1 + EXPRND(3))",
                  "(0 + (1 * POISSON(4)))"):
         assert form in text
     original = m.simulate()
@@ -153,6 +153,13 @@ def test_random_draws_xmile_cannot_state_are_refused_by_name(tmp_path):
     scale = m.aux("scale", 1 + m.time)
     m.aux("shock", sf.random_normal(-5, 5, 0, scale))
     with pytest.raises(UnsupportedFeatureError, match="'shock'.*not constants"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
+    # a Poisson draw whose stretch may not be positive (sdflow then draws its shift)
+    m = sf.Model("m", start=0, stop=1, dt=0.5)
+    scale = m.aux("scale", 1 - m.time)
+    m.aux("arrivals", sf.random_poisson(0, 1e9, 4, 0, scale))
+    with pytest.raises(UnsupportedFeatureError, match="'arrivals'.*stretch that is not a "
+                       "positive number"):
         sf.write_xmile(m, tmp_path / "m.xmile")
 
 

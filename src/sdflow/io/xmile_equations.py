@@ -278,9 +278,11 @@ class EquationPrinter:
             raise UnsupportedFeatureError(f"variable '{self.owner}': {reason}; write_xmile "
                                           "cannot export this model", self.owner) from None
         text = f"{function}({', '.join(self.print(a) for a in args)})"
-        if affine(e) is not None:  # shift + stretch * the unshifted, unstretched draw
+        if affine(e) is not None:  # the shift (and stretch) added to XMILE's draw
             shift, stretch = affine(e)
-            text = f"({self.print(shift)} + ({self.print(stretch)} * {text}))"
+            if stretch is not None:
+                text = f"({self.print(stretch)} * {text})"
+            text = f"({self.print(shift)} + {text})"
         return text
 
     def constant(self, e) -> float | None:

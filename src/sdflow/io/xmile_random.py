@@ -56,9 +56,11 @@ def xmile_draw(e: Noise, constant) -> tuple[str, list]:
     """``(XMILE function, argument expressions)`` for the draw ``e``, or `NoXmileDraw`.
 
     ``constant(expr)`` gives an expression's number when it is a constant, else None.
-    Normal, exponential and Poisson draws come back as the builtin of their unshifted,
-    unstretched part: the caller writes ``shift + stretch * EXPRND(1)`` from
-    `affine` (see `EquationPrinter`).
+    Exponential and Poisson draws come back as the builtin of their unshifted part (and
+    for Poisson unstretched): the caller adds the shift and stretch `affine` gives,
+    ``shift + EXPRND(stretch)`` and ``shift + stretch * POISSON(mean)`` (see
+    `EquationPrinter`). EXPRND's mean is the stretch: a stretch that is not positive
+    gives the shift in sdflow, read back alike.
     """
     values = [constant(a) for a in e.args]
     seed = [Literal(e.stream)] if e.stream else []
@@ -83,16 +85,21 @@ def xmile_draw(e: Noise, constant) -> tuple[str, list]:
     if e.dist == "exponential":
         if not (lo is not None and lo <= (shift if shift is not None else -_INF)
                 and hi == _INF):
-            if None in (lo, hi, shift, stretch) or stretch <= 0:
+            if None in (lo, hi, shift, stretch):
                 raise NoXmileDraw(_not_shown(e))
             below = 1.0 if lo > shift else 0.0
-            above = math.exp(-(hi - shift) / stretch)
+            above = math.exp(-(hi - shift) / stretch) if stretch > 0 else 0.0
             if _cut(below, above):
                 raise NoXmileDraw(_cuts(e, below, above))
-        return "EXPRND", [Literal(1.0), *seed]
+        return "EXPRND", [e.args[-1], *seed]
     mean = values[2]
+    if stretch is None or stretch <= 0:
+        # sdflow's draw is then its shift, the stretched POISSON another number
+        raise NoXmileDraw(f"the random draw {e.dist} has a stretch that is not a positive "
+                          "number or constant, which XMILE's POISSON cannot state; make it "
+                          "a positive number to export it")
     if not (lo is not None and lo <= (shift if shift is not None else -_INF) and hi == _INF):
-        if None in (lo, hi, mean, shift, stretch) or stretch <= 0:
+        if None in (lo, hi, mean, shift):
             raise NoXmileDraw(_not_shown(e))
         from scipy import special
         below = 1.0 if lo > shift else 0.0
@@ -102,10 +109,13 @@ def xmile_draw(e: Noise, constant) -> tuple[str, list]:
     return "POISSON", [e.args[2], *seed]
 
 
-def affine(e: Noise) -> tuple[Expr, Expr] | None:
-    """``(shift, stretch)`` of an exponential or Poisson draw (its value is
-    ``shift + stretch * events``), else None."""
-    return (e.args[-2], e.args[-1]) if e.dist in ("exponential", "poisson") else None
+def affine(e: Noise) -> tuple[Expr, Expr | None] | None:
+    """``(shift, stretch)`` the caller adds to `xmile_draw`'s builtin: for a Poisson
+    draw ``shift + stretch * POISSON(mean)``, for an exponential one ``shift +
+    EXPRND(stretch)`` (the stretch None: it is EXPRND's mean); else None."""
+    if e.dist == "poisson":
+        return e.args[-2], e.args[-1]
+    return (e.args[-2], None) if e.dist == "exponential" else None
 
 
 def _not_shown(e: Noise) -> str:
