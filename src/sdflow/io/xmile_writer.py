@@ -39,7 +39,8 @@ from ..names import name_key
 from .xmile_equations import (EquationPrinter, NeedsElements, attribute_name, banged_base,
                               display_name, subscript_name, xmile_name, xmile_number)
 
-__all__ = ["attribute_name", "build_xmile", "display_name", "subscript_name", "write_xmile", "xmile_name"]
+__all__ = ["attribute_name", "build_xmile", "display_name", "subscript_name", "write_xmile",
+           "xmile_name"]
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 ISEE_NAMESPACE = "http://iseesystems.com/XMILE"
