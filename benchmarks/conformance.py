@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/conformance.py DIR [--out docs/conformance.md] [--only NAME]
         [--repeats 5] [--batch 100]
+    python benchmarks/conformance.py DIR --round-trip [--only NAME]
 
 DIR holds ``tests/<feature>/`` and ``samples/<model>/`` folders, each with a model
 (``.mdl``, ``.xmile`` and/or ``.stmx``) and its canonical output (``output.tab`` or
@@ -351,10 +352,14 @@ def table(rows: list, counts: dict, repeats: int, batch_size: int) -> str:
           for outcome in ("pass", "refused", "differs")),
         "",
         "\"refused\" is `UnsupportedFeatureError` naming the construct without an XMILE form:",
-        "ALLOCATE BY PRIORITY (XMILE 1.0 has no allocation builtin), time settings that",
-        "change with TIME (XMILE's start, stop and dt are numbers), and a name holding a",
-        "backslash followed by n (PySD reads it as a newline). Equations that differ per",
-        "element, subranges and subscript mappings are written as XMILE non-apply-to-all",
+        "ALLOCATE BY PRIORITY (XMILE 1.0 has no allocation builtin) and time settings that",
+        "change with TIME (XMILE's start, stop and dt are numbers, and the values the",
+        "settings take at the initial time would run another simulation). Names are",
+        "written with XMILE's escapes (a line break as `\\n`, a backslash as `\\\\`); random",
+        "draws as XMILE's RANDOM, NORMAL, EXPRND and POISSON where these state the same",
+        "distribution, other draws are refused by name (no model here draws). Equations",
+        "that differ per element, subranges and subscript mappings are written as XMILE",
+        "non-apply-to-all",
         "arrays (one `<element>` with its own `<eqn>` per element); Vensim's PULSE, PULSE",
         "TRAIN and RAMP with an end as IF THEN ELSE on TIME (XMILE's PULSE is another",
         "function); ACTIVE INITIAL as the values it gives while the model initialises (the",
@@ -425,6 +430,23 @@ def table(rows: list, counts: dict, repeats: int, batch_size: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def print_round_trips(root: Path, only: str | None) -> int:
+    """`round_trip` of every model file: each outcome but "pass", then the counts."""
+    counts: dict[str, int] = {}
+    for label, folder, model_file, _ in model_files(root, only):
+        with tempfile.TemporaryDirectory() as scratch:
+            copy = Path(scratch) / folder.name
+            shutil.copytree(folder, copy)
+            outcome = round_trip(copy / model_file.name, Path(scratch))
+        counts[outcome] = counts.get(outcome, 0) + 1
+        if outcome != "pass":
+            print(f"{label:55s} {model_file.name:45s} {outcome}", flush=True)
+    print(", ".join(f"{outcome}: {counts.get(outcome, 0)}"
+                    for outcome in ("pass", "refused", "differs", "-"))
+          + " ('-': does not import)")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", type=Path,
@@ -434,7 +456,13 @@ def main(argv=None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print tracebacks")
     parser.add_argument("--repeats", type=int, default=5, help="timing rounds per model")
     parser.add_argument("--batch", type=int, default=100, help="runs in a timed batch")
+    parser.add_argument("--round-trip", action="store_true",
+                        help="only write each model sdflow imports as XMILE, read it back "
+                             "and print the outcomes (the counts of the round-trip section; "
+                             "the document is not rewritten)")
     args = parser.parse_args(argv)
+    if args.round_trip:
+        return print_round_trips(args.dir, args.only)
     import pysd  # noqa: F401 - imported once here, so no model's time includes it
     import simlin  # noqa: F401
     from sdflow.io import builder  # noqa: F401

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import sdflow as sf
-from sdflow.errors import UnsupportedFeatureError
+from sdflow.errors import ImportModelError, UnsupportedFeatureError
 
 CONTROL = """
 INITIAL TIME = 0 ~~|
@@ -173,6 +173,69 @@ def test_xmile_dt_previous_init_and_whole_array_min_max(tmp_path):
                          ("lowest", "lowest"), ("highest", "highest")]:
         np.testing.assert_allclose(run[name].values, theirs[column].values, rtol=1e-12,
                                    err_msg=name)
+
+
+ARRAY_EXTREMES = """<?xml version="1.0" encoding="utf-8"?>
+<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+<header><vendor>test</vendor><product version="1">test</product></header>
+<sim_specs method="Euler"><start>0</start><stop>2</stop><dt>1</dt></sim_specs>
+<dimensions><dim name="d"><elem name="a"/><elem name="b"/></dim>
+<dim name="e"><elem name="p"/><elem name="q"/><elem name="r"/></dim></dimensions>
+<model><variables>
+<aux name="g"><dimensions><dim name="d"/><dim name="e"/></dimensions>
+<element subscript="a, p"><eqn>1</eqn></element><element subscript="a, q"><eqn>TIME</eqn></element>
+<element subscript="a, r"><eqn>-4</eqn></element><element subscript="b, p"><eqn>2</eqn></element>
+<element subscript="b, q"><eqn>-TIME</eqn></element><element subscript="b, r"><eqn>5</eqn></element>
+</aux>
+<aux name="top"><eqn>MAX(g[*, *])</eqn></aux>
+<aux name="bottom"><eqn>MIN(g[d!, e!])</eqn></aux>
+<aux name="top per e"><dimensions><dim name="e"/></dimensions><eqn>MAX(g[*, e])</eqn></aux>
+<aux name="bottom per d"><dimensions><dim name="d"/></dimensions><eqn>MIN(g[d, e!])</eqn></aux>
+<aux name="bottom of p"><eqn>MIN(g[d!, p])</eqn></aux>
+<aux name="nested"><eqn>MAX(MAX(g[d!, e!]))</eqn></aux>
+<aux name="one element"><eqn>MIN(g[b, r])</eqn></aux>
+</variables></model></xmile>
+"""
+
+
+def test_one_argument_min_max_reduce_the_banged_and_wildcard_dimensions(tmp_path):
+    path = tmp_path / "extremes.xmile"
+    path.write_text(ARRAY_EXTREMES)
+    run = sf.read_xmile(path).simulate()
+    # XMILE 1.0: the dimensions marked * or dim! are reduced, the others stay the
+    # variable's (apply-to-all); expected values by hand from g's elements
+    time = np.array([0.0, 1.0, 2.0])
+    g = np.stack([np.stack([np.ones(3), time, -4 * np.ones(3)], -1),
+                  np.stack([2 * np.ones(3), -time, 5 * np.ones(3)], -1)], 1)  # time, d, e
+    np.testing.assert_allclose(run["top"].values, g.max(axis=(1, 2)))
+    np.testing.assert_allclose(run["bottom"].values, g.min(axis=(1, 2)))
+    np.testing.assert_allclose(run["top per e"].transpose("time", "e").values, g.max(axis=1))
+    np.testing.assert_allclose(run["bottom per d"].transpose("time", "d").values,
+                               g.min(axis=2))
+    np.testing.assert_allclose(run["bottom of p"].values, g[:, :, 0].min(axis=1))
+    # an argument without dimensions is its own extreme (write_xmile nests reductions)
+    np.testing.assert_allclose(run["nested"].values, g.max(axis=(1, 2)))
+    assert run["one element"].values.tolist() == [5.0] * 3
+
+
+@pytest.mark.parametrize("equation", ["MAX(g[d, e!])", "MIN(g[d, e])"])
+def test_one_argument_min_max_of_a_dimension_it_does_not_reduce_is_refused(tmp_path,
+                                                                           equation):
+    # 'top' has no dimension d: MAX(g[d, ...]) states no reduction over it
+    path = tmp_path / "extremes.xmile"
+    path.write_text(ARRAY_EXTREMES.replace("MAX(g[*, *])", equation))
+    with pytest.raises(ImportModelError, match=r"'top': one-argument (MIN|MAX) reduces the "
+                       r"dimensions its argument marks with dim! or \*.*\['d'.*are marked "
+                       r"neither way.*write e.g."):
+        sf.read_xmile(path)
+
+
+def test_a_wildcard_on_a_variable_without_declared_dimensions_is_refused(tmp_path):
+    path = tmp_path / "extremes.xmile"
+    path.write_text(ARRAY_EXTREMES.replace("MAX(g[*, *])", "MAX(g[*])"))
+    with pytest.raises(ImportModelError, match=r"g\[\*\] uses the wildcard \* but 'g' "
+                                                r"declares 2 dimension\(s\) for its 1"):
+        sf.read_xmile(path)
 
 
 def test_previous_without_initial_value_is_refused(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 import sdflow as sf
-from sdflow.errors import ImportModelError, UnsupportedFeatureError
+from sdflow.errors import ImportModelError, SeedError, UnsupportedFeatureError
 
 CONTROL = """
 INITIAL TIME = 0 ~~|
@@ -82,6 +82,36 @@ def test_same_file_same_numbers(tmp_path):
     model = read(tmp_path, RANDOM)
     np.testing.assert_array_equal(model.simulate()["normal"].values,
                                   read(tmp_path, RANDOM).simulate()["normal"].values)
+
+
+def test_noise_seed_is_the_seed_of_runs_given_none(tmp_path):
+    # Vensim's documentation (NOISE SEED): a variable NOISE SEED seeds the RANDOM
+    # functions; without it the seed is 4487556. sdflow's runs take it as their seed
+    # unless simulate(seed=...) gives one
+    seeded = read(tmp_path, RANDOM + "NOISE SEED = 1234 ~~|\n")
+    assert seeded.noise_seed == 1234
+    plain = read(tmp_path, RANDOM)
+    assert plain.noise_seed is None
+    normal = seeded.simulate()["normal"].values
+    np.testing.assert_array_equal(normal, plain.simulate(seed=1234)["normal"].values)
+    assert not np.allclose(normal, plain.simulate()["normal"].values)
+    np.testing.assert_array_equal(seeded.simulate(seed=5)["normal"].values,
+                                  plain.simulate(seed=5)["normal"].values)
+    with pytest.raises(SeedError, match="noise_seed=-1 must be a whole number"):
+        plain.noise_seed = -1
+    # a written XMILE holds NOISE SEED as a constant, read back as the same seed
+    seeded = read(tmp_path, "u = RANDOM UNIFORM(0, 10, 0) ~~|\nNOISE SEED = 1234 ~~|\n")
+    path = tmp_path / "seeded.xmile"
+    sf.write_xmile(seeded, path)
+    again = sf.read_xmile(path)
+    assert again.noise_seed == 1234
+    np.testing.assert_array_equal(again.simulate()["u"].values, seeded.simulate()["u"].values)
+
+
+@pytest.mark.parametrize("equation", ["-3", "2.5", "Time"])
+def test_a_noise_seed_that_is_not_a_whole_number_is_refused(tmp_path, equation):
+    with pytest.raises(ImportModelError, match="'NOISE SEED'.*whole number >= 0"):
+        read(tmp_path, f"x = RANDOM UNIFORM(0, 1, 0) ~~|\nNOISE SEED = {equation} ~~|\n")
 
 
 def test_a_stream_id_that_changes_is_refused(tmp_path):

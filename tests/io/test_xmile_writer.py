@@ -100,15 +100,93 @@ def test_allocate_by_priority_is_refused_by_name(tmp_path):
     assert not (tmp_path / "m.xmile").exists()
 
 
-def test_a_random_draw_is_refused_by_name(tmp_path):
-    # XMILE readers draw from their own generators: the file could not give sdflow's
-    # seeded common random numbers
+def random_model():
+    m = sf.Model("draws", start=0, stop=4000, dt=1)
+    region = m.dim("region", ["north", "south"])
+    m.aux("u", sf.random_uniform(2, 4))
+    # bounds 1e9 away cut off nothing a run could see (< 1e-15 of the distribution)
+    m.aux("n", sf.random_normal(-1e9, 1e9, 5, 2, stream=3), dims=[region])
+    m.aux("e", sf.random_exponential(0, 1e9, 1, 3))
+    m.aux("p", sf.random_poisson(0, 1e9, 4, 0, 1))
+    return m
+
+
+def test_random_draws_are_written_as_xmile_builtins_and_read_back(tmp_path):
+    m = random_model()
+    path, again = read_back(m, tmp_path)
+    text = path.read_text()
+    for form in ("RANDOM(2, 4)", "NORMAL(5, 2, 3)", "(1 + EXPRND(3))",
+                 "(0 + (1 * POISSON(4)))"):
+        assert form in text
+    original = m.simulate()
+    # the distributions' moments (analytic): uniform on [2, 4] has sd 2/sqrt(12),
+    # normal(5, 2), 1 + 3 * Exp(1) has mean 4 and sd 3, Poisson(4) mean 4 and sd 2;
+    # 4001 draws per series, so the means are within about 4 standard errors
+    moments = {"u": (3, 2 / 12 ** 0.5), "n": (5, 2), "e": (4, 3), "p": (4, 2)}
+    for name, (mean, sd) in moments.items():
+        values = again[name].values
+        assert abs(values.mean() - mean) < 4 * sd / np.sqrt(values.size), name
+        assert abs(values.std() - sd) < 0.05 * sd, name
+    assert 2 <= again["u"].values.min() and again["u"].values.max() <= 4
+    assert (again["p"].values == np.round(again["p"].values)).all()
+    # sdflow reads each builtin back as the same draw on the same stream (named after
+    # the variable, with the seed as stream ID): the same numbers. Other readers draw
+    # from their own generators: the same statistics, other numbers
+    for name in moments:
+        np.testing.assert_allclose(again[name].values, original[name].values, rtol=1e-9)
+
+
+def test_random_draws_xmile_cannot_state_are_refused_by_name(tmp_path):
     m = sf.Model("m", start=0, stop=1, dt=0.5)
-    m.aux("demand noise", 1 + sf.random_normal(-1, 1, 0, 0.1))
+    m.aux("demand noise", 1 + sf.random_normal(-1, 1, 0, 1))
+    # 1 - Phi(1) = 0.1587 cut off on each side (Vensim truncates; XMILE's NORMAL does not)
     with pytest.raises(UnsupportedFeatureError,
-                       match="'demand noise'.*random draw normal.*no XMILE form"):
+                       match=r"'demand noise'.*random draw normal is truncated.*cut off "
+                             r"0.159 below and 0.159 above.*widen the bounds"):
         sf.write_xmile(m, tmp_path / "m.xmile")
     assert not (tmp_path / "m.xmile").exists()
+    m = sf.Model("m", start=0, stop=1, dt=0.5)
+    m.aux("delay", sf.random_triangular(0, 10, 0, 2, 10))
+    with pytest.raises(UnsupportedFeatureError, match="'delay'.*XMILE has no triangular"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
+    m = sf.Model("m", start=0, stop=1, dt=0.5)
+    scale = m.aux("scale", 1 + m.time)
+    m.aux("shock", sf.random_normal(-5, 5, 0, scale))
+    with pytest.raises(UnsupportedFeatureError, match="'shock'.*not constants"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
+    # a Poisson draw whose stretch may not be positive (sdflow then draws its shift)
+    m = sf.Model("m", start=0, stop=1, dt=0.5)
+    scale = m.aux("scale", 1 - m.time)
+    m.aux("arrivals", sf.random_poisson(0, 1e9, 4, 0, scale))
+    with pytest.raises(UnsupportedFeatureError, match="'arrivals'.*stretch that is not a "
+                       "positive number"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
+
+
+def test_xmile_random_builtins_are_read(tmp_path):
+    path = tmp_path / "stella.xmile"
+    path.write_text(
+        '<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">'
+        "<header><vendor>v</vendor><product version='1'>p</product></header>"
+        "<sim_specs><start>0</start><stop>3999</stop><dt>1</dt></sim_specs>"
+        "<model><variables>"
+        '<aux name="n"><eqn>NORMAL(1, 2, 5)</eqn></aux>'
+        '<aux name="u"><eqn>RANDOM(0, 3)</eqn></aux>'
+        '<aux name="e"><eqn>EXPRND(2)</eqn></aux>'
+        '<aux name="p"><eqn>POISSON(3)</eqn></aux>'
+        "</variables></model></xmile>")
+    runs = sf.read_xmile(path).simulate()
+    # moments of the untruncated distributions (analytic), 4000 draws each
+    for name, (mean, sd) in {"n": (1, 2), "u": (1.5, 3 / 12 ** 0.5), "e": (2, 2),
+                             "p": (3, 3 ** 0.5)}.items():
+        values = runs[name].values
+        assert abs(values.mean() - mean) < 4 * sd / np.sqrt(values.size), name
+        assert abs(values.std() - sd) < 0.06 * sd, name
+    assert runs["n"].values.min() < 1 - 6  # untruncated: tails beyond 3.5 sd appear
+    path.write_text(path.read_text().replace("NORMAL(1, 2, 5)", "NORMAL(1, 2, TIME)"))
+    with pytest.raises(UnsupportedFeatureError, match="'n'.*NORMAL with a seed that is "
+                       "not a constant"):
+        sf.read_xmile(path)
 
 
 def peer_runs(path):
@@ -296,10 +374,9 @@ def hostile_model(names, elements):
 
 
 def writable(name, subscript=False):
-    """Whether PySD's reader can read the name back (see `display_name`)."""
+    """Whether the XMILE equation grammar can read the name back (see `display_name`)."""
     shown = " ".join(name.split())
-    return shown and not ("\\n" in shown or shown.endswith(("\\", '"'))
-                          or (subscript and "," in shown))
+    return shown and not (shown.endswith(("\\", '"')) or (subscript and "," in shown))
 
 
 @settings(max_examples=6, deadline=None,
@@ -412,14 +489,41 @@ def test_time_settings_that_change_with_time_are_refused(tmp_path):
     m = sf.Model("varying", start=0, stop=8, dt=1)
     m.vary_time_settings(dt=m.aux("step", sf.if_then_else(m.time < 4, 1, 0.5)))
     m.aux("t", m.time)
-    with pytest.raises(UnsupportedFeatureError, match="'varying'.*change with TIME.*dt"):
+    # XMILE's sim_specs are numbers, and dt's value at the start (1) is not the run's
+    # (Vensim re-reads TIME STEP at every step: the suite's control_vars output steps by
+    # 0.5 after TIME 4): the refusal names the variable, its equation and the reason
+    with pytest.raises(UnsupportedFeatureError,
+                       match=r"'varying'.*change with TIME \(dt: 'step' = if_then_else.*"
+                             r"values these variables take at the initial time would run "
+                             r"another simulation"):
         sf.write_xmile(m, tmp_path / "varying.xmile")
+    assert not (tmp_path / "varying.xmile").exists()
 
 
-def test_a_name_pysd_would_read_as_another_is_refused(tmp_path):
+def test_a_name_holding_a_backslash_and_n_or_a_line_break_reads_back(tmp_path):
     # test-models special_characters: 'Stock with \n Newline Character' holds a backslash
-    # and an n, which PySD's XMILE reader turns into a newline
+    # and an n. XMILE's name attributes write a line break as \n and a backslash as \\
+    # (as sd.js and Simlin read names; PySD reads \n as a space): written so,
+    # each name reads back as itself, and the line break as a space (the same name)
+    m = sf.Model("names", start=0, stop=2, dt=1)
+    s = m.stock("Stock with \\n Newline Character", initial=67)
+    m.flow("two\nlines", 3.0 + 0 * m.time, sink=s)
+    m.aux("a \\ b", s * 2)
+    path = tmp_path / "names.xmile"
+    sf.write_xmile(m, path)
+    ns = {"x": "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"}
+    written = [v.get("name") for v in ET.parse(path).getroot().find("x:model/x:variables", ns)]
+    assert written == ["Stock with \\\\n Newline Character", "two\\nlines", "a \\\\ b"]
+    again = sf.read_xmile(path).simulate()
+    assert {"Stock with \\n Newline Character", "two lines", "a \\ b"} <= set(
+        again.dataset.data_vars)  # with the net flow the importer makes for the stock
+    # 67 + 3 per step, doubled
+    np.testing.assert_allclose(again["a \\ b"].values, [134, 140, 146])
+
+
+def test_a_name_ending_with_a_backslash_is_refused(tmp_path):
+    # the equation grammar reads "...\\" as an escaped quote and no end to the name
     m = sf.Model("names", start=0, stop=1, dt=1)
-    m.aux("Stock with \\n Newline Character", 1)
-    with pytest.raises(UnsupportedFeatureError, match="backslash followed by n.*rename it"):
+    m.aux("ends with \\", 1)
+    with pytest.raises(UnsupportedFeatureError, match="ends with a backslash.*rename it"):
         sf.write_xmile(m, tmp_path / "names.xmile")

@@ -96,6 +96,7 @@ class AccumulatingModel(Model):
         self._variables = dict(base._variables)
         self._dimensions = dict(base._dimensions)
         self.time_settings = dict(base.time_settings)
+        self._noise_seed = base.noise_seed
         self._accumulated = accumulating_graph(base.graph(), [name_key(f) for f in flows])
 
     def graph(self) -> ModelGraph:

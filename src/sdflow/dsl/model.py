@@ -7,7 +7,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import DataError, DuplicateNameError, ModelError, TimeSettingsError
+from ..errors import (DataError, DuplicateNameError, ModelError, SeedError,
+                      TimeSettingsError)
 from ..expr.nodes import Expr, Ref, Time
 from ..names import name_key
 from ..time_settings import STEP_TOLERANCE, validate_time_settings  # noqa: F401 - re-exported
@@ -57,6 +58,34 @@ class Model:
         """The simulation time (Vensim's TIME), usable in equations."""
         self.time_settings: dict[str, str] = {}
         """Settings that change with TIME: "start"/"stop"/"dt"/"saveper" -> variable key."""
+        self._noise_seed: int | None = None
+
+    @property
+    def noise_seed(self) -> int | None:
+        """The seed of the random draws (Vensim's NOISE SEED) of runs given no ``seed``;
+        None: Vensim's default, 4487556. `read_vensim` sets it from a model's NOISE SEED.
+
+        Examples
+        --------
+        >>> import sdflow as sf
+        >>> m = sf.Model("m", start=0, stop=3, dt=1)
+        >>> _ = m.aux("u", sf.random_uniform(0, 1))
+        >>> m.noise_seed = 7
+        >>> bool((m.simulate()["u"].values == m.simulate(seed=7)["u"].values).all())
+        True
+        """
+        return self._noise_seed
+
+    @noise_seed.setter
+    def noise_seed(self, seed) -> None:
+        whole = isinstance(seed, (int, float, np.integer, np.floating)) \
+            and not isinstance(seed, (bool, np.bool_)) and float(seed).is_integer()
+        if seed is not None and (not whole or seed < 0):
+            raise SeedError(f"model '{self.name}': noise_seed={seed!r} must be a whole "
+                            "number >= 0 (or None for Vensim's default), e.g. 1234",
+                            ("noise_seed",))
+        self._noise_seed = None if seed is None else int(seed)
+        self._graph = None
 
     # -- declarations ----------------------------------------------------------------
     def _require_new_name(self, name: str) -> str:

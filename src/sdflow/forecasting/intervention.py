@@ -157,6 +157,7 @@ class ScenarioModel(Model):
         self._variables = dict(base._variables)
         self._dimensions = dict(base._dimensions)
         self.time_settings = dict(base.time_settings)
+        self._noise_seed = base.noise_seed
         self._scenario_graph = graph
 
     def graph(self) -> ModelGraph:

@@ -19,6 +19,7 @@ from pysd.translators.structures.abstract_model import AbstractControlElement
 
 from ..dsl import functions as fn
 from ..dsl.model import Model
+from ..dsl.variables import Const
 from ..names import name_key
 from ..expr.broadcast import union
 from . import external, lookups
@@ -101,10 +102,27 @@ class ModelBuilder:
         self.element_py = {clean(e): e for e in self.space.all_elements()}
         scope = Scope(self.main)
         self._build_scope(scope)
+        self._noise_seed()
         if self.varying:  # every control variable is re-read along the run (auxes of TIME)
             self.model.vary_time_settings(**{
                 CONTROL[key]: self.model[element.name] for key, element in self.controls.items()})
         return self.model
+
+    def _noise_seed(self) -> None:
+        """Vensim's NOISE SEED, a variable (usually a constant) whose value seeds the
+        RANDOM functions (Vensim's documentation, "NOISE SEED"), as the model's
+        `Model.noise_seed`: the seed of runs given none."""
+        var = next((v for v in self.model.variables if name_key(v.name) == "noise seed"),
+                   None)
+        if var is None:
+            return
+        value = var.value if isinstance(var, Const) and np.ndim(var.value) == 0 else None
+        if value is None or value != int(value) or value < 0:
+            raise ImportModelError(
+                f"variable '{var.name}': Vensim's NOISE SEED seeds the RANDOM functions and "
+                "must be a whole number >= 0 (Vensim: an integer below 2^31), e.g. "
+                "NOISE SEED = 1234", var.name)
+        self.model.noise_seed = int(value)
 
     def _time_settings(self) -> dict:
         values, by_py = {}, {}

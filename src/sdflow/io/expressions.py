@@ -20,6 +20,7 @@ from ..expr.builtins import BUILTINS, REDUCTIONS, vensim_key
 from ..expr.nodes import Literal, Noise, Reduce, Reindex, Select, as_expr
 from ..expr.random_draws import RANDOM_DRAWS
 from ..errors import ImportModelError, UnsupportedFeatureError
+from . import xmile_random
 
 
 #: Vensim's :NA: (a missing value) is the number -2^109.
@@ -270,6 +271,8 @@ class ExpressionTranslator:
                                    "in model time units (arguments 0, offset, 0)")
         if name in RANDOM:
             return self._random(name, node.arguments)
+        if name in xmile_random.READERS:
+            return self._xmile_random(name, node.arguments)
         if name == "vector_lookup":
             return self._vector_lookup(node.arguments)
         if name == "vector_select":
@@ -315,6 +318,24 @@ class ExpressionTranslator:
             args = self._many(nodes[:-1])
         dims = union(tuple(getattr(self, "lhs", None) or ()), *(a.dims for a in args))
         return Term(Noise(dist, [a.expr for a in args], stream, dims), dims)
+
+    def _xmile_random(self, name: str, nodes) -> Term:
+        """XMILE's RANDOM, NORMAL, EXPRND or POISSON: untruncated draws over the
+        component's dimensions at every time step (`sdflow.io.xmile_random`); the optional
+        seed, which must be a number or a constant, is read as Vensim's stream ID."""
+        function, count = xmile_random.READERS[name]
+        if len(nodes) not in (count, count + 1):
+            raise self.error(f"{function} takes {count} argument(s) and an optional seed, "
+                             f"got {len(nodes)}")
+        seed = 0.0
+        if len(nodes) > count:
+            seed = self.constant(nodes[-1])
+            if seed is None:
+                raise self.unsupported(f"{function} with a seed that is not a constant")
+        args = self._many(nodes[:count])
+        dims = union(tuple(getattr(self, "lhs", None) or ()), *(a.dims for a in args))
+        draw = xmile_random.read_draw(function, [a.expr for a in args], seed)
+        return Term(Noise(draw.dist, draw.args, draw.stream, dims), dims)
 
     def _whole_vector(self, node) -> Term:
         """VECTOR LOOKUP's first argument, ``vec[first element]``, as the whole vector
@@ -402,12 +423,33 @@ class ExpressionTranslator:
                     union(value.dims, initial.dims))
 
     def _whole_array(self, op: str, node) -> Term:
-        """XMILE's one-argument MIN/MAX: the extreme over every dimension of the array."""
-        arg = self.translate(node)
+        """XMILE's one-argument MIN/MAX: the extreme over the dimensions the argument
+        marks with ``dim!`` or ``*`` (read as ``dim!``), or over the whole array of a
+        name written without subscripts. A dimension marked neither way must be one of
+        the variable's own (apply-to-all): ``MAX(a[dim])`` in a variable without ``dim``
+        states no reduction, and is refused. An argument without dimensions is its own
+        extreme (``MAX(MAX(g[d!, e!]))``, as `write_xmile` nests reductions)."""
+        function = op.upper()
+        if getattr(node, "reference", None) is not None \
+                and getattr(node, "subscripts", None) is None:
+            arg = self.translate(node)  # the whole array
+            expr = arg.expr
+            for dim in arg.dims:
+                expr = Reduce(op, expr, dim)
+            return Term(expr)
+        (arg,), banged = self._banged_terms([node])
+        own = tuple(getattr(self, "lhs", None) or ())
+        loose = [d.name for d in arg.dims if d not in banged and d not in own]
+        if loose:
+            raise self.error(
+                f"one-argument {function} reduces the dimensions its argument marks with "
+                f"dim! or * (XMILE 1.0), but {loose} are marked neither way and are not "
+                f"dimensions of the variable; write e.g. {function}(a[dim!]) or "
+                f"{function}(a[*])")
         expr = arg.expr
-        for dim in arg.dims:
+        for dim in [d for d in arg.dims if d in banged]:
             expr = Reduce(op, expr, dim)
-        return Term(expr)
+        return Term(expr, tuple(d for d in arg.dims if d not in banged))
 
     def _vector_order(self, name: str, nodes) -> Term:
         """VECTOR SORT ORDER and VECTOR RANK along the last dimension of the vector.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import contextlib
 import re
 import warnings
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from ..dsl.model import Model
 from ..names import name_key
 from ..errors import ImportModelError, UnitError, UnitsDroppedWarning
+from .pysd_xmile import xmile_translator_fixes
 
 
 def _declared_encoding(path: Path) -> str | None:
@@ -47,7 +47,7 @@ def _abstract_model(path, kind: str):
             else:
                 from pysd.translators.xmile.xmile_file import XmileFile
                 source = XmileFile(path)
-                with _stock_elements_read(), _sized_dimensions_read():
+                with xmile_translator_fixes(xmile_declared_dims(path)):
                     source.parse()
             return source.get_abstract_model()
     except ImportModelError as exc:
@@ -55,77 +55,6 @@ def _abstract_model(path, kind: str):
     except Exception as exc:  # the parsers raise many kinds; report the first lines
         text = " ".join(str(exc).split())[:600]
         raise ImportModelError(f"cannot parse the model: {text}", file=path) from None
-
-
-@contextlib.contextmanager
-def _stock_elements_read():
-    """pysd's XMILE translator, reading a stock's per-element initial values.
-
-    An arrayed stock whose elements start from different equations (XMILE 1.0's
-    non-apply-to-all arrays: one ``<element subscript=...>`` with its own ``<eqn>`` per
-    element, the flows listed once for the stock) is misread by pysd 3.14, which looks
-    for the ``<eqn>`` on the stock itself for every element. While the file is parsed,
-    its section builds stocks that read each element's own equation.
-    """
-    from pysd.translators.xmile import xmile_element, xmile_section
-
-    class ElementStock(xmile_element.Stock):
-        _equation_node = None
-
-        def _parse_component(self, node, behaviors):
-            self._equation_node = node
-            try:
-                return super()._parse_component(node, behaviors)
-            finally:
-                self._equation_node = None
-
-        def _get_xpath_text(self, node, xpath):
-            if xpath == "ns:eqn" and self._equation_node is not None:
-                node = self._equation_node
-            return super()._get_xpath_text(node, xpath)
-
-    original = xmile_section.Stock
-    xmile_section.Stock = ElementStock
-    try:
-        yield
-    finally:
-        xmile_section.Stock = original
-
-
-@contextlib.contextmanager
-def _sized_dimensions_read():
-    """pysd's XMILE translator, reading dimensions declared by size alone.
-
-    XMILE 1.0 (section 3.7.1) lets a dimension give its ``size`` instead of naming its
-    elements (``<dim name="d" size="3"/>``); its elements are then the indices 1 to
-    ``size``. pysd 3.14 reads only ``<elem>`` children, which leaves such a dimension
-    empty; while the file is parsed, its section names the elements by index.
-    """
-    from pysd.translators.xmile import xmile_section
-
-    original = xmile_section.Section._parse_subscripts
-
-    def parse_subscripts(self):
-        subscripts = original(self)
-        nodes = {node.attrib["name"]: node for node
-                 in self.content.xpath("ns:dimensions/ns:dim", namespaces=self.ns)}
-        for subscript in subscripts:
-            size = nodes[subscript.name].attrib.get("size")
-            if subscript.definition or size is None:
-                continue
-            if not size.strip().isdigit() or int(size) < 1:
-                raise ImportModelError(f"dimension '{subscript.name}': size=\"{size}\" is not "
-                                       "a whole number of at least 1; give its size or name "
-                                       "its elements with <elem name=...>")
-            subscript.definition = [str(k) for k in range(1, int(size) + 1)]
-        self.subscripts_dict = {subr.name: subr.definition for subr in subscripts}
-        return subscripts
-
-    xmile_section.Section._parse_subscripts = parse_subscripts
-    try:
-        yield
-    finally:
-        xmile_section.Section._parse_subscripts = original
 
 
 def xmile_declared_dims(path) -> dict[str, list[str]]:
@@ -146,6 +75,7 @@ def xmile_declared_dims(path) -> dict[str, list[str]]:
     {'flow in': ['DimB']}
     """
     import xml.etree.ElementTree as ET
+    from .xmile_equations import read_attribute_name
     try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError):
@@ -156,7 +86,7 @@ def xmile_declared_dims(path) -> dict[str, list[str]]:
             continue
         dims = [child for child in node if child.tag.rsplit("}", 1)[-1] == "dimensions"]
         if dims:
-            declared[name_key(node.attrib["name"])] = [
+            declared[name_key(read_attribute_name(node.attrib["name"]))] = [
                 d.attrib.get("name", "") for d in dims[0] if d.tag.rsplit("}", 1)[-1] == "dim"]
     return declared
 

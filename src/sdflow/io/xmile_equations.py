@@ -31,6 +31,7 @@ from ..expr.allocation import AllocateByPriority
 from ..expr.builtins import BUILTINS, REDUCTIONS, render
 from ..expr.dispatch import node_method
 from ..names import name_key
+from .xmile_random import NoXmileDraw, affine, xmile_draw
 
 _STATEFUL = {"smooth": "SMTH1", "smooth3": "SMTH3", "delay1": "DELAY1", "delay3": "DELAY3",
              "delay_fixed": "DELAY", "trend": "TREND", "forecast": "FORCST",
@@ -41,11 +42,12 @@ _KEYWORDS = {"and", "or", "not", "if", "then", "else", "mod"}
 
 
 def display_name(name: str) -> str:
-    r"""A name with each run of whitespace written as one space (the same name for XMILE).
+    r"""A name with each run of whitespace written as one space (the same name for XMILE),
+    as equations and dimension declarations write it.
 
-    Names PySD's XMILE reader would read as another name are refused: one holding a
-    backslash and ``n`` (it reads ``\n`` as a newline), or ending with a backslash or a
-    quote (its grammar or its quote stripping would take the escape for the end).
+    A name ending with a backslash is refused: sdflow's and PySD's XMILE equation grammar
+    reads the escaped backslash before the closing quote as an escaped quote. So is one
+    ending with a quote (PySD's quote stripping takes it for the end of a quoted name).
 
     Examples
     --------
@@ -53,12 +55,44 @@ def display_name(name: str) -> str:
     'capital of region'
     """
     shown = " ".join(name.split())
-    if "\\n" in shown or shown.endswith(("\\", '"')):
+    if shown.endswith(("\\", '"')):
         raise UnsupportedFeatureError(
-            f"the name {name!r} ends with a backslash or a quote, or holds a backslash "
-            "followed by n: XMILE readers (PySD) would read it as another name; rename it",
+            f"the name {name!r} ends with a backslash or a quote, which XMILE readers "
+            "(sdflow's and PySD's equation grammar) would read as another name; rename it",
             name)
     return shown
+
+
+def attribute_name(name: str) -> str:
+    r"""A variable name as XMILE's ``name`` attribute writes it: a backslash as ``\\``
+    and a line break as ``\n`` (XMILE's escapes in names: sd.js and Simlin read ``\n``
+    as a line break and ``\\`` as a backslash, PySD ``\n`` as a space); other runs of
+    whitespace as one space.
+
+    `read_attribute_name` reads it back.
+
+    Examples
+    --------
+    >>> print(attribute_name("Stock with \\n Newline"), attribute_name("two\n lines"))
+    Stock with \\n Newline two\nlines
+    """
+    display_name(name)  # the same refusals
+    lines = [" ".join(line.split()) for line in name.strip().splitlines()]
+    return "\\n".join(line.replace("\\", "\\\\") for line in lines if line)
+
+
+def read_attribute_name(text: str) -> str:
+    r"""The name an XMILE ``name`` attribute holds: ``\\`` is a backslash, ``\n`` a line
+    break (read as a space, the same name for XMILE and Vensim); any other backslash is
+    kept, as tools that do not escape names write it.
+
+    Examples
+    --------
+    >>> print(read_attribute_name("Stock with \\\\n Newline"), "|",
+    ...       read_attribute_name("two\\nlines"), "|", read_attribute_name("a \\ b"))
+    Stock with \n Newline | two lines | a \ b
+    """
+    return re.sub(r"\\([\\n])", lambda m: "\\" if m.group(1) == "\\" else " ", text)
 
 
 def subscript_name(name: str) -> str:
@@ -221,15 +255,50 @@ class EquationPrinter:
     @print.register(AllocateByPriority)
     def _allocation(self, e) -> str:
         # no XMILE 1.0 builtin allocates, and Vensim's allocation is the root of a
-        # piecewise-linear equation that XMILE equations cannot solve in closed form
-        raise self.error("ALLOCATE BY PRIORITY (XMILE 1.0 has no allocation builtin)")
+        # piecewise-linear equation that XMILE equations cannot solve in closed form.
+        # Stella's ALLOCATE is an isee extension outside the standard: neither sdflow's
+        # nor PySD's XMILE reader reads it, and its priority profiles were not checked
+        # against Vensim's algorithm, so the file would not read back
+        raise self.error("ALLOCATE BY PRIORITY (XMILE 1.0 has no allocation builtin; "
+                         "Stella's ALLOCATE is outside the standard and XMILE readers "
+                         "such as sdflow's and PySD's do not read it)")
 
     @print.register(ex.Noise)
     def _noise(self, e) -> str:
-        # XMILE's random builtins draw from the reader's own generator: a file could not
-        # reproduce sdflow's seeded, per-run common random numbers
-        raise self.error(f"the random draw {e.dist} (Vensim RANDOM functions; XMILE "
-                         "readers would draw other numbers)")
+        """A random draw as XMILE's statistical builtin of the same distribution
+        (`sdflow.io.xmile_random`), or a refusal saying why none states it."""
+        if e.dims is not None and {getattr(d, "name", d) for d in e.dims} \
+                != {d.name for d in self.owner_dims}:
+            # XMILE draws anew for every element of the variable, no more, no fewer
+            raise self.error(f"the random draw {e.dist} varying over other dimensions "
+                             "than its variable's")
+        try:
+            function, args = xmile_draw(e, self.constant)
+        except NoXmileDraw as reason:
+            raise UnsupportedFeatureError(f"variable '{self.owner}': {reason}; write_xmile "
+                                          "cannot export this model", self.owner) from None
+        text = f"{function}({', '.join(self.print(a) for a in args)})"
+        if affine(e) is not None:  # the shift (and stretch) added to XMILE's draw
+            shift, stretch = affine(e)
+            if stretch is not None:
+                text = f"({self.print(stretch)} * {text})"
+            text = f"({self.print(shift)} + {text})"
+        return text
+
+    def constant(self, e) -> float | None:
+        """The number ``e`` always is (a literal, or a constant variable without
+        dimensions), else None."""
+        if isinstance(e, ex.Literal):
+            return float(e.value)
+        if isinstance(e, ex.Neg):
+            value = self.constant(e.a)
+            return None if value is None else -value
+        if isinstance(e, (ex.Ref, Variable)):
+            var = next((v for v in self.model.variables
+                        if name_key(v.name) == name_key(e.name)), None)
+            if isinstance(var, Const) and np.ndim(var.value) == 0:
+                return float(var.value)
+        return None
 
     @print.register(ex.BinOp)
     def binary(self, e: ex.BinOp) -> str:

@@ -21,6 +21,7 @@ import warnings
 import xml.etree.ElementTree as ET
 
 from ..analyse.diagram_structure import DiagramStructure, diagram_structure
+from .xmile_equations import attribute_name
 
 #: pixels around the diagram, and the half-height of a stock as Stella draws it
 MARGIN = 40.0
@@ -37,14 +38,16 @@ class ViewsSkippedWarning(UserWarning):
 
 
 def view_name(name: str) -> str:
-    """A variable's name as XMILE views write it (spaces as underscores, as Stella does).
+    r"""A variable's name as XMILE views write it: as its ``name`` attribute
+    (`attribute_name`: a line break as ``\n``, a backslash as ``\\``), spaces as
+    underscores, as Stella does.
 
     Examples
     --------
     >>> view_name("contact infectivity")
     'contact_infectivity'
     """
-    return name.replace(" ", "_")
+    return attribute_name(name).replace(" ", "_")
 
 
 def layout(structure: DiagramStructure) -> dict[str, tuple[float, float]]:

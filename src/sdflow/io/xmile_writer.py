@@ -1,4 +1,4 @@
-"""``write_xmile``: a DSL model as an XMILE 1.0 file (stocks, flows, auxiliaries,
+r"""``write_xmile``: a DSL model as an XMILE 1.0 file (stocks, flows, auxiliaries,
 graphical functions, arrays, units and sim specs).
 
 Equations are printed from the expression trees. Arrayed references always list their
@@ -10,15 +10,18 @@ mappings, per-element definitions) is written as an XMILE 1.0 non-apply-to-all a
 one ``<element subscript="...">`` with its own ``<eqn>`` per element. Vensim's PULSE,
 PULSE TRAIN and RAMP with an end become IF THEN ELSE on TIME, and ACTIVE INITIAL the
 values it gives while the model initialises (the equations are printed by
-`sdflow.io.xmile_equations.EquationPrinter`). A construct with no
-XMILE equivalent (ALLOCATE BY PRIORITY, time settings that change with TIME) raises
+`sdflow.io.xmile_equations.EquationPrinter`). Random draws become XMILE's statistical
+builtins where these state the same distribution (`sdflow.io.xmile_random`). A construct
+with no XMILE equivalent (ALLOCATE BY PRIORITY, time settings that change with TIME, a
+truncated draw XMILE's untruncated builtins do not state) raises
 `UnsupportedFeatureError` naming the variable.
 
 Names are free text. ElementTree escapes them for XML; characters XML 1.0 cannot hold at
-all (most control characters) are refused. Runs of whitespace (a newline, a tab) are
-written as one space, the same name under XMILE's and Vensim's name equivalence; inside
-an equation a name that is not plain is quoted, with a backslash before each of its quotes
-and backslashes (XMILE's escapes; the importer reads them back).
+all (most control characters) are refused. A variable's ``name`` attribute writes a line
+break as ``\n`` and a backslash as ``\\`` (XMILE's escapes in names; `read_xmile`
+reads them back), other runs of whitespace as one space, the same name under XMILE's
+and Vensim's name equivalence; inside an equation a name that is not plain is quoted,
+with a backslash before each of its quotes and backslashes.
 """
 
 from __future__ import annotations
@@ -33,10 +36,11 @@ from ..dsl.variables import Aux, Const, Data, Flow, Lookup, Stock
 from ..errors import UnsupportedFeatureError
 from ..expr import nodes as ex
 from ..names import name_key
-from .xmile_equations import (EquationPrinter, NeedsElements, banged_base, xmile_number,
-                              display_name, subscript_name, xmile_name)
+from .xmile_equations import (EquationPrinter, NeedsElements, attribute_name, banged_base,
+                              display_name, subscript_name, xmile_name, xmile_number)
 
-__all__ = ["build_xmile", "display_name", "subscript_name", "write_xmile", "xmile_name"]
+__all__ = ["attribute_name", "build_xmile", "display_name", "subscript_name", "write_xmile",
+           "xmile_name"]
 
 NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 ISEE_NAMESPACE = "http://iseesystems.com/XMILE"
@@ -70,7 +74,7 @@ def _dimensions(parent, dims) -> None:
 
 
 def _gf(parent, x, y, extrapolate: bool, name: str | None = None):
-    attrib = {"name": display_name(name)} if name else {}
+    attrib = {"name": attribute_name(name)} if name else {}
     if extrapolate:
         attrib["type"] = "extrapolate"
     gf = _sub(parent, "gf", **attrib)
@@ -106,15 +110,37 @@ def _equations(node, printer: EquationPrinter, expr, dims, initialising: bool = 
                             ) from None
 
 
+def _varying_time_settings(model) -> UnsupportedFeatureError:
+    """The refusal of a model whose time settings change with TIME (`vary_time_settings`),
+    naming each setting's variable and equation.
+
+    XMILE's ``<sim_specs>`` hold one number for each of start, stop and dt. The numbers
+    the settings give at the initial time would run another simulation: Vensim re-reads
+    its control variables at every step, and so do PySD and sdflow. The suite's
+    control_vars test shows it: Vensim's output steps by 1 to TIME 4, then by 0.5, and
+    runs to TIME 50, though at the initial time TIME STEP is 1 and FINAL TIME is 10.
+    """
+    settings = []
+    for label, key in sorted(model.time_settings.items()):
+        var = model[key]
+        equation = getattr(var, "equation", None)
+        shown = ex.describe(equation) if equation is not None else "data"
+        settings.append(f"{label}: '{var.name}' = {shown}")
+    names = [model[key].name for key in model.time_settings.values()]
+    return UnsupportedFeatureError(
+        f"model '{model.name}': its time settings change with TIME ({'; '.join(settings)}). "
+        "XMILE's sim_specs hold one number for each of start, stop and dt, and the values "
+        "these variables take at the initial time would run another simulation (Vensim, "
+        "PySD and sdflow re-read them at every step); write_xmile cannot export this "
+        "model. Give the time settings numbers to export it", *names[:1])
+
+
 def build_xmile(model) -> ET.Element:
     """The XMILE document of ``model`` as an ElementTree element."""
     graph = model.graph()
     printer = EquationPrinter(model, graph)
     if model.time_settings:
-        raise UnsupportedFeatureError(
-            f"model '{model.name}': time settings that change with TIME "
-            f"({', '.join(sorted(model.time_settings))}) have no XMILE form (XMILE's "
-            "start, stop and dt are numbers); write_xmile cannot export this model")
+        raise _varying_time_settings(model)
     root = ET.Element("xmile", {"version": "1.0", "xmlns": NAMESPACE,
                                 "xmlns:isee": ISEE_NAMESPACE})
     header = _sub(root, "header")
@@ -156,7 +182,7 @@ def build_xmile(model) -> ET.Element:
             continue
         dims = graph.nodes[name_key(var.name)].dims
         tag = "stock" if isinstance(var, Stock) else "flow" if isinstance(var, Flow) else "aux"
-        node = _sub(variables, tag, name=display_name(var.name))
+        node = _sub(variables, tag, name=attribute_name(var.name))
         _dimensions(node, dims)
         if isinstance(var, Const):
             values = np.broadcast_to(var.value, tuple(len(d) for d in dims))
@@ -216,7 +242,7 @@ def write_xmile(model, path) -> None:
     >>> _ = m.flow("outflow", k * x, source=x, units="widget/year")
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "decay.xmile"
     >>> sf.write_xmile(m, path)
-    >>> "<stock name=\\"x\\">" in path.read_text()
+    >>> '<stock name="x">' in path.read_text()
     True
     """
     from ..files import atomic_write

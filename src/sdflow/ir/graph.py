@@ -60,6 +60,8 @@ class ModelGraph:
     time_constants: tuple = ()
     #: settings that change with TIME: "start"/"stop"/"dt"/"saveper" -> node key
     time_settings: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    #: the seed of random draws in runs given none (Vensim's NOISE SEED; None: its default)
+    noise_seed: int | None = None
     #: derived artefacts by stage (compiled code): fresh per graph, never copied
     memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -166,7 +168,8 @@ def _analyse(model) -> tuple[CheckReport, ModelGraph | None]:
         stocks=tuple(k for k, n in nodes.items() if n.kind == "stock"),
         discrete=tuple(discrete), warnings=tuple(report.warnings),
         time_constants=tuple(lowering.time_constants),
-        time_settings=MappingProxyType(dict(getattr(model, "time_settings", {}))))
+        time_settings=MappingProxyType(dict(getattr(model, "time_settings", {}))),
+        noise_seed=getattr(model, "noise_seed", None))
     return report, graph
 
 

@@ -168,7 +168,8 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     if numba_result is None:
         compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
         P = compiled.parameter_matrix(values, n)
-        run = _Run(compiled, P, n, start, stop, dt, saveper, on_error, grid=grid, seed=seed)
+        run = _Run(compiled, P, n, start, stop, dt, saveper, on_error, grid=grid,
+                   seed=noise_seed(seed, graph))
     block = estimate.block or n
     if numba_result is not None:
         times, saved, failed = numba_result
@@ -184,7 +185,7 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
             # the same run on numpy arrays gives NaN/inf and names the variable and time.
             compiled = compiled_for(graph, tuple(values), scalar=False, outputs=outputs)
             run = _Run(compiled, compiled.parameter_matrix(values, n), n, start, stop, dt,
-                       saveper, on_error, grid=grid, seed=seed)
+                       saveper, on_error, grid=grid, seed=noise_seed(seed, graph))
             times, saved, failed = run.fixed(SOLVERS[method]())
 
     if output == "arrays":
@@ -292,6 +293,12 @@ class SavedArrays:
 
 class _ScalarPathFailure(Exception):
     """The scalar path met NaN, inf or a Python math error: redo the run batched."""
+
+
+def noise_seed(seed: int | None, graph) -> int | None:
+    """The seed of a run's random draws: the run's ``seed``, else the model's NOISE SEED
+    (`Model.noise_seed`), else None (Vensim's default, `compile.noise.DEFAULT_SEED`)."""
+    return seed if seed is not None else graph.noise_seed
 
 
 class _Run:

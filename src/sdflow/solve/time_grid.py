@@ -22,7 +22,7 @@ from .grid import TimeGrid
 from .options import RunOptions
 from .parameters import resolve_parameters
 from .results import Results
-from .simulate import _check_memory, _outputs, _Run, _ScalarPathFailure
+from .simulate import _check_memory, _outputs, _Run, _ScalarPathFailure, noise_seed
 from .solvers import FIXED_STEP
 from .time_constants import check_time_constants
 
@@ -262,13 +262,13 @@ def simulate_varying(graph, params, n, options: RunOptions) -> Results:
                           "backend='batched' (or 'auto')", "backend", backend)
     compiled = compiled_for(graph, tuple(values), scalar=scalar, outputs=outputs)
     run = _Run(compiled, compiled.parameter_matrix(values, n), n, None, None, None, None,
-               on_error, grid=grid, seed=seed)
+               on_error, grid=grid, seed=noise_seed(seed, graph))
     try:
         times, saved, failed = run.fixed(FIXED_STEP[method]())
     except _ScalarPathFailure:  # the batched run names the variable that went non-finite
         compiled = compiled_for(graph, tuple(values), scalar=False, outputs=outputs)
         run = _Run(compiled, compiled.parameter_matrix(values, n), n, None, None, None,
-                   None, on_error, grid=grid, seed=seed)
+                   None, on_error, grid=grid, seed=noise_seed(seed, graph))
         times, saved, failed = run.fixed(FIXED_STEP[method]())
 
     constants = {k: np.broadcast_to(v, (n,) + graph.nodes[k].shape) for k, v in values.items()}
