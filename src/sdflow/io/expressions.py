@@ -425,9 +425,9 @@ class ExpressionTranslator:
     def _whole_array(self, op: str, node) -> Term:
         """XMILE's one-argument MIN/MAX: the extreme over the dimensions the argument
         marks with ``dim!`` or ``*`` (read as ``dim!``), or over the whole array of a
-        name written without subscripts. A dimension marked neither way must be one of
-        the variable's own (apply-to-all): ``MAX(a[dim])`` in a variable without ``dim``
-        states no reduction, and is refused. An argument without dimensions is its own
+        name written without subscripts (also inside an expression: ``MIN(v * v - 3)``).
+        A dimension written plainly must be one of the variable's own (apply-to-all):
+        ``MAX(a[dim])`` in a variable without ``dim`` states no reduction, and is refused. An argument without dimensions is its own
         extreme (``MAX(MAX(g[d!, e!]))``, as `write_xmile` nests reductions)."""
         function = op.upper()
         if getattr(node, "reference", None) is not None \
@@ -439,17 +439,36 @@ class ExpressionTranslator:
             return Term(expr)
         (arg,), banged = self._banged_terms([node])
         own = tuple(getattr(self, "lhs", None) or ())
-        loose = [d.name for d in arg.dims if d not in banged and d not in own]
+        written = self._written_ranges(node)
+        loose = [d.name for d in arg.dims if d not in banged and d not in own and d in written]
         if loose:
             raise self.error(
                 f"one-argument {function} reduces the dimensions its argument marks with "
                 f"dim! or * (XMILE 1.0), but {loose} are marked neither way and are not "
                 f"dimensions of the variable; write e.g. {function}(a[dim!]) or "
                 f"{function}(a[*])")
+        reduced = [d for d in arg.dims if d in banged or d not in written]
         expr = arg.expr
-        for dim in [d for d in arg.dims if d in banged]:
+        for dim in reduced:
             expr = Reduce(op, expr, dim)
-        return Term(expr, tuple(d for d in arg.dims if d not in banged))
+        return Term(expr, tuple(d for d in arg.dims if d not in reduced))
+
+    def _written_ranges(self, node) -> set:
+        """The dimensions that references in ``node`` name in plain subscripts
+        (``a[dim]``, not ``a[dim!]``); the others come from names written without
+        subscripts, which stand for their whole arrays."""
+        found = set()
+        subscripts = getattr(node, "subscripts", None)
+        if getattr(node, "reference", None) is not None and subscripts is not None:
+            for text in subscripts.subscripts:
+                rng = None if text.endswith("!") else self.space.range_name(text)
+                if rng is not None:
+                    found.add(self.space.dims[rng])
+        for value in getattr(node, "__dict__", {}).values():
+            for child in value if isinstance(value, (list, tuple)) else (value,):
+                if hasattr(child, "__dataclass_fields__"):
+                    found |= self._written_ranges(child)
+        return found
 
     def _vector_order(self, name: str, nodes) -> Term:
         """VECTOR SORT ORDER and VECTOR RANK along the last dimension of the vector.
