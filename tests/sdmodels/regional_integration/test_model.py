@@ -98,7 +98,7 @@ def test_output_is_monotone_in_capital_with_cobb_douglas_elasticity():
     run = m.simulate(params={"capital initial": factors[:, None] * k0}, n=len(factors))
     y = run["output"].transpose("run", "time", "member").values
     assert (np.diff(y[:, 0, :], axis=0) > 0).all()          # at the start: Y ~ K^alpha
-    alpha = float(m["capital share"].value)  # Jing-Jin-Ji's pooled 0.408 (presets.toml);
+    alpha = float(m["capital share"].value)  # Jing-Jin-Ji's pooled 0.538 (presets.toml);
     # duplicates start as a share of capital, so effective capital scales with capital too
     expected = np.broadcast_to(factors[:, None] ** alpha, y[:, 0, :].shape)
     np.testing.assert_allclose(y[:, 0, :] / y[2, 0, :], expected, rtol=1e-9)
