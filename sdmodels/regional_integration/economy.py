@@ -8,9 +8,11 @@ Equations (per member ``i``; ``j`` runs over the other members; ``~Y`` is percei
   investment - duplicate capacity * (depreciation rate + 1 / scrapping time)``, starting at
   ``initial overcapacity share * capital`` (so it never exceeds capital);
   ``effective capital = capital - (1 - duplicate utilisation) * duplicate capacity``
-* ``productivity' = productivity * (base productivity growth * exp(-productivity slowdown *
-  (t - 2004)) + integration learning effect * member integration + technology diffusion
-  rate * catch-up potential)``
+* ``productivity' = productivity * ((base productivity growth + integration learning effect
+  * member integration) * exp(-productivity slowdown * (t - 2004)) + technology diffusion
+  rate * catch-up potential)``: learning from partners is catch-up learning that fades as
+  the productivity gap closes, like the rest of the convergence growth; a bounded index
+  that raised growth permanently would add a growth rate to every year to 2060
 * ``potential output = initial output * productivity * (effective capital / reference
   effective capital)^alpha * (labour / labour0)^(1 - alpha) * market size effect *
   public goods effect``
@@ -126,10 +128,12 @@ def build_economy(ctx: Context, data, labour_end: float) -> None:
         1, sf.zidz(ctx.as_partner(per_person), per_person)))), units="1",
         doc="integration-weighted log gap to more productive partners (technology "
         "diffusion needs open markets)")
+    # The learning term fades with the same convergence as base growth: learning from
+    # partners closes a gap, so it cannot add a permanent growth rate for a bounded index.
     m.flow("productivity growth", productivity * (
-        c["base productivity growth"]
+        (c["base productivity growth"]
+         + c["integration learning effect"] * m.ref("member integration"))
         * sf.exp(-c["productivity slowdown"] * (m.time - m.start))
-        + c["integration learning effect"] * m.ref("member integration")
         + c["technology diffusion rate"] * m.ref("catch-up potential")),
         sink=productivity, units="1/year")
 

@@ -73,25 +73,13 @@ def test_jjj_pools_what_its_data_do_not_identify():
     assert abs(draws["productivity slowdown"].mean() - constants["productivity slowdown"]) < 0.01
 
 
-# Pan-PRD's draws fail it (Guizhou's median 6.5 %), also with the correlations of the
-# estimates on a bound kept (calibration/README.md, "Regional integration presets"): its
-# integration learning effect, estimated at 0 (its lower bound) with a standard error of
-# half its range, is the one term of productivity growth that the slowdown does not damp,
-# so every draw off the bound raises 2018-2060 growth (about 1.5 points per 0.01 at the
-# calibrated constants) while the 2004-2014 data hardly tell it from base productivity
-# growth. Jing-Jin-Ji's fail it too since its pooled constants come from the present fits
-# (Hebei's median 6.4 %): the pooled learning effect's standard error is 0.019 and Hebei's
-# productivity growth is at its bound 0. Strict, so the mark goes when the cause is fixed.
-_TOO_FAST = pytest.mark.xfail(strict=True, reason="the undamped learning effect, at its "
-                              "bound 0 with a large s.e., drives growth")
-
-
-@pytest.mark.parametrize("key", [pytest.param(k, marks=_TOO_FAST) if k in ("pprd", "jjj")
-                                 else k for k in sorted(PRESETS)])
+@pytest.mark.parametrize("key", sorted(PRESETS))
 def test_forecast_draws_grow_at_credible_rates_to_2060(key):
     # Long-run projections of Chinese growth put 2018-2060 well below the 2004-2018 pace
     # (about 10 %/year); the draws once made Jing-Jin-Ji grow 13-15 %/year (median) to 2060
-    # because its fit left the slowdown of productivity growth at 0.
+    # because its fit left the slowdown of productivity growth at 0, and Pan-PRD's and
+    # Jing-Jin-Ji's up to 6.5 % while the integration learning effect, drawn over its range,
+    # added a growth rate the slowdown did not damp (it fades with it now, economy.py).
     n = 100
     run = build(key, stop=2060).simulate(params=draw_params(key, n), n=n)
     output = run["output"]

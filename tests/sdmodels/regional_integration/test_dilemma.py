@@ -163,14 +163,14 @@ def _analysis_script():
     return module
 
 
-@pytest.mark.parametrize("key, lasting", [("jjj", True), ("pprd", False), ("yrd", False)])
+@pytest.mark.parametrize("key, lasting", [("jjj", False), ("pprd", False), ("yrd", False)])
 def test_calibrated_pairs_face_the_dilemma_in_the_short_run(key, lasting):
     # sdmodels/README.md, "The dilemma the model implies": at the committed calibrations
     # (calibration/results/<preset>/params.json) defecting pays each member of the pair
-    # whatever the other does in the first year; over ten years it no longer does in the
-    # YRD and Pan-PRD pairs, while in Jing-Jin-Ji, whose fit puts the market scale
-    # elasticity and the segmentation rate at 0 (protection costs no integration gain),
-    # the ten-year game is still a prisoner's dilemma
+    # whatever the other does in the first year; over ten years it no longer does in any
+    # area's pair (in Jing-Jin-Ji it still did while its fit put the market scale
+    # elasticity and the segmentation rate at 0, so that protection cost no integration
+    # gain; its refit with the damped learning term puts them at 0.43 and 0.39)
     script = _analysis_script()
     params = script.pair_params(key, script.calibrated(key))
     games = games_by_horizon(build(members=script.PAIRS[key], stop=2014), [1, 10],

@@ -98,8 +98,29 @@ def test_output_is_monotone_in_capital_with_cobb_douglas_elasticity():
     run = m.simulate(params={"capital initial": factors[:, None] * k0}, n=len(factors))
     y = run["output"].transpose("run", "time", "member").values
     assert (np.diff(y[:, 0, :], axis=0) > 0).all()          # at the start: Y ~ K^alpha
-    alpha = float(m["capital share"].value)  # Jing-Jin-Ji's pooled 0.408 (presets.toml);
+    alpha = float(m["capital share"].value)  # Jing-Jin-Ji's pooled 0.538 (presets.toml);
     # duplicates start as a share of capital, so effective capital scales with capital too
     expected = np.broadcast_to(factors[:, None] ** alpha, y[:, 0, :].shape)
     np.testing.assert_allclose(y[:, 0, :] / y[2, 0, :], expected, rtol=1e-9)
     assert (np.diff(y[:, -1, :], axis=0) > 0).all()         # and still ordered in 2030
+
+
+def test_integration_learning_fades_with_the_productivity_slowdown():
+    # productivity' / productivity = (base growth + learning * member integration)
+    # * exp(-slowdown (t - 2004)) + diffusion * catch-up (economy.py): the learning term's
+    # share of growth at t, per unit of member integration, is exp(-slowdown (t - 2004)) of
+    # its 2004 size. The earlier form added it undamped, a permanent growth rate to 2060.
+    slowdown, learning, base = 0.05, 0.02, 0.03
+    m = build("yrd", stop=2060, saveper=1.0)
+    run = m.simulate(params={"productivity slowdown": slowdown,
+                             "integration learning effect": learning,
+                             "base productivity growth": base,
+                             "technology diffusion rate": 0.0})
+    rate = run["productivity growth"] / run["productivity"]
+    t = rate["time"] - 2004
+    damping = np.exp(-slowdown * t)
+    learned = (rate - base * damping) / (learning * run["member integration"])
+    for year in (2004.0, 2030.0, 2050.0, 2060.0):
+        np.testing.assert_allclose(learned.sel(time=year).values,
+                                   float(damping.sel(time=year)), rtol=1e-9)
+    assert float(damping.sel(time=2050.0)) < 0.11  # 2050's term is a tenth of 2004's
