@@ -42,7 +42,7 @@ from ..ir.order import references
 from .cache import cached
 from .compiled import CompiledModel, default_outputs
 from .expressions import Value
-from .grid_loop import grid_loop_lines
+from .grid_loop import grid_loop_calls
 from .identifiers import python_identifier
 from .layout import Slot, lay_out
 from .module import ModuleWriter
@@ -180,9 +180,15 @@ class NumbaWriter(ModuleWriter):
         return [code for key in self.states
                 for code in self.element_codes(key, self.graph.nodes[key].rate)]
 
+    def memory(self) -> list[str]:
+        """The local floats of the INITIAL values, element by element: computed at the
+        start of a run and held."""
+        return [name for key, node in self.graph.nodes.items() if node.kind == "initial"
+                for name in self.local_names(key)]
+
     def params_lines(self) -> list[str]:
-        """Lines reading the run's parameters from its row ``_r`` of ``_P``."""
-        return [f"{name} = _P[_r, {slot.offset + i}]" for key, slot in self.params.items()
+        """Lines reading the run's parameters from its row ``_p`` of ``_P``."""
+        return [f"{name} = _p[{slot.offset + i}]" for key, slot in self.params.items()
                 for i, name in enumerate(self.local_names(key))]
 
     def save(self) -> list[str]:
@@ -193,44 +199,71 @@ class NumbaWriter(ModuleWriter):
 
 
 def run_source(w: NumbaWriter, tableau) -> str:
-    """Source of ``run(_P, _times, _dts, _save, _out) -> bool`` (False: a state went
-    non-finite): for each run (row of ``_P``), its start, then the time loop of
-    `sdflow.compile.grid_loop` for ``tableau`` over the grid."""
+    """Source of three functions: ``run(_P, _times, _dts, _save, _out) -> bool`` (False:
+    a state went non-finite) loops over the runs (rows of ``_P``) and, in each, over the
+    steps of the grid (`sdflow.compile.grid_loop.grid_loop_calls` for ``tableau``); it
+    calls ``_start``, which writes the state at the start of a run into ``_s`` (and the
+    INITIAL values into ``_m``), and once per stage ``_evaluate``, which computes the
+    rates of the state ``_s`` at time ``t`` into ``_k`` and, when ``_keep``, stores the
+    saved values in row ``_row`` of ``_out``.
+
+    The equations are written once, in ``_evaluate``, not once per stage: numba compiles
+    each function on its own, and its time grows faster than the length of a function.
+    """
     graph, nodes = w.graph, w.graph.nodes
     needed = w._needed_for_rates()
-    lines = ["def run(_P, _times, _dts, _save, _out):",
-             '    """Every run of the batch; False as soon as a state is not finite."""',
-             "    _last = _times.shape[0] - 1",
-             "    for _r in range(_P.shape[0]):"]
-    body = w.params_lines()
-    body += ["t = _times[0]", "t_input = t", "dt = _dts[0]"]
+    stocks, memory = w.stocks(), w.memory()
     start = needed_at_start(graph)
+    lines = ["def _start(_p, t, dt, _s, _m):",
+             '    """The state at the start of a run into _s, INITIAL values into _m."""',
+             "    t_input = t"]
+    body = w.params_lines()
     for key in graph.init_order:  # as `ModuleWriter.initialize_source` on the scalar path
         node = nodes[key]
         if node.kind == "const" or key not in start:
             continue
         if node.kind == "stock":
             body += w.elements(key, node.initial)
-            # one type all run long
-            body += [f"{name} = float({name})" for name in w.local_names(key)]
         elif node.kind == "initial":
             body += w.elements(key, node.equation)
         elif node.init_equation is not None:  # ACTIVE INITIAL: its value at the start
             body += w.elements(key, node.init_equation)
         else:
             body += w.line(key)
+    body += [f"_s[{i}] = {name}" for i, name in enumerate(stocks)]
+    body += [f"_m[{i}] = {name}" for i, name in enumerate(memory)]
+    lines += ["    " + line for line in body]
+
+    lines += ["", "", "def _evaluate(_s, _m, _p, t, t_input, dt, _k, _keep, _out, _row, _r):",
+              '    """The rates of the state _s into _k; if _keep, the saved values into '
+              '_out."""']
+    body = [f"{name} = _s[{i}]" for i, name in enumerate(stocks)]
+    body += [f"{name} = _m[{i}]" for i, name in enumerate(memory)]
+    body += w.params_lines()
     # Vensim holds STEP, PULSE and RAMP over a Runge-Kutta step (see `evaluate_source`)
     w.writer.input_time = "t_input"
     try:
-        stage = [line for k in graph.flow_order if k in needed for line in w.line(k)]
+        body += [line for k in graph.flow_order if k in needed for line in w.line(k)]
+        body += [f"_k[{i}] = {code}" for i, code in enumerate(w.rates())]
         rest = [line for k in graph.flow_order if k not in needed for line in w.line(k)]
-        rates = w.rates()
     finally:
         w.writer.input_time = "t"
-    body += ["_row = 0"]
-    body += grid_loop_lines(tableau, w.stocks(), stage, rest, rates,
-                            w.save() + ["_row += 1"], "return False")
-    lines += ["        " + line for line in body]
+    body += ["if _keep:"] + ["    " + line for line in rest + w.save() or ["pass"]]
+    lines += ["    " + line for line in body]
+
+    n = len(stocks)
+    lines += ["", "", "def run(_P, _times, _dts, _save, _out):",
+              '    """Every run of the batch; False as soon as a state is not finite."""',
+              "    _last = _times.shape[0] - 1",
+              f"    _s = np.empty({n})",
+              f"    _m = np.empty({len(memory)})"]
+    if tableau.stages > 1 and n:
+        lines.append(f"    _y = np.empty({n})")
+    lines += [f"    _k{i} = np.empty({n})" for i in range(tableau.stages if n else 1)]
+    body = ["_p = _P[_r]", "_start(_p, _times[0], _dts[0], _s, _m)", "_row = 0"]
+    body += grid_loop_calls(tableau, n, "_evaluate(_s, _m, _p, {t}, _t0, dt, {k}, {save}, "
+                                        "_out, _row, _r)", "return False")
+    lines += ["    for _r in range(_P.shape[0]):"] + ["        " + line for line in body]
     lines.append("    return True")
     return "\n".join(lines) + "\n"
 
@@ -361,7 +394,12 @@ def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaM
     writer = NumbaWriter(graph, tuple(params), outputs)
     source = run_source(writer, tableau)
     module = import_cached(source, writer.namespace)
-    run = numba.njit(cache=True, error_model="numpy")(module.run)
+    jit = numba.njit(cache=True, error_model="numpy")
+    # the helpers first: ``run`` finds them compiled among its globals when it compiles
+    for name in ("_start", "_evaluate"):
+        if not hasattr(getattr(module, name), "py_func"):  # not yet wrapped in this process
+            setattr(module, name, jit(getattr(module, name)))
+    run = jit(module.run)
     return NumbaModel(graph=graph, params=tuple(params), tableau=tableau, source=source,
                       run=run, param_slots=writer.params, outputs=outputs,
                       n_params=writer.n_params, columns=writer.columns,
