@@ -264,7 +264,9 @@ def run_source(w: NumbaWriter, tableau) -> str:
     body += grid_loop_calls(tableau, n, "_evaluate(_s, _m, _p, {t}, _t0, dt, {k}, {save}, "
                                         "_out, _row, _r)", "return False")
     lines += ["    for _r in range(_P.shape[0]):"] + ["        " + line for line in body]
-    lines.append("    return True")
+    # a saved value that is not finite (the state was, at the last check)
+    lines += ["    for _v in _out.reshape(-1):", "        if _v - _v != 0:",
+              "            return False", "    return True"]
     return "\n".join(lines) + "\n"
 
 
@@ -339,12 +341,23 @@ class NumbaModel:
 
     parameter_matrix = CompiledModel.parameter_matrix
 
+    def __post_init__(self):
+        # each output a field of a record laid over a row of the saved array: one view per
+        # output, already shaped (saved times, runs, *dims), costs one field access
+        # (slicing and reshaping the columns costs twice that; a model has hundreds)
+        slots = list(self.columns.values())
+        self._record = np.dtype({"names": [slot.key for slot in slots],
+                                 "formats": [(np.float64, slot.shape) if slot.shape
+                                             else np.float64 for slot in slots],
+                                 "offsets": [8 * slot.offset for slot in slots],
+                                 "itemsize": 8 * self.n_columns}) if slots else None
+
     def __call__(self, P, grid):
         """The saved values (saved times, runs, columns), or None if one is not finite.
 
         ``grid`` holds the ``times``, step sizes ``dts`` and ``save`` flags of every step
         (`sdflow.solve.grid.TimeGrid`); `saved` splits the columns by output."""
-        out = np.empty((int(grid.save.sum()), P.shape[0], self.n_columns))
+        out = np.empty((grid.saved_times.shape[0], P.shape[0], self.n_columns))
         begin = time.perf_counter()
         try:
             ok = self.run(P, np.asarray(grid.times, float), np.asarray(grid.dts, float),
@@ -361,15 +374,14 @@ class NumbaModel:
             self.jit_seconds = time.perf_counter() - begin
             stats = getattr(self.run, "stats", None)
             self.from_cache = bool(stats and sum(stats.cache_hits.values()))
-        if not ok or not (np.isfinite(out.sum()) or np.isfinite(out).all()):
-            return None
-        return out
+        return out if ok else None
 
     def saved(self, out) -> dict[str, np.ndarray]:
         """Each output's (saved times, runs, *dims) view of ``out``."""
-        return {key: out[:, :, slot.offset:slot.stop].reshape(out.shape[:2] + slot.shape)
-                if slot.shape else out[:, :, slot.offset]
-                for key, slot in self.columns.items()}
+        if self._record is None:
+            return {}
+        record = out.view(self._record)[:, :, 0]
+        return {key: record[key] for key in self.columns}
 
 
 def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaModel:
