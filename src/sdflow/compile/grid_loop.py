@@ -143,8 +143,9 @@ def grid_loop_calls(tableau, n_state: int, evaluate: str, fail: str) -> list[str
     evaluate : str
         The call computing the rates, with the fields ``{t}`` (the stage's time),
         ``{k}`` (the array of its rates) and ``{save}`` (whether it also stores the
-        saved values: the first stage of a saved step). Input builtins read the start of
-        the step, ``_t0``.
+        saved values: ``_save[k]`` at the first stage, ``_never`` at the others, a False
+        the caller computes: numba would compile the function once more for the literal
+        ``False``). Input builtins read the start of the step, ``_t0``.
     fail : str
         The statement run when the state is not finite (a return).
 
@@ -169,7 +170,7 @@ def grid_loop_calls(tableau, n_state: int, evaluate: str, fail: str) -> list[str
             _y[_j] = _s[_j]
         for _j in range(1):
             _s[_j] = _y[_j] + dt * _k0[_j]
-        f(_t0 + dt, _k1, False)
+        f(_t0 + dt, _k1, _never)
         _h_1_2 = dt / 2
         for _j in range(1):
             _s[_j] = _y[_j] + _h_1_2 * _k0[_j] + _h_1_2 * _k1[_j]
@@ -191,7 +192,7 @@ def grid_loop_calls(tableau, n_state: int, evaluate: str, fail: str) -> list[str
             body += _coefficients(tableau, tableau.a[i])
             body += each(f"_s[_j] = {_array_combination(tableau, base, tableau.a[i])}")
             t = f"_t0 + {tableau.scale_source('dt', tableau.c[i])}" if tableau.c[i] else "_t0"
-            body.append(evaluate.format(t=t, k=f"_k{i}", save="False"))
+            body.append(evaluate.format(t=t, k=f"_k{i}", save="_never"))
         body += _coefficients(tableau, tableau.b)
         body += each(f"_s[_j] = {_array_combination(tableau, base, tableau.b)}")
     return ["for k in range(_last + 1):"] + [f"    {line}" for line in body]

@@ -260,7 +260,10 @@ def run_source(w: NumbaWriter, tableau) -> str:
     if tableau.stages > 1 and n:
         lines.append(f"    _y = np.empty({n})")
     lines += [f"    _k{i} = np.empty({n})" for i in range(tableau.stages if n else 1)]
-    body = ["_p = _P[_r]", "_start(_p, _times[0], _dts[0], _s, _m)", "_row = 0"]
+    # no literal arguments (0, False): numba would compile _evaluate once for the
+    # literal and once for its type
+    lines.append("    _never = _last < 0")
+    body = ["_p = _P[_r]", "_start(_p, _times[0], _dts[0], _s, _m)", "_row = np.int64(0)"]
     body += grid_loop_calls(tableau, n, "_evaluate(_s, _m, _p, {t}, _t0, dt, {k}, {save}, "
                                         "_out, _row, _r)", "return False")
     lines += ["    for _r in range(_P.shape[0]):"] + ["        " + line for line in body]
