@@ -1,10 +1,13 @@
 """The optional numba backend: a whole batch of runs in one compiled function.
 
-The scalar expressions the single-run path generates are placed in one function ``run(P,
-times, dts, save, out)`` that loops over the runs (rows of the parameter matrix ``P``)
-and, in each, over the steps of the time grid (the loop of `sdflow.compile.grid_loop`, for
-any fixed-step method's Butcher tableau), writing every saved value into a preallocated
-array ``out`` shaped (saved times, runs, columns). ``numba.njit`` compiles it.
+The scalar expressions the single-run path generates are placed in one function
+``_evaluate`` computing the rates of the state (and, at saved steps, every saved value),
+which ``run(P, times, dts, save, out)`` calls once per Runge-Kutta stage: ``run`` loops
+over the runs (rows of the parameter matrix ``P``) and, in each, over the steps of the
+time grid (the loop of `sdflow.compile.grid_loop`, for any fixed-step method's Butcher
+tableau), writing every saved value into a preallocated array ``out`` shaped (saved
+times, runs, columns). ``numba.njit`` compiles each function on its own; the equations
+are written once whatever the method, not once per stage.
 
 Models with dimensions run the same way: their own printer
 (`sdflow.compile.numba_printer`) writes every element of a variable with dimensions as a
@@ -79,7 +82,7 @@ def jitted_runtime():
 
 
 #: at most this many elements of computed variables: each is a line of the generated code
-#: in every stage of a step, and numba's compile time grows with the code
+#: (in ``_evaluate``), and numba's compile time grows with the code
 MAX_ELEMENTS = 20_000
 #: at most this many parts of expressions written for one variable (all its elements):
 #: nested sums over dimensions are written out, so they grow as the product of the
