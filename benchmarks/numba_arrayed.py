@@ -22,7 +22,7 @@ With ``--baseline SRC`` it measures instead how the generated code and its one-o
 changed: for each of ``--jit-models`` (presets, reference models such as ``teacup``, or
 model files such as World3's ``wrld3-03.mdl``), fresh processes importing sdflow from this
 tree and from ``SRC`` (the ``src`` folder of another commit, e.g. made with ``git archive
-COMMIT src | tar -x -C /tmp/base``) take turns for ``--jit-rounds`` rounds, each pair in
+COMMIT src | tar -x -C BASE``) take turns for ``--jit-rounds`` rounds, each pair in
 an empty cache folder of its own (the first compiles, the second loads from the cache).
 It prints the generated code's lines and characters, the JIT and the cached load (medians),
 the CPU time of a single run (``simulate(..., output="arrays")``) and of the compiled
@@ -33,7 +33,7 @@ results (every saved variable, default run).
 
     python benchmarks/numba_arrayed.py [--preset yrd] [--rounds 5] [--single 10]
                                        [--batches 10,100] [--processes 2]
-    python benchmarks/numba_arrayed.py --baseline /tmp/base/src
+    python benchmarks/numba_arrayed.py --baseline BASE/src
                                        [--jit-models yrd,teacup,PATH/wrld3-03.mdl]
                                        [--jit-rounds 2] [--jit-method euler]
 """
