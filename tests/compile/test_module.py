@@ -207,7 +207,7 @@ def test_numba_backend_with_hostile_names(tmp_path, monkeypatch):
     from sdflow.solve.solvers import Euler
     source = compile_numba(m.graph(), Euler.tableau, params=[name_key(names[0])]).source
     assert "SDFLOW_INJECTED" not in source
-    assert [f.name for f in ast.parse(source).body] == ["run"]
+    assert [f.name for f in ast.parse(source).body] == ["_start", "_evaluate", "run"]
     runs = m.simulate(params={names[0]: np.array([0.2, 0.4])}, n=2, backend="numba")
     s2, a2 = expected_decay([0.2, 0.4])
     np.testing.assert_allclose(runs[names[1]].transpose("run", "time").values, s2, rtol=1e-12)

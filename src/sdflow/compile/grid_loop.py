@@ -121,3 +121,84 @@ def _combination(tableau, y: str, j: int, weights) -> str:
     terms = [f"{_coefficient_name(tableau, w)} * _k{i}_{j}"
              for i, w in enumerate(weights) if w]
     return " + ".join([y] + terms)
+
+
+def grid_loop_calls(tableau, n_state: int, evaluate: str, fail: str) -> list[str]:
+    """Source lines (indented from column 0) of the loop over the steps of a grid that
+    calls one derivative function per stage, the state in an array.
+
+    The array twin of `grid_loop_lines` for compiled code (the numba backend): the state
+    is the array ``_s`` of ``n_state`` floats, each stage's rates go to an array ``_k0``,
+    ``_k1``... (``_y`` keeps the state at the start of the step), and the equations are
+    written once, in the function that ``evaluate`` calls, instead of once per stage. It
+    does the same floating-point operations in the same order as `grid_loop_lines`.
+
+    Parameters
+    ----------
+    tableau : sdflow.solve.solvers.ButcherTableau
+        The method.
+    n_state : int
+        Length of the state ``_s`` (the caller allocates ``_s``, ``_y`` and one array per
+        stage, ``_k0``...).
+    evaluate : str
+        The call computing the rates, with the fields ``{t}`` (the stage's time),
+        ``{k}`` (the array of its rates) and ``{save}`` (whether it also stores the
+        saved values: ``_save[k]`` at the first stage, ``_never`` at the others, a False
+        the caller computes: numba would compile the function once more for the literal
+        ``False``). Input builtins read the start of the step, ``_t0``.
+    fail : str
+        The statement run when the state is not finite (a return).
+
+    Examples
+    --------
+    >>> from sdflow.solve.solvers import HEUN
+    >>> print("\\n".join(grid_loop_calls(HEUN, 1, "f({t}, {k}, {save})", "return False")))
+    for k in range(_last + 1):
+        _t0 = _times[k]
+        dt = _dts[k]
+        _check = 0.0
+        for _j in range(1):
+            _check += _s[_j]
+        if _check - _check != 0:
+            return False
+        f(_t0, _k0, _save[k])
+        if _save[k]:
+            _row += 1
+        if k == _last:
+            break
+        for _j in range(1):
+            _y[_j] = _s[_j]
+        for _j in range(1):
+            _s[_j] = _y[_j] + dt * _k0[_j]
+        f(_t0 + dt, _k1, _never)
+        _h_1_2 = dt / 2
+        for _j in range(1):
+            _s[_j] = _y[_j] + _h_1_2 * _k0[_j] + _h_1_2 * _k1[_j]
+    """
+    def each(line: str) -> list[str]:
+        return [f"for _j in range({n_state}):", f"    {line}"]
+
+    body = ["_t0 = _times[k]", "dt = _dts[k]"]
+    if n_state:  # a sum is NaN if a term is NaN or terms are infinite (as grid_loop_lines)
+        body += ["_check = 0.0"] + each("_check += _s[_j]")
+        body += ["if _check - _check != 0:", f"    {fail}"]
+    body.append(evaluate.format(t="_t0", k="_k0", save="_save[k]"))
+    body += ["if _save[k]:", "    _row += 1", "if k == _last:", "    break"]
+    if n_state:
+        base = "_y" if tableau.stages > 1 else "_s"
+        if tableau.stages > 1:
+            body += each("_y[_j] = _s[_j]")
+        for i in range(1, tableau.stages):
+            body += _coefficients(tableau, tableau.a[i])
+            body += each(f"_s[_j] = {_array_combination(tableau, base, tableau.a[i])}")
+            t = f"_t0 + {tableau.scale_source('dt', tableau.c[i])}" if tableau.c[i] else "_t0"
+            body.append(evaluate.format(t=t, k=f"_k{i}", save="_never"))
+        body += _coefficients(tableau, tableau.b)
+        body += each(f"_s[_j] = {_array_combination(tableau, base, tableau.b)}")
+    return ["for k in range(_last + 1):"] + [f"    {line}" for line in body]
+
+
+def _array_combination(tableau, y: str, weights) -> str:
+    terms = [f"{_coefficient_name(tableau, w)} * _k{i}[_j]"
+             for i, w in enumerate(weights) if w]
+    return " + ".join([f"{y}[_j]"] + terms)

@@ -1,10 +1,13 @@
 """The optional numba backend: a whole batch of runs in one compiled function.
 
-The scalar expressions the single-run path generates are placed in one function ``run(P,
-times, dts, save, out)`` that loops over the runs (rows of the parameter matrix ``P``)
-and, in each, over the steps of the time grid (the loop of `sdflow.compile.grid_loop`, for
-any fixed-step method's Butcher tableau), writing every saved value into a preallocated
-array ``out`` shaped (saved times, runs, columns). ``numba.njit`` compiles it.
+The scalar expressions the single-run path generates are placed in one function
+``_evaluate`` computing the rates of the state (and, at saved steps, every saved value),
+which ``run(P, times, dts, save, out)`` calls once per Runge-Kutta stage: ``run`` loops
+over the runs (rows of the parameter matrix ``P``) and, in each, over the steps of the
+time grid (the loop of `sdflow.compile.grid_loop`, for any fixed-step method's Butcher
+tableau), writing every saved value into a preallocated array ``out`` shaped (saved
+times, runs, columns). ``numba.njit`` compiles each function on its own; the equations
+are written once whatever the method, not once per stage.
 
 Models with dimensions run the same way: their own printer
 (`sdflow.compile.numba_printer`) writes every element of a variable with dimensions as a
@@ -42,7 +45,7 @@ from ..ir.order import references
 from .cache import cached
 from .compiled import CompiledModel, default_outputs
 from .expressions import Value
-from .grid_loop import grid_loop_lines
+from .grid_loop import grid_loop_calls
 from .identifiers import python_identifier
 from .layout import Slot, lay_out
 from .module import ModuleWriter
@@ -79,7 +82,7 @@ def jitted_runtime():
 
 
 #: at most this many elements of computed variables: each is a line of the generated code
-#: in every stage of a step, and numba's compile time grows with the code
+#: (in ``_evaluate``), and numba's compile time grows with the code
 MAX_ELEMENTS = 20_000
 #: at most this many parts of expressions written for one variable (all its elements):
 #: nested sums over dimensions are written out, so they grow as the product of the
@@ -180,9 +183,15 @@ class NumbaWriter(ModuleWriter):
         return [code for key in self.states
                 for code in self.element_codes(key, self.graph.nodes[key].rate)]
 
+    def memory(self) -> list[str]:
+        """The local floats of the INITIAL values, element by element: computed at the
+        start of a run and held."""
+        return [name for key, node in self.graph.nodes.items() if node.kind == "initial"
+                for name in self.local_names(key)]
+
     def params_lines(self) -> list[str]:
-        """Lines reading the run's parameters from its row ``_r`` of ``_P``."""
-        return [f"{name} = _P[_r, {slot.offset + i}]" for key, slot in self.params.items()
+        """Lines reading the run's parameters from its row ``_p`` of ``_P``."""
+        return [f"{name} = _p[{slot.offset + i}]" for key, slot in self.params.items()
                 for i, name in enumerate(self.local_names(key))]
 
     def save(self) -> list[str]:
@@ -193,44 +202,74 @@ class NumbaWriter(ModuleWriter):
 
 
 def run_source(w: NumbaWriter, tableau) -> str:
-    """Source of ``run(_P, _times, _dts, _save, _out) -> bool`` (False: a state went
-    non-finite): for each run (row of ``_P``), its start, then the time loop of
-    `sdflow.compile.grid_loop` for ``tableau`` over the grid."""
+    """Source of three functions: ``run(_P, _times, _dts, _save, _out) -> bool`` (False:
+    a state went non-finite) loops over the runs (rows of ``_P``) and, in each, over the
+    steps of the grid (`sdflow.compile.grid_loop.grid_loop_calls` for ``tableau``); it
+    calls ``_start``, which writes the state at the start of a run into ``_s`` (and the
+    INITIAL values into ``_m``), and once per stage ``_evaluate``, which computes the
+    rates of the state ``_s`` at time ``t`` into ``_k`` and, when ``_keep``, stores the
+    saved values in row ``_row`` of ``_out``.
+
+    The equations are written once, in ``_evaluate``, not once per stage: numba compiles
+    each function on its own, and its time grows faster than the length of a function.
+    """
     graph, nodes = w.graph, w.graph.nodes
     needed = w._needed_for_rates()
-    lines = ["def run(_P, _times, _dts, _save, _out):",
-             '    """Every run of the batch; False as soon as a state is not finite."""',
-             "    _last = _times.shape[0] - 1",
-             "    for _r in range(_P.shape[0]):"]
-    body = w.params_lines()
-    body += ["t = _times[0]", "t_input = t", "dt = _dts[0]"]
+    stocks, memory = w.stocks(), w.memory()
     start = needed_at_start(graph)
+    lines = ["def _start(_p, t, dt, _s, _m):",
+             '    """The state at the start of a run into _s, INITIAL values into _m."""',
+             "    t_input = t"]
+    body = w.params_lines()
     for key in graph.init_order:  # as `ModuleWriter.initialize_source` on the scalar path
         node = nodes[key]
         if node.kind == "const" or key not in start:
             continue
         if node.kind == "stock":
             body += w.elements(key, node.initial)
-            # one type all run long
-            body += [f"{name} = float({name})" for name in w.local_names(key)]
         elif node.kind == "initial":
             body += w.elements(key, node.equation)
         elif node.init_equation is not None:  # ACTIVE INITIAL: its value at the start
             body += w.elements(key, node.init_equation)
         else:
             body += w.line(key)
+    body += [f"_s[{i}] = {name}" for i, name in enumerate(stocks)]
+    body += [f"_m[{i}] = {name}" for i, name in enumerate(memory)]
+    lines += ["    " + line for line in body]
+
+    lines += ["", "", "def _evaluate(_s, _m, _p, t, t_input, dt, _k, _keep, _out, _row, _r):",
+              '    """The rates of the state _s into _k; if _keep, the saved values into '
+              '_out."""']
+    body = [f"{name} = _s[{i}]" for i, name in enumerate(stocks)]
+    body += [f"{name} = _m[{i}]" for i, name in enumerate(memory)]
+    body += w.params_lines()
     # Vensim holds STEP, PULSE and RAMP over a Runge-Kutta step (see `evaluate_source`)
     w.writer.input_time = "t_input"
     try:
-        stage = [line for k in graph.flow_order if k in needed for line in w.line(k)]
+        body += [line for k in graph.flow_order if k in needed for line in w.line(k)]
+        body += [f"_k[{i}] = {code}" for i, code in enumerate(w.rates())]
         rest = [line for k in graph.flow_order if k not in needed for line in w.line(k)]
-        rates = w.rates()
     finally:
         w.writer.input_time = "t"
-    body += ["_row = 0"]
-    body += grid_loop_lines(tableau, w.stocks(), stage, rest, rates,
-                            w.save() + ["_row += 1"], "return False")
-    lines += ["        " + line for line in body]
+    body += ["if _keep:"] + ["    " + line for line in rest + w.save() or ["pass"]]
+    lines += ["    " + line for line in body]
+
+    n = len(stocks)
+    lines += ["", "", "def run(_P, _times, _dts, _save, _out):",
+              '    """Every run of the batch; False as soon as a state is not finite."""',
+              "    _last = _times.shape[0] - 1",
+              f"    _s = np.empty({n})",
+              f"    _m = np.empty({len(memory)})"]
+    if tableau.stages > 1 and n:
+        lines.append(f"    _y = np.empty({n})")
+    lines += [f"    _k{i} = np.empty({n})" for i in range(tableau.stages if n else 1)]
+    # no literal arguments (0, False): numba would compile _evaluate once for the
+    # literal and once for its type
+    lines.append("    _never = _last < 0")
+    body = ["_p = _P[_r]", "_start(_p, _times[0], _dts[0], _s, _m)", "_row = np.int64(0)"]
+    body += grid_loop_calls(tableau, n, "_evaluate(_s, _m, _p, {t}, _t0, dt, {k}, {save}, "
+                                        "_out, _row, _r)", "return False")
+    lines += ["    for _r in range(_P.shape[0]):"] + ["        " + line for line in body]
     lines.append("    return True")
     return "\n".join(lines) + "\n"
 
@@ -306,12 +345,23 @@ class NumbaModel:
 
     parameter_matrix = CompiledModel.parameter_matrix
 
+    def __post_init__(self):
+        # each output a field of a record laid over a row of the saved array: one view per
+        # output, already shaped (saved times, runs, *dims), costs one field access
+        # (slicing and reshaping the columns costs twice that; a model has hundreds)
+        slots = list(self.columns.values())
+        self._record = np.dtype({"names": [slot.key for slot in slots],
+                                 "formats": [(np.float64, slot.shape) if slot.shape
+                                             else np.float64 for slot in slots],
+                                 "offsets": [8 * slot.offset for slot in slots],
+                                 "itemsize": 8 * self.n_columns}) if slots else None
+
     def __call__(self, P, grid):
         """The saved values (saved times, runs, columns), or None if one is not finite.
 
         ``grid`` holds the ``times``, step sizes ``dts`` and ``save`` flags of every step
         (`sdflow.solve.grid.TimeGrid`); `saved` splits the columns by output."""
-        out = np.empty((int(grid.save.sum()), P.shape[0], self.n_columns))
+        out = np.empty((grid.saved_times.shape[0], P.shape[0], self.n_columns))
         begin = time.perf_counter()
         try:
             ok = self.run(P, np.asarray(grid.times, float), np.asarray(grid.dts, float),
@@ -328,15 +378,18 @@ class NumbaModel:
             self.jit_seconds = time.perf_counter() - begin
             stats = getattr(self.run, "stats", None)
             self.from_cache = bool(stats and sum(stats.cache_hits.values()))
+        # a saved value that is not finite (the state was, at the last check): numpy's
+        # sum is vectorised, a loop in the compiled code is not (no reordering of sums)
         if not ok or not (np.isfinite(out.sum()) or np.isfinite(out).all()):
             return None
         return out
 
     def saved(self, out) -> dict[str, np.ndarray]:
         """Each output's (saved times, runs, *dims) view of ``out``."""
-        return {key: out[:, :, slot.offset:slot.stop].reshape(out.shape[:2] + slot.shape)
-                if slot.shape else out[:, :, slot.offset]
-                for key, slot in self.columns.items()}
+        if self._record is None:
+            return {}
+        record = out.view(self._record)[:, :, 0]
+        return {key: record[key] for key in self.columns}
 
 
 def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaModel:
@@ -361,7 +414,12 @@ def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaM
     writer = NumbaWriter(graph, tuple(params), outputs)
     source = run_source(writer, tableau)
     module = import_cached(source, writer.namespace)
-    run = numba.njit(cache=True, error_model="numpy")(module.run)
+    jit = numba.njit(cache=True, error_model="numpy")
+    # the helpers first: ``run`` finds them compiled among its globals when it compiles
+    for name in ("_start", "_evaluate"):
+        if not hasattr(getattr(module, name), "py_func"):  # not yet wrapped in this process
+            setattr(module, name, jit(getattr(module, name)))
+    run = jit(module.run)
     return NumbaModel(graph=graph, params=tuple(params), tableau=tableau, source=source,
                       run=run, param_slots=writer.params, outputs=outputs,
                       n_params=writer.n_params, columns=writer.columns,

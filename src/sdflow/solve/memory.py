@@ -94,7 +94,15 @@ def estimate_memory(graph: ModelGraph, runs: int, saved_times: int, outputs, met
     (160, 52428, '8.0 MB')
     """
     sizes, states, computed = _sizes(graph)
-    saved_values = sum(sizes[key] for key in outputs)
+    # summed once per graph and outputs: `simulate` estimates every call, a model saves
+    # hundreds of variables by default
+    by_outputs = graph.memo.setdefault(f"{__name__}.saved_values", {})
+    outputs = tuple(outputs)
+    saved_values = by_outputs.get(outputs)
+    if saved_values is None:
+        if len(by_outputs) >= 16:  # a few choices of outputs are usual; keep it small
+            by_outputs.pop(next(iter(by_outputs)))
+        saved_values = by_outputs[outputs] = sum(sizes[key] for key in outputs)
     per_run = computed + STATE_COPIES.get(method, 9) * states + n_params
     if method == "rk45":  # solve_ivp's dense output at the saved times, then our copy
         per_run += 2 * states * saved_times

@@ -38,6 +38,14 @@ def check_time_constants(graph: ModelGraph, values: dict[str, np.ndarray], dt: f
     'y': the time of SMOOTH (0.5, constant 'smoothing time') is shorter than dt=1, so Euler \
 overshoots the input at every step; use dt <= 0.5 (e.g. dt=0.25) or a longer time
     """
+    if not graph.time_constants:
+        return
+    # without per-run values the outcome depends only on dt and the method: a pair that
+    # passed quietly once is not checked again (single runs repeat the same settings)
+    quiet = graph.memo.setdefault(_QUIET, set())
+    if not values and (dt, method) in quiet:
+        return
+    warned = False
     for record in graph.time_constants:
         name = graph.nodes[record.constant].name if record.constant else None
         if record.constant is not None and record.constant in values:
@@ -61,6 +69,12 @@ overshoots the input at every step; use dt <= 0.5 (e.g. dt=0.25) or a longer tim
                 f"'{record.owner}': {what} of {record.label} ({stage:g}{where}) is shorter "
                 f"than dt={dt:g}, so Euler overshoots the input at every step; use dt <= "
                 f"{stage:g} (e.g. dt={_finer_step(stage):g}) or a longer time"), stacklevel=4)
+            warned = True
+    if not values and not warned:
+        quiet.add((dt, method))
+
+
+_QUIET = f"{__name__}.quiet"
 
 
 def _finer_step(limit: float) -> float:
