@@ -28,8 +28,9 @@ Choices adjust toward what raises the *perceived* payoff (bounded rationality):
   evaluation reform) / (growth perception time * reference growth)``. Every term is the
   change of the local payoff (divided by current fiscal revenue / F0) that a one-off
   change of output share brings: as fiscal revenue (1), as tournament standing
-  (``tournament incentive``, worth that many units of current revenue), as rents. Diverting partners' sales raises one's own payoff at once; the loss of
-  integration it causes falls on all, later, and is seen only in part: the dilemma.
+  (``tournament incentive``, worth that many units of current revenue), as rents.
+  Diverting partners' sales raises one's own payoff at once; the loss of integration it
+  causes falls on all, later, and is seen only in part: the dilemma.
 * duplicate construction: ``duplicate share_i = duplication propensity *
   logistic(duplication steepness * (tournament pressure_i - (1 - duplicate utilisation) -
   central coordination - joint planning_i))``: duplicate plants count in local GDP (the

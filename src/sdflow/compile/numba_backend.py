@@ -299,8 +299,9 @@ def needed_at_start(graph: ModelGraph) -> set[str]:
 
 def check_numba_supports(graph: ModelGraph) -> None:
     """Raise `UnsupportedBackendError` for what the numba backend does not run: DELAY
-    FIXED, RANDOM functions (their per-run streams are drawn by numpy), and more elements than `MAX_ELEMENTS` (the allocation builtin is refused by
-    the printer, naming its variable)."""
+    FIXED, RANDOM functions (their per-run streams are drawn by numpy), and more elements
+    than `MAX_ELEMENTS` (the allocation builtin is refused by the printer, naming its
+    variable)."""
     delays = sorted(n.name for n in graph.nodes.values() if n.kind == "pipeline")
     if delays:
         raise UnsupportedBackendError(f"backend='numba' does not run DELAY FIXED "
