@@ -324,6 +324,14 @@ CASES = [
       note="PySD interpolates a variable's own table whatever its type; XMILE's discrete "
            "table holds each point's value up to the next point, as sdflow does "
            "(tests/io/test_function_coverage.py)"),
+    X("MOD (upper case)", "y: (TIME - 5.25) MOD 2",
+      note="PySD's grammar reads mod in lower case only; XMILE's builtin names are "
+           "case-insensitive (sdflow: tests/io/test_readers.py)"),
+    X("LOOKUP", '<aux name="g"><eqn>0</eqn><gf><xscale min="0" max="10"/>'
+      '<yscale min="0" max="5"/><ypts>0,2,5</ypts></gf></aux>\n'
+      "y: LOOKUP(g, TIME * 1.5 - 2)", check=("y",),
+      note="PySD takes the call for its own table structure; sdflow: the graphical "
+           "function at x, as g(x) reads it (tests/io/test_readers.py)"),
     X("LOG10", "y: LOG10(TIME + 1)",
       note="not in PySD; sdflow: LN(x) / LN(10) (tests/io/test_function_coverage.py)"),
     X("STARTTIME STOPTIME", "y: (TIME - STARTTIME) / (STOPTIME - STARTTIME)",

@@ -81,7 +81,6 @@ def test_repository_teacup_reads_through_simlin_with_the_same_numbers(tmp_path):
 @pytest.mark.parametrize("relative", [
     "tests/macro_stock/test_macro_stock.xmile",
     "tests/subscript_multiples/test_multiple_subscripts.stmx",
-    "tests/lookups/test_lookups.stmx",
 ])
 def test_files_pysd_cannot_parse_stay_unread_through_simlin(relative, tmp_path):
     pytest.importorskip("simlin")

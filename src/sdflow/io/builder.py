@@ -90,6 +90,8 @@ class ModelBuilder:
         self.expansions = 0
         self.dims_of: dict[str, tuple] = {}
         self.lookups: dict[str, object] = {}
+        #: (owner, id of pysd's table) -> the sdflow lookup of a variable's own table
+        self.inline_tables: dict[tuple, object] = {}
         self.positions: dict[str, object] = {}
 
     # -- entry point -------------------------------------------------------------------
@@ -417,11 +419,17 @@ class ModelBuilder:
         return value
 
     def _inline_lookup(self, owner: str, table):
+        # one lookup per table, whether the owner reads it or another variable calls it
+        known = self.inline_tables.get((name_key(owner), id(table)))
+        if known is not None:
+            return known
         count = itertools.count(1)
         name = f"{owner} lookup"
         while name in self.model:
             name = f"{owner} lookup{next(count)}"
-        return lookups.make_lookup(self.model, name, self.graph_table(owner, table))
+        made = lookups.make_lookup(self.model, name, self.graph_table(owner, table))
+        self.inline_tables[(name_key(owner), id(table))] = made
+        return made
 
     def graph_table(self, owner: str, table):
         """``table`` with the x points the XMILE file gives for ``owner``'s graphical
@@ -461,11 +469,15 @@ class ModelBuilder:
         name = scope.name(element)
         key = name_key(name)
         mode, tr.lookup_mode = tr.lookup_mode, None  # LOOKUP EXTRAPOLATE and friends
-        if key in self.lookups:
+        own = lookups.own_graph(element) if call_args is not None and not subs else None
+        if key in self.lookups or own is not None:
             if call_args is None or len(call_args) != 1:
                 raise tr.unsupported(f"lookup '{element.name}' without exactly one argument")
             arg = tr.translate(call_args[0])
-            table = self.lookups[key]
+            # a variable's own graphical function, called by name (XMILE's gf(x) and
+            # LOOKUP(gf, x)): its table at x
+            table = self.lookups[key] if key in self.lookups else \
+                self._inline_lookup(element.name, own)
             if mode is not None:
                 table = lookups.variant(self.model, table, mode)
             if isinstance(table, lookups.ArrayedLookup):

@@ -87,10 +87,11 @@ RANDOM = {
 }
 
 
-#: Vensim's functions that read a lookup another way: pysd's name -> the interpolation
-#: (`sdflow.io.lookups.variant`)
+#: Functions that read a named lookup at a value: pysd's name -> the interpolation
+#: (`sdflow.io.lookups.variant`). Vensim's LOOKUP EXTRAPOLATE and friends read it another
+#: way; XMILE's LOOKUP(gf, x) (None) reads it the graphical function's own way.
 LOOKUP_MODES = {"lookup_extrapolate": "extrapolate", "lookup_backward": "hold_backward",
-                "lookup_forward": "look_forward"}
+                "lookup_forward": "look_forward", "lookup": None}
 
 
 #: The largest matrix INVERT MATRIX writes out (its adjugate grows as n!)
@@ -511,7 +512,9 @@ class ExpressionTranslator:
         """Vensim's LOOKUP EXTRAPOLATE(table, x), LOOKUP BACKWARD(table, x) and LOOKUP
         FORWARD(table, x): the model's lookup ``table`` at x, continuing its end segments,
         or holding the value of the point at or before x, or taking the point at or after
-        x (Vensim's documentation; PySD has none of them)."""
+        x (Vensim's documentation; PySD has none of them). XMILE's LOOKUP(gf, x): the
+        graphical function ``gf`` at x, as its own type interpolates (XMILE 1.0's
+        builtin; isee's documentation of LOOKUP), the same as ``gf(x)``."""
         label = name.upper().replace("_", " ")
         ref = nodes[0] if nodes else None
         if len(nodes) != 2 or not self.defines(getattr(ref, "reference", None)):

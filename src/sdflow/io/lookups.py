@@ -139,3 +139,17 @@ def is_table(element) -> bool:
     return all(isinstance(c.ast, (ae.LookupsStructure, ae.GetLookupsStructure))
                for c in element.components)
 
+
+def own_graph(element):
+    """The table of a variable defined as its own graphical function of one input (an
+    XMILE aux with a ``<gf>``; pysd reads Vensim's WITH LOOKUP the same way), or None.
+
+    XMILE lets other variables call such a variable as a function, ``gf(x)`` or
+    ``LOOKUP(gf, x)``: its table read at x instead of at its own input.
+    """
+    if len(element.components) != 1:
+        return None
+    component = element.components[0]
+    if any(component.subscripts) or not isinstance(component.ast, ae.InlineLookupsStructure):
+        return None
+    return component.ast.lookups

@@ -8,6 +8,7 @@ and restored afterwards, so pysd itself keeps its own behaviour.
 from __future__ import annotations
 
 import contextlib
+import re
 
 from ..errors import ImportModelError
 
@@ -16,7 +17,7 @@ from ..errors import ImportModelError
 def xmile_translator_fixes(declared: dict):
     """Every fix below, while one file is parsed; ``declared`` is `xmile_declared_dims`."""
     with _stock_elements_read(), _sized_dimensions_read(), _names_unescaped(), \
-            _wildcards_banged(declared):
+            _equations_rewritten(declared), _lookup_calls_kept():
         yield
 
 
@@ -115,21 +116,77 @@ def _names_unescaped():
         xmile_element.Element.__init__ = original
 
 
+#: A token of an equation: a quoted name (left as written), or a run of name characters
+_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|[\w.$\']+')
+#: XMILE's words pysd's equation grammar reads in one case only: the case it reads
+_GRAMMAR_CASE = {"mod": "mod", "if": "IF", "then": "THEN", "else": "ELSE"}
+
+
+def words_in_grammar_case(equation: str) -> str:
+    """``equation`` with the operator MOD and the words of IF THEN ELSE written in the
+    case pysd's grammar reads them.
+
+    XMILE's builtin names are case-insensitive, and these words are reserved (no variable
+    is named so without quotes); pysd's grammar reads ``mod`` in lower case only and
+    ``IF``, ``THEN`` and ``ELSE`` in upper case only. Whole tokens are rewritten: names
+    that contain the words (``model_mod``, ``MODx``) and quoted names are left as written.
+
+    Examples
+    --------
+    >>> words_in_grammar_case('if model_mod MOD 3 > 1 then MODx else "a MOD b"')
+    'IF model_mod mod 3 > 1 THEN MODx ELSE "a MOD b"'
+    """
+    def case(match: re.Match) -> str:
+        token = match.group(0)
+        return _GRAMMAR_CASE.get(token.lower(), token)
+
+    return _TOKEN.sub(case, equation)
+
+
 @contextlib.contextmanager
-def _wildcards_banged(declared: dict):
-    """pysd's XMILE translator, reading XMILE's wildcard subscript ``*``: its equation
-    grammar has no ``*`` subscript, so each equation is parsed with every ``a[*]``
-    written as the banged dimension it stands for (`xmile_wildcards.banged_wildcards`)."""
+def _equations_rewritten(declared: dict):
+    """pysd's XMILE translator, reading each equation as XMILE writes it: its grammar has
+    no wildcard subscript ``*``, so every ``a[*]`` is written as the banged dimension it
+    stands for (`xmile_wildcards.banged_wildcards`), and it reads MOD, IF, THEN and ELSE
+    in one case only (`words_in_grammar_case`)."""
     from pysd.translators.xmile import xmile_element
     from .xmile_wildcards import banged_wildcards
 
     original = xmile_element.Element._smile_parser
 
     def parse(self, expression):
-        return original(self, banged_wildcards(expression, declared))
+        return original(self, banged_wildcards(words_in_grammar_case(expression), declared))
 
     xmile_element.Element._smile_parser = parse
     try:
         yield
     finally:
         xmile_element.Element._smile_parser = original
+
+
+@contextlib.contextmanager
+def _lookup_calls_kept():
+    """pysd's XMILE translator, reading XMILE's builtin ``LOOKUP(gf, x)``.
+
+    pysd 3.14 builds a call whose name is one of its own structures as that structure;
+    ``lookup`` is the one it builds graphical functions with, so ``LOOKUP(gf, x)`` fails
+    (``LookupsStructure.__init__() missing 3 required positional arguments``). While the
+    file is parsed, a call named ``lookup`` stays a call, which sdflow's translator reads
+    (`sdflow.io.expressions`: the graphical function ``gf`` at x).
+    """
+    from pysd.translators.xmile import xmile_element
+
+    original = xmile_element.EquationVisitor.visit_call
+
+    def visit_call(self, n, vc):
+        func = self.elements[vc[0]]
+        if getattr(func, "reference", None) == "lookup":
+            return self.add_element(xmile_element.structures["call"](
+                func, self.elements[vc[4]]))
+        return original(self, n, vc)
+
+    xmile_element.EquationVisitor.visit_call = visit_call
+    try:
+        yield
+    finally:
+        xmile_element.EquationVisitor.visit_call = original
