@@ -25,6 +25,8 @@ CASES = [
     ("lookups", "test_lookups.mdl", "output.tab"),
     ("lookups", "test_lookups.xmile", "output.tab"),
     ("lookups", "test_lookups.stmx", "output.tab"),  # LOOKUP(gf, x) on an aux's own table
+    # Stella 10's pre-1.0 XMILE draft: variables directly under <model>
+    ("lookups", "test_lookups_no-indirect.stmx", "output.tab"),
     ("subscript_subranges_equal", "test_subscript_subrange_equal.mdl", "output.tab"),
     ("subscript_mapping_simple", "test_subscript_mapping_simple.mdl", "output.tab"),
     ("subscript_transposition", "test_subscript_transposition.mdl", "output.tab"),
@@ -41,7 +43,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("folder, model_file, output", CASES,
-                         ids=[f"{c[0]}-{c[1].rsplit('.', 1)[1]}" for c in CASES])
+                         ids=[f"{c[0]}-{c[1].rsplit('.', 1)[1]}"
+                              + ("-draft" if "no-indirect" in c[1] else "") for c in CASES])
 def test_matches_canonical_output(folder, model_file, output, tmp_path):
     # a copy, so nothing is ever written beside the repository's test data
     shutil.copytree(DATA / folder, tmp_path / folder)

@@ -21,6 +21,41 @@ def xmile_translator_fixes(declared: dict):
         yield
 
 
+def wrap_draft_variables(root) -> int:
+    """Put a pre-1.0 XMILE draft's variables where XMILE 1.0 (and pysd) looks for them.
+
+    Drafts of XMILE written by Stella 10 (namespace ``http://www.systemdynamics.org/XMILE``)
+    list a model's stocks, flows and auxes directly under ``<model>``; XMILE 1.0 puts them
+    in ``<model><variables>``, the only place pysd reads, so such a file read as a model
+    with no variables at all. Moves them into a ``<variables>`` element of the parsed
+    tree ``root`` (lxml, as pysd parses it) and returns how many moved.
+
+    Examples
+    --------
+    >>> from lxml import etree
+    >>> root = etree.fromstring('<xmile xmlns="http://www.systemdynamics.org/XMILE">'
+    ...     '<model><aux name="a"><eqn>1</eqn></aux></model></xmile>')
+    >>> wrap_draft_variables(root)
+    1
+    >>> [child.tag.split("}")[1] for child in root[0]]
+    ['variables']
+    """
+    namespace = root.nsmap.get(None)
+    tag = (lambda name: f"{{{namespace}}}{name}") if namespace else (lambda name: name)
+    kinds = {tag(name) for name in ("stock", "flow", "aux", "gf", "module", "group")}
+    moved = 0
+    for model in root.iter(tag("model")):
+        loose = [child for child in model if child.tag in kinds]
+        if not loose or model.find(tag("variables")) is not None:
+            continue
+        variables = model.makeelement(tag("variables"), {})
+        model.insert(model.index(loose[0]), variables)
+        for child in loose:
+            variables.append(child)  # lxml moves an appended element
+        moved += len(loose)
+    return moved
+
+
 @contextlib.contextmanager
 def _stock_elements_read():
     """pysd's XMILE translator, reading a stock's per-element initial values.

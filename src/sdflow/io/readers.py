@@ -10,7 +10,7 @@ from pathlib import Path
 from ..dsl.model import Model
 from ..names import name_key
 from ..errors import ImportModelError, UnitError, UnitsDroppedWarning
-from .pysd_xmile import xmile_translator_fixes
+from .pysd_xmile import wrap_draft_variables, xmile_translator_fixes
 
 
 def _declared_encoding(path: Path) -> str | None:
@@ -47,6 +47,7 @@ def _abstract_model(path, kind: str):
             else:
                 from pysd.translators.xmile.xmile_file import XmileFile
                 source = XmileFile(path)
+                wrap_draft_variables(source.xmile_root)
                 with xmile_translator_fixes(xmile_declared_dims(path)):
                     source.parse()
             return source.get_abstract_model()
