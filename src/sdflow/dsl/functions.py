@@ -18,6 +18,7 @@ import inspect
 from pathlib import Path
 
 from ..expr.builtins import BUILTINS, REDUCTIONS
+from ..files import atomic_write
 from ..expr.nodes import Call, Expr, Reduce, as_condition, as_expr
 from .dimensions import Dimension
 
@@ -150,6 +151,14 @@ def _stub_signature(signature: inspect.Signature) -> str:
 
 
 def write_stub(path: Path = STUB) -> Path:
-    """Write `stub_text` to ``functions.pyi`` (or ``path``); returns the path."""
-    path.write_text(stub_text(), encoding="utf-8")
-    return path
+    """Write `stub_text` to ``functions.pyi`` (or ``path``), atomically; returns the path.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = write_stub(pathlib.Path(tempfile.mkdtemp()) / "functions.pyi")
+    >>> path.read_text(encoding="utf-8") == stub_text()
+    True
+    """
+    text = stub_text()
+    return atomic_write(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
