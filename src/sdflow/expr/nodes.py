@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import ExpressionTruthError, ModelError
 from .random_draws import RANDOM_DRAWS
+from .stateful_builtins import STATEFUL
 
 # Nodes hold the DSL's models, dimensions and lookups as opaque objects (read by their
 # ``name`` and ``elements``), so this floor imports nothing from the floors above.
@@ -355,12 +356,16 @@ class Stateful(Expr):
     """A builtin with memory (SMOOTH, DELAY, TREND, INITIAL...).
 
     The model graph lowers it to hidden stocks (or, for DELAY FIXED, a pipeline), so one
-    integrator handles everything.
+    integrator handles everything. ``kind`` is a key of
+    `sdflow.expr.stateful_builtins.STATEFUL`, which says how.
     """
 
     __slots__ = ("kind", "args")
 
     def __init__(self, kind: str, **args: Any):
+        if kind not in STATEFUL:
+            raise ModelError(f"unknown builtin with memory {kind!r}; choose one of "
+                             f"{sorted(STATEFUL)} (sdflow.expr.stateful_builtins)")
         self.kind = kind
         self.args = {k: as_expr(v) for k, v in args.items() if v is not None}
 

@@ -30,12 +30,10 @@ from ..expr import nodes as ex
 from ..expr.allocation import AllocateByPriority
 from ..expr.builtins import BUILTINS, REDUCTIONS, render
 from ..expr.dispatch import node_method
+from ..expr.stateful_builtins import STATEFUL
 from ..names import name_key
 from .xmile_random import NoXmileDraw, affine, xmile_draw
 
-_STATEFUL = {"smooth": "SMTH1", "smooth3": "SMTH3", "delay1": "DELAY1", "delay3": "DELAY3",
-             "delay_fixed": "DELAY", "trend": "TREND", "forecast": "FORCST",
-             "initial": "INIT", "delay_n": "DELAYN", "smooth_n": "SMTHN"}
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*$")
 #: Words of XMILE's equation grammar: a variable named so is quoted
 _KEYWORDS = {"and", "or", "not", "if", "then", "else", "mod"}
@@ -153,10 +151,6 @@ class _Zero(str):
 ZERO = _Zero("0")
 #: Vensim's zero, as sdflow's engine compares times with it (`compile.runtime.SMALL`)
 SMALL = 1e-6
-#: Builtins with memory whose value while the model initialises is their initial value
-#: (their ``initial`` argument, or their input when it has none)
-_STARTS_AT_INITIAL = {"smooth", "smooth3", "smooth_n", "delay1", "delay3", "delay_n",
-                      "delay_fixed"}
 
 
 class EquationPrinter:
@@ -469,36 +463,36 @@ class EquationPrinter:
     def stateful(self, e: ex.Stateful) -> str:
         if e.kind == "active_initial":  # the initial equation while initialising
             return self.print(e.args["initial" if self.initialising else "input"])
-        if self.initialising and self.initial_values and e.kind in _STARTS_AT_INITIAL:
+        spec = STATEFUL[e.kind]
+        if self.initialising and self.initial_values and spec.starts_at_initial:
             return self.print(e.args.get("initial", e.args["input"]))  # its value at the start
-        if e.kind not in _STATEFUL:
-            raise self.error(f"the builtin {e.kind}")
+        if spec.xmile is None:
+            raise self.error(f"the builtin {spec.vensim}")
         # arguments read while initialising (initial values) are printed as then
         a = {k: self.initial(v) if k in ("initial", "initial_trend") else self.print(v)
              for k, v in e.args.items()}
-        starts_from_input = e.kind in _STARTS_AT_INITIAL and "initial" not in a
-        if self.initial_values and (starts_from_input or e.kind in ("trend", "forecast")):
+        starts_from_input = spec.starts_at_initial and "initial" not in a
+        if self.initial_values and (starts_from_input or spec.family == "trend"):
             start = self.initial(e.args["input"])
             if start != a["input"] and starts_from_input:
                 a["initial"] = start  # its input reads ACTIVE INITIAL: state where it starts
             elif start != a["input"]:
-                raise self.error(f"{_STATEFUL[e.kind]} of an input that reads an ACTIVE "
+                raise self.error(f"{spec.xmile} of an input that reads an ACTIVE "
                                  "INITIAL variable while the model initialises")
-        if e.kind == "delay_fixed" and self.initial_values \
+        if spec.family == "pipeline" and self.initial_values \
                 and self.initial(e.args["delay_time"]) != a["delay_time"]:
             raise self.error("DELAY FIXED with a delay time that reads an ACTIVE INITIAL "
                              "variable while the model initialises")
-        name = _STATEFUL[e.kind]
-        if e.kind == "initial":
-            return f"INIT({self.initial(e.args['input'])})"
+        name = spec.xmile
+        if spec.family == "initial":
+            return f"{name}({self.initial(e.args['input'])})"
         if e.kind == "trend":
-            return f"TREND({a['input']}, {a['average_time']}, {a['initial_trend']})"
+            return f"{name}({a['input']}, {a['average_time']}, {a['initial_trend']})"
         if e.kind == "forecast":
             trend = f", {a['initial_trend']}" if "initial_trend" in a else ""
-            return f"FORCST({a['input']}, {a['average_time']}, {a['horizon']}{trend})"
-        if e.kind in ("delay_n", "smooth_n"):  # DELAYN/SMTHN(input, time, n, initial)
-            function = "DELAYN" if e.kind == "delay_n" else "SMTHN"
-            return (f"{function}({a['input']}, {a['delay_time']}, {a['order']}, "
+            return f"{name}({a['input']}, {a['average_time']}, {a['horizon']}{trend})"
+        if spec.stages is None:  # DELAYN/SMTHN(input, time, n, initial)
+            return (f"{name}({a['input']}, {a['delay_time']}, {a['order']}, "
                     f"{a.get('initial', a['input'])})")
         parts = [a["input"], a["delay_time"]] + ([a["initial"]] if "initial" in a else [])
         return f"{name}({', '.join(parts)})"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..expr import nodes as ex
+from ..expr.stateful_builtins import STATEFUL
 from ..names import name_key
 from ..errors import ModelError, UnknownNameError
 from .nodes import Node, NodeRef
@@ -132,19 +133,19 @@ class Lowering:
 
     def _lower_stateful(self, expr: ex.Stateful) -> ex.Expr:
         a = {k: self.rewrite(v) for k, v in expr.args.items()}
-        kind = expr.kind
+        kind, spec = expr.kind, STATEFUL[expr.kind]
         inp = a["input"]
-        if kind == "initial":
+        if spec.family == "initial":
             return NodeRef(self._hidden("initial", "initial", equation=inp))
-        if kind == "active_initial":
+        if spec.family == "active_initial":
             return NodeRef(self._hidden("aux", "active initial", equation=inp,
                                         init_equation=a["initial"]))
-        if kind == "delay_fixed":
+        if spec.family == "pipeline":
             self._delay_time(a["delay_time"], kind, 0)
             return NodeRef(self._hidden("pipeline", "delay fixed", equation=inp,
                                         initial=a["initial"], delay_time=a["delay_time"]))
-        if kind in ("smooth", "smooth3", "smooth_n"):
-            order = _order(kind, expr)
+        if spec.family == "smooth":
+            order = spec.order(expr.args)
             delay_time = self._delay_time(a["delay_time"], kind, order)
             stage_time = delay_time if order == 1 else delay_time / float(order)
             start = a.get("initial", inp)
@@ -156,8 +157,8 @@ class Lowering:
                 self.nodes[key].rate = (upstream - ref) / stage_time
                 upstream = ref
             return NodeRef(key)
-        if kind in ("delay1", "delay3", "delay_n"):
-            order = _order(kind, expr)
+        if spec.family == "delay":
+            order = spec.order(expr.args)
             delay_time = self._delay_time(a["delay_time"], kind, order)
             stage_time = delay_time if order == 1 else delay_time / float(order)
             start = a.get("initial", inp)
@@ -169,7 +170,7 @@ class Lowering:
                 self.nodes[key].rate = inflow - outflow
                 inflow = outflow
             return inflow
-        if kind in ("trend", "forecast"):
+        if spec.family == "trend":
             average_time = self._as_time(a["average_time"], "average time")
             init_trend = a.get("initial_trend", ex.Literal(0.0))
             # units_like: a literal initial trend (0) times the average time is not "time"
@@ -181,7 +182,8 @@ class Lowering:
             if kind == "trend":
                 return trend
             return inp * (1.0 + trend * self._as_time(a["horizon"], "horizon"))
-        raise ModelError(f"'{self._owner_name()}': unknown stateful builtin {kind}")
+        raise ModelError(f"'{self._owner_name()}': no lowering for the family {spec.family!r} "
+                         f"of {spec.vensim}")
 
     def _lower_noise(self, expr: ex.Noise) -> ex.Expr:
         """A random draw becomes a hidden variable of its own, named after its owner.
@@ -205,7 +207,7 @@ class Lowering:
         owner = self._owner_name()
         key, value = delay_time_value(expr, self.nodes)
         if value is None:
-            return expr if kind == "delay_fixed" else guard_positive(expr)
+            return expr if STATEFUL[kind].family == "pipeline" else guard_positive(expr)
         record = TimeConstant(owner, kind, stages, key, None if key else value)
         if (value <= 0).any():
             self.errors.append(non_positive_error(
@@ -224,13 +226,6 @@ class Lowering:
         key = self._hidden("const", role, units_text=self.model.time_units,
                            value=np.asarray(expr.value))
         return NodeRef(key)
-
-
-def _order(kind: str, expr: ex.Stateful) -> int:
-    """Number of first-order stages: 1 or 3 by name, or the literal ``order`` of ..._n."""
-    if kind.endswith("_n"):
-        return int(expr.args["order"].value)
-    return 1 if kind in ("smooth", "delay1") else 3
 
 
 def _rate_expression(inflows: list[str], outflows: list[str]) -> ex.Expr:

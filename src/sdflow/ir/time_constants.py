@@ -16,13 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..expr import nodes as ex
+from ..expr.stateful_builtins import STATEFUL
 from ..errors import DelayTimeError
 from .nodes import NodeRef
 
-#: How modellers write each builtin (for messages).
-BUILTIN_NAMES = {"smooth": "SMOOTH", "smooth3": "SMOOTH3", "smooth_n": "SMOOTH N",
-                 "delay1": "DELAY1", "delay3": "DELAY3", "delay_n": "DELAY N",
-                 "delay_fixed": "DELAY FIXED"}
 
 
 @dataclass(frozen=True)
@@ -34,14 +31,14 @@ class TimeConstant:
     """
 
     owner: str                      # the variable whose equation uses the builtin
-    builtin: str                    # "smooth", "delay3", ... (see `BUILTIN_NAMES`)
+    builtin: str                    # "smooth", "delay3", ... (a key of `STATEFUL`)
     stages: int
     constant: str | None = None     # key of the constant giving the time, if one does
     value: np.ndarray | None = None  # the time written as a number, if it is one
 
     @property
     def label(self) -> str:
-        return BUILTIN_NAMES.get(self.builtin, self.builtin.upper())
+        return STATEFUL[self.builtin].vensim
 
 
 def delay_time_value(expr: ex.Expr, nodes: dict) -> tuple[str | None, np.ndarray | None]:
