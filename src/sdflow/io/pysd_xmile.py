@@ -182,15 +182,18 @@ def words_in_grammar_case(equation: str) -> str:
 def _equations_rewritten(declared: dict):
     """pysd's XMILE translator, reading each equation as XMILE writes it: its grammar has
     no wildcard subscript ``*``, so every ``a[*]`` is written as the banged dimension it
-    stands for (`xmile_wildcards.banged_wildcards`), and it reads MOD, IF, THEN and ELSE
-    in one case only (`words_in_grammar_case`)."""
+    stands for (`xmile_wildcards.banged_wildcards`); it reads MOD, IF, THEN and ELSE
+    in one case only (`words_in_grammar_case`); and it binds MOD below ``*`` and ``/``,
+    where XMILE 1.0 gives the three one precedence (`xmile_precedence.mod_grouped`)."""
     from pysd.translators.xmile import xmile_element
+    from .xmile_precedence import mod_grouped
     from .xmile_wildcards import banged_wildcards
 
     original = xmile_element.Element._smile_parser
 
     def parse(self, expression):
-        return original(self, banged_wildcards(words_in_grammar_case(expression), declared))
+        text = mod_grouped(words_in_grammar_case(expression))
+        return original(self, banged_wildcards(text, declared))
 
     xmile_element.Element._smile_parser = parse
     try:
