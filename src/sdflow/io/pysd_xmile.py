@@ -14,10 +14,12 @@ from ..errors import ImportModelError
 
 
 @contextlib.contextmanager
-def xmile_translator_fixes(declared: dict):
-    """Every fix below, while one file is parsed; ``declared`` is `xmile_declared_dims`."""
+def xmile_translator_fixes(declared: dict, time_settings: dict | None = None):
+    """Every fix below, while one file is parsed; ``declared`` is `xmile_declared_dims`,
+    ``time_settings`` `xmile_time_settings.read_time_settings`."""
     with _stock_elements_read(), _sized_dimensions_read(), _names_unescaped(), \
-            _equations_rewritten(declared), _lookup_calls_kept():
+            _equations_rewritten(declared), _lookup_calls_kept(), \
+            _time_settings_read(time_settings or {}):
         yield
 
 
@@ -228,3 +230,32 @@ def _lookup_calls_kept():
         yield
     finally:
         xmile_element.EquationVisitor.visit_call = original
+
+
+@contextlib.contextmanager
+def _time_settings_read(equations: dict):
+    """pysd's XMILE translator, making the time settings from sdflow's extension.
+
+    pysd makes Vensim's control variables (INITIAL TIME, FINAL TIME, TIME STEP, SAVEPER)
+    from the numbers of ``<sim_specs>`` (and drops auxiliaries of those names). A file
+    `write_xmile` writes for a model whose settings change with TIME holds their
+    equations in ``<sdflow:time_settings>`` (`sdflow.io.xmile_time_settings`): while the
+    file is parsed, the control variables take those equations, which sdflow's importer
+    re-reads along the run as it does Vensim's.
+    """
+    from pysd.translators.xmile import xmile_section
+
+    original = xmile_section.Section._parse_control_vars
+
+    def parse_control_vars(self):
+        controls = original(self)
+        for control in controls:
+            if control.name in equations:
+                control.eqn = equations[control.name]
+        return controls
+
+    xmile_section.Section._parse_control_vars = parse_control_vars
+    try:
+        yield
+    finally:
+        xmile_section.Section._parse_control_vars = original
