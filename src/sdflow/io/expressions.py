@@ -821,8 +821,9 @@ class ExpressionTranslator:
         if not isinstance(profile, (int, float, np.integer, np.floating)):
             profile = self.constant(profile)
         if profile != 1:
+            shown = f"{profile:g}" if profile is not None else "given by an expression"
             raise self.unsupported(
-                f"ALLOCATE with the priority profile type {profile!r} (sdflow allocates "
+                f"ALLOCATE with the priority profile type {shown} (sdflow allocates "
                 "with the rectangular profile, type 1, which is Vensim's ALLOCATE BY "
                 "PRIORITY; the profile type must be the number 1)")
         supply, request, priority, width = self._many(

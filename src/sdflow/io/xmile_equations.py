@@ -258,11 +258,13 @@ class EquationPrinter:
         priority, width, 1)``.
 
         XMILE 1.0 has no allocation builtin. Two forms exist: Stella's ALLOCATE (isee's
-        builtin; its arguments are Vensim's ALLOCATE AVAILABLE's, the last the priority
-        profile type, numbered as Vensim numbers them, 1 the rectangular profile), and
+        builtin: availability, the dimension, then the requests, priorities, width and
+        priority profile type of Vensim's ALLOCATE AVAILABLE, the type numbered as
+        Vensim numbers it, 1 the rectangular profile, as SDEverywhere's Stella port of
+        Vensim's ALLOCATE AVAILABLE example passes them; not run in Stella here), and
         Simlin's ``allocate_by_priority(request, priority, SIZE(dim), width, supply)``.
         ALLOCATE AVAILABLE with the rectangular profile of the given width is ALLOCATE BY
-        PRIORITY: PySD's implementations of the two agree to 5e-9 on 300 random
+        PRIORITY: PySD's implementations of the two agree within 5e-9 on 300 random
         allocations (`tests/io/test_xmile_writer.py`). Stella's form is written: it is the
         builtin of XMILE's own vendor and names the dimension the requests compete
         along, where Simlin's relies on the last subscript; Simlin runs its own form to
