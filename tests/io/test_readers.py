@@ -250,6 +250,35 @@ def test_xmile_operator_words_are_read_in_any_case(tmp_path):
     assert run["lower"].values.tolist() == [-1, -1, 10 % 7]
 
 
+MOD_PRECEDENCE = """<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+<header><name>mod precedence</name></header>
+<sim_specs><start>0</start><stop>1</stop><dt>1</dt></sim_specs>
+<model><variables>
+<aux name="four"><eqn>4</eqn></aux>
+<aux name="a"><eqn>7 MOD 4 * 2</eqn></aux>
+<aux name="b"><eqn>2 * 7 MOD 4</eqn></aux>
+<aux name="c"><eqn>17 mod 10 mod four</eqn></aux>
+<aux name="d"><eqn>1 + 9 MOD four / 2 - 1</eqn></aux>
+<aux name="e"><eqn>IF 7 MOD 4 * 2 = 6 THEN MAX(7 MOD 4 * 2, 0) ELSE -1</eqn></aux>
+</variables></model></xmile>
+"""
+
+
+def test_xmile_mod_has_the_precedence_of_product_and_division(tmp_path):
+    # XMILE 1.0's table of operators puts "*, /, MOD" in one group ("Multiplication,
+    # division, modulo"), left to right, above "+" and "-": 7 MOD 4 * 2 is
+    # (7 MOD 4) * 2 = 6 (Simlin gives 6 too); PySD's grammar alone reads 7 mod (4 * 2) = 7
+    # and refuses a second MOD in a term
+    path = tmp_path / "mod.xmile"
+    path.write_text(MOD_PRECEDENCE)
+    run = sf.read_xmile(path).simulate()
+    assert float(run["a"][0]) == (7 % 4) * 2 == 6
+    assert float(run["b"][0]) == (2 * 7) % 4 == 2
+    assert float(run["c"][0]) == (17 % 10) % 4 == 3
+    assert float(run["d"][0]) == 1 + (9 % 4) / 2 - 1 == 0.5
+    assert float(run["e"][0]) == 6
+
+
 @pytest.mark.skipif(SUITE is None or not (SUITE / "tests" / "lookups").is_dir(),
                     reason="set SDFLOW_CONFORMANCE_DIR to a checkout of the SDXorg "
                            "test-models suite")

@@ -112,6 +112,13 @@ PEER_SEMANTICS = {
     ("Simlin", "subscripted_round/test_subscripted_round.mdl"):
         "Simlin's INT rounds negative numbers down (-0.5 to -1), Vensim's (sdflow and PySD) "
         "toward zero; Simlin fails the suite's output for the original file the same way",
+    ("PySD", "control_vars/test_control_vars.mdl"):
+        "its time settings change with TIME: PySD runs the numbers of <sim_specs> (their "
+        "values at the initial time, steps of 1 to TIME 10); their equations are in "
+        "sdflow's XMILE extension, which only read_xmile reads",
+    ("Simlin", "control_vars/test_control_vars.mdl"):
+        "its time settings change with TIME: Simlin runs the numbers of <sim_specs>, as "
+        "PySD does",
     ("PySD", "arguments/test_arguments.mdl"):
         "PySD's SMOOTH N of a DELAY3 ('Outer Multiple Middle Multiple Inner Multiple') "
         "differs from Vensim's output on the original file too (docs/conformance.md)",

@@ -88,3 +88,17 @@ def test_files_pysd_cannot_parse_stay_unread_through_simlin(relative, tmp_path):
     assert row["direct"].startswith("ImportModelError") and "cannot parse" in row["direct"]
     assert row["simlin"].startswith("opens")  # Simlin reads the file ...
     assert "cannot parse the model" in row["route"]  # ... PySD's parser stops again
+
+
+@pytest.mark.skipif(SUITE is None or not SUITE.is_dir(),
+                    reason="set SDFLOW_CONFORMANCE_DIR to a checkout of the SDXorg "
+                           "test-models suite")
+def test_simlins_allocate_by_priority_reads_to_the_canonical_output(tmp_path):
+    # Simlin writes Vensim's ALLOCATE BY PRIORITY as allocate_by_priority(request,
+    # priority, SIZE(dim), width, supply), which read_xmile reads: the route runs and
+    # passes the suite's output (Simlin's own run of the file does not)
+    pytest.importorskip("simlin")
+    row = script.measure(SUITE / "tests/allocate_by_priority/test_allocate_by_priority.mdl",
+                         tmp_path)
+    assert row["simlin"].startswith("opens") and row["route"] == "runs"
+    assert row["canonical"] == "pass"

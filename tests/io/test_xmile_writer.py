@@ -88,16 +88,110 @@ def test_round_trip_through_pysd(written):
                                    err_msg=name)
 
 
-def test_allocate_by_priority_is_refused_by_name(tmp_path):
-    m = sf.Model("m", start=0, stop=1, dt=0.5)
-    branch = m.dim("branch", ["a", "b"])
-    request = m.const("request", [3.0, 2.0], dims=[branch])
-    priority = m.const("priority", [2.0, 1.0], dims=[branch])
-    m.aux("shipped", sf.allocate_by_priority(request, priority, 1, 4, over=branch))
-    with pytest.raises(UnsupportedFeatureError,
-                       match="'shipped'.*ALLOCATE BY PRIORITY.*no allocation builtin"):
-        sf.write_xmile(m, tmp_path / "m.xmile")
-    assert not (tmp_path / "m.xmile").exists()
+def allocation_model():
+    m = sf.Model("allocation", start=0, stop=4, dt=1)
+    branch = m.dim("branch", ["a", "b", "c"])
+    store = m.dim("store", ["x", "y"])
+    request = m.const("request", [10.0, 6.0, 3.0], dims=[branch])
+    priority = m.const("priority", [[2.0, 4.0, 3.0], [1.0, 1.5, 9.0]], dims=[store, branch])
+    width = m.const("width", [3.0, 0.5], dims=[store])
+    m.aux("shipped", sf.allocate_by_priority(request, priority, width, 3 * m.time,
+                                             over=branch))
+    return m
+
+
+def test_allocate_by_priority_is_written_as_stellas_allocate_and_reads_back(tmp_path):
+    m = allocation_model()
+    path, again = read_back(m, tmp_path)
+    # Stella's form: supply, the dimension, request and priority over it (dim!), the
+    # width, and the rectangular priority profile (type 1)
+    assert ("<eqn>ALLOCATE((3 * TIME), branch, request[branch!], priority[store, branch!],"
+            " width[store], 1)</eqn>") in path.read_text()
+    original = m.simulate()
+    np.testing.assert_allclose(again["shipped"].transpose(*original["shipped"].dims).values,
+                               original["shipped"].values, rtol=1e-12)
+    # by hand at TIME 4 for store x (sdflow.dsl.allocation's example): 3.8462, 6, 2.1538
+    np.testing.assert_allclose(original["shipped"].sel(store="x").values[-1],
+                               [50 / 13, 6, 28 / 13], rtol=1e-12)
+
+
+def test_allocate_by_priority_is_allocate_available_with_a_rectangular_profile():
+    # why Stella's ALLOCATE(..., 1) states Vensim's ALLOCATE BY PRIORITY: PySD's
+    # ALLOCATE AVAILABLE with the rectangular profile (ptype 1) of the same width gives
+    # PySD's ALLOCATE BY PRIORITY, which sdflow's runtime follows
+    xr = pytest.importorskip("xarray")
+    allocation = pytest.importorskip("pysd.py_backend.allocation")
+    rng = np.random.default_rng(1)
+    worst = 0.0
+    for _ in range(300):
+        k = int(rng.integers(2, 6))
+        request = rng.uniform(0, 10, k)
+        request[rng.random(k) < 0.15] = 0
+        priority, width = rng.uniform(0, 10, k), rng.uniform(0.2, 6)
+        supply = rng.uniform(0, request.sum() * 1.2)
+        profile = xr.DataArray(
+            np.stack([np.ones(k), priority, np.full(k, width), np.zeros(k)], axis=1),
+            {"d": range(k), "p": ["ptype", "ppriority", "pwidth", "pextra"]}, ["d", "p"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            available = allocation.allocate_available(
+                xr.DataArray(request, {"d": range(k)}, ["d"]), profile, supply).values
+        ours = sf.compile.allocation.allocate_by_priority(request, priority, [width],
+                                                          [supply])
+        worst = max(worst, float(np.max(np.abs(available - ours))))
+    assert worst < 5e-8  # ALLOCATE AVAILABLE's root finding stops near 1e-9
+
+
+ALLOCATIONS = """<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+<header><name>allocations</name></header>
+<sim_specs><start>0</start><stop>4</stop><dt>1</dt></sim_specs>
+<dimensions><dim name="d"><elem name="a"/><elem name="b"/><elem name="c"/></dim></dimensions>
+<model><variables>
+<aux name="supply"><eqn>TIME * 3</eqn></aux>
+<aux name="req"><dimensions><dim name="d"/></dimensions><element subscript="a"><eqn>10</eqn>
+</element><element subscript="b"><eqn>6</eqn></element><element subscript="c"><eqn>3</eqn>
+</element></aux>
+<aux name="pri"><dimensions><dim name="d"/></dimensions><element subscript="a"><eqn>2</eqn>
+</element><element subscript="b"><eqn>4</eqn></element><element subscript="c"><eqn>3</eqn>
+</element></aux>
+<aux name="stella"><dimensions><dim name="d"/></dimensions>
+<eqn>ALLOCATE(supply, d, req[*], pri[*], 3, 1)</eqn></aux>
+<aux name="whole"><dimensions><dim name="d"/></dimensions>
+<eqn>allocate(supply, d, req, pri, 3, 1)</eqn></aux>
+<aux name="simlin"><dimensions><dim name="d"/></dimensions>
+<eqn>allocate_by_priority(req[d], pri[d], SIZE(d), 3, supply)</eqn></aux>
+<aux name="other"><dimensions><dim name="d"/></dimensions><eqn>OTHER</eqn></aux>
+</variables></model></xmile>
+"""
+
+
+def test_read_xmile_reads_stellas_and_simlins_allocation_forms(tmp_path):
+    path = tmp_path / "allocations.xmile"
+    path.write_text(ALLOCATIONS.replace("OTHER", "0"))
+    run = sf.read_xmile(path).simulate()
+    # the runtime's allocation at each supply (0, 3, ..., 12), checked at 12 by hand in
+    # sdflow.dsl.allocation's example
+    expected = sf.compile.allocation.allocate_by_priority(
+        np.array([[10.0, 6, 3]]), np.array([[2.0, 4, 3]]), np.array([[3.0]]),
+        3.0 * np.arange(5)[:, None])
+    for name in ("stella", "whole", "simlin"):
+        np.testing.assert_allclose(run[name].values, expected, rtol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("equation, message", [
+    ("ALLOCATE(supply, d, req[*], pri[*], 3, 3)",
+     "'other'.*ALLOCATE with the priority profile type 3.*rectangular profile, type 1"),
+    ("ALLOCATE(supply, d, req[*], pri[*], 3)", "'other'.*ALLOCATE takes .* got 5"),
+    ("ALLOCATE(supply, supply, req[*], pri[*], 3, 1)",
+     "'other'.*second argument must name the dimension"),
+    ("ALLOCATE(supply, d, req[*], pri[*], pri[d], 1)",
+     "'other'.*ALLOCATE: the width must not be subscripted by the allocation range 'd'"),
+])
+def test_allocations_sdflow_cannot_run_are_refused_by_name(equation, message, tmp_path):
+    path = tmp_path / "allocations.xmile"
+    path.write_text(ALLOCATIONS.replace("OTHER", equation))
+    with pytest.raises(sf.ModelError, match=message):
+        sf.read_xmile(path)
 
 
 def random_model():
@@ -485,19 +579,67 @@ def test_save_interval_is_written_and_read(tmp_path):
     np.testing.assert_allclose(again["x"].values, m.simulate()["x"].values, rtol=1e-12)
 
 
-def test_time_settings_that_change_with_time_are_refused(tmp_path):
+def varying_model():
     m = sf.Model("varying", start=0, stop=8, dt=1)
-    m.vary_time_settings(dt=m.aux("step", sf.if_then_else(m.time < 4, 1, 0.5)))
-    m.aux("t", m.time)
-    # XMILE's sim_specs are numbers, and dt's value at the start (1) is not the run's
-    # (Vensim re-reads TIME STEP at every step: the suite's control_vars output steps by
-    # 0.5 after TIME 4): the refusal names the variable, its equation and the reason
-    with pytest.raises(UnsupportedFeatureError,
-                       match=r"'varying'.*change with TIME \(dt: 'step' = if_then_else.*"
-                             r"values these variables take at the initial time would run "
-                             r"another simulation"):
-        sf.write_xmile(m, tmp_path / "varying.xmile")
-    assert not (tmp_path / "varying.xmile").exists()
+    step = m.aux("step", sf.if_then_else(m.time < 4, 1, 0.5))
+    m.vary_time_settings(dt=step, saveper=step,
+                         stop=sf.if_then_else(m.time < 5, 6, 8))  # an aux FINAL TIME
+    x = m.stock("x", initial=0)
+    m.flow("inflow", 1 + m.time, sink=x)
+    return m
+
+
+def test_time_settings_that_change_with_time_read_back(tmp_path):
+    m = varying_model()
+    path, again = read_back(m, tmp_path)
+    ns = {"x": "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0",
+          "sdflow": "urn:sdflow:xmile"}
+    specs = ET.parse(path).getroot().find("x:sim_specs", ns)
+    # the settings' values at the initial time, which other readers run
+    assert [specs.find(f"x:{tag}", ns).text for tag in ("start", "stop", "dt")] == \
+        ["0", "6", "1"]
+    # every setting's equation: a reference to its variable, the equation of the one
+    # named as Vensim's control variable, numbers for those that do not change
+    written = {child.tag.split("}")[1]: child.text
+               for child in specs.find("sdflow:time_settings", ns)}
+    assert written == {"start": "0", "stop": "(IF (TIME < 5) THEN 6 ELSE 8)", "dt": "step",
+                       "save_interval": "step"}
+    original = m.simulate()
+    # steps of 1 to TIME 4, then 0.5, to TIME 8 (FINAL TIME is 8 from TIME 5)
+    assert original["x"].time.values.tolist() == [0, 1, 2, 3, 4, 4.5, 5, 5.5, 6, 6.5, 7,
+                                                  7.5, 8]
+    assert again["x"].time.values.tolist() == original["x"].time.values.tolist()
+    np.testing.assert_allclose(again["x"].values, original["x"].values, rtol=1e-12)
+
+
+def test_time_settings_that_change_with_time_leave_other_readers_the_initial_values(
+        tmp_path):
+    # PySD skips sdflow's extension and runs <sim_specs>: steps of 1 to TIME 6, the
+    # settings at the initial time, which is the original run up to TIME 4
+    pysd = pytest.importorskip("pysd")
+    m = varying_model()
+    path, _ = read_back(m, tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peer = pysd.read_xmile(str(path)).run()
+    assert peer.index.tolist() == [0, 1, 2, 3, 4, 5, 6]
+    np.testing.assert_allclose(peer["x"].values[:5], m.simulate()["x"].values[:5])
+
+
+@pytest.mark.parametrize("extension, message", [
+    ("<sdflow:step>1</sdflow:step>", r"<sdflow:time_settings> holds <step>"),
+    ("<sdflow:dt> </sdflow:dt>", r"<sdflow:dt> is empty"),
+])
+def test_a_time_settings_extension_sdflow_cannot_read_names_the_element(extension, message,
+                                                                       tmp_path):
+    path = tmp_path / "m.xmile"
+    path.write_text('<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/'
+                    'v1.0" xmlns:sdflow="urn:sdflow:xmile"><header><name>m</name></header>'
+                    '<sim_specs><start>0</start><stop>4</stop><dt>1</dt><sdflow:time_settings>'
+                    f'{extension}</sdflow:time_settings></sim_specs><model><variables>'
+                    '<aux name="a"><eqn>TIME</eqn></aux></variables></model></xmile>')
+    with pytest.raises(sf.ModelError, match=f"m.xmile.*{message}"):
+        sf.read_xmile(path)
 
 
 def test_a_name_holding_a_backslash_and_n_or_a_line_break_reads_back(tmp_path):

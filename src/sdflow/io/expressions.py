@@ -292,6 +292,10 @@ class ExpressionTranslator:
             return self._whole_array(name[1:4], node.arguments[0])
         if name == "previous":
             return self._previous(node.arguments)
+        if name == "allocate":
+            return self._stella_allocation(node.arguments)
+        if name == "allocate_by_priority":
+            return self._simlin_allocation(node.arguments)
         if name == "elmcount":
             ref = node.arguments[0]
             rng = self.space.range_name(getattr(ref, "reference", ""))
@@ -760,21 +764,72 @@ class ExpressionTranslator:
 
     def _AllocateByPriorityStructure(self, node) -> Term:
         """ALLOCATE BY PRIORITY: the targets are the request's last subscript (as PySD)."""
-        request, priority, width, supply = self._many(
-            (node.request, node.priority, node.width, node.supply))
-        if not request.dims:
-            raise self.error("ALLOCATE BY PRIORITY needs a subscripted request")
-        over = request.dims[-1]
+        return self._by_priority(*self._many(
+            (node.request, node.priority, node.width, node.supply)))
+
+    def _by_priority(self, request: Term, priority: Term, width: Term, supply: Term,
+                     over=None, function: str = "ALLOCATE BY PRIORITY") -> Term:
+        """Vensim's allocation of ``supply`` along ``over`` (the request's last range if
+        None), after checking which arguments vary along it."""
+        if over is None:
+            if not request.dims:
+                raise self.error(f"{function} needs a subscripted request")
+            over = request.dims[-1]
+        if over not in request.dims:
+            raise self.error(f"{function}: the request must vary over the allocation range "
+                             f"'{over.name}'")
         if over not in priority.dims:
-            raise self.error(f"ALLOCATE BY PRIORITY: the priority must be subscripted by "
+            raise self.error(f"{function}: the priority must be subscripted by "
                              f"the request's last range '{over.name}'")
         for role, term in (("width", width), ("supply", supply)):
             if over in term.dims:
-                raise self.error(f"ALLOCATE BY PRIORITY: the {role} must not be subscripted "
+                raise self.error(f"{function}: the {role} must not be subscripted "
                                  f"by the allocation range '{over.name}'")
         expr = allocate_by_priority(request.expr, priority.expr, width.expr, supply.expr,
                                     over=over)
         return Term(expr, union(request.dims, priority.dims, width.dims, supply.dims))
+
+    def _simlin_allocation(self, nodes) -> Term:
+        """Simlin's ``allocate_by_priority(request, priority, size, width, supply)``, the
+        form Simlin writes Vensim's ALLOCATE BY PRIORITY in XMILE: Vensim's arguments, the
+        targets the request's last dimension (the size, ``SIZE(dim)``, is not needed)."""
+        if len(nodes) != 5:
+            raise self.error(f"allocate_by_priority takes the request, the priority, the "
+                             f"size, the width and the supply, got {len(nodes)} arguments")
+        request, priority, _, width, supply = nodes
+        return self._by_priority(*self._many((request, priority, width, supply)))
+
+    def _stella_allocation(self, nodes) -> Term:
+        """Stella's ``ALLOCATE(availability, dimension, request, priority, width, profile
+        type)`` with the rectangular profile (type 1), which is Vensim's ALLOCATE BY
+        PRIORITY (`sdflow.io.xmile_equations` says why); the request and priority name the
+        dimension with ``*`` (or ``dim!``), or are whole arrays."""
+        if len(nodes) != 6:
+            raise self.error(
+                f"ALLOCATE takes the availability, the dimension, the requests, the "
+                f"priorities, the width and the priority profile type, got {len(nodes)} "
+                "arguments; sdflow reads the rectangular profile (type 1) only, which is "
+                "Vensim's ALLOCATE BY PRIORITY")
+        named = getattr(nodes[1], "reference", None)
+        rng = self.space.range_name(named) if isinstance(named, str) \
+            and getattr(nodes[1], "subscripts", None) is None else None
+        if rng is None:
+            raise self.error("ALLOCATE: the second argument must name the dimension the "
+                             "requests compete along, e.g. ALLOCATE(supply, region, "
+                             "request[*], priority[*], width, 1)")
+        profile = nodes[5]
+        if not isinstance(profile, (int, float, np.integer, np.floating)):
+            profile = self.constant(profile)
+        if profile != 1:
+            shown = f"{profile:g}" if profile is not None else "given by an expression"
+            raise self.unsupported(
+                f"ALLOCATE with the priority profile type {shown} (sdflow allocates "
+                "with the rectangular profile, type 1, which is Vensim's ALLOCATE BY "
+                "PRIORITY; the profile type must be the number 1)")
+        supply, request, priority, width = self._many(
+            (nodes[0], nodes[2], nodes[3], nodes[4]))
+        return self._by_priority(request, priority, width, supply,
+                                 over=self.space.dims[rng], function="ALLOCATE")
 
     def _AllocateAvailableStructure(self, node):
         raise self.unsupported("ALLOCATE AVAILABLE")

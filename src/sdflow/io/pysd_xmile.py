@@ -14,10 +14,12 @@ from ..errors import ImportModelError
 
 
 @contextlib.contextmanager
-def xmile_translator_fixes(declared: dict):
-    """Every fix below, while one file is parsed; ``declared`` is `xmile_declared_dims`."""
+def xmile_translator_fixes(declared: dict, time_settings: dict | None = None):
+    """Every fix below, while one file is parsed; ``declared`` is `xmile_declared_dims`,
+    ``time_settings`` `xmile_time_settings.read_time_settings`."""
     with _stock_elements_read(), _sized_dimensions_read(), _names_unescaped(), \
-            _equations_rewritten(declared), _lookup_calls_kept():
+            _equations_rewritten(declared), _lookup_calls_kept(), \
+            _time_settings_read(time_settings or {}):
         yield
 
 
@@ -182,15 +184,18 @@ def words_in_grammar_case(equation: str) -> str:
 def _equations_rewritten(declared: dict):
     """pysd's XMILE translator, reading each equation as XMILE writes it: its grammar has
     no wildcard subscript ``*``, so every ``a[*]`` is written as the banged dimension it
-    stands for (`xmile_wildcards.banged_wildcards`), and it reads MOD, IF, THEN and ELSE
-    in one case only (`words_in_grammar_case`)."""
+    stands for (`xmile_wildcards.banged_wildcards`); it reads MOD, IF, THEN and ELSE
+    in one case only (`words_in_grammar_case`); and it binds MOD below ``*`` and ``/``,
+    where XMILE 1.0 gives the three one precedence (`xmile_precedence.mod_grouped`)."""
     from pysd.translators.xmile import xmile_element
+    from .xmile_precedence import mod_grouped
     from .xmile_wildcards import banged_wildcards
 
     original = xmile_element.Element._smile_parser
 
     def parse(self, expression):
-        return original(self, banged_wildcards(words_in_grammar_case(expression), declared))
+        text = mod_grouped(words_in_grammar_case(expression))
+        return original(self, banged_wildcards(text, declared))
 
     xmile_element.Element._smile_parser = parse
     try:
@@ -225,3 +230,32 @@ def _lookup_calls_kept():
         yield
     finally:
         xmile_element.EquationVisitor.visit_call = original
+
+
+@contextlib.contextmanager
+def _time_settings_read(equations: dict):
+    """pysd's XMILE translator, making the time settings from sdflow's extension.
+
+    pysd makes Vensim's control variables (INITIAL TIME, FINAL TIME, TIME STEP, SAVEPER)
+    from the numbers of ``<sim_specs>`` (and drops auxiliaries of those names). A file
+    `write_xmile` writes for a model whose settings change with TIME holds their
+    equations in ``<sdflow:time_settings>`` (`sdflow.io.xmile_time_settings`): while the
+    file is parsed, the control variables take those equations, which sdflow's importer
+    re-reads along the run as it does Vensim's.
+    """
+    from pysd.translators.xmile import xmile_section
+
+    original = xmile_section.Section._parse_control_vars
+
+    def parse_control_vars(self):
+        controls = original(self)
+        for control in controls:
+            if control.name in equations:
+                control.eqn = equations[control.name]
+        return controls
+
+    xmile_section.Section._parse_control_vars = parse_control_vars
+    try:
+        yield
+    finally:
+        xmile_section.Section._parse_control_vars = original

@@ -11,10 +11,14 @@ one ``<element subscript="...">`` with its own ``<eqn>`` per element. Vensim's P
 PULSE TRAIN and RAMP with an end become IF THEN ELSE on TIME, and ACTIVE INITIAL the
 values it gives while the model initialises (the equations are printed by
 `sdflow.io.xmile_equations.EquationPrinter`). Random draws become XMILE's statistical
-builtins where these state the same distribution (`sdflow.io.xmile_random`). A construct
-with no XMILE equivalent (ALLOCATE BY PRIORITY, time settings that change with TIME, a
-truncated draw XMILE's untruncated builtins do not state) raises
-`UnsupportedFeatureError` naming the variable.
+builtins where these state the same distribution (`sdflow.io.xmile_random`). ALLOCATE BY
+PRIORITY becomes Stella's ALLOCATE with the rectangular priority profile
+(`EquationPrinter` says why that form). Time settings that change with TIME
+(`Model.vary_time_settings`) are written as their values at the initial time in
+``<sim_specs>``, which every reader runs, and as their equations in sdflow's own
+namespace, which `read_xmile` reads back (`sdflow.io.xmile_time_settings`). A construct
+with no XMILE equivalent (a truncated draw XMILE's untruncated builtins do not state)
+raises `UnsupportedFeatureError` naming the variable.
 
 Names are free text. ElementTree escapes them for XML; characters XML 1.0 cannot hold at
 all (most control characters) are refused. A variable's ``name`` attribute writes a line
@@ -38,6 +42,8 @@ from ..expr import nodes as ex
 from ..names import name_key
 from .xmile_equations import (EquationPrinter, NeedsElements, attribute_name, banged_base,
                               display_name, subscript_name, xmile_name, xmile_number)
+from .xmile_time_settings import NAMESPACE as SDFLOW_NAMESPACE
+from .xmile_time_settings import add_time_settings, initial_settings
 
 __all__ = ["attribute_name", "build_xmile", "display_name", "subscript_name", "write_xmile",
            "xmile_name"]
@@ -110,51 +116,32 @@ def _equations(node, printer: EquationPrinter, expr, dims, initialising: bool = 
                             ) from None
 
 
-def _varying_time_settings(model) -> UnsupportedFeatureError:
-    """The refusal of a model whose time settings change with TIME (`vary_time_settings`),
-    naming each setting's variable and equation.
-
-    XMILE's ``<sim_specs>`` hold one number for each of start, stop and dt. The numbers
-    the settings give at the initial time would run another simulation: Vensim re-reads
-    its control variables at every step, and so do PySD and sdflow. The suite's
-    control_vars test shows it: Vensim's output steps by 1 to TIME 4, then by 0.5, and
-    runs to TIME 50, though at the initial time TIME STEP is 1 and FINAL TIME is 10.
-    """
-    settings = []
-    for label, key in sorted(model.time_settings.items()):
-        var = model[key]
-        equation = getattr(var, "equation", None)
-        shown = ex.describe(equation) if equation is not None else "data"
-        settings.append(f"{label}: '{var.name}' = {shown}")
-    names = [model[key].name for key in model.time_settings.values()]
-    return UnsupportedFeatureError(
-        f"model '{model.name}': its time settings change with TIME ({'; '.join(settings)}). "
-        "XMILE's sim_specs hold one number for each of start, stop and dt, and the values "
-        "these variables take at the initial time would run another simulation (Vensim, "
-        "PySD and sdflow re-read them at every step); write_xmile cannot export this "
-        "model. Give the time settings numbers to export it", *names[:1])
-
-
 def build_xmile(model) -> ET.Element:
     """The XMILE document of ``model`` as an ElementTree element."""
     graph = model.graph()
     printer = EquationPrinter(model, graph)
+    # settings that change with TIME: their values at the initial time in <sim_specs>,
+    # their variables named in sdflow's extension (`sdflow.io.xmile_time_settings`)
+    numbers = initial_settings(model) if model.time_settings else {
+        "start": model.start, "stop": model.stop, "dt": model.dt, "saveper": model.saveper}
+    namespaces = {"xmlns": NAMESPACE, "xmlns:isee": ISEE_NAMESPACE}
     if model.time_settings:
-        raise _varying_time_settings(model)
-    root = ET.Element("xmile", {"version": "1.0", "xmlns": NAMESPACE,
-                                "xmlns:isee": ISEE_NAMESPACE})
+        namespaces["xmlns:sdflow"] = SDFLOW_NAMESPACE
+    root = ET.Element("xmile", {"version": "1.0", **namespaces})
     header = _sub(root, "header")
     _sub(header, "vendor", "sdflow")
     _sub(header, "product", "sdflow", version="0.1", lang="en")
     _sub(header, "name", model.name)
     # XMILE 1.0 has no save interval: Stella and Simlin write isee:save_interval
-    saving = {"isee:save_interval": xmile_number(model.saveper)} \
-        if model.saveper != model.dt else {}
+    saving = {"isee:save_interval": xmile_number(numbers["saveper"])} \
+        if numbers["saveper"] != numbers["dt"] else {}
     specs = _sub(root, "sim_specs", method="Euler",
                  **({"time_units": model.time_units} if model.time_units else {}), **saving)
-    _sub(specs, "start", xmile_number(model.start))
-    _sub(specs, "stop", xmile_number(model.stop))
-    _sub(specs, "dt", xmile_number(model.dt))
+    _sub(specs, "start", xmile_number(numbers["start"]))
+    _sub(specs, "stop", xmile_number(numbers["stop"]))
+    _sub(specs, "dt", xmile_number(numbers["dt"]))
+    if model.time_settings:
+        add_time_settings(specs, model, printer)
     if model.dimensions:
         dims = _sub(root, "dimensions")
         dimension_names = {name_key(d.name): d.name for d in model.dimensions.values()}
