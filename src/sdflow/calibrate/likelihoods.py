@@ -37,7 +37,7 @@ import math
 from typing import Callable
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from ..errors import DataError, SpecError
 from .objectives import PENALTY, Payoff
@@ -111,6 +111,23 @@ def make_payoff(kind: str, observed: list[np.ndarray], weights: list[float],
     return Payoff(kind, observed, weights)
 
 
+_BIGGEST = np.finfo(float).max
+
+
+def _ordered(x: np.ndarray) -> np.ndarray:
+    """``np.nan_to_num(x, nan=-np.inf)`` (NaN below everything, infinities the largest
+    floats), which the golden-section search compares: the same numbers from four
+    ufunc calls, where ``nan_to_num`` spends more time than the likelihood it ranks.
+
+    Examples
+    --------
+    >>> x = np.array([np.nan, -np.inf, -1.0, np.inf])
+    >>> bool((_ordered(x) == np.nan_to_num(x, nan=-np.inf)).all())
+    True
+    """
+    return np.where(np.isnan(x), -np.inf, np.minimum(np.maximum(x, -_BIGGEST), _BIGGEST))
+
+
 class CountPayoff:
     """Poisson or negative-binomial likelihood of observed counts, for a batch of runs.
 
@@ -170,11 +187,25 @@ class CountPayoff:
         return int(self.counts.sum())
 
     def logpmf(self, y, mu, dispersion):
-        """Log probability of counts ``y`` at means ``mu`` (arrays broadcast)."""
+        """Log probability of counts ``y`` at means ``mu`` (arrays broadcast).
+
+        The formulas of ``scipy.stats.poisson.logpmf`` and ``scipy.stats.nbinom.logpmf``
+        (``nbinom(phi, phi / (phi + mu))``), term by term in their order, so the values
+        are theirs to the last bit (tested); called directly because scipy's checks of
+        the arguments cost far more than the arithmetic on a few hundred values, and the
+        dispersion's golden-section search calls this 120 times per batch. ``y`` is
+        whole and >= 0 and ``mu`` >= `MIN_MEAN` (checked and clipped here), so only an
+        ``nbinom`` probability that underflows to 0 falls outside scipy's support (NaN,
+        as scipy gives).
+        """
         mu = np.maximum(mu, MIN_MEAN)
         if self.kind == "poisson":
-            return stats.poisson.logpmf(y, mu)
-        return stats.nbinom.logpmf(y, dispersion, dispersion / (dispersion + mu))
+            return special.xlogy(y, mu) - special.gammaln(y + 1) - mu
+        p = dispersion / (dispersion + mu)
+        coeff = (special.gammaln(dispersion + y) - special.gammaln(y + 1)
+                 - special.gammaln(dispersion))
+        value = coeff + dispersion * np.log(p) + special.xlog1py(y, -p)
+        return np.where(p > 0, value, np.nan)
 
     def _means(self, simulated):
         """Per series: simulated means ``(n, observed)`` and which runs are valid."""
@@ -222,7 +253,7 @@ class CountPayoff:
         c, d = b - ratio * (b - a), a + ratio * (b - a)
         fc, fd = loglik(np.exp(c)), loglik(np.exp(d))
         for _ in range(iterations):
-            left = np.nan_to_num(fc, nan=-np.inf) > np.nan_to_num(fd, nan=-np.inf)
+            left = _ordered(fc) > _ordered(fd)
             b = np.where(left, d, b)
             a = np.where(left, a, c)
             new = np.where(left, b - ratio * (b - a), a + ratio * (b - a))

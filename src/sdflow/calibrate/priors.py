@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -127,9 +128,15 @@ class Prior:
         """The frozen ``scipy.stats`` distribution."""
         return PRIORS[self.dist].distribution(*self.numbers)
 
+    @cached_property
+    def _frozen(self):
+        # made once: freezing a scipy distribution costs more than a batch of logpdfs,
+        # and a sampler asks for the density at every step
+        return self.distribution()
+
     def logpdf(self, x):
         """Normalised log density, ``-inf`` outside the support (arrays welcome)."""
-        return self.distribution().logpdf(np.asarray(x, float))
+        return self._frozen.logpdf(np.asarray(x, float))
 
 
 def prior_from_table(table: dict, where: str) -> Prior:

@@ -168,6 +168,7 @@ class CalibrationSpec:
     base_dir: Path = Path(".")
     smc: dict[str, Any] | None = None
     draws: int = 1000
+    backend: str = "batched"
 
     def __post_init__(self):
         whole(minimum=0).check(self.seed, "seed")
@@ -175,6 +176,10 @@ class CalibrationSpec:
                f"{self.method!r} must be one of {sorted(SOLVERS)}")
         if self.dt is not None:
             POSITIVE.check(self.dt, "model.dt")
+        CALIBRATION_BACKENDS.check(self.backend, "model.backend")
+        _check(self.backend != "numba" or importlib.util.find_spec("numba") is not None,
+               "model.backend", "'numba' needs the optional package numba (pip install "
+               "numba, or pip install 'sdflow[numba]'); or use 'batched'")
         BOOLEAN.check(self.profile, "uncertainty.profile")
         whole(minimum=MIN_PROFILE_POINTS).check(self.profile_points,
                                                 "uncertainty.profile_points")
@@ -306,8 +311,10 @@ _ARRAY_OF_TABLES = Kind("an array of tables ([[...]]), at least one",
 _TOP = {"name": STRING, "description": STRING, "seed": whole(minimum=0),
         "series": _ARRAY_OF_TABLES, "parameters": _ARRAY_OF_TABLES,
         **{table: TABLE for table in _TABLES}}
+#: ``[model] backend``: how batches are simulated (the same numbers either way).
+CALIBRATION_BACKENDS = one_of("batched", "numba")
 _MODEL = {"factory": STRING, "options": TABLE, "method": one_of(*sorted(SOLVERS)),
-          "dt": POSITIVE}
+          "dt": POSITIVE, "backend": CALIBRATION_BACKENDS}
 _PERIOD = {"fit": NUMBER_PAIR, "test": NUMBER_PAIR}
 _PAYOFF = {"kind": one_of(*PAYOFFS), **PAYOFF_OPTIONS}
 _OPTIMISER = {"method": one_of(*OPTIMISERS), "starts": whole(minimum=1), "options": TABLE}
@@ -443,7 +450,8 @@ def spec_from_dict(raw: dict, base_dir: Path = Path("."),
     return CalibrationSpec(
         name=raw.get("name", default_name), model=model["factory"],
         options=dict(model.get("options", {})), method=model.get("method", "euler"),
-        dt=model.get("dt"), series=series, parameters=parameters,
+        dt=model.get("dt"), backend=model.get("backend", "batched"), series=series,
+        parameters=parameters,
         fit_period=tuple(period.get("fit", (None, None))),
         test_period=tuple(period["test"]) if "test" in period else None,
         payoff=payoff.get("kind", "wsse"),
