@@ -191,3 +191,7 @@ def test_log_probabilities_are_scipys_to_the_last_bit(kind):
     assert got.shape == want.shape == (10, 60)
     assert np.isfinite(want).all()
     assert np.array_equal(got, want)
+    # in scipy's memory order whatever the order of the means, so sums add alike
+    fortran = payoff.logpmf(y, np.asfortranarray(mu), phi)
+    assert fortran.flags.c_contiguous
+    assert np.array_equal(fortran.sum(axis=1), want.sum(axis=1))

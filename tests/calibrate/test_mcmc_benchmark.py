@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sdflow.calibrate.spec import default_walkers
+
 REPO = Path(__file__).resolve().parents[2]
 pytest.importorskip("emcee")
 # emcee estimates autocorrelation times from the 3-step chains: a warning, not a fault
@@ -36,13 +38,13 @@ def test_sampler_and_single_runs_give_the_same_log_posteriors(name):
     spec = bench.load_calibration_spec(REPO / "calibration" / "specs" / f"{name}.toml")
     sampler = bench.SamplerPath(spec, "batched", walkers=None, steps=3)
     sampler()
-    k = len(spec.parameters)
+    walkers = default_walkers(len(spec.parameters))
     # emcee's first batch is the whole ensemble, then half of it per batch
-    assert [len(p) for p in sampler.points] == [4 * k] + [2 * k] * 6
+    assert [len(p) for p in sampler.points] == [walkers] + [walkers // 2] * 6
     loop = bench.SingleRunLoop(spec, sampler)
     assert loop.evaluator.problem.backend == "auto"        # the scalar single-run path
     loop()
-    assert len(loop.values) == 4 * k * 4
+    assert len(loop.values) == walkers * 4
     assert np.isfinite(loop.values).all()
     assert bench.same_log_posteriors([sampler], loop) < 1e-12
     # the check can fail: a loop scoring other numbers is caught

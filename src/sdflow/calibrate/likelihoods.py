@@ -198,14 +198,21 @@ class CountPayoff:
         ``nbinom`` probability that underflows to 0 falls outside scipy's support (NaN,
         as scipy gives).
         """
-        mu = np.maximum(mu, MIN_MEAN)
+        return self._logpmf(y, np.maximum(mu, MIN_MEAN), dispersion,
+                            special.gammaln(y + 1))
+
+    def _logpmf(self, y, mu, dispersion, log_y_factorial):
+        """`logpmf` with ``mu`` already clipped and ``log(y!)`` given (the golden-section
+        search computes them once, not at each of its steps). In C order, as scipy
+        returns it: sums over a row then add in the same order."""
         if self.kind == "poisson":
-            return special.xlogy(y, mu) - special.gammaln(y + 1) - mu
+            return np.ascontiguousarray(special.xlogy(y, mu) - log_y_factorial - mu)
         p = dispersion / (dispersion + mu)
-        coeff = (special.gammaln(dispersion + y) - special.gammaln(y + 1)
-                 - special.gammaln(dispersion))
+        coeff = special.gammaln(dispersion + y) - log_y_factorial - special.gammaln(dispersion)
         value = coeff + dispersion * np.log(p) + special.xlog1py(y, -p)
-        return np.where(p > 0, value, np.nan)
+        if not (p > 0).all():
+            value = np.where(p > 0, value, np.nan)
+        return np.ascontiguousarray(value)
 
     def _means(self, simulated):
         """Per series: simulated means ``(n, observed)`` and which runs are valid."""
@@ -240,8 +247,10 @@ class CountPayoff:
         """Maximum-likelihood ``phi`` of every run and series, shape ``(n, series)``."""
         out = []
         for (mu, ok), y in zip(self._means(simulated), self.obs):
-            out.append(self._golden(lambda phi: self.logpmf(y, mu, phi[:, None]).sum(axis=1),
-                                    len(mu)))
+            mu, log_y_factorial = np.maximum(mu, MIN_MEAN), special.gammaln(y + 1)
+            out.append(self._golden(
+                lambda phi: self._logpmf(y, mu, phi[:, None], log_y_factorial).sum(axis=1),
+                len(mu)))
         return np.stack(out, axis=1)
 
     def _golden(self, loglik: Callable, n: int, iterations: int = 60) -> np.ndarray:
@@ -251,13 +260,14 @@ class CountPayoff:
         a = np.full(n, self.log_bounds[0])
         b = np.full(n, self.log_bounds[1])
         c, d = b - ratio * (b - a), a + ratio * (b - a)
-        fc, fd = loglik(np.exp(c)), loglik(np.exp(d))
+        # the values only serve to compare, so they are kept in `_ordered` form
+        fc, fd = _ordered(loglik(np.exp(c))), _ordered(loglik(np.exp(d)))
         for _ in range(iterations):
-            left = _ordered(fc) > _ordered(fd)
+            left = fc > fd
             b = np.where(left, d, b)
             a = np.where(left, a, c)
             new = np.where(left, b - ratio * (b - a), a + ratio * (b - a))
-            fnew = loglik(np.exp(new))
+            fnew = _ordered(loglik(np.exp(new)))
             c, d, fc, fd = (np.where(left, new, d), np.where(left, c, new),
                             np.where(left, fnew, fd), np.where(left, fc, fnew))
         return np.exp((a + b) / 2)

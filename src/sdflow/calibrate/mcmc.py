@@ -18,6 +18,7 @@ from ..errors import SpecError
 from ..files import atomic_write
 from .checkpoint import Checkpoint
 from .optimisers import Evaluator
+from .spec import default_walkers
 
 
 def log_posterior(evaluator: Evaluator, priors):
@@ -82,7 +83,7 @@ def sample_posterior(evaluator: Evaluator, priors, x, scale, settings: dict, see
     scale : array_like, shape (k,)
         Standard errors; the walkers start around ``x`` with a spread of 1% of them.
     settings : dict
-        ``walkers`` (default 4k, at least 2k + 2), ``steps`` (2000), ``burn``
+        ``walkers`` (default 4k, at least 32: `default_walkers`), ``steps`` (2000), ``burn``
         (steps // 2), ``thin`` (1), ``chunk`` (steps per checkpoint, 250).
     seed : int
         Seeds the starting ball and every chunk of the sampler.
@@ -123,7 +124,7 @@ def sample_posterior(evaluator: Evaluator, priors, x, scale, settings: dict, see
         raise SpecError("mcmc: the [mcmc] section needs the optional package emcee "
                         "(pip install emcee)") from None
     k = len(x)
-    walkers = int(settings.get("walkers", max(4 * k, 2 * k + 2)))
+    walkers = int(settings.get("walkers", default_walkers(k)))
     steps = int(settings.get("steps", 2000))
     burn = int(settings.get("burn", steps // 2))
     thin = int(settings.get("thin", 1))

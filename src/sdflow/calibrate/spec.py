@@ -37,6 +37,22 @@ OPTIMISERS = ("least_squares", "differential_evolution")
 #: parameter would come out "not identifiable".
 MIN_PROFILE_POINTS = 3
 
+def default_walkers(k: int) -> int:
+    """emcee's walkers when ``[mcmc]`` gives none: four per parameter, at least 32.
+
+    Each batch simulates half the ensemble, and a batch of 16 runs costs little more than
+    one of 4 (see calibration/README.md, "Speed"), so a small ensemble leaves the batching
+    idle; emcee's authors advise as many walkers as one can afford (Foreman-Mackey et al.
+    2013, PASP 125:306, section 5).
+
+    Examples
+    --------
+    >>> default_walkers(2), default_walkers(23)
+    (32, 92)
+    """
+    return max(4 * k, 32)
+
+
 #: ``[mcmc]`` settings (see `sample_posterior`).
 MCMC = {"walkers": whole(minimum=2), "steps": whole(minimum=1), "burn": whole(minimum=0),
         "thin": whole(minimum=1), "chunk": whole(minimum=1)}
@@ -246,7 +262,7 @@ class CalibrationSpec:
     def _check_mcmc(self):
         settings = check_table(self.mcmc, MCMC, "mcmc")
         k = len(self.parameters)
-        walkers = settings.get("walkers", max(4 * k, 2 * k + 2))
+        walkers = settings.get("walkers", default_walkers(k))
         _check(walkers % 2 == 0 and walkers >= 2 * k, "mcmc.walkers",
                f"{walkers} must be even and at least twice the number of parameters "
                f"({2 * k})")
