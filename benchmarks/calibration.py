@@ -42,6 +42,7 @@ import importlib.util
 import dataclasses
 import statistics
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -283,6 +284,8 @@ def compare_mcmc(spec, repeat: int, walkers: int | None, steps: int,
                  backends: list[str]) -> dict[str, float]:
     """Log posteriors per second: the sampler (one batch per half ensemble) on each
     backend against the single-run loop at the same points; returns the speed-ups."""
+    # emcee estimates autocorrelation times from these short chains: noise, not a fault
+    warnings.filterwarnings("ignore", "invalid value encountered in divide", RuntimeWarning)
     samplers = {}
     for backend in backends:
         sampler = SamplerPath(spec, backend, walkers, steps)
