@@ -227,7 +227,7 @@ class SamplerPath:
         self.runs = problem.evaluations - before
         self.split = {"simulation": simulate.seconds,
                       "likelihood and priors": sum(inside) - simulate.seconds,
-                      "emcee": total - sum(inside)}
+                      "emcee and summary": total - sum(inside)}
         return post
 
 
@@ -308,7 +308,7 @@ def compare_mcmc(spec, repeat: int, walkers: int | None, steps: int,
           f"median of {repeat} interleaved rounds")
     base = timings["one run at a time"]
     out = {}
-    splits = {name: sampler.split for name, sampler in calls.items()}
+    splits = {name: path.split for name, path in calls.items()}
     for name, timing in timings.items():
         split = splits[name]
         print(f"  {name:26s} {timing.median:8.2f} s  {count / timing.median:9.0f} per s  "

@@ -5,6 +5,10 @@
 error scales integrated out (`Payoff.marginal_loglik`). With ``vectorize=True`` emcee hands
 over the proposals of half the ensemble at once, and they are simulated as one batch.
 Chains are run in chunks; each finished chunk is checkpointed.
+
+A batch is half the ensemble (16 runs with the default 32 walkers of a small model), too
+small for numpy's per-step overhead to pay off against single runs; the numba backend
+(``[model] backend = "numba"``) makes such batches fast (calibration/README.md, "Speed").
 """
 
 from __future__ import annotations
