@@ -37,13 +37,14 @@ OPTIMISERS = ("least_squares", "differential_evolution")
 #: parameter would come out "not identifiable".
 MIN_PROFILE_POINTS = 3
 
+
 def default_walkers(k: int) -> int:
     """emcee's walkers when ``[mcmc]`` gives none: four per parameter, at least 32.
 
     Each batch simulates half the ensemble, and a batch of 16 runs costs little more than
     one of 4 (see calibration/README.md, "Speed"), so a small ensemble leaves the batching
     idle; emcee's authors advise as many walkers as one can afford (Foreman-Mackey et al.
-    2013, PASP 125:306, section 5).
+    2013, "emcee: the MCMC hammer", PASP 125:306).
 
     Examples
     --------
