@@ -171,3 +171,27 @@ def test_a_custom_function_returning_the_wrong_shape_is_named():
     payoff = CustomPayoff(total, [np.ones((2, 1))])
     with pytest.raises(SpecError, match=r"'total' returned shape \(\) for 3 runs"):
         payoff.nll([np.ones((3, 2, 1))])
+
+
+@pytest.mark.parametrize("kind", ["poisson", "negative_binomial"])
+def test_log_probabilities_are_scipys_to_the_last_bit(kind):
+    # CountPayoff.logpmf writes out scipy.stats' formulas to skip its argument checks
+    from scipy import stats
+    from sdflow.calibrate.likelihoods import MIN_MEAN
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 500, size=60).astype(float)
+    y[:5] = 0.0
+    mu = np.concatenate([10 ** rng.uniform(-12, 5, size=(9, 60)), y[None] + 0.0])
+    phi = 10 ** rng.uniform(-1, 4, size=(10, 1))
+    payoff = CountPayoff(kind, [y[:, None]])
+    got = payoff.logpmf(y, mu, phi)
+    m = np.maximum(mu, MIN_MEAN)
+    want = (stats.poisson.logpmf(y, m) if kind == "poisson"
+            else stats.nbinom.logpmf(y, phi, phi / (phi + m)))
+    assert got.shape == want.shape == (10, 60)
+    assert np.isfinite(want).all()
+    assert np.array_equal(got, want)
+    # in scipy's memory order whatever the order of the means, so sums add alike
+    fortran = payoff.logpmf(y, np.asfortranarray(mu), phi)
+    assert fortran.flags.c_contiguous
+    assert np.array_equal(fortran.sum(axis=1), want.sum(axis=1))

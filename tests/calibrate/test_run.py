@@ -179,3 +179,16 @@ def test_smc_resumes_after_its_last_stage_with_the_same_draws(data, tmp_path):
     assert any(s and s.startswith("SMC stage 3:") for s in stages)
     np.testing.assert_array_equal(resumed.posterior["draws"], full.posterior["draws"])
     np.testing.assert_array_equal(resumed.draws["sd"], full.draws["sd"])
+
+
+def test_numba_backend_gives_the_same_fit_and_chain(data):
+    # `[model] backend = "numba"` changes where the runs are computed, not the numbers:
+    # same optimiser steps, same MCMC chain, bit for bit (a model with one dimension)
+    pytest.importorskip("numba")
+    pytest.importorskip("emcee")
+    options = dict(starts=2, profile=False, mcmc={"walkers": 8, "steps": 20, "burn": 10})
+    numpy_fit = calibrate(spec(data, **options))
+    numba_fit = calibrate(spec(data, backend="numba", **options))
+    assert numba_fit.x.tolist() == numpy_fit.x.tolist()
+    assert np.array_equal(numba_fit.posterior["draws"], numpy_fit.posterior["draws"])
+    assert numba_fit.evaluations == numpy_fit.evaluations

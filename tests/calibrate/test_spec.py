@@ -238,3 +238,18 @@ def test_smc_table_is_checked_at_load():
         spec_from_dict({**base, "smc": {}, "mcmc": {}})
     with pytest.raises(SpecError, match=r"uncertainty.draws: expected a whole number >= 0"):
         spec_from_dict({**base, "uncertainty": {"draws": -1}})
+
+
+def test_model_backend_is_checked_and_left_out_of_the_fingerprint():
+    import dataclasses
+    from sdflow.calibrate.checkpoint import fingerprint
+    from sdflow.calibrate.examples import decay_spec
+    spec = decay_spec()
+    assert spec.backend == "batched"
+    with pytest.raises(SpecError, match=r"model\.backend: .*one of \['batched', 'numba'\]"):
+        dataclasses.replace(spec, backend="fast")
+    pytest.importorskip("numba")
+    compiled = spec.model.compile(["k"])
+    numba_spec = dataclasses.replace(spec, backend="numba")
+    # the same numbers either way, so a checkpoint of one resumes on the other
+    assert fingerprint(numba_spec, compiled) == fingerprint(spec, compiled)

@@ -58,6 +58,8 @@ def fingerprint(spec, compiled) -> dict[str, Any]:
     from .. import __version__
 
     fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)}
+    # the backends compute the same numbers: a fit may resume on another one
+    fields.pop("backend", None)
     # a Model object or factory function prints with its memory address; the compiled
     # source stands for it instead
     if not isinstance(spec.model, str):

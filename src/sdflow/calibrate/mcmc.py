@@ -5,6 +5,10 @@
 error scales integrated out (`Payoff.marginal_loglik`). With ``vectorize=True`` emcee hands
 over the proposals of half the ensemble at once, and they are simulated as one batch.
 Chains are run in chunks; each finished chunk is checkpointed.
+
+A batch is half the ensemble (16 runs with the default 32 walkers of a small model), too
+small for numpy's per-step overhead to pay off against single runs; the numba backend
+(``[model] backend = "numba"``) makes such batches fast (calibration/README.md, "Speed").
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from ..errors import SpecError
 from ..files import atomic_write
 from .checkpoint import Checkpoint
 from .optimisers import Evaluator
+from .spec import default_walkers
 
 
 def log_posterior(evaluator: Evaluator, priors):
@@ -82,7 +87,7 @@ def sample_posterior(evaluator: Evaluator, priors, x, scale, settings: dict, see
     scale : array_like, shape (k,)
         Standard errors; the walkers start around ``x`` with a spread of 1% of them.
     settings : dict
-        ``walkers`` (default 4k, at least 2k + 2), ``steps`` (2000), ``burn``
+        ``walkers`` (default 4k, at least 32: `default_walkers`), ``steps`` (2000), ``burn``
         (steps // 2), ``thin`` (1), ``chunk`` (steps per checkpoint, 250).
     seed : int
         Seeds the starting ball and every chunk of the sampler.
@@ -123,7 +128,7 @@ def sample_posterior(evaluator: Evaluator, priors, x, scale, settings: dict, see
         raise SpecError("mcmc: the [mcmc] section needs the optional package emcee "
                         "(pip install emcee)") from None
     k = len(x)
-    walkers = int(settings.get("walkers", max(4 * k, 2 * k + 2)))
+    walkers = int(settings.get("walkers", default_walkers(k)))
     steps = int(settings.get("steps", 2000))
     burn = int(settings.get("burn", steps // 2))
     thin = int(settings.get("thin", 1))

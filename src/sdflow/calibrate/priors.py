@@ -14,13 +14,16 @@ beta          ``alpha``, ``beta``    ``x^(alpha-1) (1-x)^(beta-1) / B``         
 gamma         ``shape``, ``rate``    ``rate^shape x^(shape-1) e^(-rate x) / G``  ``x >= 0``
 ============  =====================  ==========================================  ==========
 
-Log-densities are normalised (scipy's ``logpdf``) and vectorised over candidates.
+Log-densities are normalised (scipy's ``logpdf``; for the normal and log-normal its
+arithmetic written out, the same bits without its per-call overhead) and vectorised
+over candidates.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -127,9 +130,47 @@ class Prior:
         """The frozen ``scipy.stats`` distribution."""
         return PRIORS[self.dist].distribution(*self.numbers)
 
+    @cached_property
+    def _frozen(self):
+        # made once: freezing a scipy distribution costs more than a batch of logpdfs,
+        # and a sampler asks for the density at every step
+        return self.distribution()
+
     def logpdf(self, x):
         """Normalised log density, ``-inf`` outside the support (arrays welcome)."""
-        return self.distribution().logpdf(np.asarray(x, float))
+        x = np.asarray(x, float)
+        closed = _CLOSED_FORMS.get(self.dist)
+        if closed is not None:
+            return closed(x, *self.numbers)
+        return self._frozen.logpdf(x)
+
+
+_LOG_SQRT_2PI = np.log(np.sqrt(2 * np.pi))   # scipy.stats' _norm_pdf_logC
+
+
+def _normal_logpdf(x, mean, sd):
+    """``scipy.stats.norm(mean, sd).logpdf(x)`` as scipy computes it, operation for
+    operation (NaN stays NaN, infinities give -inf), without its argument handling,
+    which costs a sampler more than the arithmetic."""
+    z = (x - mean) / sd
+    out = -z ** 2 / 2.0 - _LOG_SQRT_2PI - np.log(sd)
+    return out[()] if out.ndim == 0 else out
+
+
+def _lognormal_logpdf(x, median, sigma):
+    """``scipy.stats.lognorm(s=sigma, scale=median).logpdf(x)`` as scipy computes it:
+    -inf where ``x <= 0`` or infinite (outside its open support), NaN for NaN."""
+    z = (x - 0.0) / median
+    inside = (0.0 < z) & (z < np.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = (-np.log(z) ** 2 / (2 * sigma ** 2) - np.log(sigma * z * np.sqrt(2 * np.pi))
+                 - np.log(median))
+    out = np.where(inside, value, np.where(np.isnan(z), np.nan, -np.inf))
+    return out[()] if out.ndim == 0 else out
+
+
+#: families whose log density is written out (the others call scipy.stats)
+_CLOSED_FORMS = {"normal": _normal_logpdf, "lognormal": _lognormal_logpdf}
 
 
 def prior_from_table(table: dict, where: str) -> Prior:

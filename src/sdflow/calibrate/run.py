@@ -186,7 +186,8 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
                 None if last is None else max(last, test_last))
     all_obs = [s.between(*span) for s in observed]
     pairs = list(zip(spec.series, fit_obs))
-    problem = CalibrationProblem(model, pairs, spec.parameters, spec.method, spec.dt)
+    problem = CalibrationProblem(model, pairs, spec.parameters, spec.method, spec.dt,
+                                 spec.backend)
     if not batched:
         problem.predict = _one_at_a_time(problem)
     payoff = make_payoff(spec.payoff, [s.values for s in fit_obs],
@@ -227,7 +228,7 @@ def calibrate(spec: CalibrationSpec | str | Path, out_dir: str | Path | None = N
     flags = identifiability(problem.labels, x, problem.lower, problem.upper, wald, profiles)
 
     full = CalibrationProblem(model, list(zip(spec.series, all_obs)), spec.parameters,
-                              spec.method, spec.dt)
+                              spec.method, spec.dt, spec.backend)
     simulated = [s[0] for s in full.predict(x[None, :])]
     statistics = _statistics(spec, all_obs, simulated)
     draws = calibration_draws(spec, evaluator, full, x, wald["cov"], posterior, all_obs)

@@ -37,6 +37,23 @@ OPTIMISERS = ("least_squares", "differential_evolution")
 #: parameter would come out "not identifiable".
 MIN_PROFILE_POINTS = 3
 
+
+def default_walkers(k: int) -> int:
+    """emcee's walkers when ``[mcmc]`` gives none: four per parameter, at least 32.
+
+    Each batch simulates half the ensemble, and a batch of 16 runs costs little more than
+    one of 4 (see calibration/README.md, "Speed"), so a small ensemble leaves the batching
+    idle; emcee's authors advise as many walkers as one can afford (Foreman-Mackey et al.
+    2013, "emcee: the MCMC hammer", PASP 125:306).
+
+    Examples
+    --------
+    >>> default_walkers(2), default_walkers(23)
+    (32, 92)
+    """
+    return max(4 * k, 32)
+
+
 #: ``[mcmc]`` settings (see `sample_posterior`).
 MCMC = {"walkers": whole(minimum=2), "steps": whole(minimum=1), "burn": whole(minimum=0),
         "thin": whole(minimum=1), "chunk": whole(minimum=1)}
@@ -168,6 +185,7 @@ class CalibrationSpec:
     base_dir: Path = Path(".")
     smc: dict[str, Any] | None = None
     draws: int = 1000
+    backend: str = "batched"
 
     def __post_init__(self):
         whole(minimum=0).check(self.seed, "seed")
@@ -175,6 +193,10 @@ class CalibrationSpec:
                f"{self.method!r} must be one of {sorted(SOLVERS)}")
         if self.dt is not None:
             POSITIVE.check(self.dt, "model.dt")
+        CALIBRATION_BACKENDS.check(self.backend, "model.backend")
+        _check(self.backend != "numba" or importlib.util.find_spec("numba") is not None,
+               "model.backend", "'numba' needs the optional package numba (pip install "
+               "numba, or pip install 'sdflow[numba]'); or use 'batched'")
         BOOLEAN.check(self.profile, "uncertainty.profile")
         whole(minimum=MIN_PROFILE_POINTS).check(self.profile_points,
                                                 "uncertainty.profile_points")
@@ -241,7 +263,7 @@ class CalibrationSpec:
     def _check_mcmc(self):
         settings = check_table(self.mcmc, MCMC, "mcmc")
         k = len(self.parameters)
-        walkers = settings.get("walkers", max(4 * k, 2 * k + 2))
+        walkers = settings.get("walkers", default_walkers(k))
         _check(walkers % 2 == 0 and walkers >= 2 * k, "mcmc.walkers",
                f"{walkers} must be even and at least twice the number of parameters "
                f"({2 * k})")
@@ -306,8 +328,10 @@ _ARRAY_OF_TABLES = Kind("an array of tables ([[...]]), at least one",
 _TOP = {"name": STRING, "description": STRING, "seed": whole(minimum=0),
         "series": _ARRAY_OF_TABLES, "parameters": _ARRAY_OF_TABLES,
         **{table: TABLE for table in _TABLES}}
+#: ``[model] backend``: how batches are simulated (the same numbers either way).
+CALIBRATION_BACKENDS = one_of("batched", "numba")
 _MODEL = {"factory": STRING, "options": TABLE, "method": one_of(*sorted(SOLVERS)),
-          "dt": POSITIVE}
+          "dt": POSITIVE, "backend": CALIBRATION_BACKENDS}
 _PERIOD = {"fit": NUMBER_PAIR, "test": NUMBER_PAIR}
 _PAYOFF = {"kind": one_of(*PAYOFFS), **PAYOFF_OPTIONS}
 _OPTIMISER = {"method": one_of(*OPTIMISERS), "starts": whole(minimum=1), "options": TABLE}
@@ -443,7 +467,8 @@ def spec_from_dict(raw: dict, base_dir: Path = Path("."),
     return CalibrationSpec(
         name=raw.get("name", default_name), model=model["factory"],
         options=dict(model.get("options", {})), method=model.get("method", "euler"),
-        dt=model.get("dt"), series=series, parameters=parameters,
+        dt=model.get("dt"), backend=model.get("backend", "batched"), series=series,
+        parameters=parameters,
         fit_period=tuple(period.get("fit", (None, None))),
         test_period=tuple(period["test"]) if "test" in period else None,
         payoff=payoff.get("kind", "wsse"),

@@ -23,6 +23,15 @@ class Sampleable(Protocol):
     def ppf(self, q) -> np.ndarray: ...
 
 
+def _sampleable(value) -> bool:
+    """Whether ``value`` is a `Sampleable`; arrays, numbers and lists never are, and are
+    told apart first (a Protocol's ``isinstance`` looks up its methods, which an optimiser
+    or sampler would pay for every parameter of every batch)."""
+    if isinstance(value, (np.ndarray, float, int, list, tuple)):
+        return False
+    return isinstance(value, Sampleable)
+
+
 def parameter_stream(seed: int | None, key: str) -> np.random.Generator:
     """A random stream per (seed, parameter): adding a parameter leaves the others' draws
     unchanged, which keeps scenario comparisons paired.
@@ -128,7 +137,7 @@ def resolve_parameters(graph: ModelGraph, params: dict[str, Any] | None, n: int 
     # the run count: given, or implied by per-run arrays
     implied = set()
     for name, value in params.items():
-        if not isinstance(value, Sampleable):
+        if not _sampleable(value):
             shape = np.shape(value)
             if shape != shapes[name] and len(shape) == len(shapes[name]) + 1:
                 implied.add(shape[0])
@@ -142,7 +151,7 @@ def resolve_parameters(graph: ModelGraph, params: dict[str, Any] | None, n: int 
     values, varies = {}, False
     for name, value in params.items():
         key, shape = keys[name], shapes[name]
-        if isinstance(value, Sampleable):
+        if _sampleable(value):
             values[key] = value.sample(parameter_stream(seed, key), (n,) + shape)
             varies = varies or n > 1
             continue
