@@ -86,6 +86,26 @@ RANDOM = {
     **{vensim_key(d.vensim): (name, d.arity + 1) for name, d in RANDOM_DRAWS.items()},
 }
 
+#: Vensim's RANDOM functions sdflow refuses, with why: pysd's name -> what the refusal says
+RANDOM_REFUSED = {
+    # Vensim's documentation: "RANDOM LOOKUP(look,m,x,h,r,s) RANDOM number using LOOKUP
+    # PDF"; whether the table's points are joined linearly into the density, or its
+    # x range is the support before the shift and stretch, is not documented
+    "random_lookup": "RANDOM LOOKUP (how Vensim turns the lookup's points into a "
+                     "probability density is not documented; draw from a named "
+                     "distribution such as RANDOM TRIANGULAR, or invert the lookup's "
+                     "distribution function over RANDOM UNIFORM(0, 1, stream))",
+    # a stateful filter of normal draws whose update Vensim documents only through the
+    # macro it came from (Ed Anderson's pink noise molecule)
+    "random_pink_noise": "RANDOM PINK NOISE (it keeps a state Vensim does not document "
+                         "equation by equation; write the pink noise structure out: a "
+                         "stock smoothing mean + std deviation * RANDOM NORMAL draws over "
+                         "the correlation time)",
+    "random_lognormal": "RANDOM LOGNORMAL (not one of Vensim's RANDOM functions, so its "
+                        "arguments have no documented meaning; write EXP(RANDOM NORMAL(...))"
+                        " with the normal's mean and standard deviation of the logarithm)",
+}
+
 
 #: Functions that read a named lookup at a value: pysd's name -> the interpolation
 #: (`sdflow.io.lookups.variant`). Vensim's LOOKUP EXTRAPOLATE and friends read it another
@@ -272,6 +292,8 @@ class ExpressionTranslator:
                                    "in model time units (arguments 0, offset, 0)")
         if name in RANDOM:
             return self._random(name, node.arguments)
+        if name in RANDOM_REFUSED:
+            raise self.unsupported(RANDOM_REFUSED[name])
         if name in xmile_random.READERS:
             return self._xmile_random(name, node.arguments)
         if name == "vector_lookup":
