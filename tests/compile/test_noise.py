@@ -101,9 +101,9 @@ def truncated_ks(values, dist, lo, hi):
     return stats.kstest(values.ravel(), lambda x: (dist.cdf(x) - a) / (b - a)).pvalue
 
 
-# Vensim (fn_random): "RANDOM GAMMA(m,x,O,h,r,s) GAMMA with order O", drawn "from a gamma
-# distribution with mean 1" (sensitivity distributions): shape O, scale 1/O, then times
-# the stretch plus the shift
+# Vensim (fn_random): "RANDOM GAMMA(m,x,O,h,r,s) GAMMA with order O"; its sensitivity
+# distributions page describes the same draw as a gamma of that order with mean 1, and
+# order 1 as RANDOM EXPONENTIAL: shape O, scale 1/O, then times the stretch plus the shift
 def gamma_of(order, shift, stretch):
     return stats.gamma(order, loc=shift, scale=stretch / order)
 

@@ -145,11 +145,11 @@ def random_gamma(minimum, maximum, order, shift=0.0, stretch=1.0, stream: float 
     """``shift + stretch * g`` for ``g`` gamma-distributed of shape ``order`` and mean 1,
     truncated to ``[minimum, maximum]`` (Vensim RANDOM GAMMA).
 
-    Vensim's documentation (fn_random): "RANDOM GAMMA(m,x,O,h,r,s) GAMMA with order O";
-    its sensitivity distributions draw "from a gamma distribution with mean 1" of that
-    order, which at order 1 is RANDOM EXPONENTIAL ("starting at 0 with mean 1"). An order
-    below 1 is taken as 1, as Vensim does after a warning. So ``g`` has variance
-    ``1 / order`` and the draw has mean ``shift + stretch`` before truncation.
+    Vensim's documentation (fn_random): "RANDOM GAMMA(m,x,O,h,r,s) GAMMA with order O".
+    Its page of sensitivity distributions describes the same draw as a gamma of that
+    order with mean 1, which at order 1 is RANDOM EXPONENTIAL ("starting at 0 with mean
+    1"); an order below 1 is taken as 1, as Vensim does after a warning. So ``g`` has
+    variance ``1 / order`` and the draw has mean ``shift + stretch`` before truncation.
 
     Examples
     --------

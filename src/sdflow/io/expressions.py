@@ -89,18 +89,20 @@ RANDOM = {
 #: Vensim's RANDOM functions sdflow refuses, with why: pysd's name -> what the refusal says
 RANDOM_REFUSED = {
     # Vensim's documentation: "RANDOM LOOKUP(look,m,x,h,r,s) RANDOM number using LOOKUP
-    # PDF"; whether the table's points are joined linearly into the density, or its
-    # x range is the support before the shift and stretch, is not documented
-    "random_lookup": "RANDOM LOOKUP (how Vensim turns the lookup's points into a "
-                     "probability density is not documented; draw from a named "
-                     "distribution such as RANDOM TRIANGULAR, or invert the lookup's "
-                     "distribution function over RANDOM UNIFORM(0, 1, stream))",
-    # a stateful filter of normal draws whose update Vensim documents only through the
-    # macro it came from (Ed Anderson's pink noise molecule)
-    "random_pink_noise": "RANDOM PINK NOISE (it keeps a state Vensim does not document "
-                         "equation by equation; write the pink noise structure out: a "
-                         "stock smoothing mean + std deviation * RANDOM NORMAL draws over "
-                         "the correlation time)",
+    # PDF". A draw carries numbers (`sdflow.expr.nodes.Noise`), not a table to invert,
+    # and how Vensim normalises the table and treats its ends is not documented
+    "random_lookup": "RANDOM LOOKUP (a draw from a lookup used as a probability density is "
+                     "not implemented; draw from a named distribution such as RANDOM "
+                     "TRIANGULAR, or read the lookup's inverse distribution function at "
+                     "RANDOM UNIFORM(0, 1, stream))",
+    # Vensim's page describes Ed Anderson's pink noise structure (normal white noise,
+    # scaled for the time step, smoothed over the correlation time) without the
+    # equations the function runs, so its numbers cannot be checked against it
+    "random_pink_noise": "RANDOM PINK NOISE (Vensim documents it as Ed Anderson's pink "
+                         "noise structure but not the equations it runs; write that "
+                         "structure out: a stock smoothing mean + std deviation * RANDOM "
+                         "NORMAL(...) draws, scaled for the time step, over the correlation "
+                         "time)",
     "random_lognormal": "RANDOM LOGNORMAL (not one of Vensim's RANDOM functions, so its "
                         "arguments have no documented meaning; write EXP(RANDOM NORMAL(...))"
                         " with the normal's mean and standard deviation of the logarithm)",
