@@ -244,6 +244,17 @@ CASES = [
     V("RANDOM UNIFORM", "y = RANDOM UNIFORM(0, 10, 0) ~~|", random=True),
     V("RANDOM NORMAL", "y = RANDOM NORMAL(-1, 3, 1, 2, 0) ~~|", random=True),
     V("RANDOM EXPONENTIAL", "y = RANDOM EXPONENTIAL(0, 10, 1, 2, 0) ~~|", random=True),
+    V("RANDOM POISSON", "y = RANDOM POISSON(0, 20, 4, 0, 1, 0) ~~|", random=True),
+    V("RANDOM TRIANGULAR", "y = RANDOM TRIANGULAR(0, 10, 1, 2, 5, 0) ~~|", random=True),
+    V("RANDOM BETA", "y = RANDOM BETA(0, 10, 2, 5, 1, 3, 0) ~~|", random=True),
+    V("RANDOM BINOMIAL", "y = RANDOM BINOMIAL(0, 20, 0.3, 20, 0, 1, 0) ~~|", random=True),
+    V("RANDOM GAMMA", "y = RANDOM GAMMA(0, 100, 3, 1, 2, 0) ~~|", random=True),
+    V("RANDOM WEIBULL", "y = RANDOM WEIBULL(0, 100, 2, 1, 2, 0) ~~|", random=True),
+    V("RANDOM NEGATIVE BINOMIAL", "y = RANDOM NEGATIVE BINOMIAL(0, 100, 0.3, 4, 0, 1, 0) ~~|",
+      random=True),
+    V("RANDOM LOOKUP", "shape((0,0),(1,1),(2,0)) ~~|\ny = RANDOM LOOKUP(shape, 0, 2, 0, 1, 0) "
+      "~~|"),
+    V("RANDOM PINK NOISE", "y = RANDOM PINK NOISE(0, 1, 2, 0) ~~|"),
     V("VECTOR LOOKUP", VEC + "y = VECTOR LOOKUP(vec[A1], Time, 0, 10, 0) ~~|",
       check=("y",), note="not in PySD; sdflow: tests/io/test_vensim_random.py against "
                          "Vensim's documentation"),

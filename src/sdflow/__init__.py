@@ -14,8 +14,9 @@ from .dsl import (Aux, Const, Data, Dimension, Distribution, Expr, Flow, Lookup,
 from .dsl import functions as _functions
 from .dsl.functions import *  # noqa: F401,F403 - sf.exp, sf.step...: generated
 from .dsl.random_draws import (random_beta, random_binomial, random_exponential,
-                               random_normal, random_poisson, random_triangular,
-                               random_uniform)
+                               random_gamma, random_negative_binomial, random_normal,
+                               random_poisson, random_triangular, random_uniform,
+                               random_weibull)
 from .dsl.stateful import (delay1, delay1i, delay3, delay3i, delay_fixed, delay_n, forecast,
                            initial, smooth, smooth3, smooth3i, smooth_n, smoothi, trend)
 from .errors import (AlgebraicLoopError, DataError, DelayOrderError, DelayTimeError,
@@ -44,8 +45,9 @@ __all__ = [
     "allocate_by_priority", "compile_model",
     "delay1", "delay1i", "delay3", "delay3i", "delay_fixed", "delay_n", "diagram",
     "dominant_loops", "forecast", "initial", "lognormal", "loop_scores", "loops", "normal",
-    "random_beta", "random_binomial", "random_exponential", "random_normal",
-    "random_poisson", "random_triangular", "random_uniform", "read_vensim", "read_xmile",
+    "random_beta", "random_binomial", "random_exponential", "random_gamma",
+    "random_negative_binomial", "random_normal", "random_poisson", "random_triangular",
+    "random_uniform", "random_weibull", "read_vensim", "read_xmile",
     "simulate", "smooth", "smooth3", "smooth3i", "smooth_n", "smoothi", "trend",
     "triangular", "truncnormal", "uniform", "write_xmile",
 ]

@@ -78,6 +78,56 @@ def test_random_functions_follow_vensims_arguments(tmp_path):
     assert 10 <= runs["parts"].sel(region="east").values.min()
 
 
+MORE_RANDOM = """
+region: north, south ~~|
+order = 3 ~~|
+gamma[region] = RANDOM GAMMA(0, 100, order, 1, 2, 0) ~~|
+cut gamma = RANDOM GAMMA(2, 4, 3, 1, 2, 4) ~~|
+weibull = RANDOM WEIBULL(0, 100, 2, 1, 2, 0) ~~|
+negative binomial = RANDOM NEGATIVE BINOMIAL(8, 20, 0.3, 4, 0, 1, 0) ~~|
+"""
+
+
+def test_gamma_weibull_and_negative_binomial_follow_vensims_arguments(tmp_path):
+    # Vensim's documentation (fn_random): RANDOM GAMMA(m,x,O,h,r,s) "GAMMA with order O"
+    # of mean 1 (sensitivity distributions), RANDOM WEIBULL(m,x,S,h,r,s) "WEIBULL with
+    # shape S starting at 0 with mean 1", RANDOM NEGATIVE BINOMIAL(m,x,P,N,h,r,s) the
+    # trials up to the N-th success of probability P; each times the stretch r plus the
+    # shift h, truncated to [m, x]
+    from scipy.special import gamma
+    runs = read(tmp_path, MORE_RANDOM).simulate(n=300, seed=1)
+    assert runs["gamma"].dims[-1] == "region"
+    truth = stats.gamma(3, loc=1, scale=2 / 3)
+    close(runs["gamma"].values, truth, 1, 100)
+    a, b = truth.cdf(2), truth.cdf(4)
+    values = runs["cut gamma"].values
+    assert values.min() >= 2 and values.max() <= 4
+    assert stats.kstest(values.ravel(),
+                        lambda x: (truth.cdf(x) - a) / (b - a)).pvalue > 1e-3
+    close(runs["weibull"].values,
+          stats.weibull_min(2, loc=1, scale=2 / gamma(1.5)), 1, 100)
+    k = np.arange(8, 21)
+    pmf = stats.nbinom.pmf(k - 4, 4, 0.3)
+    close(runs["negative binomial"].values,
+          stats.rv_discrete(values=(k, pmf / pmf.sum())), 8, 20)
+
+
+@pytest.mark.parametrize("equation, words", [
+    ("RANDOM LOOKUP(shape, 0, 2, 0, 1, 0)", "RANDOM LOOKUP.*not implemented"),
+    ("RANDOM PINK NOISE(0, 1, 2, 0)", "RANDOM PINK NOISE.*not the equations"),
+    ("RANDOM LOGNORMAL(0, 10, 1, 1, 0)", "RANDOM LOGNORMAL.*not one of Vensim's"),
+])
+def test_random_functions_sdflow_does_not_draw_are_refused_by_name(tmp_path, equation,
+                                                                   words):
+    with pytest.raises(UnsupportedFeatureError, match=f"'noisy'.*{words}"):
+        read(tmp_path, f"shape((0,0),(1,1),(2,0)) ~~|\nnoisy = {equation} ~~|\n")
+
+
+def test_a_random_function_with_too_few_arguments_says_how_many(tmp_path):
+    with pytest.raises(ImportModelError, match="'noisy'.*RANDOM WEIBULL takes 6 argument"):
+        read(tmp_path, "noisy = RANDOM WEIBULL(0, 10, 2, 0) ~~|\n")
+
+
 def test_same_file_same_numbers(tmp_path):
     model = read(tmp_path, RANDOM)
     np.testing.assert_array_equal(model.simulate()["normal"].values,

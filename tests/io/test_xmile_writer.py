@@ -257,6 +257,21 @@ def test_random_draws_xmile_cannot_state_are_refused_by_name(tmp_path):
         sf.write_xmile(m, tmp_path / "m.xmile")
 
 
+@pytest.mark.parametrize("draw, name", [
+    (lambda: sf.random_gamma(0, 1e9, 3), "gamma"),
+    (lambda: sf.random_weibull(0, 1e9, 2), "weibull"),
+    (lambda: sf.random_negative_binomial(0, 1e9, 0.3, 4), "negative binomial"),
+])
+def test_draws_without_an_xmile_builtin_are_refused_by_name(tmp_path, draw, name):
+    # XMILE 1.0's statistical builtins are EXPRND, LOGNORMAL, NORMAL, POISSON and RANDOM
+    m = sf.Model("m", start=0, stop=1, dt=0.5)
+    m.aux("wait", draw())
+    with pytest.raises(UnsupportedFeatureError, match=f"'wait'.*XMILE has no {name} "
+                       "distribution"):
+        sf.write_xmile(m, tmp_path / "m.xmile")
+    assert not (tmp_path / "m.xmile").exists()
+
+
 def test_xmile_random_builtins_are_read(tmp_path):
     path = tmp_path / "stella.xmile"
     path.write_text(

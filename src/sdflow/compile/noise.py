@@ -225,6 +225,70 @@ def _binomial(u, lo, hi, probability, trials, shift, stretch):
     return _clip(np.where(wide, shift + stretch * successes, shift), lo, hi)
 
 
+def _standard(u, lo, hi, shift, stretch, cdf, sf, ppf, isf):
+    """``shift + stretch * x`` for ``x`` of a standard distribution (its distribution
+    function ``cdf``, survival function ``sf`` and their inverses), truncated to
+    [lo, hi] by restricting the inverse. A window in the upper half is sampled through
+    the survival function, whose digits hold there (as `_normal` mirrors the normal)."""
+    wide = stretch > 0
+    scale = np.where(wide, stretch, 1.0)
+    a = np.maximum((lo - shift) / scale, 0.0)
+    b = np.maximum((hi - shift) / scale, 0.0)
+    upper = cdf(a) > 0.5
+    below = _between(u, cdf(a), cdf(b))
+    above = sf(a) - u * np.maximum(sf(a) - sf(b), 0.0)
+    x = np.where(upper, isf(np.where(upper, above, 0.5)), ppf(np.where(upper, 0.5, below)))
+    return _clip(np.where(wide, shift + stretch * x, shift), lo, hi)
+
+
+def _gamma(u, lo, hi, order, shift, stretch):
+    from scipy import special  # not at import: scipy.special costs ~0.3 s
+    # Vensim: "GAMMA with order O", exponential at order 1; an order below 1 is warned
+    # about and taken as 1. Scaled by 1/order to mean 1, as the exponential (see
+    # sdflow.dsl.random_draws.random_gamma)
+    k = np.maximum(order, 1.0)
+    return _standard(u, lo, hi, shift, stretch,
+                     lambda x: special.gammainc(k, k * x),
+                     lambda x: special.gammaincc(k, k * x),
+                     lambda p: special.gammaincinv(k, p) / k,
+                     lambda q: special.gammainccinv(k, q) / k)
+
+
+def _weibull(u, lo, hi, shape, shift, stretch):
+    from scipy import special  # not at import: scipy.special costs ~0.3 s
+    # Vensim: "WEIBULL with shape S starting at 0 with mean 1": the unit-scale Weibull
+    # divided by its mean gamma(1 + 1/S)
+    good = shape > 0
+    s = np.where(good, shape, 1.0)
+    g = special.gamma(1.0 + 1.0 / s)
+
+    def power(x):
+        return (np.maximum(x, 0.0) * g) ** s
+
+    value = _standard(u, lo, hi, shift, stretch,
+                      lambda x: -np.expm1(-power(x)),
+                      lambda x: np.exp(-power(x)),
+                      lambda p: (-np.log1p(-p)) ** (1.0 / s) / g,
+                      lambda q: (-np.log(q)) ** (1.0 / s) / g)
+    return np.where(good, value, np.nan)
+
+
+def _negative_binomial(u, lo, hi, probability, successes, shift, stretch):
+    from scipy.stats import nbinom
+    # Vensim: the number of trials, from N on, until the N-th success of probability
+    # P; scipy's nbinom counts the failures before it, so trials = N + failures
+    wide = stretch > 0
+    scale = np.where(wide, stretch, 1.0)
+    n = np.floor(successes)
+    first = np.maximum(np.ceil((lo - shift) / scale), n) - n   # fewest failures allowed
+    last = np.floor((hi - shift) / scale) - n                  # most failures allowed
+    below = np.where(first > 0, nbinom.cdf(first - 1, n, probability), 0.0)
+    p = _between(u, below, nbinom.cdf(np.maximum(last, 0.0), n, probability))
+    failures = _clip(nbinom.ppf(p, n, probability), first, np.maximum(last, first))
+    return _clip(np.where(wide, shift + stretch * (n + failures), shift), lo, hi)
+
+
 _DISTRIBUTIONS = {"uniform": _uniform, "normal": _normal, "exponential": _exponential,
                   "poisson": _poisson, "triangular": _triangular, "beta": _beta,
-                  "binomial": _binomial}
+                  "binomial": _binomial, "gamma": _gamma, "weibull": _weibull,
+                  "negative_binomial": _negative_binomial}

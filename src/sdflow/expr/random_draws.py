@@ -56,6 +56,10 @@ _DRAWS = {d.dist: d for d in (
     RandomDraw("triangular", ("start", "peak", "end"), "RANDOM TRIANGULAR"),
     RandomDraw("beta", ("alpha", "beta", "shift", "stretch"), "RANDOM BETA"),
     RandomDraw("binomial", ("probability", "trials", "shift", "stretch"), "RANDOM BINOMIAL"),
+    RandomDraw("gamma", ("order", "shift", "stretch"), "RANDOM GAMMA"),
+    RandomDraw("weibull", ("shape", "shift", "stretch"), "RANDOM WEIBULL"),
+    RandomDraw("negative_binomial", ("probability", "successes", "shift", "stretch"),
+               "RANDOM NEGATIVE BINOMIAL"),
 )}
 
 #: Every distribution of a random draw by name (the ``dist`` of `Noise` nodes).

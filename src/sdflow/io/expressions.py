@@ -86,6 +86,28 @@ RANDOM = {
     **{vensim_key(d.vensim): (name, d.arity + 1) for name, d in RANDOM_DRAWS.items()},
 }
 
+#: Vensim's RANDOM functions sdflow refuses, with why: pysd's name -> what the refusal says
+RANDOM_REFUSED = {
+    # Vensim's documentation: "RANDOM LOOKUP(look,m,x,h,r,s) RANDOM number using LOOKUP
+    # PDF". A draw carries numbers (`sdflow.expr.nodes.Noise`), not a table to invert,
+    # and how Vensim normalises the table and treats its ends is not documented
+    "random_lookup": "RANDOM LOOKUP (a draw from a lookup used as a probability density is "
+                     "not implemented; draw from a named distribution such as RANDOM "
+                     "TRIANGULAR, or read the lookup's inverse distribution function at "
+                     "RANDOM UNIFORM(0, 1, stream))",
+    # Vensim's page describes Ed Anderson's pink noise structure (normal white noise,
+    # scaled for the time step, smoothed over the correlation time) without the
+    # equations the function runs, so its numbers cannot be checked against it
+    "random_pink_noise": "RANDOM PINK NOISE (Vensim documents it as Ed Anderson's pink "
+                         "noise structure but not the equations it runs; write that "
+                         "structure out: a stock smoothing mean + std deviation * RANDOM "
+                         "NORMAL(...) draws, scaled for the time step, over the correlation "
+                         "time)",
+    "random_lognormal": "RANDOM LOGNORMAL (not one of Vensim's RANDOM functions, so its "
+                        "arguments have no documented meaning; write EXP(RANDOM NORMAL(...))"
+                        " with the normal's mean and standard deviation of the logarithm)",
+}
+
 
 #: Functions that read a named lookup at a value: pysd's name -> the interpolation
 #: (`sdflow.io.lookups.variant`). Vensim's LOOKUP EXTRAPOLATE and friends read it another
@@ -272,6 +294,8 @@ class ExpressionTranslator:
                                    "in model time units (arguments 0, offset, 0)")
         if name in RANDOM:
             return self._random(name, node.arguments)
+        if name in RANDOM_REFUSED:
+            raise self.unsupported(RANDOM_REFUSED[name])
         if name in xmile_random.READERS:
             return self._xmile_random(name, node.arguments)
         if name == "vector_lookup":

@@ -13,7 +13,9 @@ restricting its inverse distribution function (`sdflow.compile.noise`). So
   (nothing a double-precision run could tell apart). Clipping the untruncated draw
   (``MIN(MAX(NORMAL(...), lo), hi)``) would put the cut-off probability on the bounds:
   another distribution, so a draw whose bounds cut is refused, naming the variable;
-- triangular, beta and binomial draws have no XMILE builtin and are refused.
+- triangular, beta, binomial, gamma, Weibull and negative binomial draws have no
+  XMILE builtin (XMILE 1.0's statistical builtins are EXPRND, LOGNORMAL, NORMAL,
+  POISSON and RANDOM) and are refused, naming the distribution.
 
 Vensim's stream ID is written as the seed argument when it is not 0, and a seed is read
 back as the stream ID. Readers draw from their own generators: a file read back gives
@@ -67,8 +69,9 @@ def xmile_draw(e: Noise, constant) -> tuple[str, list]:
     if e.dist == "uniform":
         return "RANDOM", [*e.args, *seed]
     if e.dist not in ("normal", "exponential", "poisson"):
-        raise NoXmileDraw(f"the random draw {e.dist} has no XMILE form (XMILE has no "
-                          f"{e.dist} distribution)")
+        name = e.dist.replace("_", " ")
+        raise NoXmileDraw(f"the random draw {name} has no XMILE form (XMILE has no "
+                          f"{name} distribution)")
     lo, hi = values[0], values[1]
     if e.dist == "normal":
         mean, std = values[2], values[3]
