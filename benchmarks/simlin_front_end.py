@@ -228,13 +228,13 @@ def section(rows: list) -> str:
               f"today, and keeps the numbers of {kept} of the {len(ok)} it imports; the route "
               f"{verdict}.",
               "`read_xmile` parses Simlin's XMILE with the same PySD parser as the original "
-              "file, so what that",
-              "parser stops at (Stella macros, the `???` equations of the subscript tests, "
-              "XMILE's `LOOKUP(table, x)`",
-              "call) stops it again after Simlin's rewrite; Simlin itself does not run the "
-              "macro and `???` files",
-              "either (\"opens, does not run\"). As a main path the route would lose files: "
-              "among other things",
+              "file, and Simlin keeps",
+              "what makes the broken exports incomplete (a call of `EXPRESSION MACRO` without "
+              "its `<macro>`, the `???`",
+              "equations of the subscript tests), so sdflow refuses them again after Simlin's "
+              "rewrite; Simlin itself",
+              "does not run them either (\"opens, does not run\"). As a main path the route "
+              "would lose files: among other things",
               "Simlin writes a stock's flows by their display names "
               "(`<outflow>heat loss to room</outflow>` in",
               "teacup.mdl's XMILE), which PySD's parser rejects, and Simlin does not open "

@@ -14,10 +14,11 @@ from ..errors import ImportModelError
 
 
 @contextlib.contextmanager
-def xmile_translator_fixes(declared: dict):
-    """Every fix below, while one file is parsed; ``declared`` is `xmile_declared_dims`."""
+def xmile_translator_fixes(declared: dict, macros: dict | None = None):
+    """Every fix below, while one file is parsed; ``declared`` is `xmile_declared_dims`,
+    ``macros`` `xmile_equation_errors.xmile_macro_names`."""
     with _stock_elements_read(), _sized_dimensions_read(), _names_unescaped(), \
-            _equations_rewritten(declared), _lookup_calls_kept():
+            _equations_rewritten(declared, macros or {}), _lookup_calls_kept():
         yield
 
 
@@ -179,18 +180,27 @@ def words_in_grammar_case(equation: str) -> str:
 
 
 @contextlib.contextmanager
-def _equations_rewritten(declared: dict):
+def _equations_rewritten(declared: dict, macros: dict):
     """pysd's XMILE translator, reading each equation as XMILE writes it: its grammar has
     no wildcard subscript ``*``, so every ``a[*]`` is written as the banged dimension it
     stands for (`xmile_wildcards.banged_wildcards`), and it reads MOD, IF, THEN and ELSE
-    in one case only (`words_in_grammar_case`)."""
+    in one case only (`words_in_grammar_case`). An equation it cannot read is reported
+    with its variable and, where the file is at fault (the exporting tool's ``???``, a
+    call of a macro the file does not define), the cause (`xmile_equation_errors`)."""
+    from parsimonious.exceptions import ParseError
     from pysd.translators.xmile import xmile_element
+    from .xmile_equation_errors import check_equation, parse_error
     from .xmile_wildcards import banged_wildcards
 
     original = xmile_element.Element._smile_parser
 
     def parse(self, expression):
-        return original(self, banged_wildcards(words_in_grammar_case(expression), declared))
+        check_equation(self.name, expression, macros)
+        try:
+            return original(self, banged_wildcards(words_in_grammar_case(expression),
+                                                   declared))
+        except ParseError as exc:
+            raise parse_error(self.name, expression, exc) from None
 
     xmile_element.Element._smile_parser = parse
     try:

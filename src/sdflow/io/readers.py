@@ -11,6 +11,7 @@ from ..dsl.model import Model
 from ..names import name_key
 from ..errors import ImportModelError, UnitError, UnitsDroppedWarning
 from .pysd_xmile import wrap_draft_variables, xmile_translator_fixes
+from .xmile_equation_errors import xmile_macro_names
 
 
 def _declared_encoding(path: Path) -> str | None:
@@ -48,7 +49,8 @@ def _abstract_model(path, kind: str):
                 from pysd.translators.xmile.xmile_file import XmileFile
                 source = XmileFile(path)
                 wrap_draft_variables(source.xmile_root)
-                with xmile_translator_fixes(xmile_declared_dims(path)):
+                with xmile_translator_fixes(xmile_declared_dims(path),
+                                            xmile_macro_names(source.xmile_root)):
                     source.parse()
             return source.get_abstract_model()
     except ImportModelError as exc:
