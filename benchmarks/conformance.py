@@ -30,7 +30,8 @@ from pathlib import Path
 from sdflow.errors import IncompleteModelError
 from sdflow.names import name_key
 from sdflow.io import read_model
-from sdflow.io.conformance import compare, read_canonical, sdflow_columns, split_column
+from sdflow.io.conformance import (compare, read_canonical, sdflow_columns, split_column,
+                                   suite_data_files, suite_output)
 from sdflow.files import atomic_write
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,7 +51,7 @@ def column_key(column: str) -> tuple:
 
 def run_sdflow(path: Path, canonical):
     t0 = time.perf_counter()
-    model = read_model(path)
+    model = read_model(path, data_files=suite_data_files(path))
     results = model.simulate()
     first = time.perf_counter() - t0
     times = results.dataset["time"].values
@@ -63,7 +64,12 @@ def run_pysd(path: Path, canonical):
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = (pysd.read_vensim if path.suffix == ".mdl" else pysd.read_xmile)(str(path))
+        data_files = suite_data_files(path)
+        if data_files:  # the run's data files, as Vensim's run was given them
+            model = pysd.read_vensim(str(path),
+                                     data_files=[str(path.parent / f) for f in data_files])
+        else:
+            model = (pysd.read_vensim if path.suffix == ".mdl" else pysd.read_xmile)(str(path))
         output = model.run()
         first = time.perf_counter() - t0
     by_key = {column_key(str(c)): c for c in output.columns}
@@ -168,7 +174,7 @@ def round_trip(path: Path, scratch: Path) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = read_model(path)
+            model = read_model(path, data_files=suite_data_files(path))
             before = model.simulate().dataset
     except Exception:  # noqa: BLE001 - the conformance columns report import failures
         return "-"
@@ -219,12 +225,13 @@ def model_files(root: Path, only: str | None):
         for folder in sorted((root / group).glob("*")):
             if not folder.is_dir() or (only and only not in folder.name):
                 continue
-            canonical = canonical_file(folder)
-            if canonical is None:
+            if canonical_file(folder) is None:
                 continue
             for model_file in sorted(folder.glob("*.mdl")) + sorted(folder.glob("*.xmile")) \
                     + sorted(folder.glob("*.stmx")):
-                yield f"{group}/{folder.name}", folder, model_file, canonical
+                canonical = suite_output(model_file)
+                if canonical is not None:
+                    yield f"{group}/{folder.name}", folder, model_file, canonical
 
 
 def ms(value) -> str:
