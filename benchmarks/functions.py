@@ -154,6 +154,12 @@ CASES = [
       note="PySD runs only relative to the current time in model units (0, offset, 0)"),
     V("GET TIME VALUE (clock)", "y = GET TIME VALUE(2, 0, 1) + Time ~~|",
       note="the computer's clock (here its year) would make runs irreproducible"),
+    V("GET TIME VALUE (initial time)", "y = GET TIME VALUE(1, Time / 2, 0) ~~|",
+      note="PySD refuses relativeto 1; sdflow: the initial time plus the offset, as "
+           "Vensim's documentation states (tests/io/test_function_coverage.py; PySD's "
+           "authors report Vensim 7.3.4 giving the current time instead, SDXorg/pysd#332)"),
+    V("GET TIME VALUE (calendar)", "y = GET TIME VALUE(0, 0, 3) ~~|",
+      note="calendar measures (here the month) need the model's base date"),
     V("control variables", "y = Time + TIME STEP + INITIAL TIME + FINAL TIME + SAVEPER ~~|"),
     # -- arrays --------------------------------------------------------------------------
     V("SUM", VEC + "y = SUM(vec[dim!] * Time) ~~|", check=("y",)),

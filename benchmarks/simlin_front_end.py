@@ -30,7 +30,8 @@ import numpy as np
 
 from sdflow.files import atomic_write
 from sdflow.io import read_model, read_xmile
-from sdflow.io.conformance import ATOL, RTOL, compare, read_canonical, sdflow_columns
+from sdflow.io.conformance import (ATOL, RTOL, compare, read_canonical, sdflow_columns,
+                                   suite_data_files, suite_output)
 from sdflow.names import name_key
 
 
@@ -66,17 +67,10 @@ def existing_section(text: str) -> str | None:
     return "\n".join(lines[start:end]).rstrip("\n") + "\n"
 
 
-def canonical_file(folder: Path) -> Path | None:
-    for name in ("output.tab", "output.csv"):
-        if (folder / name).exists():
-            return folder / name
-    return None
-
-
-def quiet(function, *args):
+def quiet(function, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return function(*args)
+        return function(*args, **kwargs)
 
 
 def short(exc: Exception, scratch: Path) -> str:
@@ -119,11 +113,11 @@ def measure(path: Path, scratch: Path) -> dict:
     target = copy / path.name
     row = {"file": path, "direct": None, "simlin": None, "route": None, "canonical": None,
            "same": None}
-    canonical_path = canonical_file(path.parent)
+    canonical_path = suite_output(path)
     canonical = read_canonical(canonical_path) if canonical_path else None
     direct = None
     try:
-        direct_model = quiet(read_model, target)
+        direct_model = quiet(read_model, target, data_files=suite_data_files(target))
         direct = quiet(direct_model.simulate)
         row["direct"] = "imports"
     except Exception as exc:  # noqa: BLE001 - every failure is a row of the table
@@ -228,13 +222,13 @@ def section(rows: list) -> str:
               f"today, and keeps the numbers of {kept} of the {len(ok)} it imports; the route "
               f"{verdict}.",
               "`read_xmile` parses Simlin's XMILE with the same PySD parser as the original "
-              "file, so what that",
-              "parser stops at (Stella macros, the `???` equations of the subscript tests, "
-              "XMILE's `LOOKUP(table, x)`",
-              "call) stops it again after Simlin's rewrite; Simlin itself does not run the "
-              "macro and `???` files",
-              "either (\"opens, does not run\"). As a main path the route would lose files: "
-              "among other things",
+              "file, and Simlin keeps",
+              "what makes the broken exports incomplete (a call of `EXPRESSION MACRO` without "
+              "its `<macro>`, the `???`",
+              "equations of the subscript tests), so sdflow refuses them again after Simlin's "
+              "rewrite; Simlin itself",
+              "does not run them either (\"opens, does not run\"). As a main path the route "
+              "would lose files: among other things",
               "Simlin writes a stock's flows by their display names "
               "(`<outflow>heat loss to room</outflow>` in",
               "teacup.mdl's XMILE), which PySD's parser rejects, and Simlin does not open "

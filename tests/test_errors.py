@@ -13,7 +13,8 @@ from sdflow.explore.settings import parse_settings
 
 
 @pytest.mark.parametrize("module, names", [
-    ("sdflow.io", ["ImportModelError", "UnsupportedFeatureError"]),
+    ("sdflow.io", ["ImportModelError", "IncompleteModelError",
+                   "UnsupportedFeatureError"]),
     ("sdflow.cli.arguments", ["ArgumentValueError"]),
 ])
 def test_error_classes_are_the_ones_in_sdflow_errors(module, names):

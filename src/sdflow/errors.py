@@ -151,6 +151,20 @@ class UnsupportedFeatureError(ImportModelError):
     """An imported model uses a function or construct sdflow cannot reproduce exactly."""
 
 
+class IncompleteModelError(ImportModelError):
+    """A model file is incomplete as written, so no tool can run it: an equation is the
+    placeholder ``???`` an exporting tool leaves where it could not convert the equation,
+    or a call of a macro the file does not define. The fix is in the file (re-export it,
+    or write the equation); the message names the file, the variable and what is missing.
+
+    Examples
+    --------
+    >>> error = IncompleteModelError("variable 'x': has the equation '???'", "x")
+    >>> isinstance(error, ImportModelError), error.variables
+    (True, ('x',))
+    """
+
+
 class UnitsDroppedWarning(UserWarning):
     """An imported model's unit text fails sdflow's unit check, so the model is kept
     without units (it still runs exactly as before)."""

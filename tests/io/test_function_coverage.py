@@ -10,6 +10,7 @@ values from that documentation.
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -77,6 +78,48 @@ def run(tmp_path, language, model, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return read_model(table.write_case(case, tmp_path)).simulate().dataset
+
+
+def test_get_time_value_from_the_current_and_the_initial_time(tmp_path):
+    # Vensim's documentation: relativeto 0 counts from the current time, 1 from the initial
+    # time; measure 0 gives model time units; the offset is in them and may be subscripted
+    path = tmp_path / "time_value.mdl"
+    path.write_text("dim: (A1-A3) ~~|\n"
+                    "now[dim] = GET TIME VALUE(0, dim - 2, 0) ~~|\n"
+                    "from start[dim] = GET TIME VALUE(1, dim - 2, 0) ~~|\n"
+                    "moving = GET TIME VALUE(1, Time / 2, 0) ~~|\n"
+                    "INITIAL TIME = 50 ~~|\nFINAL TIME = 53 ~~|\nTIME STEP = 0.5 ~~|\n"
+                    "SAVEPER = TIME STEP ~~|\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = read_model(path).simulate().dataset
+    time = ds["time"].values
+    offset = np.array([-1.0, 0.0, 1.0])  # A1..A3 are the numbers 1..3 in equations
+    np.testing.assert_allclose(ds["now"].values, time[:, None] + offset)
+    np.testing.assert_allclose(ds["from start"].values, np.broadcast_to(50 + offset,
+                                                                        (len(time), 3)))
+    np.testing.assert_allclose(ds["moving"].values, 50 + time / 2)
+
+
+@pytest.mark.parametrize("arguments, named", [
+    ("0, 0, 1", "measure 1 (years since 1 BC) of the current time"),
+    ("1, 0, 5", "measure 5 (day of week) of the initial time"),
+    ("2, 0, 0", "the computer's clock (relativeto 2)"),
+])
+def test_get_time_value_refuses_the_clock_and_calendar_measures_by_name(tmp_path, arguments,
+                                                                      named):
+    with pytest.raises(UnsupportedFeatureError, match=re.escape(named)):
+        run(tmp_path, "Vensim", f"y = GET TIME VALUE({arguments}) ~~|")
+
+
+@pytest.mark.parametrize("arguments, said", [
+    ("3, 0, 0", "relativeto must be 0"),
+    ("0, 0, 11", "measure must be a whole number from 0"),
+    ("Time, 0, 0", "relativeto must be 0"),
+])
+def test_get_time_value_options_must_be_vensims_numbers(tmp_path, arguments, said):
+    with pytest.raises(ImportModelError, match=f"variable 'y'.*{said}"):
+        run(tmp_path, "Vensim", f"y = GET TIME VALUE({arguments}) ~~|")
 
 
 def test_game_is_its_argument(tmp_path):
@@ -223,7 +266,7 @@ ADDED = ["Vensim GAME", "Vensim VECTOR REORDER", "Vensim INVERT MATRIX", "XMILE 
          "XMILE PULSE (train)", "XMILE FORCST (initial trend)",
          "XMILE graphical function (discrete)", "XMILE graphical function (xpts and xscale)",
          "Vensim LOOKUP EXTRAPOLATE", "Vensim LOOKUP BACKWARD", "Vensim LOOKUP FORWARD",
-         "XMILE LOG10", "XMILE STARTTIME STOPTIME"]
+         "XMILE LOG10", "XMILE STARTTIME STOPTIME", "Vensim GET TIME VALUE (initial time)"]
 
 
 @pytest.mark.parametrize("key", ADDED)

@@ -21,7 +21,7 @@ import pytest
 
 import sdflow as sf
 from sdflow.io import read_model
-from sdflow.io.conformance import ATOL, RTOL, split_column
+from sdflow.io.conformance import ATOL, RTOL, split_column, suite_data_files
 from sdflow.errors import UnsupportedFeatureError
 from sdflow.names import name_key
 
@@ -55,7 +55,7 @@ def imported(path: Path, tmp_path: Path):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = read_model(copy / path.name)
+            model = read_model(copy / path.name, data_files=suite_data_files(path))
             return model, model.simulate()
     except sf.ModelError:
         return None  # a clear refusal: conformance reports these, the round trip cannot

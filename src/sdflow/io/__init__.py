@@ -2,11 +2,11 @@
 
 from typing import TYPE_CHECKING
 
-from ..errors import ImportModelError, UnsupportedFeatureError
+from ..errors import ImportModelError, IncompleteModelError, UnsupportedFeatureError
 from .readers import read_model, read_vensim, read_xmile
 
-__all__ = ["ImportModelError", "UnsupportedFeatureError", "read_model", "read_vensim",
-           "read_xmile", "write_xmile"]
+__all__ = ["ImportModelError", "IncompleteModelError", "UnsupportedFeatureError",
+           "read_model", "read_vensim", "read_xmile", "write_xmile"]
 
 
 if TYPE_CHECKING:  # static analysers see the lazy name as the import it stands for

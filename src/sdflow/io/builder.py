@@ -25,6 +25,7 @@ from ..expr.broadcast import union
 from . import external, lookups
 from ..errors import ImportModelError, MissingDependencyError, UnsupportedFeatureError
 from .expressions import ExpressionTranslator, Term
+from .run_data import RunData
 from .settings import depends_on_time, fold_setting
 from .units import vensim_units
 from .subscripts import SubscriptSpace
@@ -72,8 +73,11 @@ class ModelBuilder:
     """Builds one sdflow model from an abstract model read from ``path``."""
 
     def __init__(self, abstract, path: Path, units: bool = True,
-                 declared_dims: dict | None = None, graph_points: dict | None = None):
+                 declared_dims: dict | None = None, graph_points: dict | None = None,
+                 data_files: list | None = None):
         self.path = Path(path)
+        #: the run's data files, for data variables without a source (`run_data`)
+        self.run_data = RunData(list(data_files or []), self.path.parent)
         #: name key -> the dimension names the file declares for a variable (XMILE)
         self.declared_dims = declared_dims or {}
         #: name key -> the x points of a variable's graphical function (XMILE <xpts>)
@@ -210,15 +214,13 @@ class ModelBuilder:
         if all(isinstance(a, (ae.GetDataStructure)) for a in asts):
             times, values, keyword = external.read_data(comps, dims, self.space,
                                                         self.path.parent, element.name)
-            if keyword == "interpolate" and not np.isnan(values).any():
-                self.model.data(name, values, times=times, **kwargs)
-                return
-            # missing values or a step keyword: a graphical function of TIME per element
-            table = lookups.series_lookup(self, name, dims, times, values, keyword)
-            time = Term(self.model.time)
-            value = lookups.call_lookup(self, table, [], time, name, set()) \
-                if isinstance(table, lookups.ArrayedLookup) else Term(table(self.model.time))
-            self.model.aux(name, value.expr, units=units, **kwargs)
+            self._data_series(name, dims, times, values, keyword, units, kwargs)
+            return
+        if all(isinstance(a, ae.DataStructure) for a in asts):
+            keyword = self._run_data_keyword(element, dims)
+            times, values, _ = self.run_data.series(element.name,
+                                                    [list(d.elements) for d in dims])
+            self._data_series(name, dims, times, values, keyword, units, kwargs)
             return
         if all(isinstance(a, NUMERIC + (ae.GetConstantsStructure,)) for a in asts):
             value = self._constant_array(element, dims, scope)
@@ -273,9 +275,43 @@ class ModelBuilder:
             self.space, self._inline_lookup,
             defines=lambda py: py in scope.elements or py in self.macros,
             constant=lambda node: self._constant_value(scope, node),
-            dt=None if "time step" in self.varying else self.model.dt)
+            dt=None if "time step" in self.varying else self.model.dt,
+            start=self.model.start)
         translator.sample_if_true = self._sample_if_true
         return translator
+
+    def _data_series(self, name: str, dims, times, values, keyword: str, units,
+                     kwargs: dict) -> None:
+        """A data variable from a series (time first, then ``dims``), read between its
+        times as Vensim's ``keyword`` says."""
+        if keyword == "interpolate" and not np.isnan(values).any():
+            self.model.data(name, values, times=times, **kwargs)
+            return
+        # missing values or a step keyword: a graphical function of TIME per element
+        table = lookups.series_lookup(self, name, dims, times, values, keyword)
+        time = Term(self.model.time)
+        value = lookups.call_lookup(self, table, [], time, name, set()) \
+            if isinstance(table, lookups.ArrayedLookup) else Term(table(self.model.time))
+        self.model.aux(name, value.expr, units=units, **kwargs)
+
+    def _run_data_keyword(self, element, dims) -> str:
+        """How a data variable without a source reads between its times; it must be one
+        definition over its full dimensions (its values come from one table)."""
+        comps = element.components
+        keywords = {c.keyword or "interpolate" for c in comps}
+        full = [d.name for d in dims]
+        ranges = [self.space.range_name(s) for s in comps[0].subscripts[0]]
+        if len(comps) > 1 or len(keywords) > 1 or ranges != full:
+            raise UnsupportedFeatureError(
+                f"variable '{element.name}': a data variable without a source defined in "
+                "parts (by element or subrange) is not supported; define it once over its "
+                "dimensions", element.name)
+        keyword = keywords.pop()
+        if keyword not in ("interpolate", "hold_backward", "look_forward", "raw"):
+            raise UnsupportedFeatureError(
+                f"variable '{element.name}': data keyword '{keyword}' is not supported "
+                "(interpolate, hold backward, look forward, raw)", element.name)
+        return keyword
 
     def _part(self, scope: Scope, element, component, ast, number: int) -> Term:
         """One component of an element mixing data, constants and equations, as a hidden

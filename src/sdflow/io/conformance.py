@@ -17,6 +17,49 @@ import pandas as pd
 from ..names import name_key
 
 RTOL, ATOL = 1e-4, 1e-6
+#: The suite's models whose Vensim run was given data files, which the model file does not
+#: name (Vensim takes them as a run setting): model file -> the files, beside it. The
+#: suite's data_from_other_model reads its data variables from data.tab, the output of
+#: its model_to_generate_data.mdl (PySD's integration tests pass the same file).
+SUITE_DATA_FILES = {"test_data_from_other_model.mdl": ("data.tab",)}
+#: The suite's models whose Vensim output is not their folder's output file: model file ->
+#: its output, beside it (data_from_other_model's output.tab is the test model's; the
+#: model that generated the data has its output in data.tab).
+SUITE_OUTPUTS = {"model_to_generate_data.mdl": "data.tab"}
+
+
+def suite_output(path) -> Path | None:
+    """The suite's Vensim output of the model file ``path``: its folder's ``output.tab``
+    or ``output.csv`` (`SUITE_OUTPUTS` names the exceptions), or None.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "output.tab").write_text("Time\\tx\\n0\\t1\\n")
+    >>> suite_output(folder / "model.mdl").name
+    'output.tab'
+    >>> suite_output(folder / "model_to_generate_data.mdl") is None  # no data.tab here
+    True
+    """
+    path = Path(path)
+    names = [SUITE_OUTPUTS[path.name]] if path.name in SUITE_OUTPUTS else \
+        ["output.tab", "output.csv"]
+    return next((path.parent / n for n in names if (path.parent / n).exists()), None)
+
+
+def suite_data_files(path) -> list[str] | None:
+    """The data files the suite's Vensim run of the model file ``path`` was given, or None.
+
+    Examples
+    --------
+    >>> suite_data_files("tests/data_from_other_model/test_data_from_other_model.mdl")
+    ['data.tab']
+    >>> suite_data_files("teacup.mdl") is None
+    True
+    """
+    files = SUITE_DATA_FILES.get(Path(path).name)
+    return list(files) if files else None
 _COLUMN = re.compile(r"^(?P<name>.*?)\s*(\[(?P<subs>[^\]]*)\])?\s*$")
 
 

@@ -157,7 +157,9 @@ class ExpressionTranslator:
     """
 
     def __init__(self, variable: str, resolve, space, make_lookup, defines=None,
-                 constant=None, dt: float | None = None):
+                 constant=None, dt: float | None = None, start: float = 0.0):
+        #: the run's initial time (GET TIME VALUE relative to it)
+        self.start = start
         self.defines = defines or (lambda name: False)
         self.sample_if_true = None
         self.constant = constant or (lambda node: None)
@@ -285,13 +287,8 @@ class ExpressionTranslator:
                 expr = Reduce(REDUCERS[name], expr, dim)
             return Term(expr, tuple(d for d in dims if d not in banged))
         if name == "get_time_value":
-            relative, offset, measure = node.arguments
-            if relative == 0 and measure == 0:  # model time plus offset (PySD's subset)
-                offset = self.translate(offset)
-                return Term(self.resolve("time", [], None, self).expr + offset.expr,
-                            offset.dims)
-            raise self.unsupported("GET TIME VALUE other than relative to the current time "
-                                   "in model time units (arguments 0, offset, 0)")
+            from .vensim_time_value import get_time_value  # it builds on this module
+            return get_time_value(self, node.arguments, self.start)
         if name in RANDOM:
             return self._random(name, node.arguments)
         if name in RANDOM_REFUSED:

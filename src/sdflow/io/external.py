@@ -140,12 +140,27 @@ def step_table(times, values, keyword: str):
     that have values, hold backward keeps the last value, look forward takes the next
     one. Hold backward
     keeps each value until the next time; look forward takes the next value right after
-    each time (a jump within 1e-9 of it, between integration steps).
+    each time (a jump within 1e-9 of it, between integration steps). Raw gives each
+    value at its own time only (within 1e-9 of it) and Vensim's :NA: (-2^109) between.
+
+    Examples
+    --------
+    >>> x, y = step_table(np.array([0.0, 1.0]), np.array([5.0, 7.0]), "raw")
+    >>> float(np.interp(1.0, x, y)), float(np.interp(0.5, x, y)) == -2.0 ** 109
+    (7.0, True)
     """
     valid = ~np.isnan(values)
     if not valid.any():
         return None
     times, filled = times[valid], values[valid]
+    if keyword == "raw":
+        na = -(2.0 ** 109)  # Vensim's :NA:
+        x, y = [], []
+        for t, v in zip(times, filled):
+            eps = 1e-9 * max(1.0, abs(t))
+            x += [t - eps, t - eps / 2, t + eps / 2, t + eps]
+            y += [na, v, v, na]
+        return np.array(x), np.array(y)
     if keyword == "interpolate" or len(times) == 1:
         return times, filled
     x, y = [times[0]], [filled[0]]

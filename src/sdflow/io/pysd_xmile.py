@@ -14,11 +14,13 @@ from ..errors import ImportModelError
 
 
 @contextlib.contextmanager
-def xmile_translator_fixes(declared: dict, time_settings: dict | None = None):
+def xmile_translator_fixes(declared: dict, time_settings: dict | None = None,
+                           macros: dict | None = None):
     """Every fix below, while one file is parsed; ``declared`` is `xmile_declared_dims`,
-    ``time_settings`` `xmile_time_settings.read_time_settings`."""
+    ``time_settings`` `xmile_time_settings.read_time_settings`, ``macros``
+    `xmile_equation_errors.xmile_macro_names`."""
     with _stock_elements_read(), _sized_dimensions_read(), _names_unescaped(), \
-            _equations_rewritten(declared), _lookup_calls_kept(), \
+            _equations_rewritten(declared, macros or {}), _lookup_calls_kept(), \
             _time_settings_read(time_settings or {}):
         yield
 
@@ -181,21 +183,30 @@ def words_in_grammar_case(equation: str) -> str:
 
 
 @contextlib.contextmanager
-def _equations_rewritten(declared: dict):
+def _equations_rewritten(declared: dict, macros: dict):
     """pysd's XMILE translator, reading each equation as XMILE writes it: its grammar has
     no wildcard subscript ``*``, so every ``a[*]`` is written as the banged dimension it
     stands for (`xmile_wildcards.banged_wildcards`); it reads MOD, IF, THEN and ELSE
     in one case only (`words_in_grammar_case`); and it binds MOD below ``*`` and ``/``,
-    where XMILE 1.0 gives the three one precedence (`xmile_precedence.mod_grouped`)."""
+    where XMILE 1.0 gives the three one precedence (`xmile_precedence.mod_grouped`). An
+    equation it cannot read is reported with its variable and, where the file is at fault
+    (the exporting tool's ``???``, a call of a macro the file does not define), the cause
+    (`xmile_equation_errors`)."""
+    from parsimonious.exceptions import ParseError
     from pysd.translators.xmile import xmile_element
+    from .xmile_equation_errors import check_equation, parse_error
     from .xmile_precedence import mod_grouped
     from .xmile_wildcards import banged_wildcards
 
     original = xmile_element.Element._smile_parser
 
     def parse(self, expression):
-        text = mod_grouped(words_in_grammar_case(expression))
-        return original(self, banged_wildcards(text, declared))
+        check_equation(self.name, expression, macros)
+        try:
+            text = mod_grouped(words_in_grammar_case(expression))
+            return original(self, banged_wildcards(text, declared))
+        except ParseError as exc:
+            raise parse_error(self.name, expression, exc) from None
 
     xmile_element.Element._smile_parser = parse
     try:

@@ -11,6 +11,7 @@ from ..dsl.model import Model
 from ..names import name_key
 from ..errors import ImportModelError, UnitError, UnitsDroppedWarning
 from .pysd_xmile import wrap_draft_variables, xmile_translator_fixes
+from .xmile_equation_errors import xmile_macro_names
 from .xmile_time_settings import read_time_settings
 
 
@@ -50,7 +51,8 @@ def _abstract_model(path, kind: str):
                 source = XmileFile(path)
                 wrap_draft_variables(source.xmile_root)
                 with xmile_translator_fixes(xmile_declared_dims(path),
-                                            read_time_settings(path)):
+                                            read_time_settings(path),
+                                            xmile_macro_names(source.xmile_root)):
                     source.parse()
             return source.get_abstract_model()
     except ImportModelError as exc:
@@ -192,8 +194,10 @@ def _apply_save_interval(model: Model, path) -> None:
     model.saveper = saveper
 
 
-def _build(path, kind: str) -> Model:
+def _build(path, kind: str, data_files=None) -> Model:
     from .builder import ModelBuilder
+    from .run_data import data_file_paths
+    data_files = data_file_paths(data_files, Path(path).parent)
     abstract = _abstract_model(path, kind)
     declared = xmile_declared_dims(path) if kind == "xmile" else {}
     points = xmile_graph_points(path) if kind == "xmile" else {}
@@ -201,13 +205,14 @@ def _build(path, kind: str) -> Model:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = ModelBuilder(abstract, Path(path), declared_dims=declared,
-                                 graph_points=points).build()
+                                 graph_points=points, data_files=data_files).build()
             problems = [e for e in model.check(raise_on_error=False).errors
                         if isinstance(e, UnitError)]
             if problems:
                 # the reference tool ran this model: units never stop it from running here
                 model = ModelBuilder(abstract, Path(path), units=False,
-                                     declared_dims=declared, graph_points=points).build()
+                                     declared_dims=declared, graph_points=points,
+                                     data_files=data_files).build()
     except ImportModelError as exc:
         raise exc.with_file(path) from None
     if problems:
@@ -217,13 +222,19 @@ def _build(path, kind: str) -> Model:
     return model
 
 
-def read_vensim(path) -> Model:
+def read_vensim(path, data_files=None) -> Model:
     """Import a Vensim ``.mdl`` model as a sdflow `Model`.
 
     The file is parsed by pysd's Vensim translator; every equation is rebuilt from its
     syntax tree as sdflow expressions (subscripts become named dimensions, lookups,
     delays, smooths, external data and macros are supported). A construct sdflow cannot
     reproduce raises `ImportModelError` naming the file, the variable and the function.
+
+    ``data_files`` (a path or a list, relative to the model's folder) are the run's data
+    files, as Vensim is given them: tables (``.tab``/``.csv``, times down the first
+    column, a column ``name[element, ...]`` per element, such as another run's output)
+    from which data variables without a source (``x[dim] :HOLD BACKWARD:``) take their
+    values, read between their times as their keyword says (`sdflow.io.run_data`).
 
     Examples
     --------
@@ -242,7 +253,7 @@ def read_vensim(path) -> Model:
     >>> round(float(m.simulate()["stock"][-1]), 4)  # 100 * 0.9 ** 10
     34.8678
     """
-    return _build(path, "vensim")
+    return _build(path, "vensim", data_files)
 
 
 def read_xmile(path) -> Model:
@@ -264,13 +275,16 @@ def read_xmile(path) -> Model:
     return model
 
 
-def read_model(path) -> Model:
+def read_model(path, data_files=None) -> Model:
     """`read_vensim` or `read_xmile`, chosen by the file's extension.
 
     Parameters
     ----------
     path : str or Path
         A Vensim ``.mdl`` file, or an XMILE ``.xmile``/``.xml``/``.stmx``/``.itmx`` file.
+    data_files : str, Path or list, optional
+        A Vensim model's run data files (see `read_vensim`); XMILE has no data
+        variables read from them.
 
     Returns
     -------
@@ -298,8 +312,11 @@ def read_model(path) -> Model:
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".mdl":
-        return read_vensim(path)
+        return read_vensim(path, data_files)
     if suffix in (".xmile", ".xml", ".stmx", ".itmx"):
+        if data_files:
+            raise ImportModelError("data_files are for Vensim models (their data variables "
+                                   "without a source); an XMILE model reads none", file=path)
         return read_xmile(path)
     raise ImportModelError(f"unknown model file type '{suffix}'; use .mdl "
                            "(Vensim) or .xmile (XMILE)", file=path)
