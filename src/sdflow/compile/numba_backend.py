@@ -49,8 +49,9 @@ from .grid_loop import grid_loop_calls
 from .identifiers import python_identifier
 from .layout import Slot, lay_out
 from .module import ModuleWriter
-from .numba_cache import import_cached
+from .numba_cache import import_cached, kept_on_disk
 from .numba_printer import NumbaExpressionWriter
+from .numba_warm import mark_warm, numba_key, warm_key
 
 def require_numba():
     """Import numba, or raise a `MissingBackendError` saying how to install it."""
@@ -343,6 +344,10 @@ class NumbaModel:
     #: whether the first call loaded compiled code from the disk cache
     #: (`sdflow.compile.numba_cache`) instead of compiling
     from_cache: bool | None = field(default=None)
+    #: the marker written once the code is compiled (`sdflow.compile.numba_warm`), so
+    #: that ``backend="auto"`` runs it in later processes; None when the code is not kept
+    #: in the shared cache folder
+    warm_key: str | None = field(default=None)
 
     parameter_matrix = CompiledModel.parameter_matrix
 
@@ -379,11 +384,23 @@ class NumbaModel:
             self.jit_seconds = time.perf_counter() - begin
             stats = getattr(self.run, "stats", None)
             self.from_cache = bool(stats and sum(stats.cache_hits.values()))
+            if self.warm_key is not None:
+                mark_warm(self.warm_key)
         # a saved value that is not finite (the state was, at the last check): numpy's
         # sum is vectorised, a loop in the compiled code is not (no reordering of sums)
         if not ok or not (np.isfinite(out.sum()) or np.isfinite(out).all()):
             return None
         return out
+
+    def compile_now(self) -> "NumbaModel":
+        """Compile the code (or load it from the disk cache) without running the model:
+        one call over no runs, with the argument types of every run."""
+        if self.jit_seconds is None:
+            from types import SimpleNamespace
+            grid = SimpleNamespace(times=np.zeros(1), dts=np.zeros(1),
+                                   save=np.zeros(1, dtype=bool), saved_times=np.zeros(0))
+            self(np.empty((0, self.n_params)), grid)
+        return self
 
     def saved(self, out) -> dict[str, np.ndarray]:
         """Each output's (saved times, runs, *dims) view of ``out``."""
@@ -411,6 +428,7 @@ def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaM
     """
     numba = require_numba()
     check_numba_supports(graph)
+    given_outputs = outputs
     outputs = default_outputs(graph) if outputs is None else tuple(outputs)
     writer = NumbaWriter(graph, tuple(params), outputs)
     source = run_source(writer, tableau)
@@ -421,10 +439,21 @@ def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaM
         if not hasattr(getattr(module, name), "py_func"):  # not yet wrapped in this process
             setattr(module, name, jit(getattr(module, name)))
     run = jit(module.run)
+    # the marker: made from the per-run parameters and outputs as `simulate` names them
+    marker = warm_key(graph, tuple(params), None if given_outputs is None else outputs,
+                      tableau) if kept_on_disk(module) else None
     return NumbaModel(graph=graph, params=tuple(params), tableau=tableau, source=source,
                       run=run, param_slots=writer.params, outputs=outputs,
                       n_params=writer.n_params, columns=writer.columns,
-                      n_columns=writer.n_columns)
+                      n_columns=writer.n_columns, warm_key=marker)
+
+
+def numba_model(graph: ModelGraph, params: tuple[str, ...], outputs, tableau) -> NumbaModel:
+    """The numba model of ``graph`` for the per-run parameters ``params`` (sorted keys),
+    ``outputs`` (keys, None for the default ones) and the method ``tableau``, kept in the
+    compile cache (`sdflow.compile.cache`); it compiles on its first call."""
+    return cached(graph, numba_key(params, outputs, tableau),
+                  lambda: compile_numba(graph, tableau, params, outputs))
 
 
 def run_numba(graph: ModelGraph, values: dict, n: int, outputs, tableau, grid):
@@ -435,9 +464,7 @@ def run_numba(graph: ModelGraph, values: dict, n: int, outputs, tableau, grid):
     run. The compiled function is kept in the compile cache (`sdflow.compile.cache`) with
     the per-run parameters, outputs and method, like `sdflow.Model.compile`.
     """
-    params = tuple(sorted(values))
-    cache_key = ("numba", params, None if outputs is None else tuple(outputs), tableau)
-    compiled = cached(graph, cache_key, lambda: compile_numba(graph, tableau, params, outputs))
+    compiled = numba_model(graph, tuple(sorted(values)), outputs, tableau)
     out = compiled(compiled.parameter_matrix(values, n), grid)
     if out is None:
         return None
