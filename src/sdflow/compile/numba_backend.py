@@ -370,8 +370,8 @@ class NumbaModel:
         out = np.empty((grid.saved_times.shape[0], P.shape[0], self.n_columns))
         begin = time.perf_counter()
         try:
-            ok = self.run(P, np.asarray(grid.times, float), np.asarray(grid.dts, float),
-                          np.asarray(grid.save, bool), out)
+            ok = self.run(P, _read_only(grid.times, float), _read_only(grid.dts, float),
+                          _read_only(grid.save, bool), out)
         except Exception as exc:
             if type(exc).__module__.startswith("numba"):  # typing or lowering failed
                 detail = " ".join(line.strip() for line in str(exc).splitlines()[1:4]
@@ -408,6 +408,17 @@ class NumbaModel:
             return {}
         record = out.view(self._record)[:, :, 0]
         return {key: record[key] for key in self.columns}
+
+
+def _read_only(values, dtype) -> np.ndarray:
+    """``values`` as a read-only array: numba compiles (and caches on disk) one function
+    per argument type, read-only or not included, so the grid's arrays are always passed
+    read-only (as `sdflow.solve.grid.TimeGrid` keeps them), also by `compile_now`."""
+    array = np.asarray(values, dtype)
+    if array.flags.writeable:
+        array = array.view()
+        array.flags.writeable = False
+    return array
 
 
 def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaModel:

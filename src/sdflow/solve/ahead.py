@@ -14,7 +14,7 @@ from typing import Sequence
 
 from ..compile.numba_backend import NumbaModel, check_numba_supports, numba_model, \
     require_numba
-from ..errors import OptionError, ParameterError
+from ..errors import OptionError, ParameterError, UnsupportedBackendError
 from ..names import name_key
 from .simulate import _outputs, model_graph
 from .solvers import FIXED_STEP
@@ -69,7 +69,14 @@ def precompile(model, params: Sequence[str] = (), *, method: str = "euler",
         raise OptionError(f"method={method!r}: numba compiles the fixed-step methods "
                           f"{sorted(FIXED_STEP)}", "method", method)
     require_numba()
-    check_numba_supports(graph)
+    try:
+        check_numba_supports(graph)
+    except UnsupportedBackendError as exc:
+        reason = str(exc).replace("; use backend='auto'", "")
+        raise UnsupportedBackendError(f"model '{graph.name}' cannot be compiled ahead: "
+                                      f"{reason}; its runs take the numpy path (backend="
+                                      "'auto'), which runs every model",
+                                      exc.variables) from None
     if isinstance(params, str):
         params = [params]
     keys = []
