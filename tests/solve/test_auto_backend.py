@@ -182,6 +182,10 @@ def test_refused_models_and_methods_stay_on_numpy(numba_runs):
         sf.precompile(delayed)
     with pytest.raises(sf.OptionError, match="fixed-step"):
         sf.precompile(decay(), method="rk45")
+    varying = decay("varying")
+    varying.vary_time_settings(dt=sf.if_then_else(varying.time < 2, 0.25, 0.5))
+    with pytest.raises(UnsupportedBackendError, match=r"time settings \['dt'\] change"):
+        sf.precompile(varying)
     with pytest.raises(sf.ParameterError, match="'kk' is not a constant.*'k'"):
         sf.precompile(decay(), ["kk"])
     with pytest.raises(sf.UnknownNameError, match="'y'"):

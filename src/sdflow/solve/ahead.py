@@ -47,7 +47,8 @@ def precompile(model, params: Sequence[str] = (), *, method: str = "euler",
     Runs with other per-run parameters, variables or method are other code: compile those
     too, or they run on numpy. Raises `MissingBackendError` without numba,
     `UnsupportedBackendError` for a model numba does not run (DELAY FIXED, RANDOM
-    functions, ALLOCATE BY PRIORITY, too many elements), `OptionError` for an adaptive
+    functions, ALLOCATE BY PRIORITY, too many elements, time settings that change with
+    TIME), `OptionError` for an adaptive
     method, `ParameterError` or `UnknownNameError` for a name that is not the model's.
 
     Examples
@@ -69,6 +70,11 @@ def precompile(model, params: Sequence[str] = (), *, method: str = "euler",
         raise OptionError(f"method={method!r}: numba compiles the fixed-step methods "
                           f"{sorted(FIXED_STEP)}", "method", method)
     require_numba()
+    if graph.time_settings:
+        raise UnsupportedBackendError(
+            f"model '{graph.name}' cannot be compiled ahead: its time settings "
+            f"{sorted(graph.time_settings)} change with TIME, which only the numpy path "
+            "follows (backend='auto' runs it there)", tuple(graph.time_settings.values()))
     try:
         check_numba_supports(graph)
     except UnsupportedBackendError as exc:
