@@ -47,6 +47,7 @@ from common import machine
 from timing import Timing, duration, interleaved, once
 
 PARAMETER = "desired completed family size normal"
+EVERYTHING = "sdflow default, compiled, every variable"
 SIMLIN_PARAMETER = "desired_completed_family_size_normal"
 
 
@@ -85,6 +86,7 @@ def prepare_sdflow_compiled(path: Path, values) -> dict | None:
     single = sf.precompile(model, variables=["population"])
     batch = sf.precompile(model, [PARAMETER], variables=["population"])
     setup = time.perf_counter() - begin
+    sf.precompile(model)  # every variable saved
     first = model.simulate(variables=["population"])
     reference = model.simulate(variables=["population"], backend=single_backend(model))
     worst = float(np.max(np.abs(first["population"].values / reference["population"].values
@@ -93,7 +95,8 @@ def prepare_sdflow_compiled(path: Path, values) -> dict | None:
             "single": lambda: model.simulate(variables=["population"]),
             "batch": lambda: model.simulate(params={PARAMETER: values}, n=len(values),
                                             variables=["population"]),
-            "loaded": single.from_cache and batch.from_cache, "vs numpy": worst}
+            "loaded": single.from_cache and batch.from_cache, "vs numpy": worst,
+            "everything": lambda: model.simulate()}
 
 
 def prepare_sdflow_numba(path: Path, values) -> dict | None:
@@ -198,8 +201,10 @@ def main(argv=None) -> int:
     except ImportError:
         print("Simlin not installed (pip install pysimlin): skipped")
 
-    single = interleaved({name: e["single"] for name, e in engines.items()}, args.rounds,
-                         {name: args.runs for name in engines})
+    single_calls = {name: e["single"] for name, e in engines.items()}
+    if compiled is not None:  # every variable saved, as `Results`: the default output
+        single_calls[EVERYTHING] = compiled["everything"]
+    single = interleaved(single_calls, args.rounds, dict.fromkeys(single_calls, args.runs))
     batch_finals = {name: finals(e["batch"]()) for name, e in engines.items()}  # warm-up
     batch = interleaved({name: e["batch"] for name, e in engines.items()}, args.batch_rounds,
                         warmup=False)
@@ -254,6 +259,13 @@ def main(argv=None) -> int:
               f"{'loaded from' if compiled['loaded'] else 'compiled into'} the cache "
               f"folder); population differs from the numpy path by at most "
               f"{compiled['vs numpy']:.1e} (relative)")
+        everything, simlin = single[EVERYTHING], results.get("Simlin")
+        print(f"{EVERYTHING} (the default output, a Results of every variable): single run "
+              f"{duration(everything.median)} wall, {duration(everything.cpu_median)} CPU"
+              + (f"; / Simlin's single run (population): "
+                 f"{everything.median / simlin['single'].median:.3g} wall, "
+                 f"{everything.cpu_median / simlin['single'].cpu_median:.3g} CPU"
+                 if simlin else ""))
     if "Simlin" in results:
         ours = results["sdflow numpy"]
         diff = np.max(np.abs(ours["batch finals"] / results["Simlin"]["batch finals"] - 1))

@@ -19,10 +19,12 @@ same order, so a model without dimensions matches the scalar path bit for bit (u
 last bit of the C library's ``exp``/``log``), and one with dimensions matches the numpy
 path to rounding (numpy adds along a dimension in an order of its own).
 
-Compiling takes seconds on a large model, so the backend is only used when asked for
-(``simulate(..., backend="numba")``) and the compiled function is cached on the model,
-and its machine code on disk (`sdflow.compile.numba_cache`, keyed by the generated source
-and the tables it reads), so a model compiles once per machine.
+Compiling takes seconds on a large model, so the backend compiles only when asked to
+(``simulate(..., backend="numba")``, `sdflow.precompile`); the compiled function is
+cached on the model, and its machine code on disk (`sdflow.compile.numba_cache`, keyed by
+the generated source and the tables it reads), so a model compiles once per machine.
+Once it has, a marker in the cache folder (`sdflow.compile.numba_warm`) lets
+``backend="auto"`` run the code too, for a load instead of a compile.
 It does not diagnose: when a state or saved value is NaN or infinite ``run`` returns
 False (or the saved values show it) and the caller reruns the batch on the numpy path,
 which names the variable, run and time. DELAY FIXED pipelines, ``allocate_by_priority``
