@@ -24,10 +24,10 @@ shared cache folder, an empty file is written in ``<cache folder>/numba/warm/``,
 
 Asking is then a hash of a source (tens of kilobytes: microseconds) and one ``stat``; the
 answer is kept per graph and key in the graph's ``memo``, beside the compile cache
-(`sdflow.compile.cache`), so a process asks once per model. A marker whose code has since vanished (the ``__pycache__``
-deleted by hand) costs one compile, which writes the code again; a model whose code is
-on disk without a marker (compiled before markers existed) is cold until its next numba
-run. Deleting the cache folder resets both.
+(`sdflow.compile.cache`), so a process asks once per model. A marker whose code has since
+vanished (the ``__pycache__`` deleted by hand) costs one compile, which writes the code
+again; a model whose code is on disk without a marker (compiled before markers existed)
+is cold until its next numba run. Deleting the cache folder resets both.
 
 Examples
 --------
@@ -158,7 +158,7 @@ def numba_is_warm(graph: ModelGraph, params: tuple[str, ...], outputs, tableau) 
     """Whether ``auto`` runs ``graph`` with numba for these per-run parameters (sorted
     keys), outputs and method: numba is installed, the model is one numba runs, and its
     code was compiled or loaded in this process, or its marker is in the cache folder.
-    The answer is kept in the compile cache, so a process asks the disk once per model.
+    The answer is kept in the graph's ``memo``, so a process asks the disk once per model.
 
     The caller checks that the method is a fixed-step one."""
     if not numba_installed():
