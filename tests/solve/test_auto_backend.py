@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import sdflow as sf
-from sdflow.compile import numba_backend, numba_warm
+from sdflow.compile import numba_backend
 from sdflow.compile.cache import entries
 from sdflow.errors import UnsupportedBackendError
 
@@ -199,7 +199,7 @@ def test_refused_models_and_methods_stay_on_numpy(numba_runs):
 @needs_numba
 def test_without_numba_auto_never_asks(numba_runs, monkeypatch):
     sf.precompile(decay("uninstalled"))
-    monkeypatch.setitem(numba_warm._HELPERS, "installed", False)
+    monkeypatch.setitem(sys.modules, "numba", None)  # importing numba now fails
     decay("uninstalled").simulate()
     assert numba_runs == []
 

@@ -60,11 +60,12 @@ _HELPERS: dict = {}
 
 
 def numba_installed() -> bool:
-    """Whether numba can be imported (asked once per process, without importing it:
-    importing numba takes a fraction of a second)."""
-    if "installed" not in _HELPERS:
-        _HELPERS["installed"] = importlib.util.find_spec("numba") is not None
-    return _HELPERS["installed"]
+    """Whether numba can be imported, found without importing it (importing numba takes a
+    fraction of a second)."""
+    try:
+        return importlib.util.find_spec("numba") is not None
+    except (ImportError, ValueError):  # a broken or half-imported package
+        return False
 
 
 def _helpers_digest() -> bytes:
@@ -161,8 +162,6 @@ def numba_is_warm(graph: ModelGraph, params: tuple[str, ...], outputs, tableau) 
     The answer is kept in the graph's ``memo``, so a process asks the disk once per model.
 
     The caller checks that the method is a fixed-step one."""
-    if not numba_installed():
-        return False
     compiled = entries(graph).get(numba_key(params, outputs, tableau))
     if compiled is not None and compiled.jit_seconds is not None:
         return True  # compiled or loaded in this process (e.g. by `precompile`)
@@ -174,6 +173,8 @@ def numba_is_warm(graph: ModelGraph, params: tuple[str, ...], outputs, tableau) 
 def _decide(graph, params, outputs, tableau) -> bool:
     from ..errors import UnsupportedBackendError
     from .numba_backend import check_numba_supports
+    if not numba_installed():
+        return False
     try:
         check_numba_supports(graph)
     except UnsupportedBackendError:
