@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/numba_conformance.py DIR [--only NAME] [--skip NAME,NAME]
+    python benchmarks/numba_conformance.py DIR [--only NAME] [--skip NAME,NAME] [--auto]
 
 DIR holds ``tests/<feature>/`` and ``samples/<model>/`` folders of the SDXorg test-models
 suite (as `conformance.py` reads it). Every ``.mdl``/``.xmile`` model that sdflow imports
@@ -12,6 +12,10 @@ dt, saveper), and the largest relative difference over every saved variable is p
 (absolute where the numpy value is 0), or the error the numba backend raised (a refusal
 names the construct and the variable). Nothing is asserted; the tests check a selection
 of these models (``tests/compile/test_numba_backend.py``).
+
+With ``--auto`` each model is compiled ahead (`sdflow.precompile`, into the cache folder:
+set ``SDFLOW_CACHE_DIR`` to a scratch folder) and run with the default backend, which must
+then run the numba code (it is said when it did not) and give the numpy path's numbers.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sdflow.compile.cache import entries
 from sdflow.io import read_model
 
 
@@ -40,7 +45,7 @@ def largest_difference(numba, numpy) -> float:
     return worst
 
 
-def check(path: Path) -> tuple[str, str]:
+def check(path: Path, auto: bool = False) -> tuple[str, str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -56,7 +61,14 @@ def check(path: Path) -> tuple[str, str]:
             return "numpy fails", f"{type(exc).__name__}: {str(exc)[:80]}"
         begin = time.perf_counter()
         try:
-            numba = model.simulate(backend="numba", output="arrays")
+            if auto:
+                import sdflow as sf
+                sf.precompile(model)
+                numba = model.simulate(output="arrays")  # the default backend
+                if not any(key[0] == "numba" for key in entries(graph)):
+                    return "auto did not run numba", ""
+            else:
+                numba = model.simulate(backend="numba", output="arrays")
         except Exception as exc:  # noqa: BLE001
             return "numba refuses", f"{type(exc).__name__}: {str(exc)[:100]}"
         seconds = time.perf_counter() - begin
@@ -70,6 +82,8 @@ def main(argv=None):
     parser.add_argument("--only", default=None, help="models whose path contains this")
     parser.add_argument("--skip", default="", help="comma-separated folder names to skip "
                         "(vector_select writes out nested sums for minutes)")
+    parser.add_argument("--auto", action="store_true",
+                        help="compile ahead, then run with the default backend")
     args = parser.parse_args(argv)
     skip = {name for name in args.skip.split(",") if name}
     files = sorted(p for p in args.folder.glob("*/*/*")
@@ -81,7 +95,7 @@ def main(argv=None):
         copy = scratch / path.parent.name
         if not copy.exists():
             shutil.copytree(path.parent, copy)
-        status, detail = check(copy / path.name)
+        status, detail = check(copy / path.name, args.auto)
         counts[status] = counts.get(status, 0) + 1
         if status != "no dimensions" and status != "not imported":
             print(f"{path.parent.name}/{path.name}: {status} {detail}", flush=True)

@@ -4,8 +4,15 @@ For the Yangtze River Delta (``yrd``), Jing-Jin-Ji (``jjj``) and Pan-Pearl River
 (``pprd``) presets of ``sdmodels.regional_integration`` (their own model, start to stop
 at their own dt), measured side by side in one process (`timing.interleaved`):
 
-* a single run with the defaults, every variable saved (what interactive use pays), and
-  the same run returning only the saved arrays (``output="arrays"``, no xarray Dataset);
+* a single run on the numpy path (``backend="batched"``, what the default ``"auto"``
+  takes for a model not compiled with numba), every variable saved (what interactive use
+  pays), and the same run returning only the saved arrays (``output="arrays"``, no xarray
+  Dataset);
+* with numba installed (unless ``--no-numba``), the same single run with the default
+  backend after `sdflow.precompile` (a warm compile cache: ``"auto"`` then runs the
+  numba code), with the Results and with ``output="arrays"``; the time of `precompile`
+  (a compile when the cache folder, ``$SDFLOW_CACHE_DIR`` or ``~/.cache/sdflow``, holds
+  no code for the preset yet, about a minute; a load from it otherwise) is printed apart;
 * batches of ``--small`` (1,000) and ``--large`` (20,000) runs drawing five parameters
   the YRD calibration spec estimates, uniform within its bounds, saving ``--variables``
   (default "output") at the model's saveper: seconds per run, and the ratio of the
@@ -19,6 +26,11 @@ at their own dt), measured side by side in one process (`timing.interleaved`):
 
     python benchmarks/presets.py [--presets yrd,jjj,pprd] [--rounds 3] [--single 5]
                                  [--small 1000] [--large 20000] [--large-rounds 2]
+                                 [--no-numba] [--no-calibration]
+
+The ratio "single / per run at 1,000" compares a single run with the per-run cost of a
+batch of 1,000 on the numpy path (the batches set five per-run constants and save one
+variable: code of their own, not compiled ahead here, so they run on numpy).
 """
 
 from __future__ import annotations
@@ -62,6 +74,30 @@ def peak_memory(call) -> tuple[int, int]:
     finally:
         tracemalloc.stop()
     return peak, result_bytes(results)
+
+
+def precompiled(models: dict) -> dict:
+    """`sdflow.precompile` of each preset for the single run (default outputs, no per-run
+    constants, Euler); {} without numba."""
+    import importlib.util
+    if importlib.util.find_spec("numba") is None:
+        print("numba not installed (pip install numba): single runs with the presets "
+              "compiled ahead skipped")
+        return {}
+    import sdflow as sf
+    return {p: sf.precompile(model) for p, model in models.items()}
+
+
+def check_same(models: dict, warm: dict) -> None:
+    """Every saved value of the default (compiled) single run against the numpy path."""
+    for p in warm:
+        compiled = models[p].simulate().dataset
+        numpy_run = models[p].simulate(backend="batched").dataset
+        worst = max(float(np.max(np.abs(compiled[v].values - numpy_run[v].values)
+                                 / np.maximum(np.abs(numpy_run[v].values), 1e-300)))
+                    for v in numpy_run.data_vars if "time" in numpy_run[v].dims)
+        print(f"{p}: the compiled single run differs from the numpy path by at most "
+              f"{worst:.1e} (relative, over {len(numpy_run.data_vars)} variables)")
 
 
 def calibration_costs(rounds: int, per_round: int) -> list[tuple]:
@@ -116,6 +152,8 @@ def main(argv=None):
     parser.add_argument("--variables", default="output",
                         help="comma-separated variables saved by the batches")
     parser.add_argument("--no-calibration", action="store_true")
+    parser.add_argument("--no-numba", action="store_true",
+                        help="leave out the single runs with the presets compiled ahead")
     args = parser.parse_args(argv)
     from sdmodels.regional_integration import build
     variables = [v.strip() for v in args.variables.split(",")]
@@ -123,16 +161,23 @@ def main(argv=None):
     models = {p: build(p) for p in presets}
 
     print(machine())
+    warm = {} if args.no_numba else precompiled(models)
     single_calls = {}
     for p in presets:
-        single_calls[f"{p} results"] = models[p].simulate
-        single_calls[f"{p} arrays"] = lambda m=models[p]: m.simulate(output="arrays")
+        single_calls[f"{p} results"] = lambda m=models[p]: m.simulate(backend="batched")
+        single_calls[f"{p} arrays"] = lambda m=models[p]: m.simulate(backend="batched",
+                                                                      output="arrays")
+        if p in warm:  # the default backend, which now finds the preset compiled
+            single_calls[f"{p} auto"] = models[p].simulate
+            single_calls[f"{p} auto arrays"] = lambda m=models[p]: m.simulate(output="arrays")
     single = interleaved(single_calls, args.rounds, dict.fromkeys(single_calls, args.single))
+    if warm:
+        check_same(models, warm)
     small = interleaved({p: batch_call(models[p], args.small, variables) for p in presets},
                         args.rounds, warmup=True)
     large = interleaved({p: batch_call(models[p], args.large, variables) for p in presets},
                         args.large_rounds, warmup=False)
-    rows, memory, settings = [], [], []
+    rows, memory, settings, compiled_rows = [], [], [], []
     for p in presets:
         graph = models[p].graph()
         one, raw = single[f"{p} results"], single[f"{p} arrays"]
@@ -149,6 +194,15 @@ def main(argv=None):
                          f"{seconds(high(per_large))})",
                          f"{median(one) / median(per_small):.0f}x",
                          f"{median(per_large) / median(per_small):.2f}x"))
+            if p in warm:
+                auto, auto_raw = single[f"{p} auto"], single[f"{p} auto arrays"]
+                compiled_rows.append((
+                    p if clock == "wall" else "", clock,
+                    f"{seconds(median(auto))} ({seconds(low(auto))}-{seconds(high(auto))})",
+                    seconds(median(auto_raw)), seconds(median(per_small)),
+                    f"{median(auto) / median(per_small):.2f}x",
+                    f"{median(auto_raw) / median(per_small):.2f}x",
+                    f"{median(one) / median(auto):.0f}x"))
         settings.append(f"{p}: {graph.start:g}-{graph.stop:g} at dt {graph.dt:g}")
         peak, size = peak_memory(batch_call(models[p], args.large, variables))
         memory.append((p, f"{args.large:,}", f"{size / 2**20:,.1f} MiB",
@@ -158,10 +212,21 @@ def main(argv=None):
           f"per run, saving {variables}, {args.rounds} rounds of {args.small:,} runs and "
           f"{args.large_rounds} of {args.large:,}, presets taking turns")
     print("; ".join(settings))
-    print(table(rows, ("preset", "clock", "single run", "single, arrays only",
+    print(table(rows, ("preset", "clock", "single run (numpy)", "single, arrays only",
                        f"per run at {args.small:,}", f"per run at {args.large:,}",
                        f"single / per run at {args.small:,}",
                        f"{args.large:,} / {args.small:,}")))
+    if warm:
+        print()
+        print("single runs with the default backend after sf.precompile (warm compile "
+              "cache: 'auto' runs the numba code); one-off precompile: " + "; ".join(
+                  f"{p} {'loaded' if c.from_cache else 'compiled'} in {c.jit_seconds:.1f} s"
+                  for p, c in warm.items()))
+        print(table(compiled_rows, ("preset", "clock", "single run, auto", "auto, arrays only",
+                                    f"numpy per run at {args.small:,}",
+                                    f"auto single / per run at {args.small:,}",
+                                    "arrays only / per run",
+                                    "numpy single / auto single")))
     print()
     print(table(memory, ("preset", "runs", "result", "peak allocated", "peak / result")))
     if not args.no_calibration:

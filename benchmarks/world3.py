@@ -15,8 +15,15 @@ overrides). Medians and the range over the repeats are printed. PySD takes tens 
 seconds per run, so it runs ``--pysd-runs`` single runs after the others and its batch
 cost per run is its single-run cost.
 
-If numba is installed, sdflow's optional numba backend (``backend="numba"``) is a row of
-its own. Its one-off costs are printed apart: the JIT compile of the single-run and of
+sdflow's row "sdflow numpy" is its numpy path (plain Python floats for a single run,
+numpy arrays for the batch: what the default ``backend="auto"`` takes for a model not
+compiled with numba). If numba is installed, the model is compiled ahead
+(`sdflow.precompile`, for the single run and for the batch's per-run parameter, saving
+population) and the row "sdflow default, compiled" calls ``simulate`` with the default
+backend, which then runs the numba code (its "import+1st run" is the precompile: a compile
+on a cold cache folder, ``$SDFLOW_CACHE_DIR`` or ``~/.cache/sdflow``, a load on a warm
+one). sdflow's optional numba backend asked for explicitly (``backend="numba"``) is a row
+of its own. Its one-off costs are printed apart: the JIT compile of the single-run and of
 the batch functions (a compile when sdflow's disk cache holds no code for the model, a
 load from it when an earlier process compiled it), and a call of an already compiled function right
 after it (the in-process cache hit). Its results are compared with sdflow's default path.
@@ -36,9 +43,11 @@ import numpy as np
 
 import sdflow as sf
 from sdflow.compile.cache import entries as cache_entries
+from common import machine
 from timing import Timing, duration, interleaved, once
 
 PARAMETER = "desired completed family size normal"
+EVERYTHING = "sdflow default, compiled, every variable"
 SIMLIN_PARAMETER = "desired_completed_family_size_normal"
 
 
@@ -46,13 +55,48 @@ def prepare_sdflow(path: Path, values) -> dict:
     """Import, first run, and the calls to time (single run, batch)."""
     def setup():
         model = sf.read_vensim(path)
-        return model, model.simulate(variables=["population"])
+        return model, model.simulate(variables=["population"], backend=single_backend(model))
     seconds, (model, first) = once(setup)
-    model.simulate(params={PARAMETER: values[:2]}, n=2, variables=["population"])  # compile
+    single = single_backend(model)
+    model.simulate(params={PARAMETER: values[:2]}, n=2, variables=["population"],
+                   backend="batched")  # compile
     return {"setup": seconds, "population": float(first["population"][-1]),
+            "single": lambda: model.simulate(variables=["population"], backend=single),
+            "batch": lambda: model.simulate(params={PARAMETER: values}, n=len(values),
+                                            variables=["population"], backend="batched")}
+
+
+def single_backend(model) -> str:
+    """The numpy path "auto" takes for a single run of a model not compiled with numba:
+    plain floats without dimensions and DELAY FIXED, else numpy arrays."""
+    nodes = model.graph().nodes.values()
+    plain = all(not n.dims for n in nodes) and not any(n.kind == "pipeline" for n in nodes)
+    return "scalar" if plain else "batched"
+
+
+def prepare_sdflow_compiled(path: Path, values) -> dict | None:
+    """The default backend after `sdflow.precompile` (single run and batch); None when
+    numba is not installed. Its results are compared with the numpy path's."""
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return None
+    model = sf.read_vensim(path)
+    begin = time.perf_counter()
+    single = sf.precompile(model, variables=["population"])
+    batch = sf.precompile(model, [PARAMETER], variables=["population"])
+    setup = time.perf_counter() - begin
+    sf.precompile(model)  # every variable saved
+    first = model.simulate(variables=["population"])
+    reference = model.simulate(variables=["population"], backend=single_backend(model))
+    worst = float(np.max(np.abs(first["population"].values / reference["population"].values
+                                - 1)))
+    return {"setup": setup, "population": float(first["population"][-1]),
             "single": lambda: model.simulate(variables=["population"]),
             "batch": lambda: model.simulate(params={PARAMETER: values}, n=len(values),
-                                            variables=["population"])}
+                                            variables=["population"]),
+            "loaded": single.from_cache and batch.from_cache, "vs numpy": worst,
+            "everything": lambda: model.simulate()}
 
 
 def prepare_sdflow_numba(path: Path, values) -> dict | None:
@@ -72,7 +116,7 @@ def prepare_sdflow_numba(path: Path, values) -> dict | None:
     setup, first = once(lambda: model.simulate(variables=["population"], backend="numba"))
     jit = jitted()
     hit, _ = once(lambda: model.simulate(variables=["population"], backend="numba"))
-    reference = model.simulate().dataset
+    reference = model.simulate(backend=single_backend(model)).dataset
     worst = max(float(np.max(np.abs(everything[v].values - reference[v].values)
                              / np.maximum(np.abs(reference[v].values), 1e-300)))
                 for v in reference.data_vars if "time" in reference[v].dims)
@@ -142,19 +186,25 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     values = np.linspace(3.0, 4.6, args.batch)
 
-    engines = {"sdflow": prepare_sdflow(args.path, values)}
+    print(machine())
+    engines = {"sdflow numpy": prepare_sdflow(args.path, values)}
+    compiled = prepare_sdflow_compiled(args.path, values)
     numba_run = prepare_sdflow_numba(args.path, values)
     if numba_run is None:
-        print("numba not installed (pip install numba): sdflow numba backend skipped")
+        print("numba not installed (pip install numba): sdflow compiled and numba rows "
+              "skipped")
     else:
+        engines["sdflow default, compiled"] = compiled
         engines["sdflow numba"] = numba_run
     try:
         engines["Simlin"] = prepare_simlin(args.path, values)
     except ImportError:
         print("Simlin not installed (pip install pysimlin): skipped")
 
-    single = interleaved({name: e["single"] for name, e in engines.items()}, args.rounds,
-                         {name: args.runs for name in engines})
+    single_calls = {name: e["single"] for name, e in engines.items()}
+    if compiled is not None:  # every variable saved, as `Results`: the default output
+        single_calls[EVERYTHING] = compiled["everything"]
+    single = interleaved(single_calls, args.rounds, dict.fromkeys(single_calls, args.runs))
     batch_finals = {name: finals(e["batch"]()) for name, e in engines.items()}  # warm-up
     batch = interleaved({name: e["batch"] for name, e in engines.items()}, args.batch_rounds,
                         warmup=False)
@@ -189,7 +239,7 @@ def main(argv=None) -> int:
               f"right after: {duration(r['cache hit'])}. Every variable of a single run "
               f"differs from the default path by at most {r['vs default']:.1e} (relative); "
               f"batch finals by at most "
-              f"{np.max(np.abs(results['sdflow numba']['batch finals'] / results['sdflow']['batch finals'] - 1)):.1e}")
+              f"{np.max(np.abs(results['sdflow numba']['batch finals'] / results['sdflow numpy']['batch finals'] - 1)):.1e}")
     for mine in [name for name in results if name.startswith("sdflow")]:
         ours = results[mine]
         for name, r in results.items():
@@ -204,8 +254,20 @@ def main(argv=None) -> int:
                       f"{median(ours['batch']) / median(r['single']):.3g}")
             print(f"vs {name}: population 2100 differs by "
                   f"{100 * abs(ours['population'] / r['population'] - 1):.4f}%")
+    if compiled is not None:
+        print(f"sdflow default, compiled: precompile {compiled['setup']:.2f} s (code "
+              f"{'loaded from' if compiled['loaded'] else 'compiled into'} the cache "
+              f"folder); population differs from the numpy path by at most "
+              f"{compiled['vs numpy']:.1e} (relative)")
+        everything, simlin = single[EVERYTHING], results.get("Simlin")
+        print(f"{EVERYTHING} (the default output, a Results of every variable): single run "
+              f"{duration(everything.median)} wall, {duration(everything.cpu_median)} CPU"
+              + (f"; / Simlin's single run (population): "
+                 f"{everything.median / simlin['single'].median:.3g} wall, "
+                 f"{everything.cpu_median / simlin['single'].cpu_median:.3g} CPU"
+                 if simlin else ""))
     if "Simlin" in results:
-        ours = results["sdflow"]
+        ours = results["sdflow numpy"]
         diff = np.max(np.abs(ours["batch finals"] / results["Simlin"]["batch finals"] - 1))
         print(f"batch: largest relative difference of population 2100 from Simlin over "
               f"{args.batch} parameter values: {diff:.2e}")

@@ -85,3 +85,21 @@ def canonical():
 def conforms():
     """`assert_conforms`: equality within the conformance suite's tolerance."""
     return assert_conforms
+
+
+@pytest.fixture(scope="session")
+def session_cache_folder(tmp_path_factory) -> Path:
+    """A cache folder of the test session's own (see `private_cache_folder`)."""
+    return tmp_path_factory.mktemp("sdflow-cache")
+
+
+@pytest.fixture(autouse=True)
+def private_cache_folder(session_cache_folder, tmp_path_factory, monkeypatch):
+    """sdflow's cache folder (numba's compiled code and the markers that make
+    ``backend="auto"`` run it, parsed unit definitions) is a temporary one, never the
+    user's: a model compiled with numba on this machine would otherwise change which code
+    path the tests run. A test (or module) that sets a temporary folder of its own keeps
+    it; one that deleted the setting (some doctests do) finds it again."""
+    chosen = os.environ.get("SDFLOW_CACHE_DIR", "")
+    if not chosen or not Path(chosen).is_relative_to(tmp_path_factory.getbasetemp()):
+        monkeypatch.setenv("SDFLOW_CACHE_DIR", str(session_cache_folder))

@@ -41,7 +41,8 @@ IO_USERS = {"calibrate", "forecasting", "explore", "cli"}
 SHORTCUTS = {
     ("sdflow.dsl.model", "Model.graph"): {"ir"},
     ("sdflow.dsl.model", "Model.check"): {"ir"},
-    ("sdflow.dsl.model", "Model.compile"): {"compile"},
+    # backend="numba" compiles for a method, whose tableau the solvers own
+    ("sdflow.dsl.model", "Model.compile"): {"compile", "solve"},
     ("sdflow.dsl.model", "Model.simulate"): {"solve"},
     ("sdflow.dsl.model", "Model._repr_html_"): {"analyse"},  # a notebook's display
 }

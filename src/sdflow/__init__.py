@@ -45,6 +45,7 @@ __all__ = [
     "allocate_by_priority", "compile_model",
     "delay1", "delay1i", "delay3", "delay3i", "delay_fixed", "delay_n", "diagram",
     "dominant_loops", "forecast", "initial", "lognormal", "loop_scores", "loops", "normal",
+    "precompile",
     "random_beta", "random_binomial", "random_exponential", "random_gamma",
     "random_negative_binomial", "random_normal", "random_poisson", "random_triangular",
     "random_uniform", "random_weibull", "read_vensim", "read_xmile",
@@ -55,14 +56,17 @@ __all__ += _functions.__all__  # one function per builtin of the registry (sdflo
 __all__.sort()
 
 #: Public names whose modules load on first use: loop analysis, diagrams and the XMILE
-#: writer (a dozen modules) are not needed to build, read, run and inspect a model.
+#: writer (a dozen modules) and the numba backend are not needed to build, read, run and
+#: inspect a model.
 _LAZY = {"diagram": "analyse", "dominant_loops": "analyse", "loop_scores": "analyse",
-         "loops": "analyse", "write_xmile": "io.xmile_writer", "analyse": None}
+         "loops": "analyse", "write_xmile": "io.xmile_writer", "analyse": None,
+         "precompile": "solve.ahead"}
 
 if TYPE_CHECKING:  # static analysers see the lazy names as the imports they stand for
     from . import analyse  # noqa: F401 - sf.analyse, as when it was imported eagerly
     from .analyse import diagram, dominant_loops, loop_scores, loops
     from .io.xmile_writer import write_xmile
+    from .solve.ahead import precompile
 else:  # hidden from analysers, which would take any misspelt name for a lazy one
     def __getattr__(name: str):
         """``sf.loops``, ``sf.diagram``... import their module when first asked for."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from .failures import USAGE, explain
 
 #: Modules of this package that define sub-commands, in the order ``--help`` lists them.
-COMMANDS = ["run", "calibrate", "forecast", "convert", "diagram", "explore"]
+COMMANDS = ["run", "compile", "calibrate", "forecast", "convert", "diagram", "explore"]
 
 
 class Parser(argparse.ArgumentParser):

@@ -19,10 +19,12 @@ same order, so a model without dimensions matches the scalar path bit for bit (u
 last bit of the C library's ``exp``/``log``), and one with dimensions matches the numpy
 path to rounding (numpy adds along a dimension in an order of its own).
 
-Compiling takes seconds on a large model, so the backend is only used when asked for
-(``simulate(..., backend="numba")``) and the compiled function is cached on the model,
-and its machine code on disk (`sdflow.compile.numba_cache`, keyed by the generated source
-and the tables it reads), so a model compiles once per machine.
+Compiling takes seconds on a large model, so the backend compiles only when asked to
+(``simulate(..., backend="numba")``, `sdflow.precompile`); the compiled function is
+cached on the model, and its machine code on disk (`sdflow.compile.numba_cache`, keyed by
+the generated source and the tables it reads), so a model compiles once per machine.
+Once it has, a marker in the cache folder (`sdflow.compile.numba_warm`) lets
+``backend="auto"`` run the code too, for a load instead of a compile.
 It does not diagnose: when a state or saved value is NaN or infinite ``run`` returns
 False (or the saved values show it) and the caller reruns the batch on the numpy path,
 which names the variable, run and time. DELAY FIXED pipelines, ``allocate_by_priority``
@@ -49,8 +51,9 @@ from .grid_loop import grid_loop_calls
 from .identifiers import python_identifier
 from .layout import Slot, lay_out
 from .module import ModuleWriter
-from .numba_cache import import_cached
+from .numba_cache import import_cached, kept_on_disk
 from .numba_printer import NumbaExpressionWriter
+from .numba_warm import mark_warm, numba_key, warm_key
 
 def require_numba():
     """Import numba, or raise a `MissingBackendError` saying how to install it."""
@@ -343,6 +346,10 @@ class NumbaModel:
     #: whether the first call loaded compiled code from the disk cache
     #: (`sdflow.compile.numba_cache`) instead of compiling
     from_cache: bool | None = field(default=None)
+    #: the marker written once the code is compiled (`sdflow.compile.numba_warm`), so
+    #: that ``backend="auto"`` runs it in later processes; None when the code is not kept
+    #: in the shared cache folder
+    warm_key: str | None = field(default=None)
 
     parameter_matrix = CompiledModel.parameter_matrix
 
@@ -365,8 +372,8 @@ class NumbaModel:
         out = np.empty((grid.saved_times.shape[0], P.shape[0], self.n_columns))
         begin = time.perf_counter()
         try:
-            ok = self.run(P, np.asarray(grid.times, float), np.asarray(grid.dts, float),
-                          np.asarray(grid.save, bool), out)
+            ok = self.run(P, _read_only(grid.times, float), _read_only(grid.dts, float),
+                          _read_only(grid.save, bool), out)
         except Exception as exc:
             if type(exc).__module__.startswith("numba"):  # typing or lowering failed
                 detail = " ".join(line.strip() for line in str(exc).splitlines()[1:4]
@@ -379,11 +386,23 @@ class NumbaModel:
             self.jit_seconds = time.perf_counter() - begin
             stats = getattr(self.run, "stats", None)
             self.from_cache = bool(stats and sum(stats.cache_hits.values()))
+            if self.warm_key is not None:
+                mark_warm(self.warm_key)
         # a saved value that is not finite (the state was, at the last check): numpy's
         # sum is vectorised, a loop in the compiled code is not (no reordering of sums)
         if not ok or not (np.isfinite(out.sum()) or np.isfinite(out).all()):
             return None
         return out
+
+    def compile_now(self) -> "NumbaModel":
+        """Compile the code (or load it from the disk cache) without running the model:
+        one call over no runs, with the argument types of every run."""
+        if self.jit_seconds is None:
+            from types import SimpleNamespace
+            grid = SimpleNamespace(times=np.zeros(1), dts=np.zeros(1),
+                                   save=np.zeros(1, dtype=bool), saved_times=np.zeros(0))
+            self(np.empty((0, self.n_params)), grid)
+        return self
 
     def saved(self, out) -> dict[str, np.ndarray]:
         """Each output's (saved times, runs, *dims) view of ``out``."""
@@ -391,6 +410,17 @@ class NumbaModel:
             return {}
         record = out.view(self._record)[:, :, 0]
         return {key: record[key] for key in self.columns}
+
+
+def _read_only(values, dtype) -> np.ndarray:
+    """``values`` as a read-only array: numba compiles (and caches on disk) one function
+    per argument type, read-only or not included, so the grid's arrays are always passed
+    read-only (as `sdflow.solve.grid.TimeGrid` keeps them), also by `compile_now`."""
+    array = np.asarray(values, dtype)
+    if array.flags.writeable:
+        array = array.view()
+        array.flags.writeable = False
+    return array
 
 
 def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaModel:
@@ -411,6 +441,7 @@ def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaM
     """
     numba = require_numba()
     check_numba_supports(graph)
+    given_outputs = outputs
     outputs = default_outputs(graph) if outputs is None else tuple(outputs)
     writer = NumbaWriter(graph, tuple(params), outputs)
     source = run_source(writer, tableau)
@@ -421,10 +452,21 @@ def compile_numba(graph: ModelGraph, tableau, params=(), outputs=None) -> NumbaM
         if not hasattr(getattr(module, name), "py_func"):  # not yet wrapped in this process
             setattr(module, name, jit(getattr(module, name)))
     run = jit(module.run)
+    # the marker: made from the per-run parameters and outputs as `simulate` names them
+    marker = warm_key(graph, tuple(params), None if given_outputs is None else outputs,
+                      tableau) if kept_on_disk(module) else None
     return NumbaModel(graph=graph, params=tuple(params), tableau=tableau, source=source,
                       run=run, param_slots=writer.params, outputs=outputs,
                       n_params=writer.n_params, columns=writer.columns,
-                      n_columns=writer.n_columns)
+                      n_columns=writer.n_columns, warm_key=marker)
+
+
+def numba_model(graph: ModelGraph, params: tuple[str, ...], outputs, tableau) -> NumbaModel:
+    """The numba model of ``graph`` for the per-run parameters ``params`` (sorted keys),
+    ``outputs`` (keys, None for the default ones) and the method ``tableau``, kept in the
+    compile cache (`sdflow.compile.cache`); it compiles on its first call."""
+    return cached(graph, numba_key(params, outputs, tableau),
+                  lambda: compile_numba(graph, tableau, params, outputs))
 
 
 def run_numba(graph: ModelGraph, values: dict, n: int, outputs, tableau, grid):
@@ -435,9 +477,7 @@ def run_numba(graph: ModelGraph, values: dict, n: int, outputs, tableau, grid):
     run. The compiled function is kept in the compile cache (`sdflow.compile.cache`) with
     the per-run parameters, outputs and method, like `sdflow.Model.compile`.
     """
-    params = tuple(sorted(values))
-    cache_key = ("numba", params, None if outputs is None else tuple(outputs), tableau)
-    compiled = cached(graph, cache_key, lambda: compile_numba(graph, tableau, params, outputs))
+    compiled = numba_model(graph, tuple(sorted(values)), outputs, tableau)
     out = compiled(compiled.parameter_matrix(values, n), grid)
     if out is None:
         return None

@@ -101,3 +101,11 @@ def _write_once(name: str, source: str) -> Path:
             continue
     raise OSError(f"no folder to keep compiled code in; set SDFLOW_CACHE_DIR to a writable "
                   f"folder (tried {cache_dir()})")
+
+
+def kept_on_disk(module: types.ModuleType) -> bool:
+    """Whether ``module`` (from `import_cached`) lives in the shared cache folder, where
+    later processes find its compiled code (not in this process's private fallback)."""
+    shared = cache_dir()
+    path = getattr(module, "__file__", None)
+    return shared is not None and path is not None and Path(path).parent == shared / "numba"

@@ -359,13 +359,38 @@ class Model:
         return report
 
     def compile(self, params: Sequence[str] = (), *, scalar: bool | None = None,
-                outputs: Sequence[str] | None = None):
+                outputs: Sequence[str] | None = None, backend: str = "numpy",
+                method: str = "euler"):
         """Compile to a `CompiledModel` in which the constants ``params`` vary per run.
 
         Compiled forms are cached with the model's graph (`sdflow.compile.cache`), so
         repeated simulations with the same per-run parameters compile once. See
         `sdflow.compile_model` for ``scalar`` and ``outputs``.
+
+        ``backend="numba"`` compiles the model's numba code ahead instead (or loads it
+        from the disk cache) for ``method`` and the variables ``outputs``, and returns it:
+        `sdflow.precompile`, after which runs with the default ``backend="auto"`` use it,
+        in this process and later ones (``scalar`` does not apply).
+
+        Examples
+        --------
+        >>> import sdflow as sf
+        >>> m = sf.Model("decay", start=0, stop=4, dt=1)
+        >>> x = m.stock("x", initial=100.0)
+        >>> _ = m.flow("out", m.const("k", 0.1) * x, source=x)
+        >>> m.compile(["k"]).params
+        ('k',)
+        >>> m.compile(["k"], backend="numba", method="rk4").jit_seconds > 0  # doctest: +SKIP
+        True
         """
+        if backend == "numba":
+            from ..solve.ahead import precompile
+            return precompile(self, params, method=method, variables=outputs)
+        if backend != "numpy":
+            from ..errors import OptionError
+            raise OptionError(f"backend={backend!r} is not a backend to compile for; choose "
+                              "'numpy' (the generated numpy code) or 'numba'", "backend",
+                              backend)
         from ..compile.cache import compiled_for
         return compiled_for(self.graph(), params, scalar=scalar, outputs=outputs)
 

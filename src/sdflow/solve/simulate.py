@@ -11,6 +11,7 @@ from ..compile import CompiledModel, compile_model
 from ..compile.cache import compiled_for
 from ..compile.compiled import default_outputs
 from ..compile.noise import DEFAULT_SEED
+from ..compile.numba_warm import numba_is_warm
 from ..errors import ModelError, OptionError, SimulationError, UnknownNameError
 from ..ir.graph import ModelGraph
 from ..names import name_key
@@ -70,11 +71,16 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
     rtol, atol : float
         Tolerances of the adaptive method.
     backend : {"auto", "batched", "scalar", "numba"}
-        "auto" takes the scalar (plain Python floats) path for single runs of models
-        without dimensions, and batched numpy otherwise. "numba" (optional package) compiles
-        the whole run loop, dimensions included, for models without DELAY FIXED and
-        ALLOCATE BY PRIORITY (fixed-step methods); compiling takes seconds to minutes once
-        per model and machine (kept on disk), so "auto" never picks it.
+        "numba" (optional package) compiles the whole run loop, dimensions included, for
+        models without DELAY FIXED, RANDOM functions and ALLOCATE BY PRIORITY (fixed-step
+        methods); compiling takes seconds to minutes once per model and machine (the
+        machine code is kept on disk), loading it a fraction of a second once per process.
+        "auto" runs the numba code when it is already compiled on this machine for the
+        same per-run parameters, saved variables and method (by an earlier
+        ``backend="numba"`` run, `sdflow.precompile` or ``sdflow compile``; see
+        `sdflow.compile.numba_warm`); otherwise it takes the scalar (plain Python floats)
+        path for single runs of models without dimensions, and batched numpy for the rest.
+        "auto" never compiles with numba by itself.
     output : {"results", "arrays"}
         "results" (default) returns `Results` (an xarray Dataset with coordinates, units,
         constants); "arrays" returns the saved arrays alone as `RunArrays` (variable name
@@ -153,6 +159,13 @@ def simulate(model, params: dict[str, Any] | None = None, n: int | None = None,
         numba_result = run_numba(graph, values, n, outputs, FIXED_STEP[method].tableau,
                                  grid)
         backend = "batched"
+    elif backend == "auto" and method in FIXED_STEP and numba_is_warm(
+            graph, tuple(sorted(values)), outputs, FIXED_STEP[method].tableau):
+        # compiled on this machine before: its code loads, it does not compile. A
+        # non-finite value reruns on the path "auto" takes otherwise, which names it
+        from ..compile.numba_backend import run_numba
+        numba_result = run_numba(graph, values, n, outputs, FIXED_STEP[method].tableau,
+                                 grid)
     scalar = {"auto": None, "batched": False, "scalar": True}[backend]
     if scalar is None:
         scalar = n == 1 and method != "rk45" and _plain_numbers(graph)
