@@ -68,10 +68,15 @@ def euler_decay(k, steps: int = 20, dt: float = 0.25):
 
 
 def blowup(name: str = "blowup") -> sf.Model:
-    """1 / (when - t) is infinite at t = when (a multiple of dt)."""
+    """1 / (when - t) is infinite at t = when (a multiple of dt).
+
+    Its initial value differs from the model of tests/compile/test_numba_backend.py: numba's
+    generated modules are kept per process by their source, so code another test module
+    compiled into its own cache folder would be found here, not in this module's folder,
+    and leave no marker."""
     m = sf.Model(name, start=0, stop=4, dt=0.5)
     when = m.const("when", 2.0)
-    x = m.stock("x", initial=1.0)
+    x = m.stock("x", initial=3.0)
     m.flow("grow", 1 / (when - m.time), sink=x)
     return m
 
