@@ -103,3 +103,17 @@ def private_cache_folder(session_cache_folder, tmp_path_factory, monkeypatch):
     chosen = os.environ.get("SDFLOW_CACHE_DIR", "")
     if not chosen or not Path(chosen).is_relative_to(tmp_path_factory.getbasetemp()):
         monkeypatch.setenv("SDFLOW_CACHE_DIR", str(session_cache_folder))
+
+
+@pytest.fixture
+def numba_runs(monkeypatch):
+    """The names of the models `simulate` hands to the numba backend, in order."""
+    from sdflow.compile import numba_backend
+    calls = []
+    real = numba_backend.run_numba
+
+    def counting(*args, **kwargs):
+        calls.append(args[0].name)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(numba_backend, "run_numba", counting)
+    return calls

@@ -12,7 +12,6 @@ import textwrap
 import pytest
 
 from sdflow.cli import main
-from sdflow.compile import numba_backend
 
 needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
                                  reason="numba is not installed (optional)")
@@ -40,18 +39,6 @@ def model_file(tmp_path, monkeypatch):
     path = tmp_path / "decay_compiled.py"
     path.write_text(MODEL_FILE)
     return path
-
-
-@pytest.fixture
-def numba_runs(monkeypatch):
-    calls = []
-    real = numba_backend.run_numba
-
-    def counting(*args, **kwargs):
-        calls.append(args[0].name)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(numba_backend, "run_numba", counting)
-    return calls
 
 
 def cli(args, capsys):

@@ -42,19 +42,6 @@ def module_cache_folder(tmp_path_factory):
     patch.undo()
 
 
-@pytest.fixture
-def numba_runs(monkeypatch):
-    """The number of calls `simulate` makes to the numba backend."""
-    calls = []
-    real = numba_backend.run_numba
-
-    def counting(*args, **kwargs):
-        calls.append(args[0].name)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(numba_backend, "run_numba", counting)
-    return calls
-
-
 def decay(name: str = "decay", k: float = 0.2) -> sf.Model:
     m = sf.Model(name, start=0, stop=5, dt=0.25)
     rate = m.const("k", k)
