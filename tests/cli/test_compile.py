@@ -16,16 +16,7 @@ from sdflow.cli import main
 needs_numba = pytest.mark.skipif(importlib.util.find_spec("numba") is None,
                                  reason="numba is not installed (optional)")
 
-MODEL_FILE = textwrap.dedent('''
-    import sdflow as sf
-
-    def build(rate=0.5):
-        m = sf.Model("decay", start=0, stop=4, dt=1, time_units="year")
-        k = m.const("rate", rate, units="1/year")
-        x = m.stock("x", initial=100.0, units="widget")
-        m.flow("outflow", k * x, source=x, units="widget/year")
-        return m
-
+EXTRA = textwrap.dedent('''
     def delayed():
         m = sf.Model("delayed", start=0, stop=2, dt=1)
         m.aux("late", sf.delay_fixed(m.time, 1, 0))
@@ -34,10 +25,10 @@ MODEL_FILE = textwrap.dedent('''
 
 
 @pytest.fixture
-def model_file(tmp_path, monkeypatch):
+def model_file(tmp_path, monkeypatch, decay_model_source):
     monkeypatch.setenv("SDFLOW_CACHE_DIR", str(tmp_path / "cache"))
     path = tmp_path / "decay_compiled.py"
-    path.write_text(MODEL_FILE)
+    path.write_text(decay_model_source + EXTRA)
     return path
 
 

@@ -7,7 +7,6 @@ teacup sample's canonical (Vensim) output from the SDXorg test-models suite.
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -15,22 +14,12 @@ import pandas as pd
 
 from sdflow.cli import main
 
-MODEL_FILE = textwrap.dedent('''
-    import sdflow as sf
-
-    def build(rate=0.5):
-        m = sf.Model("decay", start=0, stop=4, dt=1, time_units="year")
-        k = m.const("rate", rate, units="1/year")
-        x = m.stock("x", initial=100.0, units="widget")
-        m.flow("outflow", k * x, source=x, units="widget/year")
-        return m
-''')
 TEACUP = Path(__file__).parents[1] / "data" / "io" / "teacup"
 
 
-def test_convert_then_run_the_xmile(tmp_path, capsys):
+def test_convert_then_run_the_xmile(tmp_path, capsys, decay_model_source):
     source = tmp_path / "decay_model.py"
-    source.write_text(MODEL_FILE)
+    source.write_text(decay_model_source)
     out = tmp_path / "decay.xmile"
     assert main(["convert", f"{source}:build", "--to", "xmile", "--out", str(out)]) == 0
     assert out.exists()
@@ -50,9 +39,9 @@ def test_run_a_vensim_file_with_overrides(tmp_path, capsys):
     assert "75.37" not in capsys.readouterr().out
 
 
-def test_convert_refuses_other_suffix(tmp_path, capsys):
+def test_convert_refuses_other_suffix(tmp_path, capsys, decay_model_source):
     source = tmp_path / "decay_model.py"
-    source.write_text(MODEL_FILE)
+    source.write_text(decay_model_source)
     assert main(["convert", f"{source}:build", "--to", "xmile", "--out",
                  str(tmp_path / "decay.txt")]) == 2
     assert ".xmile" in capsys.readouterr().err

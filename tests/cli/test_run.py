@@ -16,25 +16,16 @@ import xarray as xr
 from sdflow.cli import main
 from sdmodels.reference import bass
 
-MODEL_FILE = textwrap.dedent('''
-    import sdflow as sf
-
-    def build(rate=0.5):
-        m = sf.Model("decay", start=0, stop=4, dt=1, time_units="year")
-        k = m.const("rate", rate, units="1/year")
-        x = m.stock("x", initial=100.0, units="widget")
-        m.flow("outflow", k * x, source=x, units="widget/year")
-        return m
-
+EXTRA = textwrap.dedent('''
     model = build()
     not_a_model = 42
 ''')
 
 
 @pytest.fixture
-def model_file(tmp_path):
+def model_file(tmp_path, decay_model_source):
     path = tmp_path / "decay_model.py"
-    path.write_text(MODEL_FILE)
+    path.write_text(decay_model_source + EXTRA)
     return path
 
 
