@@ -14,8 +14,8 @@ else ``$XDG_CACHE_HOME/sdflow`` or ``~/.cache/sdflow``; deleting it is always sa
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
-import inspect
 import os
 import sys
 import tempfile
@@ -30,20 +30,45 @@ from ..files import cache_dir
 def source_key(source: str, namespace: dict) -> str:
     """The hash naming a generated module: its source, the arrays and numbers among its
     globals, the runtime helpers' source and numba's version."""
-    import numba
+    digest = hashlib.sha256(helpers_digest())
+    digest.update(source.encode())
+    hash_globals(digest, namespace)
+    return digest.hexdigest()[:32]
 
-    from . import numba_runtime, runtime
-    digest = hashlib.sha256()
-    for text in (source, numba.__version__, inspect.getsource(numba_runtime),
-                 inspect.getsource(runtime)):
-        digest.update(text.encode())
+
+_HELPERS: dict = {}
+
+
+def helpers_digest() -> bytes:
+    """numba's version and the bytes of the helpers generated code calls
+    (`sdflow.compile.numba_runtime`, `sdflow.compile.runtime`), whose changes numba's own
+    cache would not notice; computed once per process, without importing numba."""
+    if "digest" not in _HELPERS:
+        from . import numba_runtime, runtime
+        digest = hashlib.sha256(importlib.metadata.version("numba").encode())
+        for module in (numba_runtime, runtime):
+            digest.update(Path(module.__file__).read_bytes())
+        _HELPERS["digest"] = digest.digest()
+    return _HELPERS["digest"]
+
+
+def hash_globals(digest, namespace: dict) -> None:
+    """Add the arrays and numbers among a generated module's globals (lookup tables, data
+    series) to ``digest``: numba folds them into the machine code, so code that reads
+    other values is other code. Modules, functions and dunder names are left out."""
     for name in sorted(namespace):
         value = namespace[name]
-        if isinstance(value, (np.ndarray, float, int)):
+        if not isinstance(value, (np.ndarray, float, int, list, tuple)):
+            continue
+        try:
             array = np.ascontiguousarray(value)
-            digest.update(f"{name}:{array.dtype}:{array.shape}:".encode())
-            digest.update(array.tobytes())
-    return digest.hexdigest()[:32]
+        except ValueError:  # a ragged list
+            array = None
+        if array is None or array.dtype == object:
+            digest.update(f"{name}={value!r}".encode())
+            continue
+        digest.update(f"{name}:{array.dtype}:{array.shape}:".encode())
+        digest.update(array.tobytes())
 
 
 def import_cached(source: str, namespace: dict) -> types.ModuleType:

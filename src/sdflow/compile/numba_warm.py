@@ -46,17 +46,13 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import importlib.util
 from pathlib import Path
-
-import numpy as np
 
 from ..files import cache_dir
 from ..ir.graph import ModelGraph
 from .cache import entries
-
-_HELPERS: dict = {}
+from .numba_cache import hash_globals, helpers_digest
 
 
 def numba_installed() -> bool:
@@ -66,18 +62,6 @@ def numba_installed() -> bool:
         return importlib.util.find_spec("numba") is not None
     except (ImportError, ValueError):  # a broken or half-imported package
         return False
-
-
-def _helpers_digest() -> bytes:
-    """numba's version and the bytes of the helpers the generated code calls (once per
-    process)."""
-    if "digest" not in _HELPERS:
-        from . import numba_runtime, runtime
-        digest = hashlib.sha256(importlib.metadata.version("numba").encode())
-        for module in (numba_runtime, runtime):
-            digest.update(Path(module.__file__).read_bytes())
-        _HELPERS["digest"] = digest.digest()
-    return _HELPERS["digest"]
 
 
 def warm_key(graph: ModelGraph, params: tuple[str, ...], outputs, tableau) -> str:
@@ -103,23 +87,11 @@ def _key(graph, params, outputs, tableau) -> str:
     scalar = all(not n.dims for n in graph.nodes.values()) and not any(
         n.kind == "pipeline" for n in graph.nodes.values())  # `compile_model`'s default
     compiled = compiled_for(graph, params, scalar=scalar, outputs=outputs)
-    digest = hashlib.sha256(_helpers_digest())
+    digest = hashlib.sha256(helpers_digest())
     for text in (compiled.source, repr(params), repr(outputs), repr(tableau)):
         digest.update(text.encode())
         digest.update(b"\0")
-    namespace = compiled._writer.namespace if compiled._writer is not None else {}
-    for name in sorted(namespace):
-        value = namespace[name]
-        if name.startswith("_") or not isinstance(value, (np.ndarray, list, tuple, float,
-                                                          int)):
-            continue  # modules, functions, and the module's own dunder names
-        try:
-            array = np.ascontiguousarray(value, dtype=float)
-        except (TypeError, ValueError):
-            digest.update(f"{name}={value!r}".encode())
-            continue
-        digest.update(f"{name}:{array.shape}:".encode())
-        digest.update(array.tobytes())
+    hash_globals(digest, compiled._writer.namespace if compiled._writer is not None else {})
     return digest.hexdigest()[:32]
 
 
