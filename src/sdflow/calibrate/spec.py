@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..compile.numba_warm import numba_installed
 from ..dsl.model import Model
 from ..errors import SpecError
 from ..solve.solvers import SOLVERS
@@ -194,7 +195,7 @@ class CalibrationSpec:
         if self.dt is not None:
             POSITIVE.check(self.dt, "model.dt")
         CALIBRATION_BACKENDS.check(self.backend, "model.backend")
-        _check(self.backend != "numba" or importlib.util.find_spec("numba") is not None,
+        _check(self.backend != "numba" or numba_installed(),
                "model.backend", "'numba' needs the optional package numba (pip install "
                "numba, or pip install 'sdflow[numba]'); or use 'batched'")
         BOOLEAN.check(self.profile, "uncertainty.profile")

@@ -7,12 +7,12 @@ it was written, with the option, the value and the choices.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from dataclasses import dataclass, fields, replace
 from numbers import Real
 from typing import Sequence
 
+from ..compile.numba_warm import numba_installed
 from ..errors import MissingBackendError, OptionError
 from .solvers import SOLVERS
 
@@ -67,7 +67,7 @@ class RunOptions:
         _choose("method", self.method, sorted(SOLVERS), "an integration method")
         _choose("on_error", self.on_error, ON_ERROR, "a way to handle NaN or inf")
         _choose("backend", self.backend, BACKENDS, "a backend")
-        if self.backend == "numba" and importlib.util.find_spec("numba") is None:
+        if self.backend == "numba" and not numba_installed():
             raise MissingBackendError(
                 "backend='numba' needs the optional package numba: pip install numba (or "
                 "pip install 'sdflow[numba]'), or use backend='auto'", "backend", "numba")
